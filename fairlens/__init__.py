@@ -1,0 +1,20 @@
+"""FairLens: fairness and error analysis for model prediction files.
+
+The library never imports streamlit; the app in ``app.py``/``pages/`` is a thin layer on top.
+"""
+
+from fairlens.auditing import Audit, audit, audit_spec
+from fairlens.data import AuditSpec, FairLensInputError, infer_spec, read_table
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Audit",
+    "AuditSpec",
+    "FairLensInputError",
+    "__version__",
+    "audit",
+    "audit_spec",
+    "infer_spec",
+    "read_table",
+]

@@ -1,0 +1,114 @@
+"""The one-call entry point :func:`audit`."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pandas as pd
+
+from fairlens.auditing._result import Audit
+from fairlens.auditing._statistics import build_statistics
+from fairlens.auditing._summary import CIMethod, Options
+from fairlens.data import AuditSpec, prepare, read_table
+from fairlens.data._spec import ScoreKind
+
+DEFAULT_MIN_GROUP_SIZE = 30
+
+
+def audit(
+    data: pd.DataFrame | str | os.PathLike | bytes,
+    *,
+    label: str | None = None,
+    sensitive: str | list[str],
+    score: str | list[str] | None = None,
+    pred: str | list[str] | None = None,
+    proba_prefix: str | None = None,
+    metric: str | list[str] | None = None,
+    threshold: float = 0.5,
+    positive_label: Any = None,
+    score_kind: ScoreKind = "probability",
+    weight: str | None = None,
+    features: list[str] | None = None,
+    reference: Any = None,
+    bootstrap: int = 1000,
+    ci: CIMethod = "bootstrap",
+    seed: int = 0,
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
+    level: float = 0.95,
+) -> Audit:
+    """Audit a predictions file for group fairness.
+
+    Parameters
+    ----------
+    data : DataFrame, path or bytes
+        The predictions: one row per case. Paths and bytes are read as CSV, TSV or Parquet.
+    label : str
+        True-label column (optional for ``metric=``).
+    sensitive : str or list of str
+        Sensitive attributes; every attribute and their intersection are audited.
+    score, pred, proba_prefix, metric
+        Exactly one: probability-of-positive column(s) (several = several models), predicted
+        label column(s), the prefix of multiclass probability columns, or per-sample metric
+        column(s) such as per-image Dice/IoU.
+    threshold : float, default 0.5
+        ``y_hat = 1`` when ``score >= threshold``.
+    positive_label : optional
+        The positive value of ``label``; inferred when omitted (1, True, "yes", ...).
+    score_kind : {"probability", "raw"}
+        ``"raw"`` allows scores on any scale (threshold in score units; no Brier/ECE).
+    weight : str, optional
+        Sample-weight column.
+    features : list of str, optional
+        Feature columns (kept in the spec for later analyses).
+    reference : value, tuple or dict, optional
+        Reference group: a group value (used wherever it occurs), or ``{grouping: value}``.
+        Default: the largest group of each grouping.
+    bootstrap : int, default 1000
+        Bootstrap replicates (0 turns the bootstrap off and uses Wilson intervals).
+    ci : {"bootstrap", "wilson"}
+        Interval method: percentile bootstrap on the count tables, or the fast analytic option
+        (Wilson for rates, Hanley-McNeil for AUC; no intervals for disparities and ES/PSD).
+    seed : int
+        Seed of the bootstrap.
+    min_group_size : int, default 30
+        Groups with fewer rows are flagged and left out of disparities, ES and PSD.
+    level : float, default 0.95
+        Confidence level.
+
+    Returns
+    -------
+    Audit
+
+    Raises
+    ------
+    FairLensInputError
+        When the data or the options cannot be used; the message says how to fix it.
+    """
+    frame = data if isinstance(data, pd.DataFrame) else read_table(data)
+    spec = AuditSpec(
+        label=label, sensitive=sensitive, score=score, pred=pred, proba_prefix=proba_prefix,
+        metric=metric, features=features or [], weight=weight, positive_label=positive_label,
+        threshold=threshold, score_kind=score_kind,
+    )
+    return audit_spec(frame, spec, reference=reference, bootstrap=bootstrap, ci=ci, seed=seed,
+                      min_group_size=min_group_size, level=level)
+
+
+def audit_spec(
+    frame: pd.DataFrame,
+    spec: AuditSpec,
+    *,
+    reference: Any = None,
+    bootstrap: int = 1000,
+    ci: CIMethod = "bootstrap",
+    seed: int = 0,
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
+    level: float = 0.95,
+) -> Audit:
+    """:func:`audit` with the column roles given as an :class:`AuditSpec`."""
+    prepared = prepare(frame, spec)
+    stats = build_statistics(prepared, threshold=spec.threshold, score_kind=spec.score_kind)
+    options = Options(reference=reference, min_group_size=int(min_group_size),
+                      bootstrap=int(bootstrap), ci=ci, seed=int(seed), level=float(level))
+    return Audit.from_statistics(spec, stats, options)

@@ -1,0 +1,312 @@
+"""The :class:`Audit` result: tables for people, a JSON document for machines."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from fairlens.auditing._statistics import Statistics
+from fairlens.auditing._summary import ModelResult, Options, summarize
+from fairlens.data import AuditSpec
+from fairlens.metrics._rates import safe_divide
+from fairlens.metrics._scores import roc_points
+
+SCHEMA = "fairlens.audit/1"
+OVERALL_ORDER = (
+    "n", "base_rate", "selection_rate", "accuracy", "balanced_accuracy", "tpr", "fpr", "tnr",
+    "fnr", "ppv", "npv", "fdr", "false_omission_rate", "f1", "auc", "brier", "ece",
+)
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe scalar: NaN/inf become None, numpy scalars become Python ones."""
+    if isinstance(value, (np.floating, float)):
+        v = float(value)
+        return None if math.isnan(v) or math.isinf(v) else v
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return value
+
+
+def _ordered(metrics: dict[str, Any]) -> list[str]:
+    known = [m for m in OVERALL_ORDER if m in metrics]
+    return known + sorted(m for m in metrics if m not in known)
+
+
+@dataclass
+class Audit:
+    """Result of :func:`fairlens.audit`.
+
+    Attributes
+    ----------
+    spec : AuditSpec
+    statistics : Statistics
+        The count tables (no rows); reuse them with :meth:`at_threshold`.
+    options : Options
+    models : dict of str to ModelResult
+        One entry per score/prediction column; the first is the primary model.
+    warnings : list of str
+    """
+
+    spec: AuditSpec
+    statistics: Statistics
+    options: Options
+    models: dict[str, ModelResult]
+    warnings: list[str]
+
+    @classmethod
+    def from_statistics(cls, spec: AuditSpec, stats: Statistics, options: Options) -> Audit:
+        """Summarise statistics into an audit (no pass over rows)."""
+        models, warnings = summarize(stats, options)
+        return cls(spec, stats, options, models, list(dict.fromkeys(stats.warnings + warnings)))
+
+    @property
+    def primary(self) -> ModelResult:
+        """The first model's results."""
+        return next(iter(self.models.values()))
+
+    @property
+    def n_rows(self) -> int:
+        """Rows audited."""
+        return self.statistics.n_rows
+
+    @property
+    def threshold(self) -> float:
+        """Decision threshold (``y_hat = 1`` when ``score >= threshold``)."""
+        return self.statistics.threshold
+
+    def at_threshold(self, threshold: float) -> Audit:
+        """The audit at another threshold, computed from the tables alone (no rows)."""
+        stats = self.statistics.at_threshold(threshold)
+        spec = replace(self.spec, threshold=float(threshold))
+        return Audit.from_statistics(spec, stats, self.options)
+
+    @property
+    def overall(self) -> dict[str, float]:
+        """Overall metrics of the primary model (``n`` included)."""
+        return {"n": self.n_rows, **self.primary.overall}
+
+    def by_group_frame(self, model: str | None = None) -> pd.DataFrame:
+        """One row per group of every grouping: n, flags, metrics, CIs and test results."""
+        result = self.models[model] if model else self.primary
+        rows = []
+        for g in result.groupings:
+            for i in range(len(g.labels)):
+                row: dict[str, Any] = {"model": result.name, "grouping": g.name,
+                                       "group": g.label(i)}
+                for a, v in zip(g.attributes, g.labels[i], strict=True):
+                    row[a] = v
+                row.update(n=int(g.n[i]), small=not bool(g.include[i]),
+                           reference=i == g.reference)
+                for m in _ordered(g.metrics):
+                    row[m] = g.metrics[m][i]
+                    if m in g.ci:
+                        row[f"{m}_low"], row[f"{m}_high"] = g.ci[m][0][i], g.ci[m][1][i]
+                for m in g.p_values:
+                    row[f"{m}_p"] = g.p_values[m][i]
+                    row[f"{m}_q"] = g.q_values[m][i]
+                    row[f"{m}_significant"] = bool(g.q_values[m][i] < self.options.alpha)
+                rows.append(row)
+        return pd.DataFrame(rows)
+
+    @property
+    def by_group(self) -> pd.DataFrame:
+        """:meth:`by_group_frame` of the primary model."""
+        return self.by_group_frame()
+
+    @property
+    def disparities(self) -> pd.DataFrame:
+        """One row per (grouping, measure): value and CI, for the primary model."""
+        rows = []
+        for g in self.primary.groupings:
+            for k, v in g.disparities.items():
+                lo, hi = g.disparity_ci.get(k, (np.nan, np.nan))
+                rows.append({"grouping": g.name, "measure": k, "value": v, "low": lo, "high": hi,
+                             "reference": g.label(g.reference)})
+        return pd.DataFrame(rows)
+
+    @property
+    def equity(self) -> pd.DataFrame:
+        """ES and PSD per (grouping, metric) with CIs, for the primary model."""
+        rows = []
+        for g in self.primary.groupings:
+            for m, e in g.equity.items():
+                row = {"grouping": g.name, "metric": m, "overall": e["overall"],
+                       "groups_used": e["groups_used"]}
+                for key in ("es", "psd_std", "psd_max"):
+                    row[key] = e[key]
+                    lo, hi = e.get(f"{key}_ci", (np.nan, np.nan))
+                    row[f"{key}_low"], row[f"{key}_high"] = lo, hi
+                rows.append(row)
+        return pd.DataFrame(rows)
+
+    def compare_models(self) -> pd.DataFrame:
+        """Models side by side: overall metrics and ES values per grouping, ranked by AUC/ES."""
+        rows = []
+        for name, r in self.models.items():
+            row: dict[str, Any] = {"model": name, **r.overall}
+            for g in r.groupings:
+                for m, e in g.equity.items():
+                    row[f"es_{m} [{g.name}]"] = e["es"]
+                    if len(g.labels) >= 2:
+                        order = np.argsort(-g.n)
+                        row[f"{m} majority [{g.name}]"] = g.metrics[m][order[0]]
+                        minor = [i for i in order[1:] if g.include[i]]
+                        row[f"{m} minority [{g.name}]"] = (
+                            np.nanmean(g.metrics[m][minor]) if minor else np.nan)
+            rows.append(row)
+        frame = pd.DataFrame(rows)
+        key = "auc" if "auc" in frame else frame.columns[1]
+        frame["rank_overall"] = frame[key].rank(ascending=False, method="min")
+        es_cols = [c for c in frame.columns if c.startswith(f"es_{key}")]
+        if es_cols:
+            frame["rank_es"] = frame[es_cols[0]].rank(ascending=False, method="min")
+        return frame
+
+    def sweep(self, grouping: str | None = None, model: str | None = None) -> pd.DataFrame:
+        """Rates at every threshold the score table distinguishes, per group.
+
+        Returns a long frame with columns ``group, threshold, selection_rate, tpr, fpr, ppv,
+        accuracy`` (``y_hat = 1`` when ``score >= threshold``), read off the score table.
+        """
+        stats = self.statistics
+        name = model or next(iter(stats.models))
+        table = stats.models[name].score_table
+        if table is None:
+            raise ValueError("A threshold sweep needs score predictions.")
+        g = next(x for x in stats.groupings if x.name == (grouping or stats.groupings[0].name))
+        w = g.marginalize(table.w, 0)
+        neg, pos = w[:, 0, :], w[:, 1, :]
+        fpr, tpr = roc_points(neg, pos)
+        tp = np.cumsum(pos[:, ::-1], axis=1)[:, ::-1]
+        fp = np.cumsum(neg[:, ::-1], axis=1)[:, ::-1]
+        total_pos = pos.sum(1, keepdims=True)
+        total = w.sum(axis=(1, 2))[:, None]
+        frames = []
+        for i in range(g.n_groups):
+            frames.append(pd.DataFrame({
+                "group": " x ".join(map(str, g.labels[i])),
+                "threshold": table.values,
+                "selection_rate": safe_divide(tp[i] + fp[i], total[i]),
+                "tpr": safe_divide(tp[i], total_pos[i]),
+                "fpr": safe_divide(fp[i], neg[i].sum()),
+                "ppv": safe_divide(tp[i], tp[i] + fp[i]),
+                "accuracy": safe_divide(tp[i] + (neg[i].sum() - fp[i]), total[i]),
+            }))
+        return pd.concat(frames, ignore_index=True)
+
+    def roc(self, grouping: str | None = None, model: str | None = None) -> pd.DataFrame:
+        """ROC points per group (long frame: group, fpr, tpr)."""
+        stats = self.statistics
+        name = model or next(iter(stats.models))
+        table = stats.models[name].score_table
+        if table is None:
+            raise ValueError("ROC curves need score predictions.")
+        g = next(x for x in stats.groupings if x.name == (grouping or stats.groupings[0].name))
+        w = g.marginalize(table.w, 0)
+        fpr, tpr = roc_points(w[:, 0, :], w[:, 1, :])
+        return pd.concat([
+            pd.DataFrame({"group": " x ".join(map(str, g.labels[i])), "fpr": fpr[i],
+                          "tpr": tpr[i]}) for i in range(g.n_groups)], ignore_index=True)
+
+    # --- JSON -------------------------------------------------------------------------------
+
+    def _model_dict(self, r: ModelResult) -> dict[str, Any]:
+        overall = {"n": self.n_rows}
+        overall.update({m: _clean(r.overall[m]) for m in _ordered(r.overall)})
+        out: dict[str, Any] = {
+            "overall": overall,
+            "overall_ci": {m: [_clean(lo), _clean(hi)] for m, (lo, hi) in r.overall_ci.items()},
+            "groups": [], "disparities": {}, "equity_scaled": {},
+            "performance_scaled_disparity": {},
+        }
+        for g in r.groupings:
+            ref = g.reference
+            for i in range(len(g.labels)):
+                entry: dict[str, Any] = {
+                    "grouping": g.name,
+                    "attributes": {a: _clean(v) for a, v in zip(g.attributes, g.labels[i],
+                                                                strict=True)},
+                    "n": int(g.n[i]),
+                    "small": not bool(g.include[i]),
+                    "is_reference": i == ref,
+                }
+                entry.update({m: _clean(g.metrics[m][i]) for m in _ordered(g.metrics)})
+                entry["ci"] = {m: [_clean(lo[i]), _clean(hi[i])] for m, (lo, hi) in g.ci.items()}
+                entry["difference_to_reference"] = {
+                    m: _clean(v[i] - v[ref]) for m, v in g.metrics.items()}
+                entry["ratio_to_reference"] = {
+                    m: _clean(safe_divide(v[i], v[ref])) for m, v in g.metrics.items()}
+                entry["p_value"] = {m: _clean(p[i]) for m, p in g.p_values.items()}
+                entry["q_value"] = {m: _clean(q[i]) for m, q in g.q_values.items()}
+                entry["significant"] = sorted(
+                    m for m, q in g.q_values.items() if q[i] < self.options.alpha)
+                out["groups"].append(entry)
+            disp: dict[str, Any] = {k: _clean(v) for k, v in g.disparities.items()}
+            disp["ci"] = {k: [_clean(lo), _clean(hi)] for k, (lo, hi) in g.disparity_ci.items()}
+            disp["reference"] = g.label(ref)
+            if "selection_rate" in g.metrics:
+                ratios = safe_divide(g.metrics["selection_rate"],
+                                     np.full(len(g.labels), g.metrics["selection_rate"][ref]))
+                failing = [g.label(i) for i in range(len(g.labels))
+                           if g.include[i] and ratios[i] < 0.8]
+                disp["four_fifths_rule"] = {
+                    "passes": not failing,
+                    "failing_groups": failing,
+                    "selection_rate_ratio_to_reference": {
+                        g.label(i): _clean(ratios[i]) for i in range(len(g.labels))},
+                }
+            out["disparities"][g.name] = disp
+            out["equity_scaled"][g.name] = {m: _clean(e["es"]) for m, e in g.equity.items()}
+            out["equity_scaled"][g.name]["ci"] = {
+                m: [_clean(x) for x in e.get("es_ci", (np.nan, np.nan))]
+                for m, e in g.equity.items()}
+            out["performance_scaled_disparity"][g.name] = {
+                m: {"std": _clean(e["psd_std"]), "max_min": _clean(e["psd_max"]),
+                    "std_ci": [_clean(x) for x in e.get("psd_std_ci", (np.nan, np.nan))],
+                    "max_min_ci": [_clean(x) for x in e.get("psd_max_ci", (np.nan, np.nan))]}
+                for m, e in g.equity.items()}
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document (schema ``fairlens.audit/1``, see the README)."""
+        primary = self._model_dict(self.primary)
+        doc: dict[str, Any] = {
+            "schema": SCHEMA,
+            "task": self.statistics.task,
+            "n_rows": self.n_rows,
+            "threshold": self.threshold,
+            "model": self.primary.name,
+            "spec": self.spec.to_dict(),
+            "settings": {
+                "reference": self.options.reference,
+                "min_group_size": self.options.min_group_size,
+                "bootstrap": self.options.bootstrap,
+                "ci": self.options.ci,
+                "confidence_level": self.options.level,
+                "seed": self.options.seed,
+                "alpha": self.options.alpha,
+            },
+            "warnings": list(self.warnings),
+            **primary,
+        }
+        if len(self.models) > 1:
+            doc["models"] = {name: self._model_dict(r) for name, r in self.models.items()}
+        if _has_nan(primary) and not any("null" in w for w in self.warnings):
+            doc["warnings"].append("Some values are null because they are undefined for the "
+                                   "rows in question (empty denominators).")
+        return doc
+
+
+def _has_nan(obj: Any) -> bool:
+    if isinstance(obj, dict):
+        return any(_has_nan(v) for v in obj.values())
+    if isinstance(obj, list):
+        return any(_has_nan(v) for v in obj)
+    return obj is None

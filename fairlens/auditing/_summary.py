@@ -1,0 +1,340 @@
+"""Point estimates, confidence intervals, tests, disparities and ES/PSD from the statistics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from fairlens.auditing._definitions import (
+    BINARY_TESTED,
+    UNDEFINED_REASONS,
+    disparities,
+    equity_metrics,
+)
+from fairlens.auditing._families import Family
+from fairlens.auditing._statistics import ModelStatistics, Statistics
+from fairlens.data import FairLensInputError
+from fairlens.data import _errors as E
+from fairlens.engine import Grouping
+from fairlens.metrics._disparity import to_reference
+from fairlens.metrics._equity import equity_scaled, performance_scaled_disparity
+from fairlens.metrics._intervals import (
+    hanley_mcneil_interval,
+    multinomial_counts,
+    percentile_interval,
+    wilson_interval,
+)
+from fairlens.metrics._rates import PROPORTIONS, proportion_parts
+from fairlens.metrics._significance import benjamini_hochberg, two_proportion_test, welch_test
+
+CIMethod = Literal["bootstrap", "wilson"]
+BOOTSTRAP_CELL_BUDGET = 24_000_000
+_CHUNK_CELLS = 8_000_000
+
+
+@dataclass
+class Options:
+    """Settings of the summary step (see :func:`fairlens.audit`)."""
+
+    reference: Any = None
+    min_group_size: int = 30
+    bootstrap: int = 1000
+    ci: CIMethod = "bootstrap"
+    seed: int = 0
+    level: float = 0.95
+    alpha: float = 0.05
+
+
+@dataclass
+class GroupingResult:
+    """Every number for one grouping (an attribute or the intersection) of one model."""
+
+    name: str
+    attributes: list[str]
+    labels: list[tuple]
+    n: np.ndarray
+    include: np.ndarray
+    reference: int
+    metrics: dict[str, np.ndarray]
+    ci: dict[str, tuple[np.ndarray, np.ndarray]]
+    p_values: dict[str, np.ndarray]
+    q_values: dict[str, np.ndarray]
+    disparities: dict[str, float]
+    disparity_ci: dict[str, tuple[float, float]]
+    equity: dict[str, dict[str, Any]]
+
+    def label(self, i: int) -> str:
+        """Display name of group ``i`` (values joined by ``" x "``)."""
+        return " x ".join(str(v) for v in self.labels[i])
+
+
+@dataclass
+class ModelResult:
+    """All groupings of one model plus its overall metrics."""
+
+    name: str
+    overall: dict[str, float]
+    overall_ci: dict[str, tuple[float, float]]
+    groupings: list[GroupingResult]
+    notes: list[str] = field(default_factory=list)
+
+
+def _reference_index(grouping: Grouping, n: np.ndarray, reference: Any) -> int:
+    """The reference group: the user's choice where it applies, else the largest group."""
+    if reference is not None:
+        wanted = reference.get(grouping.name) if isinstance(reference, dict) else reference
+        if wanted is not None:
+            text = " x ".join(map(str, wanted)) if isinstance(wanted, (list, tuple)) else str(wanted)
+            for i, lab in enumerate(grouping.labels):
+                if " x ".join(map(str, lab)) == text:
+                    return i
+    return int(np.argmax(n))
+
+
+def _check_reference(stats: Statistics, reference: Any) -> None:
+    """Raise when a requested reference group exists in none of the groupings it names."""
+    if reference is None:
+        return
+    wanted = reference if isinstance(reference, dict) else {g.name: reference for g in stats.groupings}
+    found = False
+    for g in stats.groupings:
+        if g.name not in wanted or wanted[g.name] is None:
+            continue
+        value = wanted[g.name]
+        text = " x ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+        labels = [" x ".join(map(str, lab)) for lab in g.labels]
+        if text in labels:
+            found = True
+        elif isinstance(reference, dict):
+            raise FairLensInputError(
+                E.REFERENCE_NOT_FOUND.format(ref=value, grouping=g.name, groups=labels[:30]))
+    if isinstance(reference, dict):
+        unknown = [k for k in reference if k not in {g.name for g in stats.groupings}]
+        if unknown:
+            raise FairLensInputError(
+                f"Reference given for unknown grouping(s) {unknown}; groupings are "
+                f"{[g.name for g in stats.groupings]}.")
+    elif not found:
+        groups = sorted({str(lab[0]) for g in stats.groupings if len(g.attributes) == 1
+                         for lab in g.labels})
+        names = ", ".join(g.name for g in stats.groupings)
+        raise FairLensInputError(
+            E.REFERENCE_NOT_FOUND.format(ref=reference, grouping=names, groups=groups[:30]))
+
+
+def _bootstrap(model: ModelStatistics, stats: Statistics, opts: Options, notes: list[str]):
+    """Replicates of every metric, per grouping and overall, by resampling the tables."""
+    rng = np.random.default_rng(opts.seed)
+    reps: dict[str, dict[str, np.ndarray]] = {g.name: {} for g in stats.groupings}
+    overall: dict[str, np.ndarray] = {}
+    r_total = opts.bootstrap
+    for family in model.families:
+        fam = _affordable(family, r_total, notes)
+        coarse = fam is not family
+        cells = fam.n.size
+        chunk = max(1, min(r_total, _CHUNK_CELLS // max(cells, 1)))
+        parts: dict[str, dict[str, list]] = {g.name: {} for g in stats.groupings}
+        overall_parts: dict[str, list] = {}
+        done = 0
+        while done < r_total:
+            rc = min(chunk, r_total - done)
+            arrays = fam.scaled(multinomial_counts(rng, fam.n, rc))
+            for g in stats.groupings:
+                for k, v in fam.group_metrics(g, arrays).items():
+                    parts[g.name].setdefault(k, []).append(v)
+            for k, v in fam.overall_metrics(arrays).items():
+                overall_parts.setdefault(k, []).append(v)
+            done += rc
+        for g in stats.groupings:
+            fine = family.group_metrics(g) if coarse else {}
+            merged = fam.group_metrics(g) if coarse else {}
+            for k, v in parts[g.name].items():
+                reps[g.name][k] = np.concatenate(v) + (fine[k] - merged[k] if coarse else 0.0)
+        fine = family.overall_metrics() if coarse else {}
+        merged = fam.overall_metrics() if coarse else {}
+        for k, v in overall_parts.items():
+            overall[k] = np.concatenate(v) + (fine[k] - merged[k] if coarse else 0.0)
+    return reps, overall
+
+
+def _affordable(family: Family, replicates: int, notes: list[str]) -> Family:
+    """The family itself, or a coarser one when resampling it would exceed the cell budget."""
+    if family.coarsen is None or family.n.size * replicates <= BOOTSTRAP_CELL_BUDGET:
+        return family
+    per_bin = family.n.size // family.n.shape[-1]
+    max_bins = max(8, BOOTSTRAP_CELL_BUDGET // (replicates * per_bin))
+    coarse = family.coarsen(max_bins)
+    if coarse is not family:
+        notes.append(
+            f"The bootstrap of the {family.name} metrics merged score bins to "
+            f"{coarse.n.shape[-1]} per group so that its cost does not grow with the data; point "
+            "estimates are exact and each replicate is shifted by the exact-minus-merged "
+            "difference."
+        )
+    return coarse
+
+
+def _wilson(model: ModelStatistics, g: Grouping, opts: Options, metrics: dict[str, np.ndarray]):
+    ci = {}
+    rates = next((f for f in model.families if f.name == "rates"), None)
+    if rates is not None and rates.n.ndim == 3 and rates.n.shape[1:] == (2, 2):
+        table = g.marginalize(rates.n, 0)
+        for m in PROPORTIONS:
+            ci[m] = wilson_interval(*proportion_parts(table, m), opts.level)
+    scores = next((f for f in model.families if f.name == "scores"), None)
+    if scores is not None and "auc" in metrics and scores.n.ndim == 3:
+        table = g.marginalize(scores.n, 0)
+        ci["auc"] = hanley_mcneil_interval(
+            metrics["auc"], table[:, 1, :].sum(-1), table[:, 0, :].sum(-1), opts.level)
+    return ci
+
+
+def _tests(model: ModelStatistics, stats: Statistics, g: Grouping, ref: int,
+           include: np.ndarray) -> dict[str, np.ndarray]:
+    p: dict[str, np.ndarray] = {}
+    if stats.task == "binary":
+        table = g.marginalize(model.families[0].n, 0)
+        for m in BINARY_TESTED:
+            x, n = proportion_parts(table, m)
+            p[m] = np.array([
+                np.nan if (i == ref or not include[i])
+                else two_proportion_test(x[i], n[i], x[ref], n[ref]) for i in range(g.n_groups)
+            ])
+    elif stats.task == "multiclass":
+        table = g.marginalize(model.families[0].n, 0)
+        correct = np.trace(table, axis1=1, axis2=2)
+        total = table.sum(axis=(1, 2))
+        p["accuracy"] = np.array([
+            np.nan if (i == ref or not include[i])
+            else two_proportion_test(correct[i], total[i], correct[ref], total[ref])
+            for i in range(g.n_groups)
+        ])
+    else:
+        for fam in model.families:
+            n = g.marginalize(fam.arrays["w"], 0).sum(-1)
+            s = g.marginalize(fam.arrays["sum"], 0).sum(-1)
+            ss = g.marginalize(fam.arrays["sq"], 0).sum(-1)
+            mean = np.where(n > 0, s / np.maximum(n, 1), np.nan)
+            var = np.where(n > 1, (ss - n * mean**2) / np.maximum(n - 1, 1), np.nan)
+            p[fam.name] = np.array([
+                np.nan if (i == ref or not include[i])
+                else welch_test(n[i], mean[i], var[i], n[ref], mean[ref], var[ref])
+                for i in range(g.n_groups)
+            ])
+    return p
+
+
+def _undefined_warnings(name: str, labels: list[str], metrics: dict[str, np.ndarray]) -> list[str]:
+    out = []
+    for i, label in enumerate(labels):
+        missing = [m for m, v in metrics.items() if np.isnan(v[i])]
+        if not missing:
+            continue
+        reasons = sorted({UNDEFINED_REASONS.get(m.split("_")[0], UNDEFINED_REASONS.get(m, "no rows "
+                          "to compute it from")) for m in missing})
+        out.append(f"{name}={label}: {', '.join(missing)} undefined ({'; '.join(reasons)}); "
+                   "reported as null.")
+    return out
+
+
+def summarize(stats: Statistics, opts: Options) -> tuple[dict[str, ModelResult], list[str]]:
+    """Compute every reported number from the statistics.
+
+    Returns
+    -------
+    (dict of str to ModelResult, list of str)
+        Results per model and the warnings raised while computing them.
+    """
+    if opts.bootstrap and opts.bootstrap < 50:
+        raise FairLensInputError(E.BOOTSTRAP_RANGE.format(value=opts.bootstrap))
+    if opts.min_group_size < 0:
+        raise FairLensInputError(E.MIN_GROUP_SIZE_RANGE.format(value=opts.min_group_size))
+    _check_reference(stats, opts.reference)
+    warnings: list[str] = []
+    results: dict[str, ModelResult] = {}
+    classes = [str(c) for c in stats.classes]
+    for model in stats.models.values():
+        notes = list(model.notes)
+        use_bootstrap = opts.ci == "bootstrap" and opts.bootstrap > 0
+        reps, overall_reps = _bootstrap(model, stats, opts, notes) if use_bootstrap else ({}, {})
+        overall: dict[str, float] = {}
+        for fam in model.families:
+            overall.update({k: float(v) for k, v in fam.overall_metrics().items()})
+        overall_ci = {
+            k: tuple(float(x) for x in percentile_interval(v, opts.level, overall[k]))
+            for k, v in overall_reps.items()
+        }
+        groupings = []
+        for g in stats.groupings:
+            n = np.rint(g.marginalize(stats.fine_counts.astype(float), 0)).astype(np.int64)
+            include = n >= opts.min_group_size
+            ref = _reference_index(g, n, opts.reference)
+            metrics: dict[str, np.ndarray] = {}
+            for fam in model.families:
+                metrics.update(fam.group_metrics(g))
+            labels = [" x ".join(map(str, lab)) for lab in g.labels]
+            if model is next(iter(stats.models.values())):
+                warnings.extend(_undefined_warnings(g.name, labels, metrics))
+                small = [f"{labels[i]} (n={n[i]})" for i in np.flatnonzero(~include)]
+                if small:
+                    warnings.append(
+                        f"{g.name}: {len(small)} group(s) below the minimum group size "
+                        f"{opts.min_group_size} are flagged and left out of disparities, ES and "
+                        f"PSD: {', '.join(small[:10])}{' ...' if len(small) > 10 else ''}.")
+            if use_bootstrap:
+                ci = {k: percentile_interval(v, opts.level, metrics[k])
+                      for k, v in reps[g.name].items()}
+            else:
+                ci = _wilson(model, g, opts, metrics)
+            p = _tests(model, stats, g, ref, include)
+            flat = np.concatenate([v for v in p.values()]) if p else np.array([])
+            q_flat = benjamini_hochberg(flat)
+            q, start = {}, 0
+            for k, v in p.items():
+                q[k] = q_flat[start:start + len(v)]
+                start += len(v)
+            disp = {k: float(v) for k, v in
+                    disparities(stats.task, metrics, include, classes).items()}
+            disp_ci = {}
+            if use_bootstrap:
+                boot = disparities(stats.task, reps[g.name], include, classes)
+                disp_ci = {k: tuple(float(x) for x in percentile_interval(v, opts.level, disp[k]))
+                           for k, v in boot.items()}
+            equity = _equity(stats, model, g, metrics, overall, include, labels, reps,
+                             overall_reps, use_bootstrap, opts, warnings)
+            groupings.append(GroupingResult(
+                name=g.name, attributes=g.attributes, labels=g.labels, n=n, include=include,
+                reference=ref, metrics=metrics, ci=ci, p_values=p, q_values=q,
+                disparities=disp, disparity_ci=disp_ci, equity=equity))
+        results[model.name] = ModelResult(model.name, overall, overall_ci, groupings, notes)
+        warnings.extend(notes)
+    return results, warnings
+
+
+def _equity(stats, model, g, metrics, overall, include, labels, reps, overall_reps,
+            use_bootstrap, opts, warnings) -> dict[str, dict[str, Any]]:
+    per_sample = [f.name for f in model.families] if stats.task == "per_sample" else []
+    out = {}
+    for m in equity_metrics(stats.task, list(metrics), per_sample):
+        values = metrics[m]
+        used = include & ~np.isnan(values)
+        left_out = [labels[i] for i in np.flatnonzero(include & np.isnan(values))]
+        if left_out and model is next(iter(stats.models.values())):
+            warnings.append(f"ES/PSD of {m} for {g.name} leave out {', '.join(left_out)}: "
+                            f"{m} is undefined there.")
+        es = float(equity_scaled(np.array(overall[m]), values, used))
+        psd_std, psd_max = (float(x) for x in performance_scaled_disparity(
+            np.array(overall[m]), values, used))
+        entry: dict[str, Any] = {"es": es, "psd_std": psd_std, "psd_max": psd_max,
+                                 "overall": overall[m], "groups_used": int(used.sum())}
+        if use_bootstrap:
+            rep_groups, rep_overall = reps[g.name][m], overall_reps[m]
+            es_r = equity_scaled(rep_overall, rep_groups, used)
+            std_r, max_r = performance_scaled_disparity(rep_overall, rep_groups, used)
+            for key, r in (("es", es_r), ("psd_std", std_r), ("psd_max", max_r)):
+                entry[f"{key}_ci"] = tuple(
+                    float(x) for x in percentile_interval(r, opts.level, entry[key]))
+        out[m] = entry
+    return out

@@ -1,0 +1,99 @@
+"""Validation errors and their messages.
+
+Every message says what is wrong and how to fix it. They are module constants so that the
+CLI, the app and the tests share one wording.
+"""
+
+from __future__ import annotations
+
+
+class FairLensInputError(ValueError):
+    """Raised when an input file, a column mapping or an option cannot be used.
+
+    It is a ``ValueError`` so that callers that already catch ``ValueError`` keep working.
+    """
+
+
+EMPTY_FILE = "The file is empty. Upload a CSV, TSV or Parquet file with a header row and data rows."
+NOT_A_TABLE = (
+    "Could not read the file as a table ({detail}). FairLens reads CSV, TSV and Parquet; "
+    "check that the file is one of these and is not truncated."
+)
+NO_DATA_ROWS = "The file has a header but no data rows. Add rows or choose another file."
+UNSUPPORTED_FORMAT = "Unsupported file format {fmt!r}. Use one of: csv, tsv, parquet."
+DUPLICATE_COLUMNS = "The file has duplicate column names: {cols}. Rename them so each is unique."
+MISSING_COLUMNS = "Column(s) {cols} not found in the data. Available columns: {available}."
+NO_PREDICTION = (
+    "No prediction given. Pass exactly one of score=, pred=, proba_prefix= or metric= "
+    "(CLI: --score, --pred, --proba-prefix or --metric)."
+)
+TOO_MANY_PREDICTION_KINDS = (
+    "Give only one kind of prediction, not {kinds}. A score column, a predicted-label column, "
+    "class-probability columns and a per-sample metric are alternatives."
+)
+NO_SENSITIVE = "No sensitive attribute given. Name at least one column (CLI: --sensitive COL)."
+NON_NUMERIC_SCORE = (
+    "Score column {col!r} is not numeric (example value: {example!r}). Scores must be "
+    "probabilities of the positive class between 0 and 1."
+)
+SCORE_OUT_OF_RANGE = (
+    "Score column {col!r} has values outside [0, 1] (min {lo:.6g}, max {hi:.6g}). "
+    "Scores must be probabilities; apply a sigmoid/softmax to logits first, or use --pred "
+    "with a predicted-label column."
+)
+SCORE_MISSING = (
+    "Column {col!r} has {k} missing value(s) (first at row {row}). Fill or remove those rows."
+)
+PROBA_NO_COLUMNS = (
+    "No columns start with the probability prefix {prefix!r}. Columns: {available}."
+)
+PROBA_ROWS_NOT_SUM_TO_ONE = (
+    "Class probabilities with prefix {prefix!r} do not sum to 1 (worst row sums to {worst:.6g}). "
+    "Give softmax probabilities, one column per class."
+)
+PROBA_LABEL_NOT_IN_CLASSES = (
+    "Label column {col!r} has value(s) {values} that match no probability column "
+    "(classes: {classes}). Name the probability columns <prefix><class>."
+)
+LABEL_MISSING = "Label column {col!r} has {k} missing value(s). Remove or fill those rows."
+LABEL_NOT_BINARY = (
+    "Label column {col!r} has {k} distinct values ({values}); a binary audit needs exactly two. "
+    "Use --proba-prefix for a multiclass model, or recode the label to two values."
+)
+LABEL_ONE_VALUE = (
+    "Label column {col!r} has only one value ({value!r}); rates such as TPR and FPR need both "
+    "classes. Check the label column or the filter that produced this file."
+)
+POSITIVE_LABEL_ABSENT = (
+    "The positive label {pos!r} does not occur in label column {col!r} (values: {values}). "
+    "Set --positive-label to one of them."
+)
+PRED_NOT_BINARY = (
+    "Predicted-label column {col!r} has values {values} outside the label's values {labels}. "
+    "Predicted labels must use the same coding as the label column."
+)
+METRIC_NON_NUMERIC = (
+    "Per-sample metric column {col!r} is not numeric (example value: {example!r})."
+)
+SENSITIVE_ALL_MISSING = (
+    "Sensitive attribute {col!r} is empty in every row, so no groups can be formed. "
+    "Choose another column or fill it in."
+)
+SENSITIVE_IS_LABEL = (
+    "Column {col!r} is used both as a sensitive attribute and as the label/prediction. "
+    "Pick different columns."
+)
+THRESHOLD_RANGE = "Threshold must be between 0 and 1, got {value!r}."
+REFERENCE_NOT_FOUND = (
+    "Reference group {ref!r} does not occur in {grouping!r} (groups: {groups}). "
+    "Pick one of the listed groups or leave it empty for the largest group."
+)
+WEIGHTS_INVALID = (
+    "Weight column {col!r} must be numeric, finite and non-negative; found {problem}."
+)
+BOOTSTRAP_RANGE = "bootstrap must be 0 (no bootstrap) or at least 50 replicates, got {value!r}."
+MIN_GROUP_SIZE_RANGE = "min_group_size must be a non-negative integer, got {value!r}."
+NO_ROWS_LEFT = (
+    "No rows are left after {step}. Check the column mapping and the filters."
+)
+FILE_TOO_LARGE = "The file is {size_mb:.0f} MB, above the limit of {limit_mb:.0f} MB. {hint}"

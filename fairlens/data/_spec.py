@@ -1,0 +1,208 @@
+"""The audit specification: which column plays which role, and its automatic proposal."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+Task = Literal["binary", "multiclass", "per_sample"]
+ScoreKind = Literal["probability", "raw"]
+
+_LABEL_NAMES = (
+    "label", "y", "y_true", "target", "truth", "true_label", "ground_truth", "outcome", "class",
+    "two_year_recid", "income", "risk", "survived", "default", "is_recid",
+)
+_SCORE_NAMES = (
+    "score", "y_score", "prob", "proba", "probability", "y_prob", "y_proba", "p1", "pred_proba",
+    "prediction_score", "risk_score",
+)
+_PRED_NAMES = ("pred", "y_pred", "prediction", "predicted", "predicted_label", "y_hat", "yhat")
+_METRIC_NAMES = ("dice", "iou", "jaccard", "dice_score", "iou_score")
+_SENSITIVE_NAMES = (
+    "race", "sex", "gender", "ethnicity", "age_cat", "age_group", "agegroup", "religion",
+    "nationality", "native_country", "language", "marital_status", "disability", "skin_tone",
+    "fitzpatrick", "age",
+)
+
+
+@dataclass
+class AuditSpec:
+    """Which column plays which role in an audit.
+
+    Exactly one kind of prediction is given: ``score`` (one or more columns, one per model),
+    ``pred`` (predicted labels, one or more models), ``proba_prefix`` (multiclass probabilities in
+    the columns ``<prefix><class>``) or ``metric`` (per-sample metrics such as per-image Dice/IoU,
+    where higher is better).
+
+    Attributes
+    ----------
+    label : str or None
+        True-label column. Optional only for the per-sample metric task.
+    sensitive : list of str
+        Sensitive-attribute columns; groups are formed for each and for their intersection.
+    score, pred, metric : list of str
+        Prediction columns of the respective kind.
+    proba_prefix : str or None
+        Prefix of the class-probability columns.
+    features : list of str
+        Feature columns (used by explanations, slices and remedies).
+    weight : str or None
+        Sample-weight column.
+    positive_label : Any
+        Value of ``label`` (and ``pred``) that is the positive class; inferred when ``None``.
+    threshold : float
+        Decision rule ``y_hat = 1`` when ``score >= threshold``.
+    score_kind : {"probability", "raw"}
+        ``"probability"`` scores must lie in [0, 1]; ``"raw"`` scores (e.g. a 1-10 risk decile)
+        may have any scale, the threshold is in score units and Brier/calibration are skipped.
+    """
+
+    label: str | None = None
+    sensitive: list[str] = field(default_factory=list)
+    score: list[str] = field(default_factory=list)
+    pred: list[str] = field(default_factory=list)
+    proba_prefix: str | None = None
+    metric: list[str] = field(default_factory=list)
+    features: list[str] = field(default_factory=list)
+    weight: str | None = None
+    positive_label: Any = None
+    threshold: float = 0.5
+    score_kind: ScoreKind = "probability"
+
+    def __post_init__(self) -> None:
+        for name in ("sensitive", "score", "pred", "metric", "features"):
+            value = getattr(self, name)
+            if value is None:
+                setattr(self, name, [])
+            elif isinstance(value, str):
+                setattr(self, name, [value])
+            else:
+                setattr(self, name, [str(v) for v in value])
+
+    @property
+    def prediction_kinds(self) -> list[str]:
+        """Names of the prediction kinds that are set (valid specs have exactly one)."""
+        kinds = [k for k in ("score", "pred", "metric") if getattr(self, k)]
+        if self.proba_prefix:
+            kinds.append("proba_prefix")
+        return kinds
+
+    @property
+    def task(self) -> Task:
+        """The kind of audit this spec describes."""
+        if self.proba_prefix:
+            return "multiclass"
+        if self.metric:
+            return "per_sample"
+        return "binary"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON form of the spec."""
+        d = asdict(self)
+        if isinstance(d["positive_label"], np.generic):
+            d["positive_label"] = d["positive_label"].item()
+        return d
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AuditSpec:
+        """Build a spec from :meth:`to_dict` output, ignoring unknown keys."""
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+def _first_named(columns: list[str], names: tuple[str, ...], taken: set[str]) -> str | None:
+    normalized = {_norm(c): c for c in columns if c not in taken}
+    for n in names:
+        if n in normalized:
+            return normalized[n]
+    return None
+
+
+def _proba_prefix(frame: pd.DataFrame) -> str | None:
+    groups: dict[str, list[str]] = {}
+    for c in frame.columns:
+        m = re.fullmatch(r"(.*?[_\-])(\w+)", c)
+        if m and pd.api.types.is_float_dtype(frame[c]):
+            groups.setdefault(m.group(1), []).append(c)
+    for prefix, cols in groups.items():
+        if len(cols) >= 2 and _norm(prefix) in {"p", "prob", "proba", "probability", "score"}:
+            sums = frame[cols].sum(axis=1)
+            if np.allclose(sums.head(1000), 1.0, atol=1e-3):
+                return prefix
+    return None
+
+
+def _is_unit_interval(series: pd.Series) -> bool:
+    if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return False
+    s = series.dropna()
+    return bool(len(s)) and s.min() >= 0 and s.max() <= 1 and s.nunique() > 2
+
+
+def infer_spec(frame: pd.DataFrame) -> AuditSpec:
+    """Propose an :class:`AuditSpec` from column names and types.
+
+    The proposal is a starting point; every part can be overridden. Label, prediction and
+    sensitive columns are matched against common names (``label``, ``y_true``, ``score``,
+    ``y_pred``, ``race``, ``sex`` ...); remaining columns become features.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The loaded data.
+
+    Returns
+    -------
+    AuditSpec
+        Roles that could not be guessed are left empty.
+    """
+    columns = [str(c) for c in frame.columns]
+    taken: set[str] = set()
+    label = _first_named(columns, _LABEL_NAMES, taken)
+    if label:
+        taken.add(label)
+    spec = AuditSpec(label=label)
+    prefix = _proba_prefix(frame)
+    if prefix:
+        spec.proba_prefix = prefix
+        taken.update(c for c in columns if c.startswith(prefix))
+    else:
+        metric_cols = [c for c in columns if _norm(c) in _METRIC_NAMES and c not in taken]
+        score_cols = [c for c in columns if _norm(c) in _SCORE_NAMES and c not in taken]
+        score_cols += [
+            c for c in columns
+            if c not in taken and c not in score_cols
+            and re.match(r"(score|prob|proba|p)_", _norm(c)) and _is_unit_interval(frame[c])
+        ]
+        pred_cols = [c for c in columns if _norm(c) in _PRED_NAMES and c not in taken]
+        if metric_cols:
+            spec.metric = metric_cols
+        elif score_cols:
+            spec.score = score_cols
+        elif pred_cols:
+            spec.pred = pred_cols
+        elif "decile_score" in columns:
+            spec.score = ["decile_score"]
+            spec.score_kind = "raw"
+            spec.threshold = 5.0
+        taken.update(spec.metric + spec.score + spec.pred)
+    normalized = {_norm(c): c for c in columns if c not in taken}
+    sensitive = [normalized[n] for n in _SENSITIVE_NAMES if n in normalized]
+    if "age_cat" in [_norm(s) for s in sensitive] and "age" in normalized:
+        sensitive = [s for s in sensitive if _norm(s) != "age"]
+    spec.sensitive = sensitive
+    taken.update(sensitive)
+    spec.features = [
+        c for c in columns
+        if c not in taken and not _norm(c).startswith(("unnamed", "id"))
+        and frame[c].nunique(dropna=True) < max(len(frame), 2)
+    ]
+    return spec

@@ -1,0 +1,133 @@
+"""Group codes: every sensitive attribute and their intersection, in one pass."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from fairlens.data import Attribute
+
+_DENSE_LIMIT = 50_000_000
+
+
+@dataclass
+class Grouping:
+    """One way of splitting rows into groups (an attribute, or the intersection).
+
+    Attributes
+    ----------
+    name : str
+        The attribute, or the attributes joined by ``" x "``.
+    attributes : list of str
+    labels : list of tuple
+        The attribute values of each group, in code order.
+    fine_map : numpy.ndarray
+        For each finest (intersection) group, the code of the group here.
+    """
+
+    name: str
+    attributes: list[str]
+    labels: list[tuple]
+    fine_map: np.ndarray
+
+    @property
+    def n_groups(self) -> int:
+        """Number of groups."""
+        return len(self.labels)
+
+    @property
+    def is_finest(self) -> bool:
+        """True when this grouping is the finest partition (``fine_map`` is the identity)."""
+        return len(self.fine_map) == len(self.labels) and bool(
+            np.array_equal(self.fine_map, np.arange(len(self.labels)))
+        )
+
+    def marginalize(self, table: np.ndarray, axis: int) -> np.ndarray:
+        """Sum a table over the finest groups into this grouping's groups along ``axis``."""
+        if self.is_finest:
+            return table
+        moved = np.moveaxis(table, axis, -1)
+        onehot = np.zeros((len(self.fine_map), self.n_groups))
+        onehot[np.arange(len(self.fine_map)), self.fine_map] = 1.0
+        return np.moveaxis(moved @ onehot, -1, axis)
+
+
+@dataclass
+class GroupIndex:
+    """Finest-group code of every row plus the groupings derived from it.
+
+    Attributes
+    ----------
+    fine_codes : numpy.ndarray
+        ``int64`` finest-group code per row.
+    n_fine : int
+    groupings : list of Grouping
+        Each single attribute, then the intersection when there are two or more attributes.
+    """
+
+    fine_codes: np.ndarray
+    n_fine: int
+    groupings: list[Grouping]
+
+    def grouping(self, name: str) -> Grouping:
+        """Look up a grouping by name."""
+        for g in self.groupings:
+            if g.name == name:
+                return g
+        raise KeyError(name)
+
+
+def build_group_index(attributes: list[Attribute]) -> GroupIndex:
+    """Combine the attributes' codes into finest-group codes without sorting the rows.
+
+    Parameters
+    ----------
+    attributes : list of Attribute
+        Encoded sensitive attributes (at least one).
+
+    Returns
+    -------
+    GroupIndex
+    """
+    cards = [len(a.categories) for a in attributes]
+    strides = np.cumprod([1] + cards[::-1][:-1])[::-1]
+    total = int(np.prod(cards))
+    combined = np.zeros(len(attributes[0].codes), dtype=np.int64)
+    for a, stride in zip(attributes, strides, strict=True):
+        combined += a.codes * int(stride)
+    if total <= _DENSE_LIMIT:
+        present = np.flatnonzero(np.bincount(combined, minlength=total))
+        lookup = np.full(total, -1, dtype=np.int64)
+        lookup[present] = np.arange(len(present))
+        fine_codes = lookup[combined]
+    else:
+        present, fine_codes = np.unique(combined, return_inverse=True)
+    per_attr = [(present // int(s)) % c for s, c in zip(strides, cards, strict=True)]
+    groupings = []
+    for a, codes in zip(attributes, per_attr, strict=True):
+        used = np.unique(codes)
+        remap = np.full(len(a.categories), -1, dtype=np.int64)
+        remap[used] = np.arange(len(used))
+        groupings.append(
+            Grouping(
+                name=a.name,
+                attributes=[a.name],
+                labels=[(a.categories[u],) for u in used],
+                fine_map=remap[codes],
+            )
+        )
+    if len(attributes) > 1:
+        labels = [
+            tuple(a.categories[int(codes[i])] for a, codes in zip(attributes, per_attr, strict=True))
+            for i in range(len(present))
+        ]
+        groupings.append(
+            Grouping(
+                name=" x ".join(a.name for a in attributes),
+                attributes=[a.name for a in attributes],
+                labels=labels,
+                fine_map=np.arange(len(present)),
+            )
+        )
+    return GroupIndex(fine_codes=fine_codes, n_fine=len(present), groupings=groupings)
