@@ -24,6 +24,8 @@ OVERALL_ORDER = (
 
 def _clean(value: Any) -> Any:
     """JSON-safe scalar: NaN/inf become None, numpy scalars become Python ones."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
     if isinstance(value, (np.floating, float)):
         v = float(value)
         return None if math.isnan(v) or math.isinf(v) else v

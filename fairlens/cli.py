@@ -1,0 +1,232 @@
+"""Command line: ``fairlens audit`` and ``fairlens serve``.
+
+Invalid input prints one line on stderr and exits with code 2; no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from fairlens.auditing import DEFAULT_MIN_GROUP_SIZE, Audit, audit_spec
+from fairlens.data import AuditSpec, FairLensInputError, infer_spec, read_table
+
+EXIT_OK = 0
+EXIT_INVALID = 2
+EXIT_INTERNAL = 3
+
+
+def _parse_value(text: str | None) -> Any:
+    if text is None:
+        return None
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    return {"true": True, "false": False}.get(text.lower(), text)
+
+
+def _add_audit_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("data", nargs="?", help="CSV, TSV or Parquet file (omit with --sample)")
+    p.add_argument("--sample", help="audit a built-in sample instead: compas or segmentation")
+    p.add_argument("--label", help="true-label column")
+    kind = p.add_mutually_exclusive_group()
+    kind.add_argument("--score", action="append", metavar="COL",
+                      help="score column (probability of the positive class); repeat for models")
+    kind.add_argument("--pred", action="append", metavar="COL", help="predicted-label column")
+    kind.add_argument("--proba-prefix", metavar="P", help="multiclass probability columns P<class>")
+    kind.add_argument("--metric", action="append", metavar="COL",
+                      help="per-sample metric column (e.g. per-image Dice); repeat for several")
+    p.add_argument("--sensitive", action="append", metavar="COL",
+                   help="sensitive attribute; repeat for several (their intersection is audited)")
+    p.add_argument("--feature", action="append", metavar="COL", help="feature column")
+    p.add_argument("--weight", metavar="COL", help="sample-weight column")
+    p.add_argument("--threshold", type=float, help="y_hat = 1 when score >= threshold (0.5)")
+    p.add_argument("--score-kind", choices=["probability", "raw"],
+                   help="'raw' for scores on another scale, e.g. a 1-10 decile")
+    p.add_argument("--positive-label", help="positive value of the label column")
+    p.add_argument("--reference", help="reference group value (default: largest group)")
+    p.add_argument("--bootstrap", type=int, default=1000, help="bootstrap replicates (0: off)")
+    p.add_argument("--ci", choices=["bootstrap", "wilson"], default="bootstrap")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--min-group-size", type=int, default=DEFAULT_MIN_GROUP_SIZE)
+    p.add_argument("--json", metavar="OUT", help="write the JSON result here ('-' for stdout)")
+    p.add_argument("--quiet", action="store_true", help="no summary on stdout")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``fairlens`` argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="fairlens", description="Fairness and error analysis for model prediction files.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    audit_p = sub.add_parser("audit", help="group fairness, disparities, ES/PSD with CIs")
+    _add_audit_arguments(audit_p)
+    serve_p = sub.add_parser("serve", help="start the FairLens app in the browser")
+    serve_p.add_argument("--port", type=int, default=8501)
+    return parser
+
+
+def spec_from_args(args: argparse.Namespace, frame) -> AuditSpec:
+    """The proposed spec for ``frame``, overridden by every option given on the command line."""
+    spec = infer_spec(frame)
+    given_kind = any([args.score, args.pred, args.proba_prefix, args.metric])
+    if given_kind:
+        spec.score, spec.pred, spec.metric = args.score or [], args.pred or [], args.metric or []
+        spec.proba_prefix = args.proba_prefix
+        spec.score_kind = "probability"
+        spec.threshold = 0.5
+    if args.label:
+        spec.label = args.label
+    if args.sensitive:
+        spec.sensitive = args.sensitive
+    if args.feature:
+        spec.features = args.feature
+    spec.features = [f for f in spec.features
+                     if f not in {spec.label, *spec.sensitive, *spec.score, *spec.pred}]
+    if args.weight:
+        spec.weight = args.weight
+    if args.score_kind:
+        spec.score_kind = args.score_kind
+    if args.threshold is not None:
+        spec.threshold = args.threshold
+    if args.positive_label is not None:
+        spec.positive_label = _parse_value(args.positive_label)
+    return spec
+
+
+def run_audit(args: argparse.Namespace) -> Audit:
+    """Load the data named by ``args`` and audit it."""
+    if args.sample:
+        from fairlens.datasets import SAMPLES
+
+        if args.sample not in SAMPLES:
+            raise FairLensInputError(
+                f"Unknown sample {args.sample!r}; choose one of {sorted(SAMPLES)}.")
+        loader, defaults, _ = SAMPLES[args.sample]
+        frame = loader()
+        spec = AuditSpec(**{k: v for k, v in defaults.items()})
+        if args.sensitive:
+            spec.sensitive = args.sensitive
+        if args.threshold is not None:
+            spec.threshold = args.threshold
+    elif args.data:
+        frame = read_table(args.data)
+        spec = spec_from_args(args, frame)
+    else:
+        raise FairLensInputError("Name a data file (fairlens audit FILE ...) or use --sample compas.")
+    if not spec.label and spec.task != "per_sample":
+        raise FairLensInputError(
+            "Could not find the label column; name it with --label COL. Columns: "
+            + ", ".join(map(str, frame.columns[:40])))
+    if not spec.prediction_kinds:
+        raise FairLensInputError(
+            "Could not find a prediction column; name it with --score, --pred, --proba-prefix "
+            "or --metric.")
+    if not spec.sensitive:
+        raise FairLensInputError(
+            "Could not find a sensitive attribute; name it with --sensitive COL. Columns: "
+            + ", ".join(map(str, frame.columns[:40])))
+    return audit_spec(frame, spec, reference=_parse_value(args.reference) if args.reference
+                      else None, bootstrap=args.bootstrap, ci=args.ci, seed=args.seed,
+                      min_group_size=args.min_group_size)
+
+
+def _fmt(v: float) -> str:
+    return "   -  " if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:6.3f}"
+
+
+def format_summary(result: Audit) -> str:
+    """A plain-text summary: overall metrics, groups with CIs, disparities, ES/PSD, warnings."""
+    lines = [f"FairLens audit: {result.n_rows} rows, task {result.statistics.task}, "
+             f"model {result.primary.name!r}, threshold {result.threshold:g}"]
+    overall = result.primary.overall
+    lines.append("overall: " + ", ".join(f"{k} {v:.3f}" for k, v in overall.items()
+                                         if k in ("accuracy", "selection_rate", "tpr", "fpr",
+                                                  "auc", "brier") or result.statistics.task
+                                         != "binary"))
+    frame = result.by_group
+    show = [m for m in ("selection_rate", "tpr", "fpr", "ppv", "accuracy", "auc")
+            if m in frame] or [c for c in frame.columns if c in result.primary.overall][:4]
+    for grouping, part in frame.groupby("grouping", sort=False):
+        lines.append("")
+        lines.append(f"{grouping}:")
+        lines.append(f"  {'group':<32} {'n':>7}  " + "  ".join(f"{m[:14]:>22}" for m in show))
+        for _, row in part.iterrows():
+            flag = " (small)" if row["small"] else (" (ref)" if row["reference"] else "")
+            cells = []
+            for m in show:
+                lo, hi = row.get(f"{m}_low"), row.get(f"{m}_high")
+                sig = "*" if row.get(f"{m}_significant") else " "
+                ci = f"[{_fmt(lo)},{_fmt(hi)}]" if lo is not None else " " * 15
+                cells.append(f"{_fmt(row[m])}{sig}{ci}")
+            lines.append(f"  {(str(row['group']) + flag)[:32]:<32} {row['n']:>7}  "
+                         + "  ".join(cells))
+    lines.append("")
+    lines.append("disparities (between groups; * = q < 0.05 vs reference):")
+    for _, row in result.disparities.iterrows():
+        if row["measure"].endswith(("_difference", "_ratio")) and not row["measure"].startswith(
+                ("fpr_", "fnr_", "ppv_")):
+            lines.append(f"  {row['grouping']:<24} {row['measure']:<32} {_fmt(row['value'])} "
+                         f"[{_fmt(row['low'])},{_fmt(row['high'])}]")
+    lines.append("")
+    lines.append("equity-scaled metrics and performance-scaled disparities:")
+    for _, row in result.equity.iterrows():
+        lines.append(f"  {row['grouping']:<24} ES-{row['metric']:<10} {_fmt(row['es'])} "
+                     f"[{_fmt(row['es_low'])},{_fmt(row['es_high'])}]  PSD std "
+                     f"{_fmt(row['psd_std'])}  PSD max-min {_fmt(row['psd_max'])}")
+    if result.warnings:
+        lines.append("")
+        lines.append("warnings:")
+        lines.extend(f"  - {w}" for w in result.warnings)
+    return "\n".join(lines)
+
+
+def _serve(port: int) -> int:
+    app = Path(__file__).resolve().parent.parent / "app.py"
+    if not app.exists():
+        print(f"fairlens: app.py not found next to the package ({app}).", file=sys.stderr)
+        return EXIT_INVALID
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port)]
+    return subprocess.call(cmd, env=os.environ.copy())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``fairlens`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "serve":
+            return _serve(args.port)
+        result = run_audit(args)
+        doc = result.to_dict()
+        if args.json == "-":
+            json.dump(doc, sys.stdout, indent=2, allow_nan=False)
+            sys.stdout.write("\n")
+        else:
+            if args.json:
+                Path(args.json).write_text(json.dumps(doc, indent=2, allow_nan=False))
+            if not args.quiet:
+                print(format_summary(result))
+        return EXIT_OK
+    except FairLensInputError as exc:
+        print(f"fairlens: error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except OSError as exc:
+        print(f"fairlens: error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except Exception as exc:  # noqa: BLE001 - last resort: one line, no traceback
+        print(f"fairlens: internal error ({type(exc).__name__}: {exc}). Please report it.",
+              file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

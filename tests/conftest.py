@@ -1,0 +1,33 @@
+"""Shared fixtures: the real datasets in ../shared/data (skip, or fail under CI)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+
+
+def require_shared(*parts: str) -> Path:
+    """Path inside ../shared/data; skips when absent, fails when FAIRLENS_REQUIRE_SHARED=1."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        message = f"{path} is not available (the real datasets live in ../shared/data)"
+        if os.environ.get("FAIRLENS_REQUIRE_SHARED") == "1":
+            pytest.fail(message + " and FAIRLENS_REQUIRE_SHARED=1 requires it")
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def compas_csv() -> Path:
+    """The ProPublica COMPAS file."""
+    return require_shared("compas", "compas-scores-two-years.csv")
+
+
+@pytest.fixture(scope="session")
+def adult_dir() -> Path:
+    """The UCI Adult folder."""
+    return require_shared("adult")
