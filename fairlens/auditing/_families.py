@@ -1,4 +1,4 @@
-"""Metric families: a count table per finest group plus the function that turns it into metrics.
+"""Metric families: a count table per group plus the function that turns it into metrics.
 
 A family is the unit the bootstrap resamples. Every metric of a family is computed from the
 family's table, so replicate ``r`` of every metric in a family comes from the same resampled
@@ -8,166 +8,213 @@ table, and disparities or ES values built from those metrics are consistent.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from fairlens.engine import ConfusionTable, Grouping, ScoreTable, ValueTable
+from fairlens.engine import CalibrationTable, ConfusionTable, Grouping, ScoreTable, ValueTable
 from fairlens.metrics._rates import binary_rates, multiclass_rates, safe_divide
 from fairlens.metrics._scores import (
     auc_from_histogram,
+    auc_standard_error,
     brier,
-    calibration_bin_of,
     expected_calibration_error,
 )
 
-Compute = Callable[[dict[str, np.ndarray]], dict[str, np.ndarray]]
+Arrays = dict[str, np.ndarray]
+Compute = Callable[[Arrays], dict[str, np.ndarray]]
+Analytic = Callable[[Arrays, np.random.Generator, int], dict[str, np.ndarray]]
 
 
 @dataclass
 class Family:
-    """Tables with the finest-group axis first, and the metrics computed from them.
+    """Tables with the group axis first, and the metrics computed from them.
 
     Attributes
     ----------
     name : str
     n : numpy.ndarray
-        ``(G_fine, *cells)`` unweighted counts (what the bootstrap resamples).
+        ``(G, *cells)`` unweighted counts (what the bootstrap resamples).
     arrays : dict of str to numpy.ndarray
-        ``(G_fine, *cells)`` additive sums (weighted counts, score sums...). In a bootstrap
+        ``(G, *cells)`` additive sums (weighted counts, score sums...). In a bootstrap
         replicate each is scaled by ``n* / n`` cell by cell.
     compute : callable
         Maps arrays with axes ``(..., G, *cells)`` to metrics with axes ``(..., G)``.
-    coarsen : callable, optional
-        Returns a cheaper family (fewer cells) for the bootstrap when the table is large.
+    values : numpy.ndarray, optional
+        Score of each bin along the last axis, for families whose bins may be merged.
+    make_compute : callable, optional
+        Rebuilds ``compute`` for merged bin values.
+    guard : numpy.ndarray, optional
+        Bins that must never be merged with each other carry different guard values
+        (calibration bins).
+    analytic : callable, optional
+        Normal-approximation replicates (e.g. DeLong for AUC) for tables too large to resample.
+    weighted : bool
+        False when ``arrays["w"]`` equals ``n`` (no sample weights).
     """
 
     name: str
     n: np.ndarray
-    arrays: dict[str, np.ndarray]
+    arrays: Arrays
     compute: Compute
-    coarsen: Callable[[int], Family] | None = None
-    notes: list[str] = field(default_factory=list)
+    values: np.ndarray | None = None
+    make_compute: Callable[[np.ndarray], Compute] | None = None
+    guard: np.ndarray | None = None
+    analytic: Analytic | None = None
+    weighted: bool = True
 
     @property
     def cell_ndim(self) -> int:
         """Number of cell axes after the group axis."""
         return self.n.ndim - 1
 
-    def group_metrics(self, grouping: Grouping, arrays=None) -> dict[str, np.ndarray]:
+    @property
+    def binned(self) -> bool:
+        """True when bins along the last axis may be merged (see :meth:`coarsen`)."""
+        return self.values is not None
+
+    def group_metrics(self, grouping: Grouping, arrays: Arrays | None = None):
         """Metrics per group of ``grouping``; ``arrays`` may carry leading replicate axes."""
         arrays = self.arrays if arrays is None else arrays
         axis = -(self.cell_ndim + 1)
         return self.compute({k: grouping.marginalize(v, axis) for k, v in arrays.items()})
 
-    def overall_metrics(self, arrays=None) -> dict[str, np.ndarray]:
+    def overall_metrics(self, arrays: Arrays | None = None) -> dict[str, np.ndarray]:
         """Metrics on all rows; ``arrays`` may carry leading replicate axes."""
         arrays = self.arrays if arrays is None else arrays
         axis = -(self.cell_ndim + 1)
         out = self.compute({k: v.sum(axis=axis, keepdims=True) for k, v in arrays.items()})
         return {k: v[..., 0] for k, v in out.items()}
 
-    def scaled(self, n_star: np.ndarray) -> dict[str, np.ndarray]:
+    def restrict(self, grouping: Grouping) -> Family:
+        """The same family with its groups summed into ``grouping``'s groups."""
+        if grouping.is_finest:
+            return self
+        n = grouping.marginalize(self.n, 0)
+        arrays = {k: n if (k == "w" and not self.weighted) else grouping.marginalize(v, 0)
+                  for k, v in self.arrays.items()}
+        return replace(self, n=n, arrays=arrays)
+
+    def coarsen(self, max_bins: int) -> Family:
+        """Merge adjacent bins into at most about ``max_bins`` of equal total count."""
+        if not self.binned or self.n.shape[-1] <= max_bins:
+            return self
+        totals = self.n.reshape(-1, self.n.shape[-1]).sum(axis=0)
+        cum = np.cumsum(totals)
+        new_bin = np.minimum((cum - totals / 2) * max_bins // max(cum[-1], 1), max_bins - 1)
+        if self.guard is not None:
+            new_bin = new_bin + self.guard * max_bins
+        starts = np.flatnonzero(np.r_[True, np.diff(new_bin) != 0])
+        merged_n = np.add.reduceat(self.n, starts, axis=-1)
+        arrays = {k: merged_n if (k == "w" and not self.weighted)
+                  else np.add.reduceat(v, starts, axis=-1) for k, v in self.arrays.items()}
+        values = self.values[starts]
+        compute = self.make_compute(values) if self.make_compute else self.compute
+        guard = self.guard[starts] if self.guard is not None else None
+        return replace(self, n=merged_n, arrays=arrays, values=values, compute=compute,
+                       guard=guard)
+
+    def scaled(self, n_star: np.ndarray) -> Arrays:
         """The family's arrays in a bootstrap replicate with resampled counts ``n_star``."""
-        factor = safe_divide(n_star, self.n)
-        factor = np.nan_to_num(factor, nan=0.0)
-        return {k: v * factor for k, v in self.arrays.items()}
+        if not self.weighted and len(self.arrays) == 1:
+            return {"w": n_star}
+        factor = np.nan_to_num(safe_divide(n_star, self.n), nan=0.0)
+        return {k: (n_star if (k == "w" and not self.weighted) else v * factor)
+                for k, v in self.arrays.items()}
 
 
 def rates_family(conf: ConfusionTable) -> Family:
     """Confusion-matrix rates at the audit threshold (binary task)."""
-    return Family("rates", conf.n, {"w": conf.w}, lambda a: binary_rates(a["w"]))
+    return Family("rates", conf.n, {"w": conf.w}, lambda a: binary_rates(a["w"]),
+                  weighted=conf.w is not conf.n)
 
 
-def score_family(table: ScoreTable, *, probability: bool) -> Family:
-    """AUC, and for probability scores Brier and ECE, from a score table (binary task)."""
-    return _score_family(
-        table.n, table.w, table.score_sum, table.loss_sum, table.values, probability, table.exact
-    )
+def score_family(table: ScoreTable) -> Family:
+    """AUC (ties count half) from a score table (binary task)."""
+
+    def compute(a: Arrays) -> dict[str, np.ndarray]:
+        return {"auc": auc_from_histogram(a["w"][..., 0, :], a["w"][..., 1, :])}
+
+    def analytic(a: Arrays, rng: np.random.Generator, r: int) -> dict[str, np.ndarray]:
+        neg, pos = a["w"][:, 0, :], a["w"][:, 1, :]
+        auc = auc_from_histogram(neg, pos)
+        se = auc_standard_error(neg, pos)
+        return {"auc": np.clip(auc + se * rng.standard_normal((r, len(auc))), 0.0, 1.0)}
+
+    return Family("scores", table.n, {"w": table.w}, compute, values=table.values,
+                  analytic=analytic, weighted=table.w is not table.n)
 
 
-def _score_family(n, w, score_sum, loss_sum, values, probability, exact) -> Family:
-    calib = calibration_bin_of(values) if probability else None
+def calibration_family(table: CalibrationTable) -> Family:
+    """Brier score and expected calibration error (10 equal-width bins) for probabilities."""
 
-    def compute(a):
-        out = {"auc": auc_from_histogram(a["w"][..., 0, :], a["w"][..., 1, :])}
-        if probability:
-            out["brier"] = brier(a["loss_sum"], a["w"])
-            out["ece"] = expected_calibration_error(a["w"], a["score_sum"], calib)
-        return out
+    def compute(a: Arrays) -> dict[str, np.ndarray]:
+        return {"brier": brier(a["w"], a["score_sum"], a["square_sum"]),
+                "ece": expected_calibration_error(a["w"], a["score_sum"])}
 
-    def coarsen(max_bins: int) -> Family:
-        if n.shape[-1] <= max_bins:
-            return family
-        cum = np.cumsum(n.sum(axis=(0, 1)))
-        new_bin = np.minimum((cum - 1e-9) * max_bins // max(cum[-1], 1), max_bins - 1)
-        # Never merge across a calibration-bin edge when probabilities are shown.
-        if calib is not None:
-            new_bin = new_bin + calib * max_bins
-        starts = np.flatnonzero(np.r_[True, np.diff(new_bin) != 0])
-        merge = lambda t: np.add.reduceat(t, starts, axis=-1)  # noqa: E731
-        return _score_family(
-            merge(n), merge(w), merge(score_sum), merge(loss_sum), values[starts], probability,
-            False,
-        )
-
-    arrays = {"w": w, "score_sum": score_sum, "loss_sum": loss_sum}
-    family = Family("scores", n, arrays, compute, coarsen)
-    return family
+    arrays = {"w": table.w, "score_sum": table.score_sum, "square_sum": table.square_sum}
+    return Family("calibration", table.n, arrays, compute, weighted=table.w is not table.n)
 
 
-def multiclass_rates_family(conf_n, conf_w, classes: list[str]) -> Family:
+def multiclass_rates_family(conf_n: np.ndarray, conf_w: np.ndarray, classes: list[str]) -> Family:
     """Argmax-prediction rates from a ``(G, K, K)`` table (multiclass task)."""
-    return Family("rates", conf_n, {"w": conf_w}, lambda a: multiclass_rates(a["w"], classes))
+    return Family("rates", conf_n, {"w": conf_w}, lambda a: multiclass_rates(a["w"], classes),
+                  weighted=conf_w is not conf_n)
 
 
 def multiclass_score_family(tables: list[ScoreTable], classes: list[str]) -> Family:
     """One-vs-rest AUC per class and their macro mean, from per-class score tables.
 
     The per-class tables are stacked as ``(G, K, 2, B)``, padding shorter bin axes with
-    empty bins (they add nothing to an AUC).
+    empty bins (they add nothing to an AUC). Bins are merged by index, which keeps each
+    class's score order.
     """
     width = max(t.n.shape[-1] for t in tables)
-    pad = lambda t: np.pad(t, [(0, 0), (0, 0), (0, width - t.shape[-1])])  # noqa: E731
+
+    def pad(t: np.ndarray) -> np.ndarray:
+        return np.pad(t, [(0, 0), (0, 0), (0, width - t.shape[-1])])
+
     n = np.stack([pad(t.n) for t in tables], axis=1)
     w = np.stack([pad(t.w) for t in tables], axis=1)
 
-    def compute(a):
+    def compute(a: Arrays) -> dict[str, np.ndarray]:
         per_class = auc_from_histogram(a["w"][..., 0, :], a["w"][..., 1, :])
         out = {"auc": _nanmean(per_class)}
         for i, k in enumerate(classes):
             out[f"auc_{k}"] = per_class[..., i]
         return out
 
-    def coarsen(max_bins: int) -> Family:
-        if width <= max_bins:
-            return family
-        edges = np.linspace(0, width, max_bins + 1).astype(int)[:-1]
-        merged_n = np.add.reduceat(n, edges, axis=-1)
-        merged_w = np.add.reduceat(w, edges, axis=-1)
-        return Family("scores", merged_n, {"w": merged_w}, compute)
+    def analytic(a: Arrays, rng: np.random.Generator, r: int) -> dict[str, np.ndarray]:
+        neg, pos = a["w"][..., 0, :], a["w"][..., 1, :]
+        auc = auc_from_histogram(neg, pos)
+        se = auc_standard_error(neg, pos)
+        draws = np.clip(auc + se * rng.standard_normal((r, *auc.shape)), 0.0, 1.0)
+        out = {"auc": _nanmean(draws)}
+        for i, k in enumerate(classes):
+            out[f"auc_{k}"] = draws[..., i]
+        return out
 
-    family = Family("scores", n, {"w": w}, compute, coarsen)
-    return family
+    weighted = any(t.w is not t.n for t in tables)
+    return Family("scores", n, {"w": n if not weighted else w}, compute,
+                  values=np.arange(width, dtype=float), analytic=analytic, weighted=weighted)
 
 
 def value_family(name: str, table: ValueTable) -> Family:
     """Mean of a per-sample metric (Dice, IoU...) per group."""
-    def compute(a):
+
+    def compute(a: Arrays) -> dict[str, np.ndarray]:
         return {name: safe_divide(a["sum"].sum(axis=-1), a["w"].sum(axis=-1))}
 
-    def coarsen(max_bins: int) -> Family:
-        bins = table.n.shape[-1]
-        if bins <= max_bins:
-            return family
-        edges = np.linspace(0, bins, max_bins + 1).astype(int)[:-1]
-        merge = lambda t: np.add.reduceat(t, edges, axis=-1)  # noqa: E731
-        return Family(name, merge(table.n), {"w": merge(table.w), "sum": merge(table.value_sum),
-                                             "sq": merge(table.square_sum)}, compute)
+    def analytic(a: Arrays, rng: np.random.Generator, r: int) -> dict[str, np.ndarray]:
+        w, s, sq = a["w"].sum(-1), a["sum"].sum(-1), a["sq"].sum(-1)
+        mean = safe_divide(s, w)
+        var = safe_divide(sq - w * mean**2, w - 1)
+        se = np.sqrt(np.clip(var, 0, None) / np.maximum(w, 1))
+        return {name: mean + se * rng.standard_normal((r, len(mean)))}
 
     arrays = {"w": table.w, "sum": table.value_sum, "sq": table.square_sum}
-    family = Family(name, table.n, arrays, compute, coarsen)
-    return family
+    return Family(name, table.n, arrays, compute, values=np.arange(table.n.shape[-1], dtype=float),
+                  analytic=analytic, weighted=table.w is not table.n)
 
 
 def _nanmean(values: np.ndarray) -> np.ndarray:

@@ -9,6 +9,7 @@ import numpy as np
 
 from fairlens.auditing._families import (
     Family,
+    calibration_family,
     multiclass_rates_family,
     multiclass_score_family,
     rates_family,
@@ -16,7 +17,14 @@ from fairlens.auditing._families import (
     value_family,
 )
 from fairlens.data import FairLensInputError, PreparedData
-from fairlens.engine import ConfusionTable, Grouping, ScoreTable, ValueTable, build_group_index
+from fairlens.engine import (
+    CalibrationTable,
+    ConfusionTable,
+    Grouping,
+    ScoreTable,
+    ValueTable,
+    build_group_index,
+)
 from fairlens.metrics._scores import auc_tie_bound
 
 
@@ -79,14 +87,16 @@ class Statistics:
                     f"Model {name!r} gives predicted labels, not scores: there is no threshold "
                     "to move."
                 )
-            if not table.exact:
-                k = table.threshold_bin(threshold)
-                if k >= len(table.values) or not np.isclose(table.values[k], threshold):
+            if not table.aligned(threshold):
+                k = min(table.threshold_bin(threshold), len(table.values) - 1)
+                nearest = table.values[max(k - 1, 0):k + 1]
+                close = nearest[np.isclose(nearest, threshold, rtol=0, atol=1e-9)]
+                if not len(close):
                     step = table.values[1] - table.values[0]
                     raise FairLensInputError(
                         f"Scores were binned on a grid of step {step:.6g}; choose a threshold on "
-                        "that grid or re-run the audit with this threshold."
-                    )
+                        "that grid or re-run the audit with this threshold.")
+                threshold = float(close[0])
             conf = table.confusion_at(threshold)
             families = [rates_family(conf)] + [f for f in m.families if f.name != "rates"]
             models[name] = replace(m, families=families)
@@ -110,23 +120,29 @@ def build_statistics(data: PreparedData, *, threshold: float, score_kind: str) -
     models: dict[str, ModelStatistics] = {}
     probability = score_kind == "probability"
     if data.task == "binary":
+        y = data.y.astype(np.int64)
         for name, values in data.scores.items():
-            y_hat = (values >= threshold).astype(np.int8)
-            conf = ConfusionTable.build(g, n_fine, data.y, y_hat, wts)
-            families = [rates_family(conf)]
-            table = None
-            notes = []
+            families, table, notes = [], None, []
             if data.prediction_kind == "score":
-                table = ScoreTable.build(g, n_fine, data.y, values, wts, probability=probability)
-                families.append(score_family(table, probability=probability))
+                table = ScoreTable.build(g, n_fine, y, values, wts, probability=probability)
                 if not table.exact:
                     bound = float(np.nanmax(auc_tie_bound(table.w[:, 0, :].sum(0),
                                                           table.w[:, 1, :].sum(0))))
                     notes.append(
                         f"Scores of {name!r} have too many distinct values for exact tables; they "
                         f"were binned on a grid of {len(table.values)} bins. Overall AUC is exact "
-                        f"to within {bound:.1e}; rates at the audit threshold are exact."
-                    )
+                        f"to within {bound:.1e}; rates at the audit threshold are exact.")
+            if table is not None and table.aligned(threshold):
+                conf = table.confusion_at(threshold)
+            else:
+                conf = ConfusionTable.build(g, n_fine, y, (values >= threshold).astype(np.int64),
+                                            wts)
+            families.append(rates_family(conf))
+            if table is not None:
+                families.append(score_family(table))
+                if probability:
+                    cal = CalibrationTable.build(g, n_fine, y, values, wts)
+                    families.append(calibration_family(cal))
             models[name] = ModelStatistics(name, families, table, notes)
     elif data.task == "multiclass":
         k = data.proba.shape[1]

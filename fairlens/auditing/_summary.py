@@ -18,20 +18,26 @@ from fairlens.auditing._statistics import ModelStatistics, Statistics
 from fairlens.data import FairLensInputError
 from fairlens.data import _errors as E
 from fairlens.engine import Grouping
-from fairlens.metrics._disparity import to_reference
 from fairlens.metrics._equity import equity_scaled, performance_scaled_disparity
 from fairlens.metrics._intervals import (
     hanley_mcneil_interval,
-    multinomial_counts,
     percentile_interval,
+    poisson_counts,
     wilson_interval,
 )
 from fairlens.metrics._rates import PROPORTIONS, proportion_parts
-from fairlens.metrics._significance import benjamini_hochberg, two_proportion_test, welch_test
+from fairlens.metrics._significance import (
+    benjamini_hochberg,
+    two_proportion_test,
+    two_proportion_tests,
+    welch_test,
+)
 
 CIMethod = Literal["bootstrap", "wilson"]
-BOOTSTRAP_CELL_BUDGET = 24_000_000
-_CHUNK_CELLS = 8_000_000
+BOOTSTRAP_CELL_BUDGET = 8_000_000
+MAX_BOOTSTRAP_BINS = 64
+MIN_BOOTSTRAP_BINS = 16
+_CHUNK_CELLS = 4_000_000
 
 
 @dataclass
@@ -124,56 +130,112 @@ def _check_reference(stats: Statistics, reference: Any) -> None:
             E.REFERENCE_NOT_FOUND.format(ref=reference, grouping=names, groups=groups[:30]))
 
 
-def _bootstrap(model: ModelStatistics, stats: Statistics, opts: Options, notes: list[str]):
-    """Replicates of every metric, per grouping and overall, by resampling the tables."""
+@dataclass
+class Replicates:
+    """Bootstrap replicates of every metric: per grouping ``(R, G)`` and overall ``(R,)``."""
+
+    groups: dict[str, dict[str, np.ndarray]]
+    overall: dict[str, dict[str, np.ndarray]]
+
+
+def _resample(fam: Family, groupings: list[Grouping], rng: np.random.Generator, r_total: int,
+              groups: dict, overall: dict) -> None:
+    """Poisson-resample ``fam`` and compute every metric of every grouping per replicate."""
+    chunk = max(1, min(r_total, _CHUNK_CELLS // max(fam.n.size, 1)))
+    parts: dict[str, dict[str, list]] = {g.name: {} for g in groupings}
+    overall_parts: dict[str, list] = {}
+    done = 0
+    while done < r_total:
+        rc = min(chunk, r_total - done)
+        arrays = fam.scaled(poisson_counts(rng, fam.n, rc))
+        for g in groupings:
+            for k, v in fam.group_metrics(g, arrays).items():
+                parts[g.name].setdefault(k, []).append(v)
+        for k, v in fam.overall_metrics(arrays).items():
+            overall_parts.setdefault(k, []).append(v)
+        done += rc
+    merged_overall = {k: np.concatenate(v) for k, v in overall_parts.items()}
+    for g in groupings:
+        groups[g.name].update({k: np.concatenate(v) for k, v in parts[g.name].items()})
+        overall[g.name].update(merged_overall)
+
+
+def _shift(groups: dict, overall: dict, exact: Family, merged: Family, grouping: Grouping,
+           merged_grouping: Grouping) -> None:
+    """Move replicates computed on merged bins by the exact-minus-merged point difference."""
+    fine, coarse = exact.group_metrics(grouping), merged.group_metrics(merged_grouping)
+    for k in groups:
+        groups[k] = groups[k] + (fine[k] - coarse[k])
+    fine, coarse = exact.overall_metrics(), merged.overall_metrics()
+    for k in overall:
+        overall[k] = overall[k] + (fine[k] - coarse[k])
+
+
+def _identity(g: Grouping) -> Grouping:
+    return Grouping(g.name, g.attributes, g.labels, np.arange(g.n_groups))
+
+
+def _bootstrap(model: ModelStatistics, stats: Statistics, opts: Options,
+               notes: list[str]) -> Replicates:
+    """Replicates of every metric by resampling the count tables (never the rows).
+
+    Per family, the cheapest exact plan that fits :data:`BOOTSTRAP_CELL_BUDGET`:
+    1. resample the finest table once and sum it into every grouping (consistent replicates);
+    2. otherwise resample each grouping's own table, merging score bins to at most
+       :data:`MAX_BOOTSTRAP_BINS` when needed (replicates shifted by the exact-minus-merged
+       point difference);
+    3. otherwise (a grouping with very many groups) draw normal replicates from analytic
+       standard errors (DeLong for AUC, the sample variance for per-sample means).
+    """
     rng = np.random.default_rng(opts.seed)
-    reps: dict[str, dict[str, np.ndarray]] = {g.name: {} for g in stats.groupings}
-    overall: dict[str, np.ndarray] = {}
-    r_total = opts.bootstrap
+    r = opts.bootstrap
+    groups: dict[str, dict[str, np.ndarray]] = {g.name: {} for g in stats.groupings}
+    overall: dict[str, dict[str, np.ndarray]] = {g.name: {} for g in stats.groupings}
     for family in model.families:
-        fam = _affordable(family, r_total, notes)
-        coarse = fam is not family
-        cells = fam.n.size
-        chunk = max(1, min(r_total, _CHUNK_CELLS // max(cells, 1)))
-        parts: dict[str, dict[str, list]] = {g.name: {} for g in stats.groupings}
-        overall_parts: dict[str, list] = {}
-        done = 0
-        while done < r_total:
-            rc = min(chunk, r_total - done)
-            arrays = fam.scaled(multinomial_counts(rng, fam.n, rc))
-            for g in stats.groupings:
-                for k, v in fam.group_metrics(g, arrays).items():
-                    parts[g.name].setdefault(k, []).append(v)
-            for k, v in fam.overall_metrics(arrays).items():
-                overall_parts.setdefault(k, []).append(v)
-            done += rc
+        if family.n.size * r <= BOOTSTRAP_CELL_BUDGET:
+            _resample(family, stats.groupings, rng, r, groups, overall)
+            continue
         for g in stats.groupings:
-            fine = family.group_metrics(g) if coarse else {}
-            merged = fam.group_metrics(g) if coarse else {}
-            for k, v in parts[g.name].items():
-                reps[g.name][k] = np.concatenate(v) + (fine[k] - merged[k] if coarse else 0.0)
-        fine = family.overall_metrics() if coarse else {}
-        merged = fam.overall_metrics() if coarse else {}
-        for k, v in overall_parts.items():
-            overall[k] = np.concatenate(v) + (fine[k] - merged[k] if coarse else 0.0)
-    return reps, overall
+            fam = family.restrict(g)
+            ident = _identity(g)
+            if fam.binned and fam.n.size * r > BOOTSTRAP_CELL_BUDGET:
+                per_bin = fam.n.size // fam.n.shape[-1]
+                bins = min(MAX_BOOTSTRAP_BINS, BOOTSTRAP_CELL_BUDGET // (r * per_bin))
+                merged = fam.coarsen(max(bins, MIN_BOOTSTRAP_BINS))
+            else:
+                merged = fam
+            if merged.n.size * r <= BOOTSTRAP_CELL_BUDGET:
+                g_groups, g_overall = {g.name: {}}, {g.name: {}}
+                _resample(merged, [ident], rng, r, g_groups, g_overall)
+                if merged is not fam:
+                    _shift(g_groups[g.name], g_overall[g.name], fam, merged, ident, ident)
+                    notes.append(
+                        f"Bootstrap of {family.name} metrics for {g.name}: score bins merged to "
+                        f"{merged.n.shape[-1]} per group; replicates shifted by the "
+                        "exact-minus-merged difference (point estimates are exact).")
+                groups[g.name].update(g_groups[g.name])
+                overall[g.name].update(g_overall[g.name])
+            elif fam.analytic is not None:
+                groups[g.name].update(fam.analytic(fam.arrays, rng, r))
+                total = family.restrict(_single(family)) if family.n.shape[0] > 1 else family
+                overall[g.name].update({k: v[:, 0] for k, v in
+                                        total.analytic(total.arrays, rng, r).items()})
+                notes.append(
+                    f"{g.name} has {g.n_groups} groups, too many to resample the {family.name} "
+                    "table cheaply: its intervals use normal approximations with analytic "
+                    "standard errors (DeLong for AUC); Brier/ECE intervals are omitted there.")
+            else:
+                names = family.overall_metrics().keys()
+                groups[g.name].update({k: np.full((r, g.n_groups), np.nan) for k in names})
+                overall[g.name].update({k: np.full(r, np.nan) for k in names})
+                notes.append(
+                    f"{g.name} has {g.n_groups} groups, too many to resample the {family.name} "
+                    f"table cheaply: no intervals for {', '.join(names)} there.")
+    return Replicates(groups, overall)
 
 
-def _affordable(family: Family, replicates: int, notes: list[str]) -> Family:
-    """The family itself, or a coarser one when resampling it would exceed the cell budget."""
-    if family.coarsen is None or family.n.size * replicates <= BOOTSTRAP_CELL_BUDGET:
-        return family
-    per_bin = family.n.size // family.n.shape[-1]
-    max_bins = max(8, BOOTSTRAP_CELL_BUDGET // (replicates * per_bin))
-    coarse = family.coarsen(max_bins)
-    if coarse is not family:
-        notes.append(
-            f"The bootstrap of the {family.name} metrics merged score bins to "
-            f"{coarse.n.shape[-1]} per group so that its cost does not grow with the data; point "
-            "estimates are exact and each replicate is shifted by the exact-minus-merged "
-            "difference."
-        )
-    return coarse
+def _single(family: Family) -> Grouping:
+    return Grouping("all", [], [()], np.zeros(family.n.shape[0], dtype=np.int64))
 
 
 def _wilson(model: ModelStatistics, g: Grouping, opts: Options, metrics: dict[str, np.ndarray]):
@@ -197,11 +259,7 @@ def _tests(model: ModelStatistics, stats: Statistics, g: Grouping, ref: int,
     if stats.task == "binary":
         table = g.marginalize(model.families[0].n, 0)
         for m in BINARY_TESTED:
-            x, n = proportion_parts(table, m)
-            p[m] = np.array([
-                np.nan if (i == ref or not include[i])
-                else two_proportion_test(x[i], n[i], x[ref], n[ref]) for i in range(g.n_groups)
-            ])
+            p[m] = np.where(include, two_proportion_tests(*proportion_parts(table, m), ref), np.nan)
     elif stats.task == "multiclass":
         table = g.marginalize(model.families[0].n, 0)
         correct = np.trace(table, axis1=1, axis2=2)
@@ -258,13 +316,14 @@ def summarize(stats: Statistics, opts: Options) -> tuple[dict[str, ModelResult],
     for model in stats.models.values():
         notes = list(model.notes)
         use_bootstrap = opts.ci == "bootstrap" and opts.bootstrap > 0
-        reps, overall_reps = _bootstrap(model, stats, opts, notes) if use_bootstrap else ({}, {})
+        boot = _bootstrap(model, stats, opts, notes) if use_bootstrap else None
         overall: dict[str, float] = {}
         for fam in model.families:
             overall.update({k: float(v) for k, v in fam.overall_metrics().items()})
-        overall_ci = {
+        first = stats.groupings[0].name
+        overall_ci = {} if boot is None else {
             k: tuple(float(x) for x in percentile_interval(v, opts.level, overall[k]))
-            for k, v in overall_reps.items()
+            for k, v in boot.overall[first].items()
         }
         groupings = []
         for g in stats.groupings:
@@ -285,7 +344,7 @@ def summarize(stats: Statistics, opts: Options) -> tuple[dict[str, ModelResult],
                         f"PSD: {', '.join(small[:10])}{' ...' if len(small) > 10 else ''}.")
             if use_bootstrap:
                 ci = {k: percentile_interval(v, opts.level, metrics[k])
-                      for k, v in reps[g.name].items()}
+                      for k, v in boot.groups[g.name].items()}
             else:
                 ci = _wilson(model, g, opts, metrics)
             p = _tests(model, stats, g, ref, include)
@@ -299,11 +358,11 @@ def summarize(stats: Statistics, opts: Options) -> tuple[dict[str, ModelResult],
                     disparities(stats.task, metrics, include, classes).items()}
             disp_ci = {}
             if use_bootstrap:
-                boot = disparities(stats.task, reps[g.name], include, classes)
+                disp_reps = disparities(stats.task, boot.groups[g.name], include, classes)
                 disp_ci = {k: tuple(float(x) for x in percentile_interval(v, opts.level, disp[k]))
-                           for k, v in boot.items()}
-            equity = _equity(stats, model, g, metrics, overall, include, labels, reps,
-                             overall_reps, use_bootstrap, opts, warnings)
+                           for k, v in disp_reps.items()}
+            equity = _equity(stats, model, g, metrics, overall, include, labels, boot, opts,
+                             warnings)
             groupings.append(GroupingResult(
                 name=g.name, attributes=g.attributes, labels=g.labels, n=n, include=include,
                 reference=ref, metrics=metrics, ci=ci, p_values=p, q_values=q,
@@ -313,8 +372,8 @@ def summarize(stats: Statistics, opts: Options) -> tuple[dict[str, ModelResult],
     return results, warnings
 
 
-def _equity(stats, model, g, metrics, overall, include, labels, reps, overall_reps,
-            use_bootstrap, opts, warnings) -> dict[str, dict[str, Any]]:
+def _equity(stats, model, g, metrics, overall, include, labels, boot: Replicates | None, opts,
+            warnings) -> dict[str, dict[str, Any]]:
     per_sample = [f.name for f in model.families] if stats.task == "per_sample" else []
     out = {}
     for m in equity_metrics(stats.task, list(metrics), per_sample):
@@ -329,8 +388,8 @@ def _equity(stats, model, g, metrics, overall, include, labels, reps, overall_re
             np.array(overall[m]), values, used))
         entry: dict[str, Any] = {"es": es, "psd_std": psd_std, "psd_max": psd_max,
                                  "overall": overall[m], "groups_used": int(used.sum())}
-        if use_bootstrap:
-            rep_groups, rep_overall = reps[g.name][m], overall_reps[m]
+        if boot is not None:
+            rep_groups, rep_overall = boot.groups[g.name][m], boot.overall[g.name][m]
             es_r = equity_scaled(rep_overall, rep_groups, used)
             std_r, max_r = performance_scaled_disparity(rep_overall, rep_groups, used)
             for key, r in (("es", es_r), ("psd_std", std_r), ("psd_max", max_r)):

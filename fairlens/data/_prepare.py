@@ -27,7 +27,7 @@ class Attribute:
     name : str
         Column name.
     codes : numpy.ndarray
-        ``int64`` group code per row, ``0 .. len(categories) - 1``.
+        Integer group code per row, ``0 .. len(categories) - 1`` (any integer dtype).
     categories : list
         The group value of each code (JSON-friendly scalars; ``"(missing)"`` for empty cells).
     """
@@ -155,9 +155,13 @@ def _equals(series: pd.Series, value: Any) -> np.ndarray:
     """Vectorised :func:`_same_value` of every cell against one value, as 0/1 ``int8``."""
     if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
         try:
-            return (series.to_numpy(dtype=np.float64) == float(value)).astype(np.int8)
+            target = float(value)
         except (TypeError, ValueError):
             return np.zeros(len(series), dtype=np.int8)
+        values = series.to_numpy()
+        if values.dtype.kind not in "biuf":
+            values = series.to_numpy(dtype=np.float64)
+        return (values == target).view(np.int8)
     as_text = series.astype(str).str.strip()
     hit = as_text == str(value).strip()
     try:
@@ -309,13 +313,20 @@ def encode_attribute(series: pd.Series, warnings: list[str]) -> Attribute:
             f"Numeric attribute {name!r} has {series.nunique()} distinct values; it was cut into "
             f"{values.nunique()} quantile bins ({', '.join(map(str, values.cat.categories))})."
         )
-    codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)
-    codes = codes.astype(np.int64)
-    categories = [_scalar(u) for u in uniques]
-    if isinstance(uniques, pd.CategoricalIndex) or hasattr(uniques, "categories"):
-        categories = [str(u) for u in uniques]
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        # Category codes are already small integers: no pass to factorize, no copy.
+        codes = values.cat.codes.to_numpy()
+        categories = [_scalar(c) for c in values.cat.categories]
+        if isinstance(values.cat.categories, pd.IntervalIndex) or values is not series:
+            categories = [str(c) for c in values.cat.categories]
+        if missing.any():
+            codes = np.where(codes < 0, len(categories), codes)
+    else:
+        codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)
+        categories = [_scalar(u) for u in uniques]
+        if missing.any():
+            codes[codes < 0] = len(categories)
     if missing.any():
-        codes[codes < 0] = len(categories)
         categories.append(MISSING_GROUP)
     return Attribute(name=name, codes=codes, categories=categories)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from fairlens.data import Attribute
+from fairlens.engine._tables import CHUNK_ROWS, chunked_bincounts
 
 _DENSE_LIMIT = 50_000_000
 
@@ -60,7 +61,7 @@ class GroupIndex:
     Attributes
     ----------
     fine_codes : numpy.ndarray
-        ``int64`` finest-group code per row.
+        Finest-group code per row (``int32`` or ``int64``).
     n_fine : int
     groupings : list of Grouping
         Each single attribute, then the intersection when there are two or more attributes.
@@ -93,16 +94,25 @@ def build_group_index(attributes: list[Attribute]) -> GroupIndex:
     cards = [len(a.categories) for a in attributes]
     strides = np.cumprod([1] + cards[::-1][:-1])[::-1]
     total = int(np.prod(cards))
-    combined = np.zeros(len(attributes[0].codes), dtype=np.int64)
-    for a, stride in zip(attributes, strides, strict=True):
-        combined += a.codes * int(stride)
+    n_rows = len(attributes[0].codes)
+
+    def combined_of(sl: slice) -> np.ndarray:
+        combined = attributes[0].codes[sl].astype(np.int64) * int(strides[0])
+        for a, stride in zip(attributes[1:], strides[1:], strict=True):
+            combined += a.codes[sl].astype(np.int64) * int(stride)
+        return combined
+
     if total <= _DENSE_LIMIT:
-        present = np.flatnonzero(np.bincount(combined, minlength=total))
-        lookup = np.full(total, -1, dtype=np.int64)
-        lookup[present] = np.arange(len(present))
-        fine_codes = lookup[combined]
+        counts = chunked_bincounts(n_rows, total, combined_of)[0]
+        present = np.flatnonzero(counts)
+        lookup = np.full(total, -1, dtype=np.int32)
+        lookup[present] = np.arange(len(present), dtype=np.int32)
+        fine_codes = np.empty(n_rows, dtype=np.int32)
+        for start in range(0, n_rows, CHUNK_ROWS):
+            sl = slice(start, min(start + CHUNK_ROWS, n_rows))
+            fine_codes[sl] = lookup[combined_of(sl)]
     else:
-        present, fine_codes = np.unique(combined, return_inverse=True)
+        present, fine_codes = np.unique(combined_of(slice(None)), return_inverse=True)
     per_attr = [(present // int(s)) % c for s, c in zip(strides, cards, strict=True)]
     groupings = []
     for a, codes in zip(attributes, per_attr, strict=True):

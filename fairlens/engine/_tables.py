@@ -3,9 +3,10 @@
 Every metric in FairLens is computed from these tables, never from rows:
 
 * :class:`ConfusionTable` -- counts per (group, y, y_hat) at the audit threshold;
-* :class:`ScoreTable` -- counts per (group, y, score bin) with the sums needed for Brier and
-  calibration; bins sit at every distinct score (exact) or on a fine grid when the distinct
-  scores are too many (the result says so, with a bound on the AUC error);
+* :class:`ScoreTable` -- counts per (group, y, score bin); bins sit at every distinct score
+  (exact) or on a fine grid when the distinct scores are too many (the result says so, with a
+  bound on the AUC error);
+* :class:`CalibrationTable` -- score sums per (group, y, calibration bin) for Brier and ECE;
 * :class:`ValueTable` -- per-sample metrics (Dice, IoU...): counts and sums per (group, value bin).
 
 Each table keeps unweighted counts ``n`` (what the bootstrap resamples) and weighted sums ``w``
@@ -14,6 +15,7 @@ Each table keeps unweighted counts ``n`` (what the bootstrap resamples) and weig
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,8 +26,49 @@ GRID_BINS = 4000
 VALUE_BINS = 4096
 
 
+CHUNK_ROWS = 1 << 20
+
+
 def _bincount(index: np.ndarray, size: int, weights: np.ndarray | None = None) -> np.ndarray:
     return np.bincount(index, weights=weights, minlength=size).astype(np.float64)
+
+
+def chunked_bincounts(
+    n_rows: int,
+    size: int,
+    key_of: Callable[[slice], np.ndarray],
+    weights_of: Sequence[Callable[[slice], np.ndarray | None]] = (),
+) -> list[np.ndarray]:
+    """Counts and weighted sums per key, accumulated over row chunks.
+
+    Working on chunks of about a million rows keeps every temporary small (a few MB), which
+    avoids the cost of touching fresh memory for each full-length intermediate array; for
+    large tables (``size`` comparable to the chunk) one pass over all rows is used instead.
+
+    Parameters
+    ----------
+    n_rows : int
+    size : int
+        Number of cells (keys are ``0 .. size - 1``).
+    key_of : callable
+        Returns the ``int64`` cell key of the rows in a slice.
+    weights_of : sequence of callables
+        Each returns the per-row values to sum for a slice.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        The counts, then one array of sums per entry of ``weights_of``.
+    """
+    chunk = CHUNK_ROWS if size <= CHUNK_ROWS // 4 else max(n_rows, 1, 4 * size)
+    totals = [np.zeros(size) for _ in range(1 + len(weights_of))]
+    for start in range(0, n_rows, chunk):
+        sl = slice(start, min(start + chunk, n_rows))
+        key = key_of(sl)
+        totals[0] += np.bincount(key, minlength=size)
+        for total, weights in zip(totals[1:], weights_of, strict=True):
+            total += np.bincount(key, weights=weights(sl), minlength=size)
+    return totals
 
 
 @dataclass
@@ -37,35 +80,37 @@ class ConfusionTable:
 
     @classmethod
     def build(cls, groups, n_groups, y, y_hat, weights=None) -> ConfusionTable:
-        """One pass: a single ``bincount`` over ``group * 4 + y * 2 + y_hat``."""
-        key = groups * 4 + y.astype(np.int64) * 2 + y_hat.astype(np.int64)
-        n = _bincount(key, n_groups * 4).reshape(n_groups, 2, 2)
-        w = n if weights is None else _bincount(key, n_groups * 4, weights).reshape(n_groups, 2, 2)
-        return cls(n=n, w=w)
+        """One pass of ``bincount`` over ``group * 4 + y * 2 + y_hat``, in row chunks."""
+        def key_of(sl: slice) -> np.ndarray:
+            key = groups[sl].astype(np.int64) * 4
+            key += y[sl] * 2
+            key += y_hat[sl]
+            return key
+
+        sums = [] if weights is None else [lambda sl: weights[sl]]
+        out = chunked_bincounts(len(groups), n_groups * 4, key_of, sums)
+        n = out[0].reshape(n_groups, 2, 2)
+        return cls(n=n, w=n if weights is None else out[1].reshape(n_groups, 2, 2))
 
 
 @dataclass
 class ScoreTable:
-    """Counts per (group, y, score bin) with per-cell score and squared-error sums.
+    """Counts per (group, y, score bin).
 
     Attributes
     ----------
     n, w : numpy.ndarray
         ``(G, 2, B)`` counts and weighted counts.
-    score_sum : numpy.ndarray
-        ``(G, 2, B)`` weighted sum of scores (calibration).
-    loss_sum : numpy.ndarray
-        ``(G, 2, B)`` weighted sum of ``(score - y)**2`` (Brier).
     values : numpy.ndarray
-        ``(B,)`` the score of each bin (exact) or its lower edge (grid), ascending.
+        ``(B,)`` the score of each bin (exact) or its lower edge (grid), ascending. A row is in
+        bin ``b`` exactly when ``values[b] <= score < values[b + 1]``, so ``score >= t`` for a
+        bin value ``t`` can be read off the table without error.
     exact : bool
         True when every bin holds one distinct score.
     """
 
     n: np.ndarray
     w: np.ndarray
-    score_sum: np.ndarray
-    loss_sum: np.ndarray
     values: np.ndarray
     exact: bool
 
@@ -81,53 +126,126 @@ class ScoreTable:
         probability: bool = True,
     ) -> ScoreTable:
         """Bin the scores (exactly when affordable) and count per (group, y, bin)."""
-        bins, values, exact = _score_bins(score, n_groups, probability=probability)
-        size = n_groups * 2 * len(values)
-        key = (groups * 2 + y.astype(np.int64)) * len(values) + bins
-        shape = (n_groups, 2, len(values))
-        n = _bincount(key, size).reshape(shape)
-        w = n if weights is None else _bincount(key, size, weights).reshape(shape)
-        ws = score if weights is None else score * weights
-        score_sum = _bincount(key, size, ws).reshape(shape)
-        loss = (score - y) ** 2
-        loss_sum = _bincount(key, size, loss if weights is None else loss * weights).reshape(shape)
-        return cls(n=n, w=w, score_sum=score_sum, loss_sum=loss_sum, values=values, exact=exact)
+        bins_of, values, exact = _score_bins(score, n_groups, probability=probability)
+        n_bins = len(values)
+
+        def key_of(sl: slice) -> np.ndarray:
+            key = groups[sl].astype(np.int64) * (2 * n_bins)
+            key += y[sl] * n_bins
+            key += bins_of(sl)
+            return key
+
+        sums = [] if weights is None else [lambda sl: weights[sl]]
+        out = chunked_bincounts(len(groups), n_groups * 2 * n_bins, key_of, sums)
+        shape = (n_groups, 2, n_bins)
+        n = out[0].reshape(shape)
+        return cls(n=n, w=n if weights is None else out[1].reshape(shape), values=values,
+                   exact=exact)
+
+    def aligned(self, threshold: float) -> bool:
+        """True when ``score >= threshold`` can be read off the bins exactly."""
+        if self.exact:
+            return True
+        k = self.threshold_bin(threshold)
+        return k == 0 or (k < len(self.values) and self.values[k] == threshold)
 
     def threshold_bin(self, threshold: float) -> int:
-        """Index of the first bin whose rows all have ``score >= threshold`` (exact tables)."""
+        """Index of the first bin whose rows all have ``score >= threshold``."""
         return int(np.searchsorted(self.values, threshold, side="left"))
 
     def confusion_at(self, threshold: float) -> ConfusionTable:
-        """Confusion counts at ``threshold`` read off the bins.
-
-        Exact for exact tables, and for grid tables when ``threshold`` is a bin edge.
-        """
+        """Confusion counts at ``threshold`` read off the bins (see :meth:`aligned`)."""
         k = self.threshold_bin(threshold)
-        def split(t):
-            above = t[..., k:].sum(axis=-1)
-            below = t[..., :k].sum(axis=-1)
-            return np.stack([below, above], axis=-1)
-        return ConfusionTable(n=split(self.n), w=split(self.w))
+
+        def split(t: np.ndarray) -> np.ndarray:
+            return np.stack([t[..., :k].sum(axis=-1), t[..., k:].sum(axis=-1)], axis=-1)
+
+        n = split(self.n)
+        return ConfusionTable(n=n, w=n if self.w is self.n else split(self.w))
+
+
+@dataclass
+class CalibrationTable:
+    """Per (group, y, calibration bin): counts, score sums and squared-score sums.
+
+    Ten equal-width bins ``[0, 0.1), ..., [0.9, 1]``. Brier scores and the expected calibration
+    error follow exactly from these sums.
+    """
+
+    n: np.ndarray
+    w: np.ndarray
+    score_sum: np.ndarray
+    square_sum: np.ndarray
+
+    @classmethod
+    def build(cls, groups, n_groups, y, score, weights=None, *, n_bins: int = 10):
+        """``bincount`` over ``(group * 2 + y) * n_bins + bin``, in row chunks."""
+        def key_of(sl: slice) -> np.ndarray:
+            key = np.minimum((score[sl] * n_bins).astype(np.int64), n_bins - 1)
+            key += groups[sl].astype(np.int64) * (2 * n_bins)
+            key += y[sl] * n_bins
+            return key
+
+        def weighted(sl: slice) -> np.ndarray:
+            return score[sl] if weights is None else score[sl] * weights[sl]
+
+        def squared(sl: slice) -> np.ndarray:
+            return weighted(sl) * score[sl]
+
+        sums = [weighted, squared] + ([] if weights is None else [lambda sl: weights[sl]])
+        out = chunked_bincounts(len(groups), n_groups * 2 * n_bins, key_of, sums)
+        shape = (n_groups, 2, n_bins)
+        n = out[0].reshape(shape)
+        w = n if weights is None else out[3].reshape(shape)
+        return cls(n=n, w=w, score_sum=out[1].reshape(shape), square_sum=out[2].reshape(shape))
 
 
 def _score_bins(score: np.ndarray, n_groups: int, *, probability: bool):
+    """Bin index of every score: ``(bins_of(slice), values, exact)``.
+
+    Exact bins (one per distinct score) when there are few enough; otherwise a grid of
+    :data:`GRID_BINS` bins whose edges ``values`` satisfy ``values[b] <= score < values[b+1]``
+    exactly for every row in bin ``b``.
+    """
     n = len(score)
     if n <= EXACT_MAX_ROWS:
-        values, bins = np.unique(score, return_inverse=True)
+        values, inverse = np.unique(score, return_inverse=True)
         if n_groups * 2 * len(values) <= EXACT_MAX_CELLS:
-            return bins.astype(np.int64), values, True
+            return (lambda sl: inverse[sl]), values, True
     else:
-        sample = score[:: max(1, n // 200_000)]
-        candidates = np.unique(sample)
+        candidates = np.unique(score[:: max(1, n // 200_000)])
         if len(candidates) <= 4096 and n_groups * 2 * len(candidates) <= EXACT_MAX_CELLS:
-            bins = np.searchsorted(candidates, score).clip(0, len(candidates) - 1)
-            if np.array_equal(candidates[bins], score):
-                return bins.astype(np.int64), candidates, True
+            def exact_of(sl: slice) -> np.ndarray:
+                return np.searchsorted(candidates, score[sl]).clip(0, len(candidates) - 1)
+
+            if all(np.array_equal(candidates[exact_of(sl)], score[sl])
+                   for sl in _slices(n)):
+                return exact_of, candidates, True
     lo, hi = (0.0, 1.0) if probability else (float(score.min()), float(score.max()))
-    width = (hi - lo) / GRID_BINS if hi > lo else 1.0
-    bins = np.floor((score - lo) / width).astype(np.int64).clip(0, GRID_BINS - 1)
-    values = lo + width * np.arange(GRID_BINS)
-    return bins, values, False
+    if hi <= lo:
+        hi = lo + 1.0
+    # values[k] = lo + (hi - lo) * k / B, correctly rounded, so that 0.3 == values[1200].
+    values = lo + (hi - lo) * (np.arange(GRID_BINS) / GRID_BINS)
+    scale = GRID_BINS / (hi - lo)
+
+    def grid_of(sl: slice) -> np.ndarray:
+        chunk = score[sl]
+        scaled = (chunk - lo) * scale
+        np.clip(scaled, 0, GRID_BINS - 1, out=scaled)
+        bins = scaled.astype(np.int64)  # truncation is floor for non-negative values
+        # Repair floating-point rounding so that values[b] <= score < values[b + 1] exactly.
+        bins -= chunk < values[bins]
+        np.clip(bins, 0, GRID_BINS - 1, out=bins)
+        upper = np.minimum(bins + 1, GRID_BINS - 1)
+        bins += (upper > bins) & (chunk >= values[upper])
+        return bins
+
+    return grid_of, values, False
+
+
+def _slices(n_rows: int):
+    for start in range(0, n_rows, CHUNK_ROWS):
+        yield slice(start, min(start + CHUNK_ROWS, n_rows))
 
 
 @dataclass
@@ -156,11 +274,22 @@ class ValueTable:
             width = (hi - lo) / VALUE_BINS if hi > lo else 1.0
             bins = np.floor((values - lo) / width).astype(np.int64).clip(0, VALUE_BINS - 1)
             n_bins, exact = VALUE_BINS, False
-        key = groups * n_bins + bins
         size = n_groups * n_bins
-        n = _bincount(key, size).reshape(n_groups, n_bins)
-        w = n if weights is None else _bincount(key, size, weights).reshape(n_groups, n_bins)
-        vs = values if weights is None else values * weights
-        value_sum = _bincount(key, size, vs).reshape(n_groups, n_bins)
-        square_sum = _bincount(key, size, vs * values).reshape(n_groups, n_bins)
+
+        def key_of(sl: slice) -> np.ndarray:
+            key = groups[sl].astype(np.int64) * n_bins
+            key += bins[sl]
+            return key
+
+        def weighted(sl: slice) -> np.ndarray:
+            return values[sl] if weights is None else values[sl] * weights[sl]
+
+        sums = [weighted, lambda sl: weighted(sl) * values[sl]]
+        if weights is not None:
+            sums.append(lambda sl: weights[sl])
+        out = chunked_bincounts(len(groups), size, key_of, sums)
+        n = out[0].reshape(n_groups, n_bins)
+        w = n if weights is None else out[3].reshape(n_groups, n_bins)
+        value_sum = out[1].reshape(n_groups, n_bins)
+        square_sum = out[2].reshape(n_groups, n_bins)
         return cls(n=n, w=w, value_sum=value_sum, square_sum=square_sum, exact=exact)

@@ -9,7 +9,7 @@ from fairlens.metrics._disparity import (
 from fairlens.metrics._equity import equity_scaled, performance_scaled_disparity
 from fairlens.metrics._intervals import (
     hanley_mcneil_interval,
-    multinomial_counts,
+    poisson_counts,
     percentile_interval,
     wilson_interval,
 )
@@ -39,7 +39,7 @@ __all__ = [
     "expected_calibration_error",
     "hanley_mcneil_interval",
     "multiclass_rates",
-    "multinomial_counts",
+    "poisson_counts",
     "percentile_interval",
     "performance_scaled_disparity",
     "roc_points",

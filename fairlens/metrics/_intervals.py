@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 from scipy import stats
 
@@ -46,15 +44,25 @@ def percentile_interval(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Percentile bootstrap interval over axis 0, ignoring NaN replicates.
 
-    When ``point`` is given, the interval is widened to include it. The percentile interval of
+    Uses linear interpolation between order statistics (numpy's default quantile method).
+    When ``point`` is given, the interval is widened to include it: the percentile interval of
     a max-minus-min or spread statistic near zero can exclude the estimate (its bootstrap
-    distribution is biased upwards); FairLens never shows an interval that excludes its own
-    point estimate.
+    distribution is biased upwards), and FairLens never shows an interval that excludes its
+    own point estimate.
     """
     alpha = (1 - level) / 2
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        lo, hi = np.nanquantile(replicates, [alpha, 1 - alpha], axis=0)
+    reps = np.sort(np.asarray(replicates, dtype=np.float64), axis=0)  # NaN sort last
+    valid = np.sum(~np.isnan(reps), axis=0)
+    bounds = []
+    for q in (alpha, 1 - alpha):
+        pos = q * np.maximum(valid - 1, 0)
+        lo_idx = np.floor(pos).astype(np.int64)
+        hi_idx = np.minimum(lo_idx + 1, np.maximum(valid - 1, 0))
+        lo_val = np.take_along_axis(reps, lo_idx[None, ...], axis=0)[0]
+        hi_val = np.take_along_axis(reps, hi_idx[None, ...], axis=0)[0]
+        value = lo_val + (pos - lo_idx) * (hi_val - lo_val)
+        bounds.append(np.where(valid > 0, value, np.nan))
+    lo, hi = bounds
     if point is not None:
         point = np.asarray(point, dtype=np.float64)
         lo = np.where(np.isnan(point), lo, np.fmin(lo, point))
@@ -62,13 +70,13 @@ def percentile_interval(
     return lo, hi
 
 
-def multinomial_counts(
-    rng: np.random.Generator, counts: np.ndarray, replicates: int
-) -> np.ndarray:
-    """Resample a table of counts as a row bootstrap does: one multinomial draw per replicate.
+def poisson_counts(rng: np.random.Generator, counts: np.ndarray, replicates: int) -> np.ndarray:
+    """Resample a table of counts as the Poisson bootstrap resamples rows.
 
-    Drawing ``N`` rows with replacement and re-tabulating them gives exactly a
-    ``Multinomial(N, counts / N)`` table, so the cost is independent of ``N``.
+    The Poisson bootstrap gives every row an independent Poisson(1) weight; the rows of a cell
+    with ``c`` rows then carry a Poisson(``c``) total, exactly. So resampling the cells is the
+    same as resampling the rows, at a cost independent of the number of rows. It is
+    asymptotically equivalent to the classical (multinomial) bootstrap and parallelises.
 
     Parameters
     ----------
@@ -83,9 +91,7 @@ def multinomial_counts(
     """
     flat = counts.reshape(-1)
     nonzero = np.flatnonzero(flat)
-    total = int(round(flat.sum()))
     out = np.zeros((replicates, flat.size))
-    if total > 0 and len(nonzero):
-        p = flat[nonzero] / flat[nonzero].sum()
-        out[:, nonzero] = rng.multinomial(total, p, size=replicates)
+    if len(nonzero):
+        out[:, nonzero] = rng.poisson(flat[nonzero], size=(replicates, len(nonzero)))
     return out.reshape((replicates, *counts.shape))

@@ -45,32 +45,57 @@ def roc_points(neg: np.ndarray, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return fpr, tpr
 
 
-def brier(loss_sum: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Brier score from per-cell sums of ``(score - y)**2``; axes ``(..., 2, B)``."""
-    return safe_divide(loss_sum.sum(axis=(-1, -2)), w.sum(axis=(-1, -2)))
+def brier(w: np.ndarray, score_sum: np.ndarray, square_sum: np.ndarray) -> np.ndarray:
+    """Brier score ``mean((score - y)**2)`` from per-(y, bin) sums; axes ``(..., 2, B)``.
+
+    Within a cell of label ``y``: ``sum (s - y)**2 = sum s**2 - 2 y sum s + y n``.
+    """
+    loss = square_sum.sum(axis=-1) - 2 * np.array([0.0, 1.0]) * score_sum.sum(axis=-1)
+    loss = loss + np.array([0.0, 1.0]) * w.sum(axis=-1)
+    return safe_divide(loss.sum(axis=-1), w.sum(axis=(-1, -2)))
 
 
-def calibration_bin_of(values: np.ndarray, n_bins: int = CALIBRATION_BINS) -> np.ndarray:
-    """Equal-width calibration bin of each score-table bin (``[0, 0.1), ..., [0.9, 1]``)."""
-    return np.clip(np.floor(values * n_bins + 1e-9).astype(np.int64), 0, n_bins - 1)
+def expected_calibration_error(w: np.ndarray, score_sum: np.ndarray) -> np.ndarray:
+    """ECE ``sum_b (n_b / n) |mean score_b - positive rate_b|`` over the table's bins.
+
+    Parameters
+    ----------
+    w, score_sum : numpy.ndarray
+        ``(..., 2, B)`` weighted counts and score sums per (y, calibration bin).
+    """
+    weight = w.sum(axis=-2)
+    gap = np.abs(score_sum.sum(axis=-2) - w[..., 1, :])
+    return safe_divide(gap.sum(axis=-1), weight.sum(axis=-1))
 
 
-def calibration_table(
-    w: np.ndarray, score_sum: np.ndarray, calib_bins: np.ndarray, n_bins: int = CALIBRATION_BINS
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Weight, mean score and observed positive rate per calibration bin; axes ``(..., n_bins)``."""
-    onehot = np.zeros((len(calib_bins), n_bins))
-    onehot[np.arange(len(calib_bins)), calib_bins] = 1.0
-    weight = w.sum(axis=-2) @ onehot
-    positives = w[..., 1, :] @ onehot
-    scores = score_sum.sum(axis=-2) @ onehot
-    return weight, safe_divide(scores, weight), safe_divide(positives, weight)
+def calibration_curve(w: np.ndarray, score_sum: np.ndarray) -> tuple[np.ndarray, np.ndarray,
+                                                                      np.ndarray]:
+    """Mean score, observed positive rate and weight per calibration bin; ``(..., B)`` each."""
+    weight = w.sum(axis=-2)
+    return (safe_divide(score_sum.sum(axis=-2), weight), safe_divide(w[..., 1, :], weight),
+            weight)
 
 
-def expected_calibration_error(
-    w: np.ndarray, score_sum: np.ndarray, calib_bins: np.ndarray
-) -> np.ndarray:
-    """ECE with 10 equal-width bins: ``sum_b (n_b / n) |mean score_b - positive rate_b|``."""
-    weight, mean_score, observed = calibration_table(w, score_sum, calib_bins)
-    gap = np.where(weight > 0, np.abs(mean_score - observed), 0.0)
-    return safe_divide((weight * gap).sum(axis=-1), weight.sum(axis=-1))
+def auc_standard_error(neg: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """DeLong's standard error of the AUC, exactly, from score histograms.
+
+    The placement values of DeLong et al. (1988) are constant within a bin, so their
+    variances are sums over bins: ``V10`` for a positive in bin ``b`` is the share of negatives
+    below it (ties half), ``V01`` for a negative the share of positives above it.
+
+    Parameters
+    ----------
+    neg, pos : numpy.ndarray
+        ``(..., B)`` counts per score bin, ascending scores.
+    """
+    n_neg = neg.sum(axis=-1, keepdims=True)
+    n_pos = pos.sum(axis=-1, keepdims=True)
+    auc = auc_from_histogram(neg, pos)[..., None]
+    neg_below = np.cumsum(neg, axis=-1) - neg
+    pos_above = n_pos - np.cumsum(pos, axis=-1)
+    v10 = safe_divide(neg_below + 0.5 * neg, n_neg)
+    v01 = safe_divide(pos_above + 0.5 * pos, n_pos)
+    s10 = safe_divide(np.sum(pos * (v10 - auc) ** 2, axis=-1, keepdims=True), n_pos - 1)
+    s01 = safe_divide(np.sum(neg * (v01 - auc) ** 2, axis=-1, keepdims=True), n_neg - 1)
+    var = safe_divide(s10, n_pos) + safe_divide(s01, n_neg)
+    return np.sqrt(var)[..., 0]

@@ -28,6 +28,28 @@ def two_proportion_test(x1: float, n1: float, x2: float, n2: float) -> float:
     return float(2 * stats.norm.sf(abs(z)))
 
 
+def two_proportion_tests(x: np.ndarray, n: np.ndarray, ref: int) -> np.ndarray:
+    """:func:`two_proportion_test` of every group against group ``ref`` (vectorised z-tests).
+
+    Returns NaN for the reference group itself and for empty groups.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    n = np.asarray(n, dtype=np.float64)
+    x2, n2 = x[ref], n[ref]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pooled = (x + x2) / (n + n2)
+        expected = np.minimum.reduce([n * pooled, n * (1 - pooled), n2 * pooled,
+                                      n2 * (1 - pooled)])
+        se = np.sqrt(pooled * (1 - pooled) * (1 / n + 1 / n2))
+        z = (x / n - x2 / n2) / se
+    p = np.where(se > 0, 2 * stats.norm.sf(np.abs(z)), 1.0)
+    p = np.where((n > 0) & (n2 > 0), p, np.nan)
+    for i in np.flatnonzero((expected < FISHER_MIN_EXPECTED) & (n > 0) & (n2 > 0)):
+        p[i] = two_proportion_test(x[i], n[i], x2, n2)
+    p[ref] = np.nan
+    return p
+
+
 def welch_test(
     n1: float, mean1: float, var1: float, n2: float, mean2: float, var2: float
 ) -> float:

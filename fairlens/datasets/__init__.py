@@ -1,0 +1,52 @@
+"""Built-in samples: real COMPAS predictions, a synthetic segmentation audit, planted truths.
+
+``SAMPLES`` maps a sample name to ``(loader, audit kwargs, description)``; the app's sample picker
+and the CLI's ``--sample NAME`` use it::
+
+    loader, kwargs, _ = SAMPLES["compas"]
+    result = fairlens.audit(loader(), **kwargs)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import pandas as pd
+
+from fairlens.datasets._compas import COMPAS_AUDIT, load_compas
+from fairlens.datasets._planted import PlantedData, make_planted
+from fairlens.datasets._segmentation import SEGMENTATION_AUDIT, load_segmentation
+
+
+class Sample(NamedTuple):
+    """A built-in sample: how to load it, how to audit it, and what it is."""
+
+    loader: Callable[[], pd.DataFrame]
+    audit: dict[str, Any]
+    description: str
+
+
+SAMPLES: dict[str, Sample] = {
+    "compas": Sample(
+        load_compas, COMPAS_AUDIT,
+        "COMPAS recidivism risk scores (ProPublica, 7,214 defendants): a deployed model's "
+        "decile score vs two-year recidivism, by race, sex and age.",
+    ),
+    "segmentation": Sample(
+        load_segmentation, SEGMENTATION_AUDIT,
+        "Synthetic per-image Dice/IoU of a segmentation model (10,000 rows, FairSeg-style) with "
+        "a planted Dice gap by race.",
+    ),
+}
+
+__all__ = [
+    "COMPAS_AUDIT",
+    "SAMPLES",
+    "SEGMENTATION_AUDIT",
+    "PlantedData",
+    "Sample",
+    "load_compas",
+    "load_segmentation",
+    "make_planted",
+]

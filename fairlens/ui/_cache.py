@@ -1,0 +1,127 @@
+"""Cached wrappers around the library, keyed by the content hash of the user's own data.
+
+* Frames, previews and column summaries are plain data: ``st.cache_data``.
+* :class:`fairlens.auditing.Statistics` and :class:`fairlens.Audit` hold the count tables and
+  are shared read-only between reruns: ``st.cache_resource`` (they are never mutated). Their
+  keys start with the data's content hash, so a session only ever gets results for data it
+  holds itself.
+
+The statistics (the only pass over the rows) are keyed by the mapping *without* the threshold;
+every threshold, reference group or minimum group size is then answered from the tables alone
+(:meth:`Statistics.at_threshold` and :meth:`Audit.from_statistics`, the path of
+:meth:`Audit.at_threshold`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from fairlens.auditing import Audit, Options, Statistics, build_statistics
+from fairlens.data import AuditSpec, prepare
+
+PREVIEW_ROWS = 100
+
+
+def spec_key(spec: AuditSpec) -> str:
+    """Canonical JSON of a mapping without its threshold (the statistics' cache key)."""
+    data = spec.to_dict()
+    data.pop("threshold", None)
+    return json.dumps(data, sort_keys=True, default=str)
+
+
+def options_key(settings: dict[str, Any], reference: dict[str, str] | None) -> str:
+    """Canonical JSON of the summary options."""
+    return json.dumps({
+        "reference": reference or None,
+        "min_group_size": int(settings["min_group_size"]),
+        "bootstrap": int(settings["bootstrap"]) if settings["ci"] == "bootstrap" else 0,
+        "ci": settings["ci"],
+        "seed": int(settings["seed"]),
+        "level": float(settings["level"]),
+    }, sort_keys=True)
+
+
+def frame_hash(frame: pd.DataFrame) -> str:
+    """Content hash of a frame (values, index and column names)."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps([str(c) for c in frame.columns]).encode())
+    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return digest.hexdigest()[:32]
+
+
+@st.cache_data(max_entries=6, show_spinner="Loading the data...")
+def load_frame(data_key: str, location: str, _load: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """The full frame of a dataset (``_load`` runs only on a cache miss)."""
+    return _load()
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def preview(data_key: str, _frame: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """The first :data:`PREVIEW_ROWS` rows (what the Data page sends to the browser)."""
+    return _frame().head(PREVIEW_ROWS)
+
+
+@st.cache_data(max_entries=16, show_spinner="Summarising the columns...")
+def column_summary(data_key: str, _frame: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """Type, distinct values, missing share and example values of every column."""
+    frame = _frame()
+    rows = []
+    for col in frame.columns:
+        s = frame[col]
+        distinct = s.dropna().unique()
+        examples = ", ".join(str(v) for v in distinct[:4])
+        rows.append({
+            "column": str(col),
+            "type": str(s.dtype),
+            "distinct": int(s.nunique(dropna=True)),
+            "missing": float(s.isna().mean()),
+            "examples": examples[:80],
+        })
+    return pd.DataFrame(rows)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def column_values(data_key: str, column: str, _frame: Callable[[], pd.DataFrame],
+                  limit: int = 50) -> list[Any]:
+    """Up to ``limit`` distinct values of one column, sorted (for the positive-label choice)."""
+    values = pd.unique(_frame()[column].dropna())[: limit + 1]
+    out = [v.item() if hasattr(v, "item") else v for v in values]
+    try:
+        return sorted(out)[:limit]
+    except TypeError:
+        return sorted(out, key=str)[:limit]
+
+
+@st.cache_resource(max_entries=4, show_spinner="Building the count tables (one pass over the "
+                   "rows)...")
+def statistics(data_key: str, spec_json: str, _frame: Callable[[], pd.DataFrame],
+               _threshold: float) -> Statistics:
+    """Validate the data against the mapping and build the count tables.
+
+    Raises
+    ------
+    FairLensInputError
+        With the library's message when the data does not fit the mapping.
+    """
+    spec = AuditSpec.from_dict({**json.loads(spec_json), "threshold": _threshold})
+    prepared = prepare(_frame(), spec)
+    return build_statistics(prepared, threshold=spec.threshold, score_kind=spec.score_kind)
+
+
+@st.cache_resource(max_entries=64, show_spinner="Computing metrics and confidence intervals...")
+def audit(data_key: str, spec_json: str, threshold: float, options_json: str,
+          _stats: Statistics) -> Audit:
+    """The audit at ``threshold`` with the given options, from the cached tables alone."""
+    spec = AuditSpec.from_dict({**json.loads(spec_json), "threshold": float(threshold)})
+    stats = _stats
+    if float(threshold) != float(stats.threshold):
+        stats = stats.at_threshold(float(threshold))
+    options = Options(**json.loads(options_json))
+    return Audit.from_statistics(replace(spec, threshold=float(threshold)), stats, options)
