@@ -83,7 +83,7 @@ class ConfusionTable:
         """One pass of ``bincount`` over ``group * 4 + y * 2 + y_hat``, in row chunks."""
         def key_of(sl: slice) -> np.ndarray:
             key = groups[sl].astype(np.int64) * 4
-            key += y[sl] * 2
+            key += y[sl].astype(np.int64) * 2
             key += y_hat[sl]
             return key
 
@@ -131,7 +131,7 @@ class ScoreTable:
 
         def key_of(sl: slice) -> np.ndarray:
             key = groups[sl].astype(np.int64) * (2 * n_bins)
-            key += y[sl] * n_bins
+            key += y[sl].astype(np.int64) * n_bins
             key += bins_of(sl)
             return key
 
@@ -183,7 +183,7 @@ class CalibrationTable:
         def key_of(sl: slice) -> np.ndarray:
             key = np.minimum((score[sl] * n_bins).astype(np.int64), n_bins - 1)
             key += groups[sl].astype(np.int64) * (2 * n_bins)
-            key += y[sl] * n_bins
+            key += y[sl].astype(np.int64) * n_bins
             return key
 
         def weighted(sl: slice) -> np.ndarray:
