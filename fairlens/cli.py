@@ -121,7 +121,8 @@ def run_audit(args: argparse.Namespace) -> Audit:
         frame = read_table(args.data)
         spec = spec_from_args(args, frame)
     else:
-        raise FairLensInputError("Name a data file (fairlens audit FILE ...) or use --sample compas.")
+        raise FairLensInputError(
+            "Name a data file (fairlens audit FILE ...) or use --sample compas.")
     if not spec.label and spec.task != "per_sample":
         raise FairLensInputError(
             "Could not find the label column; name it with --label COL. Columns: "

@@ -92,7 +92,8 @@ def _reference_index(grouping: Grouping, n: np.ndarray, reference: Any) -> int:
     if reference is not None:
         wanted = reference.get(grouping.name) if isinstance(reference, dict) else reference
         if wanted is not None:
-            text = " x ".join(map(str, wanted)) if isinstance(wanted, (list, tuple)) else str(wanted)
+            text = (" x ".join(map(str, wanted)) if isinstance(wanted, (list, tuple))
+                    else str(wanted))
             for i, lab in enumerate(grouping.labels):
                 if " x ".join(map(str, lab)) == text:
                     return i
@@ -103,7 +104,8 @@ def _check_reference(stats: Statistics, reference: Any) -> None:
     """Raise when a requested reference group exists in none of the groupings it names."""
     if reference is None:
         return
-    wanted = reference if isinstance(reference, dict) else {g.name: reference for g in stats.groupings}
+    wanted = (reference if isinstance(reference, dict)
+              else {g.name: reference for g in stats.groupings})
     found = False
     for g in stats.groupings:
         if g.name not in wanted or wanted[g.name] is None:

@@ -266,7 +266,8 @@ def _multiclass(frame, spec, warnings):
         raise FairLensInputError(E.PROBA_ROWS_NOT_SUM_TO_ONE.format(prefix=prefix, worst=worst))
     if lo < 0 or hi > 1 or abs(worst - 1) > 1e-9:
         warnings.append(
-            f"Class probabilities {prefix!r}* were off by up to {max(abs(worst - 1), -lo, hi - 1):.2g}"
+            f"Class probabilities {prefix!r}* were off by up to "
+            f"{max(abs(worst - 1), -lo, hi - 1):.2g}"
             " (outside [0, 1] or rows not summing to 1); they were clipped and renormalised."
         )
         proba = np.clip(proba, 0.0, 1.0)
@@ -278,7 +279,8 @@ def _multiclass(frame, spec, warnings):
     for v in pd.unique(series):
         idx = [i for i, n in enumerate(names) if _same_value(v, n)]
         if not idx:
-            bad = [_scalar(x) for x in pd.unique(series) if not any(_same_value(x, n) for n in names)]
+            bad = [_scalar(x) for x in pd.unique(series)
+                   if not any(_same_value(x, n) for n in names)]
             raise FairLensInputError(
                 E.PROBA_LABEL_NOT_IN_CLASSES.format(col=spec.label, values=bad[:5], classes=names)
             )
@@ -396,7 +398,8 @@ def prepare(frame: pd.DataFrame, spec: AuditSpec) -> PreparedData:
     if spec.weight:
         w = pd.to_numeric(frame[spec.weight], errors="coerce").to_numpy(dtype=np.float64)
         if not np.isfinite(w).all() or (w < 0).any():
-            problem = "missing or non-numeric values" if not np.isfinite(w).all() else "negative values"
+            problem = ("missing or non-numeric values" if not np.isfinite(w).all()
+                       else "negative values")
             raise FairLensInputError(E.WEIGHTS_INVALID.format(col=spec.weight, problem=problem))
         if w.sum() <= 0:
             raise FairLensInputError(E.WEIGHTS_INVALID.format(col=spec.weight, problem="all zero"))

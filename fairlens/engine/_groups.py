@@ -129,7 +129,8 @@ def build_group_index(attributes: list[Attribute]) -> GroupIndex:
         )
     if len(attributes) > 1:
         labels = [
-            tuple(a.categories[int(codes[i])] for a, codes in zip(attributes, per_attr, strict=True))
+            tuple(a.categories[int(codes[i])]
+                  for a, codes in zip(attributes, per_attr, strict=True))
             for i in range(len(present))
         ]
         groupings.append(

@@ -9,8 +9,8 @@ from fairlens.metrics._disparity import (
 from fairlens.metrics._equity import equity_scaled, performance_scaled_disparity
 from fairlens.metrics._intervals import (
     hanley_mcneil_interval,
-    poisson_counts,
     percentile_interval,
+    poisson_counts,
     wilson_interval,
 )
 from fairlens.metrics._rates import BINARY_RATE_METRICS, binary_rates, multiclass_rates
