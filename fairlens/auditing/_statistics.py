@@ -25,6 +25,7 @@ from fairlens.engine import (
     ValueTable,
     build_group_index,
 )
+from fairlens.engine._tables import EXACT_MAX_ROWS, exact_auc_by_group
 from fairlens.metrics._scores import auc_tie_bound
 
 
@@ -36,6 +37,7 @@ class ModelStatistics:
     families: list[Family]
     score_table: ScoreTable | None = None
     notes: list[str] = field(default_factory=list)
+    exact_auc: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass
@@ -103,6 +105,19 @@ class Statistics:
         return replace(self, threshold=float(threshold), models=models)
 
 
+OVERALL = "(overall)"
+
+
+def _exact_aucs(index, y, score, weights) -> dict[str, np.ndarray]:
+    """Exact AUC per group of every grouping, and overall, by sorting the rows."""
+    out = {}
+    for g in index.groupings:
+        codes = g.fine_map[index.fine_codes]
+        out[g.name] = exact_auc_by_group(codes, g.n_groups, y, score, weights)
+    out[OVERALL] = exact_auc_by_group(np.zeros(len(y), dtype=np.int64), 1, y, score, weights)
+    return out
+
+
 def build_statistics(data: PreparedData, *, threshold: float, score_kind: str) -> Statistics:
     """Build every table in one pass per model.
 
@@ -122,10 +137,17 @@ def build_statistics(data: PreparedData, *, threshold: float, score_kind: str) -
     if data.task == "binary":
         y = data.y.astype(np.int64)
         for name, values in data.scores.items():
-            families, table, notes = [], None, []
+            families, table, notes, exact_auc = [], None, [], {}
             if data.prediction_kind == "score":
                 table = ScoreTable.build(g, n_fine, y, values, wts, probability=probability)
-                if not table.exact:
+                if not table.exact and data.n_rows <= EXACT_MAX_ROWS:
+                    exact_auc = _exact_aucs(index, y, values, wts)
+                    notes.append(
+                        f"Scores of {name!r} have too many distinct values for exact tables; they "
+                        f"were binned on a grid of {len(table.values)} bins for the bootstrap, "
+                        "the sweep and the curves. AUC point estimates were computed exactly from "
+                        "the rows; rates at the audit threshold are exact.")
+                elif not table.exact:
                     bound = float(np.nanmax(auc_tie_bound(table.w[:, 0, :].sum(0),
                                                           table.w[:, 1, :].sum(0))))
                     notes.append(
@@ -143,7 +165,7 @@ def build_statistics(data: PreparedData, *, threshold: float, score_kind: str) -
                 if probability:
                     cal = CalibrationTable.build(g, n_fine, y, values, wts)
                     families.append(calibration_family(cal))
-            models[name] = ModelStatistics(name, families, table, notes)
+            models[name] = ModelStatistics(name, families, table, notes, exact_auc)
     elif data.task == "multiclass":
         k = data.proba.shape[1]
         names = [str(c) for c in data.classes]

@@ -14,7 +14,7 @@ from fairlens.auditing._definitions import (
     equity_metrics,
 )
 from fairlens.auditing._families import Family
-from fairlens.auditing._statistics import ModelStatistics, Statistics
+from fairlens.auditing._statistics import OVERALL, ModelStatistics, Statistics
 from fairlens.data import FairLensInputError
 from fairlens.data import _errors as E
 from fairlens.engine import Grouping
@@ -236,6 +236,16 @@ def _bootstrap(model: ModelStatistics, stats: Statistics, opts: Options,
     return Replicates(groups, overall)
 
 
+def _move_to_exact_auc(boot: Replicates, model: ModelStatistics, stats: Statistics) -> None:
+    """Shift AUC replicates from the binned table's point estimate to the exact one."""
+    scores = next(f for f in model.families if f.name == "scores")
+    overall_shift = model.exact_auc[OVERALL][0] - scores.overall_metrics()["auc"]
+    for g in stats.groupings:
+        shift = model.exact_auc[g.name] - scores.group_metrics(g)["auc"]
+        boot.groups[g.name]["auc"] = boot.groups[g.name]["auc"] + shift
+        boot.overall[g.name]["auc"] = boot.overall[g.name]["auc"] + overall_shift
+
+
 def _single(family: Family) -> Grouping:
     return Grouping("all", [], [()], np.zeros(family.n.shape[0], dtype=np.int64))
 
@@ -322,6 +332,10 @@ def summarize(stats: Statistics, opts: Options) -> tuple[dict[str, ModelResult],
         overall: dict[str, float] = {}
         for fam in model.families:
             overall.update({k: float(v) for k, v in fam.overall_metrics().items()})
+        if model.exact_auc and boot is not None:
+            _move_to_exact_auc(boot, model, stats)
+        if model.exact_auc:
+            overall["auc"] = float(model.exact_auc[OVERALL][0])
         first = stats.groupings[0].name
         overall_ci = {} if boot is None else {
             k: tuple(float(x) for x in percentile_interval(v, opts.level, overall[k]))
@@ -335,6 +349,8 @@ def summarize(stats: Statistics, opts: Options) -> tuple[dict[str, ModelResult],
             metrics: dict[str, np.ndarray] = {}
             for fam in model.families:
                 metrics.update(fam.group_metrics(g))
+            if model.exact_auc:
+                metrics["auc"] = model.exact_auc[g.name]
             labels = [" x ".join(map(str, lab)) for lab in g.labels]
             if model is next(iter(stats.models.values())):
                 warnings.extend(_undefined_warnings(g.name, labels, metrics))

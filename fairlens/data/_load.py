@@ -65,7 +65,8 @@ def detect_encoding(sample: bytes) -> str:
             return enc
         except UnicodeDecodeError as exc:
             # A UTF-8 character cut by the sample boundary is still UTF-8.
-            if enc == "utf-8-sig" and exc.start >= len(sample) - 3:
+            cut = len(sample) >= _SAMPLE_BYTES and exc.start >= len(sample) - 3
+            if enc == "utf-8-sig" and cut and exc.reason == "unexpected end of data":
                 return enc
     return "latin-1"
 
@@ -217,15 +218,15 @@ def _size_of(source: Source) -> int | None:
 
 
 def _check_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    if frame.shape[1] == 0:
-        raise FairLensInputError(E.EMPTY_FILE)
-    if len(frame) == 0:
-        raise FairLensInputError(E.NO_DATA_ROWS)
     frame.columns = [str(c).strip() for c in frame.columns]
     # Drop the unnamed empty column produced by a trailing delimiter on every line.
     unnamed = [c for c in frame.columns if c.startswith("Unnamed:") and frame[c].isna().all()]
     if unnamed:
         frame = frame.drop(columns=unnamed)
+    if frame.shape[1] == 0:
+        raise FairLensInputError(E.EMPTY_FILE)
+    if len(frame) == 0:
+        raise FairLensInputError(E.NO_DATA_ROWS)
     dupes = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
     if dupes:
         raise FairLensInputError(E.DUPLICATE_COLUMNS.format(cols=", ".join(map(repr, dupes))))

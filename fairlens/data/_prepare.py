@@ -132,6 +132,8 @@ def _choose_positive(values: list[Any], col: str, warnings: list[str]) -> Any:
     if all(isinstance(v, (bool, np.bool_)) for v in values):
         return True
     if all(isinstance(v, (int, float, np.integer, np.floating)) for v in values):
+        if set(values) <= {0, 1} or set(values) <= {-1, 1}:
+            return 1  # the conventional positive class, even when it does not occur
         return max(values)
     words = [v for v in values if str(v).strip().lower().rstrip(".") in _POSITIVE_WORDS]
     if len(words) == 1:
@@ -183,11 +185,11 @@ def _binary_label(frame: pd.DataFrame, spec: AuditSpec, warnings: list[str]):
         raise FairLensInputError(E.LABEL_NOT_BINARY.format(col=col, k=len(values), values=shown))
     if spec.positive_label is not None:
         matches = [v for v in values if _same_value(v, spec.positive_label)]
-        if not matches:
+        if not matches and len(values) > 1:
             raise FairLensInputError(
                 E.POSITIVE_LABEL_ABSENT.format(pos=spec.positive_label, col=col, values=values)
             )
-        positive = matches[0]
+        positive = matches[0] if matches else spec.positive_label
     else:
         positive = _choose_positive(values, col, warnings)
     if len(values) == 1:

@@ -45,6 +45,9 @@ def performance_scaled_disparity(
 ) -> tuple[np.ndarray, np.ndarray]:
     """``PSD_std = std_g(M_g) / M_overall`` (ddof=0) and ``PSD_max = (max - min) / M_overall``."""
     g = _masked(groups, include)
+    if g.shape[-1] == 0:
+        nan = np.full(np.shape(overall), np.nan)
+        return nan, nan.copy()
     defined = np.sum(~np.isnan(g), axis=-1)
     safe = np.where(defined[..., None] > 0, g, 0.0)
     mean = safe_divide(np.nansum(safe * ~np.isnan(g), axis=-1), defined)
