@@ -1,0 +1,145 @@
+"""The command line: output, JSON contract, and exit code 2 with a one-line message on bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import fairlens
+from fairlens.cli import main
+
+EXIT_INVALID = 2
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    """Run the real console entry point in a subprocess (as a user would)."""
+    return subprocess.run([sys.executable, "-m", "fairlens.cli", *args], capture_output=True,
+                          text=True, timeout=300)
+
+
+def _binary_frame(n: int = 400, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    return pd.DataFrame({
+        "label": y,
+        "score": np.clip(0.3 * y + rng.random(n) * 0.7, 0, 1),
+        "race": rng.choice(["A", "B", "C"], n),
+        "sex": rng.choice(["F", "M"], n),
+    })
+
+
+def _assert_clean_failure(proc: subprocess.CompletedProcess, *fragments: str) -> None:
+    assert proc.returncode == EXIT_INVALID, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("fairlens: error:")
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+def test_malformed_file_exits_2(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.csv"
+    junk.write_bytes(bytes(range(256)) * 40)
+    proc = run_cli("audit", str(junk), "--label", "y", "--score", "s", "--sensitive", "g")
+    _assert_clean_failure(proc, "binary")
+
+
+def test_three_valued_binary_label_exits_2(tmp_path: Path) -> None:
+    frame = _binary_frame()
+    frame.loc[:10, "label"] = 2
+    path = tmp_path / "three.csv"
+    frame.to_csv(path, index=False)
+    proc = run_cli("audit", str(path), "--label", "label", "--score", "score",
+                   "--sensitive", "race")
+    _assert_clean_failure(proc, "'label'", "3 distinct values", "--proba-prefix")
+
+
+def test_all_empty_sensitive_column_exits_2(tmp_path: Path) -> None:
+    frame = _binary_frame()
+    frame["religion"] = np.nan
+    path = tmp_path / "empty_sensitive.csv"
+    frame.to_csv(path, index=False)
+    proc = run_cli("audit", str(path), "--label", "label", "--score", "score",
+                   "--sensitive", "religion")
+    _assert_clean_failure(proc, "'religion'", "empty in every row")
+
+
+def test_missing_column_and_missing_file_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "ok.csv"
+    _binary_frame().to_csv(path, index=False)
+    proc = run_cli("audit", str(path), "--label", "label", "--score", "nope", "--sensitive", "race")
+    _assert_clean_failure(proc, "'nope'", "not found")
+    proc = run_cli("audit", str(tmp_path / "absent.csv"), "--label", "y", "--score", "s",
+                   "--sensitive", "g")
+    _assert_clean_failure(proc, "not found")
+
+
+def test_usage_error_exits_2() -> None:
+    proc = run_cli("audit", "x.csv", "--bootstrap", "many")
+    assert proc.returncode == EXIT_INVALID
+    assert "Traceback" not in proc.stderr
+
+
+def test_json_output_matches_api_and_contract(tmp_path: Path) -> None:
+    frame = _binary_frame(600)
+    data = tmp_path / "preds.csv"
+    frame.to_csv(data, index=False)
+    out = tmp_path / "audit.json"
+    code = main(["audit", str(data), "--label", "label", "--score", "score",
+                 "--sensitive", "race", "--sensitive", "sex", "--bootstrap", "200",
+                 "--json", str(out), "--quiet"])
+    assert code == 0
+    doc = json.loads(out.read_text())
+    assert doc["schema"] == "fairlens.audit/1"
+    assert doc["n_rows"] == 600 and doc["threshold"] == 0.5
+    for key in ("n", "base_rate", "selection_rate", "accuracy", "balanced_accuracy", "tpr", "fpr",
+                "tnr", "fnr", "ppv", "npv", "f1", "auc", "brier"):
+        assert key in doc["overall"], key
+    groupings = {g["grouping"] for g in doc["groups"]}
+    assert groupings == {"race", "sex", "race x sex"}
+    inter = [g for g in doc["groups"] if g["grouping"] == "race x sex"]
+    assert len(inter) == 6 and all(set(g["attributes"]) == {"race", "sex"} for g in inter)
+    assert sum(g["n"] for g in doc["groups"] if g["grouping"] == "race") == 600
+    for g in doc["groups"]:
+        assert set(g["ci"]) >= {"selection_rate", "tpr", "auc"}
+    for name in ("race", "sex", "race x sex"):
+        disp = doc["disparities"][name]
+        for key in ("demographic_parity_difference", "demographic_parity_ratio",
+                    "equalized_odds_difference", "equal_opportunity_difference", "reference"):
+            assert key in disp
+        assert set(doc["equity_scaled"][name]) >= {"auc", "accuracy"}
+        assert set(doc["performance_scaled_disparity"][name]["auc"]) >= {"std", "max_min"}
+    api = fairlens.audit(frame, label="label", score="score", sensitive=["race", "sex"],
+                         bootstrap=200).to_dict()
+    assert api["disparities"] == doc["disparities"]
+    assert api["groups"] == doc["groups"]
+
+
+def test_sample_compas_summary_runs() -> None:
+    proc = run_cli("audit", "--sample", "compas", "--bootstrap", "100")
+    assert proc.returncode == 0, proc.stderr
+    assert "African-American" in proc.stdout
+    assert "demographic_parity_difference" in proc.stdout
+
+
+def test_raw_compas_file_matches_sample_numbers(compas_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "c.json"
+    proc = run_cli("audit", str(compas_csv), "--label", "two_year_recid", "--score",
+                   "decile_score", "--score-kind", "raw", "--threshold", "5", "--sensitive",
+                   "race", "--sensitive", "sex", "--json", str(out), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(out.read_text())
+    race = {g["attributes"]["race"]: g for g in doc["groups"] if g["grouping"] == "race"}
+    raw = pd.read_csv(compas_csv)
+    aa = raw[raw.race == "African-American"]
+    assert race["African-American"]["n"] == len(aa)
+    assert race["African-American"]["selection_rate"] == pytest.approx(
+        (aa.decile_score >= 5).mean(), abs=1e-12)
+    assert doc["disparities"]["race"]["four_fifths_rule"]["passes"] is False
