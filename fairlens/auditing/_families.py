@@ -8,7 +8,7 @@ table, and disparities or ES values built from those metrics are consistent.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -62,6 +62,7 @@ class Family:
     guard: np.ndarray | None = None
     analytic: Analytic | None = None
     weighted: bool = True
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def cell_ndim(self) -> int:
@@ -74,14 +75,25 @@ class Family:
         return self.values is not None
 
     def group_metrics(self, grouping: Grouping, arrays: Arrays | None = None):
-        """Metrics per group of ``grouping``; ``arrays`` may carry leading replicate axes."""
-        arrays = self.arrays if arrays is None else arrays
+        """Metrics per group of ``grouping``; ``arrays`` may carry leading replicate axes.
+
+        Point estimates (``arrays`` omitted) are cached: families that do not depend on the
+        threshold are shared between audits at different thresholds.
+        """
+        if arrays is None:
+            key = (grouping.name, len(grouping.fine_map))
+            if key not in self._cache:
+                self._cache[key] = self.group_metrics(grouping, self.arrays)
+            return self._cache[key]
         axis = -(self.cell_ndim + 1)
         return self.compute({k: grouping.marginalize(v, axis) for k, v in arrays.items()})
 
     def overall_metrics(self, arrays: Arrays | None = None) -> dict[str, np.ndarray]:
         """Metrics on all rows; ``arrays`` may carry leading replicate axes."""
-        arrays = self.arrays if arrays is None else arrays
+        if arrays is None:
+            if "__overall__" not in self._cache:
+                self._cache["__overall__"] = self.overall_metrics(self.arrays)
+            return self._cache["__overall__"]
         axis = -(self.cell_ndim + 1)
         out = self.compute({k: v.sum(axis=axis, keepdims=True) for k, v in arrays.items()})
         return {k: v[..., 0] for k, v in out.items()}
@@ -93,7 +105,7 @@ class Family:
         n = grouping.marginalize(self.n, 0)
         arrays = {k: n if (k == "w" and not self.weighted) else grouping.marginalize(v, 0)
                   for k, v in self.arrays.items()}
-        return replace(self, n=n, arrays=arrays)
+        return replace(self, n=n, arrays=arrays, _cache={})
 
     def coarsen(self, max_bins: int) -> Family:
         """Merge adjacent bins into at most about ``max_bins`` of equal total count."""
@@ -112,7 +124,7 @@ class Family:
         compute = self.make_compute(values) if self.make_compute else self.compute
         guard = self.guard[starts] if self.guard is not None else None
         return replace(self, n=merged_n, arrays=arrays, values=values, compute=compute,
-                       guard=guard)
+                       guard=guard, _cache={})
 
     def scaled(self, n_star: np.ndarray) -> Arrays:
         """The family's arrays in a bootstrap replicate with resampled counts ``n_star``."""

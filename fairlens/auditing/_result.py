@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from fairlens.auditing._statistics import Statistics
-from fairlens.auditing._summary import ModelResult, Options, summarize
+from fairlens.auditing._summary import ModelResult, Options, Replicates, summarize
 from fairlens.data import AuditSpec
 from fairlens.metrics._rates import safe_divide
 from fairlens.metrics._scores import roc_points
@@ -51,6 +51,8 @@ class Audit:
     statistics : Statistics
         The count tables (no rows); reuse them with :meth:`at_threshold`.
     options : Options
+    replicates : dict of str to Replicates
+        Bootstrap replicates per model (reused by :meth:`at_threshold` for AUC/calibration).
     models : dict of str to ModelResult
         One entry per score/prediction column; the first is the primary model.
     warnings : list of str
@@ -61,12 +63,15 @@ class Audit:
     options: Options
     models: dict[str, ModelResult]
     warnings: list[str]
+    replicates: dict[str, Replicates] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def from_statistics(cls, spec: AuditSpec, stats: Statistics, options: Options) -> Audit:
+    def from_statistics(cls, spec: AuditSpec, stats: Statistics, options: Options,
+                        reuse: dict[str, Replicates] | None = None) -> Audit:
         """Summarise statistics into an audit (no pass over rows)."""
-        models, warnings = summarize(stats, options)
-        return cls(spec, stats, options, models, list(dict.fromkeys(stats.warnings + warnings)))
+        models, warnings, replicates = summarize(stats, options, reuse)
+        return cls(spec, stats, options, models, list(dict.fromkeys(stats.warnings + warnings)),
+                   replicates)
 
     @property
     def primary(self) -> ModelResult:
@@ -86,8 +91,8 @@ class Audit:
     def at_threshold(self, threshold: float) -> Audit:
         """The audit at another threshold, computed from the tables alone (no rows)."""
         stats = self.statistics.at_threshold(threshold)
-        spec = replace(self.spec, threshold=float(threshold))
-        return Audit.from_statistics(spec, stats, self.options)
+        spec = replace(self.spec, threshold=stats.threshold)
+        return Audit.from_statistics(spec, stats, self.options, self.replicates or None)
 
     @property
     def overall(self) -> dict[str, float]:

@@ -138,6 +138,7 @@ class Replicates:
 
     groups: dict[str, dict[str, np.ndarray]]
     overall: dict[str, dict[str, np.ndarray]]
+    notes: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _resample(fam: Family, groupings: list[Grouping], rng: np.random.Generator, r_total: int,
@@ -178,7 +179,7 @@ def _identity(g: Grouping) -> Grouping:
 
 
 def _bootstrap(model: ModelStatistics, stats: Statistics, opts: Options,
-               notes: list[str]) -> Replicates:
+               notes: list[str], reuse: Replicates | None = None) -> Replicates:
     """Replicates of every metric by resampling the count tables (never the rows).
 
     Per family, the cheapest exact plan that fits :data:`BOOTSTRAP_CELL_BUDGET`:
@@ -193,47 +194,66 @@ def _bootstrap(model: ModelStatistics, stats: Statistics, opts: Options,
     r = opts.bootstrap
     groups: dict[str, dict[str, np.ndarray]] = {g.name: {} for g in stats.groupings}
     overall: dict[str, dict[str, np.ndarray]] = {g.name: {} for g in stats.groupings}
+    family_notes: dict[str, list[str]] = {}
     for family in model.families:
-        if family.n.size * r <= BOOTSTRAP_CELL_BUDGET:
-            _resample(family, stats.groupings, rng, r, groups, overall)
+        if reuse is not None and family.name != "rates":
+            # Only the rates depend on the threshold; the rates family is resampled first, so
+            # the random stream it sees is the same as in a fresh audit.
+            for g in stats.groupings:
+                for k in family.overall_metrics():
+                    groups[g.name][k] = reuse.groups[g.name][k]
+                    overall[g.name][k] = reuse.overall[g.name][k]
+            family_notes[family.name] = reuse.notes.get(family.name, [])
+            notes.extend(family_notes[family.name])
             continue
-        for g in stats.groupings:
-            fam = family.restrict(g)
-            ident = _identity(g)
-            if fam.binned and fam.n.size * r > BOOTSTRAP_CELL_BUDGET:
-                per_bin = fam.n.size // fam.n.shape[-1]
-                bins = min(MAX_BOOTSTRAP_BINS, BOOTSTRAP_CELL_BUDGET // (r * per_bin))
-                merged = fam.coarsen(max(bins, MIN_BOOTSTRAP_BINS))
-            else:
-                merged = fam
-            if merged.n.size * r <= BOOTSTRAP_CELL_BUDGET:
-                g_groups, g_overall = {g.name: {}}, {g.name: {}}
-                _resample(merged, [ident], rng, r, g_groups, g_overall)
-                if merged is not fam:
-                    _shift(g_groups[g.name], g_overall[g.name], fam, merged, ident, ident)
-                    notes.append(
-                        f"Bootstrap of {family.name} metrics for {g.name}: score bins merged to "
-                        f"{merged.n.shape[-1]} per group; replicates shifted by the "
-                        "exact-minus-merged difference (point estimates are exact).")
-                groups[g.name].update(g_groups[g.name])
-                overall[g.name].update(g_overall[g.name])
-            elif fam.analytic is not None:
-                groups[g.name].update(fam.analytic(fam.arrays, rng, r))
-                total = family.restrict(_single(family)) if family.n.shape[0] > 1 else family
-                overall[g.name].update({k: v[:, 0] for k, v in
-                                        total.analytic(total.arrays, rng, r).items()})
+        before = len(notes)
+        _bootstrap_family(family, stats, r, rng, groups, overall, notes)
+        family_notes[family.name] = notes[before:]
+    return Replicates(groups, overall, family_notes)
+
+
+def _bootstrap_family(family: Family, stats: Statistics, r: int, rng: np.random.Generator,
+                      groups: dict, overall: dict, notes: list[str]) -> None:
+    """Replicates of one family's metrics for every grouping (see :func:`_bootstrap`)."""
+    if family.n.size * r <= BOOTSTRAP_CELL_BUDGET:
+        _resample(family, stats.groupings, rng, r, groups, overall)
+        return
+    for g in stats.groupings:
+        fam = family.restrict(g)
+        ident = _identity(g)
+        if fam.binned and fam.n.size * r > BOOTSTRAP_CELL_BUDGET:
+            per_bin = fam.n.size // fam.n.shape[-1]
+            bins = min(MAX_BOOTSTRAP_BINS, BOOTSTRAP_CELL_BUDGET // (r * per_bin))
+            merged = fam.coarsen(max(bins, MIN_BOOTSTRAP_BINS))
+        else:
+            merged = fam
+        if merged.n.size * r <= BOOTSTRAP_CELL_BUDGET:
+            g_groups, g_overall = {g.name: {}}, {g.name: {}}
+            _resample(merged, [ident], rng, r, g_groups, g_overall)
+            if merged is not fam:
+                _shift(g_groups[g.name], g_overall[g.name], fam, merged, ident, ident)
                 notes.append(
-                    f"{g.name} has {g.n_groups} groups, too many to resample the {family.name} "
-                    "table cheaply: its intervals use normal approximations with analytic "
-                    "standard errors (DeLong for AUC); Brier/ECE intervals are omitted there.")
-            else:
-                names = family.overall_metrics().keys()
-                groups[g.name].update({k: np.full((r, g.n_groups), np.nan) for k in names})
-                overall[g.name].update({k: np.full(r, np.nan) for k in names})
-                notes.append(
-                    f"{g.name} has {g.n_groups} groups, too many to resample the {family.name} "
-                    f"table cheaply: no intervals for {', '.join(names)} there.")
-    return Replicates(groups, overall)
+                    f"Bootstrap of {family.name} metrics for {g.name}: score bins merged to "
+                    f"{merged.n.shape[-1]} per group; replicates shifted by the "
+                    "exact-minus-merged difference (point estimates are exact).")
+            groups[g.name].update(g_groups[g.name])
+            overall[g.name].update(g_overall[g.name])
+        elif fam.analytic is not None:
+            groups[g.name].update(fam.analytic(fam.arrays, rng, r))
+            total = family.restrict(_single(family)) if family.n.shape[0] > 1 else family
+            overall[g.name].update({k: v[:, 0] for k, v in
+                                    total.analytic(total.arrays, rng, r).items()})
+            notes.append(
+                f"{g.name} has {g.n_groups} groups, too many to resample the {family.name} "
+                "table cheaply: its intervals use normal approximations with analytic "
+                "standard errors (DeLong for AUC); Brier/ECE intervals are omitted there.")
+        else:
+            names = family.overall_metrics().keys()
+            groups[g.name].update({k: np.full((r, g.n_groups), np.nan) for k in names})
+            overall[g.name].update({k: np.full(r, np.nan) for k in names})
+            notes.append(
+                f"{g.name} has {g.n_groups} groups, too many to resample the {family.name} "
+                f"table cheaply: no intervals for {', '.join(names)} there.")
 
 
 def _move_to_exact_auc(boot: Replicates, model: ModelStatistics, stats: Statistics) -> None:
@@ -309,13 +329,23 @@ def _undefined_warnings(name: str, labels: list[str], metrics: dict[str, np.ndar
     return out
 
 
-def summarize(stats: Statistics, opts: Options) -> tuple[dict[str, ModelResult], list[str]]:
+def summarize(
+    stats: Statistics, opts: Options, reuse: dict[str, Replicates] | None = None
+) -> tuple[dict[str, ModelResult], list[str], dict[str, Replicates]]:
     """Compute every reported number from the statistics.
+
+    Parameters
+    ----------
+    stats : Statistics
+    opts : Options
+    reuse : dict of str to Replicates, optional
+        Replicates of an audit of the same statistics at another threshold: the families that
+        do not depend on the threshold (AUC, calibration) are not resampled again.
 
     Returns
     -------
-    (dict of str to ModelResult, list of str)
-        Results per model and the warnings raised while computing them.
+    (dict of str to ModelResult, list of str, dict of str to Replicates)
+        Results per model, the warnings raised while computing them, and the replicates.
     """
     if opts.bootstrap and opts.bootstrap < 50:
         raise FairLensInputError(E.BOOTSTRAP_RANGE.format(value=opts.bootstrap))
@@ -324,15 +354,19 @@ def summarize(stats: Statistics, opts: Options) -> tuple[dict[str, ModelResult],
     _check_reference(stats, opts.reference)
     warnings: list[str] = []
     results: dict[str, ModelResult] = {}
+    replicates: dict[str, Replicates] = {}
     classes = [str(c) for c in stats.classes]
     for model in stats.models.values():
         notes = list(model.notes)
         use_bootstrap = opts.ci == "bootstrap" and opts.bootstrap > 0
-        boot = _bootstrap(model, stats, opts, notes) if use_bootstrap else None
+        previous = (reuse or {}).get(model.name)
+        boot = _bootstrap(model, stats, opts, notes, previous) if use_bootstrap else None
+        if boot is not None:
+            replicates[model.name] = boot
         overall: dict[str, float] = {}
         for fam in model.families:
             overall.update({k: float(v) for k, v in fam.overall_metrics().items()})
-        if model.exact_auc and boot is not None:
+        if model.exact_auc and boot is not None and previous is None:
             _move_to_exact_auc(boot, model, stats)
         if model.exact_auc:
             overall["auc"] = float(model.exact_auc[OVERALL][0])
@@ -387,7 +421,7 @@ def summarize(stats: Statistics, opts: Options) -> tuple[dict[str, ModelResult],
                 disparities=disp, disparity_ci=disp_ci, equity=equity))
         results[model.name] = ModelResult(model.name, overall, overall_ci, groupings, notes)
         warnings.extend(notes)
-    return results, warnings
+    return results, warnings, replicates
 
 
 def _equity(stats, model, g, metrics, overall, include, labels, boot: Replicates | None, opts,

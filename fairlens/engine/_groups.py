@@ -48,6 +48,11 @@ class Grouping:
         """Sum a table over the finest groups into this grouping's groups along ``axis``."""
         if self.is_finest:
             return table
+        if axis == 0 or axis == -table.ndim:
+            # Group axis first (no replicate axes): sum the rows of each target group.
+            order = np.argsort(self.fine_map, kind="stable")
+            starts = np.searchsorted(self.fine_map[order], np.arange(self.n_groups))
+            return np.add.reduceat(table[order], starts, axis=0)
         moved = np.moveaxis(table, axis, -1)
         onehot = np.zeros((len(self.fine_map), self.n_groups))
         onehot[np.arange(len(self.fine_map)), self.fine_map] = 1.0
