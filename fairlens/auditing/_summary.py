@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -190,15 +191,14 @@ def _bootstrap(model: ModelStatistics, stats: Statistics, opts: Options,
     3. otherwise (a grouping with very many groups) draw normal replicates from analytic
        standard errors (DeLong for AUC, the sample variance for per-sample means).
     """
-    rng = np.random.default_rng(opts.seed)
     r = opts.bootstrap
     groups: dict[str, dict[str, np.ndarray]] = {g.name: {} for g in stats.groupings}
     overall: dict[str, dict[str, np.ndarray]] = {g.name: {} for g in stats.groupings}
     family_notes: dict[str, list[str]] = {}
     for family in model.families:
         if reuse is not None and family.name != "rates":
-            # Only the rates depend on the threshold; the rates family is resampled first, so
-            # the random stream it sees is the same as in a fresh audit.
+            # Only the rates depend on the threshold; the other families' replicates are the
+            # same as a fresh audit would draw (independent random streams per family).
             for g in stats.groupings:
                 for k in family.overall_metrics():
                     groups[g.name][k] = reuse.groups[g.name][k]
@@ -207,7 +207,10 @@ def _bootstrap(model: ModelStatistics, stats: Statistics, opts: Options,
             notes.extend(family_notes[family.name])
             continue
         before = len(notes)
-        _bootstrap_family(family, stats, r, rng, groups, overall, notes)
+        # An independent stream per family: a family's replicates do not depend on how many
+        # draws another family used (e.g. the rates table at another threshold).
+        family_rng = np.random.default_rng([opts.seed, zlib.crc32(family.name.encode())])
+        _bootstrap_family(family, stats, r, family_rng, groups, overall, notes)
         family_notes[family.name] = notes[before:]
     return Replicates(groups, overall, family_notes)
 
