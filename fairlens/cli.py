@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     audit_p = sub.add_parser("audit", help="group fairness, disparities, ES/PSD with CIs")
     _add_audit_arguments(audit_p)
+    from fairlens.labels import add_labels_command
+
+    add_labels_command(sub)
     serve_p = sub.add_parser("serve", help="start the FairLens app in the browser")
     serve_p.add_argument("--port", type=int, default=8501)
     return parser
@@ -206,6 +209,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return _serve(args.port)
+        if args.command == "labels":
+            from fairlens.labels import run_labels_command
+
+            return run_labels_command(args)
         result = run_audit(args)
         doc = result.to_dict()
         if args.json == "-":

@@ -1,0 +1,696 @@
+"""Finding label issues: from arrays or a frame to a :class:`LabelIssues` result."""
+
+from __future__ import annotations
+
+import inspect
+import math
+import os
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from fairlens.data import (
+    Attribute,
+    AuditSpec,
+    FairLensInputError,
+    prepare,
+    read_table,
+)
+from fairlens.data import _errors as DE
+from fairlens.data._spec import ScoreKind
+from fairlens.engine import GroupIndex, build_group_index
+from fairlens.labels import _errors as E
+from fairlens.labels._crossval import (
+    DEFAULT_MODEL,
+    CrossValProba,
+    Progress,
+    agreement,
+    cross_val_proba,
+)
+from fairlens.labels._detectors import (
+    DETECTORS,
+    ConfidentLearning,
+    Detection,
+    Detector,
+    DetectorInput,
+    FilterBy,
+    RankBy,
+    get_detector,
+)
+from fairlens.labels._rates import RATE_COLUMNS, issue_rates
+from fairlens.labels._validate import (
+    check_labels,
+    check_pred_probs,
+    encode_sensitive,
+    scores_to_proba,
+    sensitive_frame,
+)
+from fairlens.metrics import wilson_interval
+
+SCHEMA = "fairlens.labels/1"
+Source = Literal["auto", "proba", "score", "features"]
+SOURCES = ("auto", "proba", "score", "features")
+ALL_ROWS = "(all rows)"
+"""Name of the constant attribute used internally when no sensitive attribute is given."""
+
+
+def json_scalar(value: Any) -> Any:
+    """A JSON-safe scalar: numpy scalars as Python ones, NaN and infinities as None."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    return value
+
+
+@dataclass
+class LabelIssues:
+    """Rows whose label is probably wrong, and how label quality differs between groups.
+
+    Attributes
+    ----------
+    detection : Detection
+        The detector's output (mask, quality scores, suggested labels, probabilities).
+    labels : numpy.ndarray
+        Given labels as class indices.
+    classes : list
+        The class value of each index (as in the label column).
+    source : str
+        Where the probabilities came from: ``"proba"``, ``"score"``, ``"features"`` or
+        ``"arrays"``.
+    by_group : DataFrame
+        Per-group issue rates (see :func:`fairlens.labels.issue_rates`); empty without
+        sensitive attributes.
+    index : GroupIndex or None
+        Group codes of the rows.
+    attributes : list of Attribute
+    spec : AuditSpec or None
+        The mapping, for frame inputs.
+    score_column : str or None
+        The score column used (source ``"score"``).
+    settings : dict
+        ``reference``, ``min_group_size``, ``level`` of the rate table.
+    warnings : list of str
+    notes : list of str
+    """
+
+    detection: Detection
+    labels: np.ndarray
+    classes: list[Any]
+    source: str
+    by_group: pd.DataFrame
+    index: GroupIndex | None = None
+    attributes: list[Attribute] = field(default_factory=list)
+    spec: AuditSpec | None = None
+    score_column: str | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    # --- the flagged rows ------------------------------------------------------------------
+
+    @property
+    def n_rows(self) -> int:
+        """Rows analysed."""
+        return int(len(self.labels))
+
+    @property
+    def mask(self) -> np.ndarray:
+        """Boolean mask of the flagged rows."""
+        return self.detection.issues
+
+    @property
+    def n_issues(self) -> int:
+        """Number of flagged rows."""
+        return self.detection.n_issues
+
+    @property
+    def quality(self) -> np.ndarray:
+        """Label-quality score per row (lower: more likely mislabeled)."""
+        return self.detection.quality
+
+    @property
+    def suggested(self) -> np.ndarray:
+        """Suggested class index per row."""
+        return self.detection.suggested
+
+    @property
+    def rate(self) -> float:
+        """Share of rows flagged."""
+        return self.n_issues / self.n_rows if self.n_rows else float("nan")
+
+    @property
+    def rate_ci(self) -> tuple[float, float]:
+        """Wilson interval of :attr:`rate`."""
+        lo, hi = wilson_interval(np.array([self.n_issues]), np.array([self.n_rows]),
+                                 self.settings.get("level", 0.95))
+        return float(lo[0]), float(hi[0])
+
+    @property
+    def ranked_rows(self) -> np.ndarray:
+        """Flagged rows, most likely mislabeled first (lowest quality; ties by row)."""
+        rows = np.flatnonzero(self.mask)
+        return rows[np.lexsort((rows, self.quality[rows]))]
+
+    def class_value(self, index: int) -> Any:
+        """The label value of class index ``index``."""
+        return self.classes[int(index)]
+
+    def issue_table(self, *, all_rows: bool = False) -> pd.DataFrame:
+        """The flagged rows ranked by label quality (or every row with ``all_rows``).
+
+        Returns
+        -------
+        DataFrame
+            ``row`` (0-based position in the data), ``given_label``, ``suggested_label``,
+            ``label_quality``, ``given_probability``, ``suggested_probability``, ``issue``.
+        """
+        if all_rows:
+            rows = np.lexsort((np.arange(self.n_rows), self.quality))
+        else:
+            rows = self.ranked_rows
+        proba = self.detection.proba
+        given = self.labels[rows]
+        suggested = self.suggested[rows]
+        classes = np.asarray(self.classes, dtype=object)
+        return pd.DataFrame({
+            "row": rows.astype(np.int64),
+            "given_label": classes[given],
+            "suggested_label": classes[suggested],
+            "label_quality": self.quality[rows],
+            "given_probability": proba[rows, given],
+            "suggested_probability": proba[rows, suggested],
+            "issue": self.mask[rows],
+        })
+
+    def rates(self, *, reference: Any = None, min_group_size: int | None = None,
+              level: float | None = None) -> pd.DataFrame:
+        """The per-group table again with another reference group, minimum size or level."""
+        return issue_rates(
+            self.mask, self.quality, self.index,
+            reference=reference if reference is not None else self.settings.get("reference"),
+            min_group_size=(min_group_size if min_group_size is not None
+                            else self.settings.get("min_group_size", 30)),
+            level=level if level is not None else self.settings.get("level", 0.95))
+
+    def group_of_rows(self, rows: np.ndarray) -> pd.DataFrame:
+        """The sensitive-attribute values of ``rows``."""
+        return pd.DataFrame({
+            a.name: np.asarray(a.categories, dtype=object)[np.asarray(a.codes)[rows]]
+            for a in self.attributes})
+
+    def to_dict(self, *, max_issues: int | None = None) -> dict[str, Any]:
+        """The label-issue part of the ``fairlens.labels/1`` JSON document."""
+        table = self.issue_table()
+        if max_issues is not None:
+            table = table.head(max_issues)
+        issues = [
+            {"row": int(r), "given_label": json_scalar(g), "suggested_label": json_scalar(s),
+             "label_quality": json_scalar(float(q))}
+            for r, g, s, q in zip(table["row"], table["given_label"], table["suggested_label"],
+                                  table["label_quality"], strict=True)]
+        by_group = []
+        attr_cols = [c for c in self.by_group.columns if c not in RATE_COLUMNS]
+        for _, r in self.by_group.iterrows():
+            attrs = r["grouping"].split(" x ")
+            by_group.append({
+                "grouping": r["grouping"],
+                "attributes": {a: json_scalar(r[a]) for a in attrs if a in attr_cols},
+                "n": int(r["n"]), "n_issues": int(r["n_issues"]),
+                "rate": json_scalar(r["rate"]),
+                "ci": [json_scalar(r["rate_low"]), json_scalar(r["rate_high"])],
+                "mean_label_quality": json_scalar(r["mean_quality"]),
+                "is_reference": bool(r["reference"]), "small": bool(r["small"]),
+                "p_value": json_scalar(r["p_value"]), "q_value": json_scalar(r["q_value"]),
+                "significant": bool(r["significant"]),
+            })
+        lo, hi = self.rate_ci
+        return {
+            "n_rows": self.n_rows,
+            "n_issues": self.n_issues,
+            "issue_rate": json_scalar(self.rate),
+            "issue_rate_ci": [json_scalar(lo), json_scalar(hi)],
+            "source": self.source,
+            "score_column": self.score_column,
+            "detector": {"name": self.detection.detector, "options": self.detection.options},
+            "classes": [json_scalar(c) for c in self.classes],
+            "settings": {k: json_scalar(v) if not isinstance(v, dict) else v
+                         for k, v in self.settings.items()},
+            "issues": issues,
+            "by_group": by_group,
+            "notes": list(self.notes),
+            "warnings": list(self.warnings),
+        }
+
+
+# --- shared steps ------------------------------------------------------------------------------
+
+
+def _detector(name: str, options: dict[str, Any], given: str | Detector | None) -> Detector:
+    """The detector to run: a configured one, or a registered one with the options it takes."""
+    if isinstance(given, Detector):
+        return given
+    chosen = given or name
+    cls = DETECTORS.get(chosen)
+    if cls is not None and not issubclass(cls, ConfidentLearning):
+        params = inspect.signature(cls.__init__).parameters
+        if not any(p.kind is p.VAR_KEYWORD for p in params.values()):
+            options = {k: v for k, v in options.items() if k in params}
+    return get_detector(chosen, **options)
+
+
+def _result(detection: Detection, labels: np.ndarray, classes: list[Any], source: str,
+            attributes: list[Attribute], *, spec: AuditSpec | None, score_column: str | None,
+            reference: Any, min_group_size: int, level: float,
+            warnings: list[str]) -> LabelIssues:
+    index = build_group_index(attributes) if attributes else None
+    by_group = issue_rates(detection.issues, detection.quality, index, reference=reference,
+                           min_group_size=min_group_size, level=level)
+    all_warnings = list(dict.fromkeys([*warnings, *detection.warnings]))
+    return LabelIssues(
+        detection=detection, labels=labels, classes=list(classes), source=source,
+        by_group=by_group, index=index, attributes=attributes, spec=spec,
+        score_column=score_column,
+        settings={"reference": reference, "min_group_size": int(min_group_size),
+                  "level": float(level)},
+        warnings=all_warnings, notes=list(detection.notes))
+
+
+def _cl_options(filter_by, rank_by, frac_noise, min_examples_per_class, adjust_pred_probs,
+                n_jobs) -> dict[str, Any]:
+    return dict(filter_by=filter_by, rank_by=rank_by, frac_noise=frac_noise,
+                min_examples_per_class=min_examples_per_class,
+                adjust_pred_probs=adjust_pred_probs, n_jobs=n_jobs)
+
+
+# --- arrays ------------------------------------------------------------------------------------
+
+
+def find_label_issues(
+    labels: Any,
+    pred_probs: Any = None,
+    *,
+    sensitive_features: Any = None,
+    features: pd.DataFrame | None = None,
+    classes: list[Any] | None = None,
+    detector: str | Detector | None = None,
+    filter_by: FilterBy = "prune_by_noise_rate",
+    rank_by: RankBy = "self_confidence",
+    frac_noise: float = 1.0,
+    min_examples_per_class: int = 1,
+    adjust_pred_probs: bool = False,
+    n_jobs: int | None = 1,
+    model: str | Any = DEFAULT_MODEL,
+    n_splits: int = 5,
+    seed: int = 0,
+    progress: Progress | None = None,
+    reference: Any = None,
+    min_group_size: int = 30,
+    level: float = 0.95,
+) -> LabelIssues:
+    """Find probably mislabeled rows with confident learning, and their rate per group.
+
+    Parameters
+    ----------
+    labels : array-like
+        Given labels as class indices ``0 .. k-1`` (bool or 0/1 for binary scores).
+    pred_probs : array-like, optional
+        ``(n, k)`` out-of-sample class probabilities, or ``(n,)`` positive-class scores of a
+        binary model. Small drift (rows summing to 1.00002, values above 1 by 1e-5) is repaired
+        with a warning; logits are rejected. Omit it and give ``features`` to compute
+        cross-validated probabilities.
+    sensitive_features : array-like, Series, DataFrame or dict, optional
+        Attributes to compute per-group issue rates for (each and their intersection).
+    features : DataFrame, optional
+        Feature columns for cross-validated probabilities (when ``pred_probs`` is omitted).
+    classes : list, optional
+        Display value of each class index (default the indices).
+    detector : str or Detector, optional
+        A registered detector name or a configured detector; default ``confident_learning``
+        for 2-D probabilities, ``binary_score`` for 1-D scores, ``cross_validated`` for
+        features.
+    filter_by, rank_by, frac_noise, min_examples_per_class, adjust_pred_probs, n_jobs
+        cleanlab's options (see :class:`fairlens.labels.ConfidentLearning`); the defaults are
+        cleanlab's, except ``n_jobs=1``.
+    model, n_splits, seed, progress
+        Cross-validation options (see :func:`fairlens.labels.cross_val_proba`).
+    reference : optional
+        Reference group of the rate tests; default the largest group of each grouping.
+    min_group_size : int, default 30
+        Smaller groups are shown but not tested.
+    level : float, default 0.95
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    LabelIssues
+
+    Raises
+    ------
+    FairLensInputError
+        For invalid labels, logits, rows that do not sum to 1, or invalid options.
+    """
+    options = _cl_options(filter_by, rank_by, frac_noise, min_examples_per_class,
+                          adjust_pred_probs, n_jobs)
+    warnings: list[str] = []
+    n_rows = len(labels)
+    scores = None
+    if pred_probs is not None:
+        raw = np.asarray(pred_probs)
+        if raw.ndim == 1:
+            scores = raw.astype(np.float64)
+            proba = scores_to_proba(scores)
+            name = "binary_score"
+        else:
+            proba, warnings = check_pred_probs(raw)
+            name = "confident_learning"
+        if len(proba) != n_rows:
+            raise FairLensInputError(E.LABELS_SHAPE.format(n_labels=n_rows, n_rows=len(proba)))
+        k = proba.shape[1]
+        y = check_labels(labels, n_rows, k)
+        data = DetectorInput(labels=y, n_classes=k, proba=proba, scores=scores,
+                             features=features, progress=progress)
+        source = "arrays"
+    elif features is not None:
+        codes = np.asarray(labels)
+        if classes is not None:
+            k = len(classes)
+        elif codes.dtype.kind in "biuf" and len(codes) and np.isfinite(codes).all():
+            k = int(np.max(codes)) + 1
+        else:
+            k = 2
+        y = check_labels(labels, n_rows, max(k, 2))
+        name = "cross_validated"
+        options.update(model=model, n_splits=n_splits, seed=seed)
+        data = DetectorInput(labels=y, n_classes=k, features=features.reset_index(drop=True),
+                             progress=progress)
+        source = "features"
+    else:
+        raise FairLensInputError(E.NO_SOURCE)
+    det = _detector(name, options, detector)
+    detection = det.detect(data)
+    attributes = encode_sensitive(sensitive_frame(sensitive_features, n_rows), warnings)
+    return _result(detection, y, classes if classes is not None else list(range(k)), source,
+                   attributes, spec=None, score_column=None, reference=reference,
+                   min_group_size=min_group_size, level=level, warnings=warnings)
+
+
+# --- frames ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Encoded:
+    """Labels, classes, attributes and probabilities read from a frame by :func:`encode_frame`."""
+
+    y: np.ndarray
+    classes: list[Any]
+    attributes: list[Attribute]
+    proba: np.ndarray | None
+    scores: dict[str, np.ndarray]
+    warnings: list[str]
+
+
+def encode_frame(frame: pd.DataFrame, spec: AuditSpec) -> Encoded:
+    """Validate ``frame`` against ``spec`` with :func:`fairlens.data.prepare`.
+
+    Sensitive attributes are optional here (without them there are no group rates), and a
+    mapping with features but no predictions is allowed (cross-validated probabilities).
+    """
+    if spec.label is None:
+        raise FairLensInputError(E.NO_LABEL)
+    if spec.task == "per_sample":
+        raise FairLensInputError(E.PER_SAMPLE_TASK.format(cols=", ".join(spec.metric)))
+    work, sensitive_spec = frame, spec
+    if not spec.sensitive:
+        work = frame.assign(**{ALL_ROWS: "all"})
+        sensitive_spec = replace(spec, sensitive=[ALL_ROWS])
+    if spec.prediction_kinds:
+        prepared = prepare(work, sensitive_spec)
+        attributes = prepared.attributes if spec.sensitive else []
+        return Encoded(prepared.y.astype(np.int64), list(prepared.classes), attributes,
+                       prepared.proba, dict(prepared.scores) if prepared.prediction_kind ==
+                       "score" else {}, list(prepared.warnings))
+    if spec.label not in frame.columns:
+        available = ", ".join(map(repr, list(frame.columns)[:40]))
+        raise FairLensInputError(DE.MISSING_COLUMNS.format(cols=repr(spec.label),
+                                                           available=available))
+    series = frame[spec.label]
+    if series.isna().any():
+        raise FairLensInputError(DE.LABEL_MISSING.format(col=spec.label,
+                                                         k=int(series.isna().sum())))
+    if series.nunique() <= 2:
+        as_pred = replace(sensitive_spec, pred=[spec.label], score=[], metric=[],
+                          proba_prefix=None)
+        prepared = prepare(work, as_pred)
+        attributes = prepared.attributes if spec.sensitive else []
+        return Encoded(prepared.y.astype(np.int64), list(prepared.classes), attributes, None,
+                       {}, list(prepared.warnings))
+    codes, uniques = pd.factorize(series, sort=True)
+    warnings: list[str] = []
+    attributes = encode_sensitive(frame[list(spec.sensitive)] if spec.sensitive else None,
+                                  warnings)
+    classes = [u.item() if isinstance(u, np.generic) else u for u in uniques]
+    return Encoded(codes.astype(np.int64), classes, attributes, None, {}, warnings)
+
+
+def choose_source(spec: AuditSpec, source: Source, features: list[str]) -> str:
+    """The probability source ``"auto"`` stands for, or a clear error when it is unavailable."""
+    if source not in SOURCES:
+        raise FairLensInputError(E.UNKNOWN_SOURCE.format(choices=list(SOURCES), value=source))
+    if source == "auto":
+        if spec.proba_prefix:
+            return "proba"
+        if spec.score:
+            return "score"
+        if features:
+            return "features"
+        if spec.pred:
+            raise FairLensInputError(E.PRED_ONLY.format(cols=", ".join(map(repr, spec.pred))))
+        raise FairLensInputError(E.NO_SOURCE)
+    if source == "proba" and not spec.proba_prefix:
+        raise FairLensInputError(E.SOURCE_UNAVAILABLE.format(
+            source=source, what="class-probability columns",
+            hint="Set proba_prefix (CLI --proba-prefix)."))
+    if source == "score" and not spec.score:
+        raise FairLensInputError(E.SOURCE_UNAVAILABLE.format(
+            source=source, what="a score column", hint="Map one (score=; CLI --score COL)."))
+    if source == "features" and not features:
+        raise FairLensInputError(E.FEATURES_EMPTY)
+    return source
+
+
+def _feature_frame(frame: pd.DataFrame, spec: AuditSpec, features: list[str]) -> pd.DataFrame:
+    missing = [c for c in features if c not in frame.columns]
+    if missing:
+        available = ", ".join(map(repr, list(frame.columns)[:40]))
+        raise FairLensInputError(E.FEATURES_MISSING.format(cols=", ".join(map(repr, missing)),
+                                                           available=available))
+    if spec.label in features:
+        raise FairLensInputError(E.FEATURES_INCLUDE_LABEL.format(col=spec.label))
+    return frame[list(features)].reset_index(drop=True)
+
+
+def cross_val_proba_spec(
+    frame: pd.DataFrame,
+    spec: AuditSpec,
+    features: list[str] | None = None,
+    *,
+    model: str | Any = DEFAULT_MODEL,
+    n_splits: int = 5,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> CrossValProba:
+    """Cross-validated probabilities for the label of ``spec`` from feature columns of ``frame``.
+
+    The label is encoded as :func:`label_issues_spec` encodes it, so the result can be passed
+    back as ``pred_probs=`` with ``source="features"`` (the app computes it once, with a
+    progress bar, and reuses it).
+    """
+    feature_cols = list(features if features is not None else spec.features)
+    if not feature_cols:
+        raise FairLensInputError(E.FEATURES_EMPTY)
+    enc = encode_frame(frame, spec)
+    return cross_val_proba(_feature_frame(frame, spec, feature_cols), enc.y,
+                           n_classes=max(len(enc.classes), 2), model=model, n_splits=n_splits,
+                           seed=seed, progress=progress)
+
+
+def label_issues_spec(
+    frame: pd.DataFrame,
+    spec: AuditSpec,
+    *,
+    source: Source = "auto",
+    score_column: str | None = None,
+    features: list[str] | None = None,
+    pred_probs: np.ndarray | None = None,
+    detector: str | Detector | None = None,
+    filter_by: FilterBy = "prune_by_noise_rate",
+    rank_by: RankBy = "self_confidence",
+    frac_noise: float = 1.0,
+    min_examples_per_class: int = 1,
+    adjust_pred_probs: bool = False,
+    n_jobs: int | None = 1,
+    model: str | Any = DEFAULT_MODEL,
+    n_splits: int = 5,
+    seed: int = 0,
+    progress: Progress | None = None,
+    reference: Any = None,
+    min_group_size: int = 30,
+    level: float = 0.95,
+) -> LabelIssues:
+    """:func:`label_issues` with the column roles given as an :class:`~fairlens.AuditSpec`.
+
+    Parameters
+    ----------
+    frame : DataFrame
+    spec : AuditSpec
+        Label, sensitive attributes, and the probabilities (``proba_prefix`` or ``score``) or
+        ``features``.
+    source : {"auto", "proba", "score", "features"}
+        Where the probabilities come from; ``"auto"`` takes class probabilities, else the
+        (first) score column, else cross-validated probabilities from the features.
+    score_column : str, optional
+        Which score column to use when several are mapped (default the first).
+    features : list of str, optional
+        Feature columns for ``source="features"`` (default ``spec.features``).
+    pred_probs : numpy.ndarray, optional
+        Precomputed ``(n, k)`` probabilities (e.g. cached cross-validated ones) for
+        ``source="features"``; skips the training.
+    detector, filter_by, rank_by, frac_noise, min_examples_per_class, adjust_pred_probs, n_jobs
+        See :func:`find_label_issues`.
+    model, n_splits, seed, progress
+        Cross-validation options.
+    reference, min_group_size, level
+        Per-group rate table options.
+
+    Returns
+    -------
+    LabelIssues
+    """
+    feature_cols = list(features if features is not None else spec.features)
+    chosen = choose_source(spec, source, feature_cols)
+    enc = encode_frame(frame, spec)
+    warnings = list(enc.warnings)
+    notes: list[str] = []
+    options = _cl_options(filter_by, rank_by, frac_noise, min_examples_per_class,
+                          adjust_pred_probs, n_jobs)
+    k = max(len(enc.classes), 2)
+    used_score = None
+    if chosen == "proba":
+        data = DetectorInput(labels=enc.y, n_classes=k, proba=enc.proba, progress=progress)
+        name = "confident_learning"
+    elif chosen == "score":
+        used_score = score_column or spec.score[0]
+        if used_score not in enc.scores:
+            raise FairLensInputError(E.UNKNOWN_SCORE_MODEL.format(value=used_score,
+                                                                  choices=spec.score))
+        s = enc.scores[used_score]
+        if spec.score_kind == "raw":
+            lo, hi = float(s.min()), float(s.max())
+            if lo < 0 or hi > 1:
+                raise FairLensInputError(E.RAW_SCORES_OUT_OF_RANGE.format(col=used_score, lo=lo,
+                                                                          hi=hi))
+            notes.append(E.RAW_SCORES_AS_PROBABILITIES.format(col=used_score,
+                                                              positive=enc.classes[1]))
+        data = DetectorInput(labels=enc.y, n_classes=2, scores=s, progress=progress)
+        name = "binary_score"
+    else:
+        feats = _feature_frame(frame, spec, feature_cols)
+        if pred_probs is not None:
+            proba, extra = check_pred_probs(pred_probs)
+            warnings.extend(extra)
+            if len(proba) != len(enc.y):
+                raise FairLensInputError(E.LABELS_SHAPE.format(n_labels=len(enc.y),
+                                                               n_rows=len(proba)))
+            det = _detector("confident_learning", options, detector)
+            if isinstance(det, ConfidentLearning):
+                detection = det.run(enc.y, proba, name="cross_validated", in_sample_check=False)
+            else:
+                detection = det.detect(DetectorInput(labels=enc.y, n_classes=k, proba=proba,
+                                                     features=feats))
+            detection.options.update(
+                model=model if isinstance(model, str) else type(model).__name__,
+                n_splits=n_splits, seed=seed)
+            detection.notes.append(
+                f"Probabilities are out-of-sample: precomputed cross-validated probabilities "
+                f"({detection.options['model']}, {n_splits} folds) of {len(feature_cols)} "
+                f"feature column(s) ({', '.join(feature_cols[:8])}"
+                f"{' ...' if len(feature_cols) > 8 else ''}); out-of-fold accuracy "
+                f"{agreement(proba, enc.y):.3f} against the given labels.")
+            return _result(detection, enc.y, enc.classes, "features", enc.attributes,
+                           spec=spec, score_column=None, reference=reference,
+                           min_group_size=min_group_size, level=level, warnings=warnings)
+        options.update(model=model, n_splits=n_splits, seed=seed)
+        data = DetectorInput(labels=enc.y, n_classes=k, features=feats, progress=progress)
+        name = "cross_validated"
+    if len(np.unique(enc.y)) < 2:
+        raise FairLensInputError(E.LABELS_ONE_CLASS.format(value=enc.classes[int(enc.y[0])]))
+    detection = _detector(name, options, detector).detect(data)
+    detection.notes = [*notes, *detection.notes]
+    return _result(detection, enc.y, enc.classes, chosen, enc.attributes, spec=spec,
+                   score_column=used_score, reference=reference, min_group_size=min_group_size,
+                   level=level, warnings=warnings)
+
+
+def label_issues(
+    data: pd.DataFrame | str | os.PathLike | bytes,
+    *,
+    label: str,
+    sensitive: str | list[str] | None = None,
+    proba_prefix: str | None = None,
+    score: str | list[str] | None = None,
+    pred: str | list[str] | None = None,
+    features: list[str] | None = None,
+    positive_label: Any = None,
+    score_kind: ScoreKind = "probability",
+    source: Source = "auto",
+    **options: Any,
+) -> LabelIssues:
+    """Find probably mislabeled rows of a predictions file, and their rate per group.
+
+    Parameters
+    ----------
+    data : DataFrame, path or bytes
+        One row per case (paths and bytes are read as CSV, TSV or Parquet).
+    label : str
+        The given-label column.
+    sensitive : str or list of str, optional
+        Attributes for per-group issue rates (each and their intersection).
+    proba_prefix : str, optional
+        Prefix of out-of-sample class-probability columns ``<prefix><class>``.
+    score : str or list of str, optional
+        Probability-of-positive column(s) of binary models (the first is used unless
+        ``score_column=`` says otherwise).
+    pred : str or list of str, optional
+        Predicted-label column(s): kept for the fairness audit, not usable for detection.
+    features : list of str, optional
+        Feature columns for cross-validated probabilities.
+    positive_label : optional
+        Positive value of a binary label (inferred when omitted).
+    score_kind : {"probability", "raw"}
+    source : {"auto", "proba", "score", "features"}
+    **options
+        Keyword options of :func:`label_issues_spec` (detector options, ``reference``,
+        ``min_group_size``, cross-validation ``model``/``n_splits``/``seed``/``progress``).
+
+    Returns
+    -------
+    LabelIssues
+
+    Examples
+    --------
+    >>> from fairlens.datasets import make_planted
+    >>> from fairlens.labels import label_issues
+    >>> planted = make_planted(2_000, seed=1)
+    >>> found = label_issues(planted.frame, label="label", score="score", sensitive="group")
+    >>> found.by_group[["group", "n", "n_issues"]].shape[0]
+    3
+    """
+    frame = data if isinstance(data, pd.DataFrame) else read_table(data)
+    spec = AuditSpec(label=label, sensitive=sensitive or [], score=score, pred=pred,
+                     proba_prefix=proba_prefix, features=features or [],
+                     positive_label=positive_label, score_kind=score_kind)
+    return label_issues_spec(frame, spec, source=source, **options)
+
