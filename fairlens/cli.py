@@ -199,7 +199,8 @@ def _serve(port: int) -> int:
         print(f"fairlens: app.py not found next to the package ({app}).", file=sys.stderr)
         return EXIT_INVALID
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port)]
-    return subprocess.call(cmd, env=os.environ.copy())
+    # Run from the project folder so that .streamlit/config.toml (upload limit, theme) applies.
+    return subprocess.call(cmd, env=os.environ.copy(), cwd=app.parent)
 
 
 def main(argv: list[str] | None = None) -> int:

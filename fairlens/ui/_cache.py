@@ -7,9 +7,9 @@
   holds itself.
 
 The statistics (the only pass over the rows) are keyed by the mapping *without* the threshold;
-every threshold, reference group or minimum group size is then answered from the tables alone
-(:meth:`Statistics.at_threshold` and :meth:`Audit.from_statistics`, the path of
-:meth:`Audit.at_threshold`).
+a reference group or minimum group size is answered from the tables alone
+(:meth:`Audit.from_statistics`), and every threshold by :meth:`Audit.at_threshold` of that
+audit.
 """
 
 from __future__ import annotations
@@ -17,12 +17,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
+from fairlens import plots
 from fairlens.auditing import Audit, Options, Statistics, build_statistics
 from fairlens.data import AuditSpec, prepare
 
@@ -115,13 +116,45 @@ def statistics(data_key: str, spec_json: str, _frame: Callable[[], pd.DataFrame]
     return build_statistics(prepared, threshold=spec.threshold, score_kind=spec.score_kind)
 
 
-@st.cache_resource(max_entries=64, show_spinner="Computing metrics and confidence intervals...")
+@st.cache_resource(max_entries=8, show_spinner="Computing metrics and confidence intervals...")
+def base_audit(data_key: str, spec_json: str, options_json: str, _stats: Statistics) -> Audit:
+    """The audit at the threshold the tables were built at (bootstrap replicates included)."""
+    spec = AuditSpec.from_dict({**json.loads(spec_json), "threshold": float(_stats.threshold)})
+    return Audit.from_statistics(spec, _stats, Options(**json.loads(options_json)))
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
 def audit(data_key: str, spec_json: str, threshold: float, options_json: str,
           _stats: Statistics) -> Audit:
-    """The audit at ``threshold`` with the given options, from the cached tables alone."""
-    spec = AuditSpec.from_dict({**json.loads(spec_json), "threshold": float(threshold)})
-    stats = _stats
-    if float(threshold) != float(stats.threshold):
-        stats = stats.at_threshold(float(threshold))
-    options = Options(**json.loads(options_json))
-    return Audit.from_statistics(replace(spec, threshold=float(threshold)), stats, options)
+    """The audit at ``threshold``: :meth:`Audit.at_threshold` of the base audit.
+
+    Moving the threshold reads the count tables and reuses the base audit's bootstrap
+    replicates of the threshold-free metrics (AUC, calibration), so it never touches a row.
+    """
+    base = base_audit(data_key, spec_json, options_json, _stats)
+    if float(threshold) == float(base.threshold):
+        return base
+    return base.at_threshold(float(threshold))
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def roc_figure(data_key: str, spec_json: str, grouping: str, model: str,
+               small: tuple[str, ...], _audit: Audit) -> go.Figure:
+    """ROC curves per group (threshold-free, so built once per grouping and model)."""
+    rows = _audit.by_group_frame(model)
+    rows = rows[rows["grouping"] == grouping]
+    auc = dict(zip(rows["group"].astype(str), rows["auc"], strict=True)) if "auc" in rows \
+        else None
+    return plots.roc_curves(_audit.roc(grouping, model=model), small=set(small), auc=auc)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def calibration_figure(data_key: str, spec_json: str, grouping: str, model: str,
+                       small: tuple[str, ...], _audit: Audit) -> go.Figure | None:
+    """Calibration curves per group, or None when the scores cannot be calibrated."""
+    frame = plots.calibration_frame(_audit, grouping, model)
+    if frame is None:
+        return None
+    probability = _audit.spec.score_kind == "probability"
+    return plots.calibration_curves(frame, probability=probability, small=set(small),
+                                    score_label="Mean score in bin" if probability else "Score")

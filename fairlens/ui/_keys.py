@@ -26,7 +26,7 @@ UPLOAD_ERROR = "fl_upload_error"
 NOTICES = "fl_notices"
 """One-shot messages ``(level, text)`` shown once at the top of the next page run."""
 RESULTS_FRAGMENT = "fl_results_fragment"
-"""Key of the fragment that a threshold change reruns (set by the page that shows one)."""
+"""Keys of the fragments that a threshold change reruns (set by the page that shows them)."""
 SAVED_SNAPSHOT = "fl_saved_snapshot"
 """JSON of the last state written to the active workspace (to skip identical writes)."""
 

@@ -70,6 +70,8 @@ class Workspace:
     listed : bool
         Shown in the shared list of saved workspaces.
     n_rows, n_columns : int
+    columns : list of str
+        Column names of the data.
     created, updated : str
         ISO 8601 times (UTC).
     """
@@ -83,6 +85,7 @@ class Workspace:
     listed: bool = False
     n_rows: int = 0
     n_columns: int = 0
+    columns: list[str] = field(default_factory=list)
     created: str = ""
     updated: str = ""
 
@@ -200,7 +203,8 @@ class WorkspaceStore:
         ws = Workspace(
             id=secrets.token_hex(8), name=name, data_key=data_key, source=dict(source),
             spec=dict(spec), settings=dict(settings), listed=listed,
-            n_rows=int(frame.shape[0]), n_columns=int(frame.shape[1]), created=now, updated=now,
+            n_rows=int(frame.shape[0]), n_columns=int(frame.shape[1]),
+            columns=[str(c) for c in frame.columns], created=now, updated=now,
         )
         self.save(ws)
         return ws

@@ -1,0 +1,107 @@
+"""Small helpers every page uses: notices, the audit or a clear message, downloads."""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from fairlens.auditing import Audit
+from fairlens.data import FairLensInputError
+from fairlens.ui import _keys as K
+from fairlens.ui import _session as S
+from fairlens.ui._format import md
+
+
+def use_navigation() -> None:
+    """Make sure the app runs through ``app.py``'s ``st.navigation``, not the ``pages/`` folder.
+
+    Streamlit runs the files of a ``pages/`` folder on their own ("multipage v1") until some
+    session has executed ``st.navigation``, so on a fresh server the first visit (a refresh after
+    a restart, say) would show the bare folder listing or a page without the sidebar. Called at
+    the top of ``app.py`` and of every page, this switches the server to ``st.navigation`` and
+    reruns.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def page_setup() -> None:
+    """Start a page: make sure it runs inside ``app.py``'s frame, then show queued notices."""
+    use_navigation()
+    show_notices()
+
+
+def show_notices() -> None:
+    """Show the one-shot messages queued by callbacks (workspace opened, save failed ...)."""
+    for level, text in S.pop_notices():
+        getattr(st, level if level in ("error", "warning", "success", "info") else "info")(text)
+
+
+def register_results_fragment(keys: str | list[str] | None) -> None:
+    """Name the fragment(s) that a threshold change reruns (None: rerun the whole page)."""
+    st.session_state[K.RESULTS_FRAGMENT] = [keys] if isinstance(keys, str) else keys
+
+
+_APP_HINTS = (
+    ("has values outside [0, 1]",
+     "In the app: if these scores are not probabilities (a risk decile, a logit, points), set "
+     "**Score scale** to **Raw** on the Data page."),
+    ("No label column given", "In the app: choose the **True label** on the Data page."),
+)
+
+
+def explain(message: str) -> str:
+    """A library message plus, where it helps, what to change in the app."""
+    for needle, hint in _APP_HINTS:
+        if needle in message:
+            return f"{message}\n\n{hint}"
+    return message
+
+
+def audit_or_stop() -> Audit:
+    """The audit, or a clear message with a link to the Data page and the end of the page.
+
+    Library validation errors are shown as ``st.error`` with their own message; an unexpected
+    failure is shown as a short error too, never as a traceback.
+    """
+    try:
+        with st.spinner("Computing the audit..."):
+            return S.get_audit()
+    except FairLensInputError as exc:
+        st.error(explain(str(exc)), icon=":material/error:")
+    except Exception as exc:  # noqa: BLE001 - the page must keep working
+        st.error(f"The audit failed unexpectedly ({type(exc).__name__}: {exc}). Check the "
+                 "column mapping on the Data page; if it looks right, please report this.",
+                 icon=":material/error:")
+    st.page_link(K.PAGE_DATA, label="Go to the Data page", icon=":material/arrow_forward:")
+    st.stop()
+    raise AssertionError("unreachable")  # pragma: no cover - st.stop() raises
+
+
+def dataset_caption(audit: Audit) -> str:
+    """One line saying what is audited: data, rows, prediction and decision rule."""
+    data = S.active()
+    spec = audit.spec
+    if spec.score:
+        scores = ", ".join(spec.score)
+        rule = f"predicted positive when `{scores}` >= {audit.threshold:.4g}"
+    elif spec.pred:
+        rule = f"predicted labels in `{', '.join(spec.pred)}`"
+    elif spec.metric:
+        rule = f"per-sample metric(s) `{', '.join(spec.metric)}`"
+    else:
+        rule = f"class probabilities `{spec.proba_prefix}*`"
+    label = f"label `{spec.label}`, " if spec.label else ""
+    return f"**{md(data.name)}** · {audit.n_rows:,} rows · {label}{rule}"
+
+
+def json_download(audit: Audit, *, key: str) -> None:
+    """A button that downloads the audit as JSON (schema ``fairlens.audit/1``)."""
+    st.download_button(
+        "Download the audit (JSON)", data=json.dumps(audit.to_dict(), indent=2),
+        file_name="fairlens-audit.json", mime="application/json", key=key, on_click="ignore",
+        icon=":material/download:")

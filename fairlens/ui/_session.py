@@ -1,0 +1,472 @@
+"""The session: active dataset, applied mapping, settings, workspaces and the audit.
+
+Pages read and change the session only through these functions; the state itself lives under
+the keys of :mod:`fairlens.ui._keys`.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from fairlens.auditing import Audit, Statistics
+from fairlens.data import AuditSpec, FairLensInputError, infer_spec, read_table
+from fairlens.ui import _cache
+from fairlens.ui import _keys as K
+from fairlens.ui._workspace import Workspace, WorkspaceError, WorkspaceStore, is_workspace_id
+
+_SPEC_FIELDS = set(AuditSpec.__dataclass_fields__)
+_SETTING_FIELDS = {"reference", "min_group_size", "bootstrap", "ci", "seed", "level"}
+
+
+@dataclass
+class ActiveData:
+    """The dataset the session works on.
+
+    Attributes
+    ----------
+    key : str
+        Content hash of the data (the cache key of everything computed from it).
+    name : str
+        Display name.
+    kind : {"sample", "upload"}
+        Where the data came from.
+    location : str
+        How to load it: ``"sample:<name>"``, ``"store:<data key>"`` or ``"memory"``.
+    n_rows, n_columns : int
+    columns : list of str
+    sample : str or None
+        Sample name for built-in samples.
+    filename : str or None
+        File name of an upload.
+    workspace : str or None
+        Id of the workspace that holds this session's state, once there is one.
+    workspace_name : str or None
+        Its name when it is in the shared list.
+    """
+
+    key: str
+    name: str
+    kind: str
+    location: str
+    n_rows: int
+    n_columns: int
+    columns: list[str] = field(default_factory=list)
+    sample: str | None = None
+    filename: str | None = None
+    workspace: str | None = None
+    workspace_name: str | None = None
+
+
+# --- samples ---------------------------------------------------------------------------------
+
+
+def samples() -> dict[str, Any]:
+    """The built-in samples (:data:`fairlens.datasets.SAMPLES`)."""
+    from fairlens.datasets import SAMPLES
+
+    return SAMPLES
+
+
+@st.cache_data(show_spinner=False)
+def _sample_key(name: str) -> str:
+    """Content hash of a sample (computed once per process)."""
+    return _cache.frame_hash(samples()[name].loader())
+
+
+def _sample_loader(name: str) -> Callable[[], pd.DataFrame]:
+    """A function loading the sample ``name``."""
+    return lambda: samples()[name].loader()
+
+
+def sample_defaults(name: str) -> tuple[AuditSpec, dict[str, Any]]:
+    """The mapping and settings of a sample's standard audit."""
+    kwargs = dict(samples()[name].audit)
+    spec = AuditSpec.from_dict({k: v for k, v in kwargs.items() if k in _SPEC_FIELDS})
+    settings = copy.deepcopy(K.DEFAULT_SETTINGS)
+    for k in _SETTING_FIELDS & set(kwargs):
+        settings[k] = kwargs[k]
+    if not isinstance(settings["reference"], dict):
+        settings["reference"] = {}
+    return spec, settings
+
+
+# --- state access ----------------------------------------------------------------------------
+
+
+def store() -> WorkspaceStore:
+    """The workspace store (folder from ``FAIRLENS_WORKSPACE_DIR``, read on every call)."""
+    return WorkspaceStore()
+
+
+def active() -> ActiveData:
+    """The active dataset (opens the default sample when there is none yet)."""
+    if K.ACTIVE not in st.session_state:
+        init_session()
+    return st.session_state[K.ACTIVE]
+
+
+def current_spec() -> AuditSpec:
+    """The applied column mapping."""
+    active()
+    return st.session_state[K.SPEC]
+
+
+def current_settings() -> dict[str, Any]:
+    """The audit settings (a copy; change them with :func:`update_settings`)."""
+    active()
+    return copy.deepcopy(st.session_state[K.SETTINGS])
+
+
+def spec_version() -> int:
+    """Counter that changes whenever the applied mapping changes."""
+    return int(st.session_state.get(K.SPEC_VERSION, 0))
+
+
+def notify(level: str, text: str) -> None:
+    """Queue a message to show once at the top of the next page run."""
+    st.session_state.setdefault(K.NOTICES, []).append((level, text))
+
+
+def pop_notices() -> list[tuple[str, str]]:
+    """Take the queued messages."""
+    return st.session_state.pop(K.NOTICES, [])
+
+
+def frame_loader() -> Callable[[], pd.DataFrame]:
+    """A zero-argument function returning the active frame (cached per content hash)."""
+    data = active()
+    if data.location == "memory":
+        frame = st.session_state[K.MEMORY_FRAME]
+        return lambda: frame
+    kind, _, ref = data.location.partition(":")
+    if kind == "sample":
+        load = _sample_loader(ref)
+    else:
+        root = store().root
+
+        def load() -> pd.DataFrame:
+            return WorkspaceStore(root).load_data(ref)
+
+    key, location = data.key, data.location
+    return lambda: _cache.load_frame(key, location, load)
+
+
+def active_frame() -> pd.DataFrame:
+    """The full active frame (a cached copy)."""
+    return frame_loader()()
+
+
+# --- opening data ----------------------------------------------------------------------------
+
+
+def _activate(data: ActiveData, spec: AuditSpec, settings: dict[str, Any]) -> None:
+    """Make ``data`` with this mapping and these settings the session's state."""
+    st.session_state[K.ACTIVE] = data
+    st.session_state[K.SPEC] = spec
+    st.session_state[K.SETTINGS] = settings
+    st.session_state[K.SPEC_VERSION] = spec_version() + 1
+    st.session_state[K.SAVED_SNAPSHOT] = _snapshot() if data.workspace else None
+    _sync_query()
+
+
+def _sync_query() -> None:
+    """Put the open workspace's id in the page address (or remove a stale one)."""
+    ws = st.session_state[K.ACTIVE].workspace
+    if ws:
+        if st.query_params.get(K.QUERY_WORKSPACE) != ws:
+            st.query_params[K.QUERY_WORKSPACE] = ws
+    elif K.QUERY_WORKSPACE in st.query_params:
+        del st.query_params[K.QUERY_WORKSPACE]
+
+
+def sample_title(name: str | None) -> str:
+    """Display name of a built-in sample (``"compas"`` -> ``"COMPAS sample"``)."""
+    titles = {"compas": "COMPAS sample", "segmentation": "Segmentation sample"}
+    return titles.get(name or "", f"{name} sample")
+
+
+def open_sample(name: str) -> None:
+    """Make a built-in sample the active dataset, with its standard mapping."""
+    sample = samples()[name]
+    frame = sample.loader()
+    spec, settings = sample_defaults(name)
+    data = ActiveData(
+        key=_sample_key(name), name=sample_title(name), kind="sample", location=f"sample:{name}",
+        n_rows=len(frame), n_columns=frame.shape[1], columns=[str(c) for c in frame.columns],
+        sample=name)
+    _activate(data, spec, settings)
+
+
+def max_upload_bytes() -> int:
+    """The upload limit configured in ``.streamlit/config.toml`` (``server.maxUploadSize``)."""
+    return int(st.get_option("server.maxUploadSize")) * 2**20
+
+
+def open_upload(filename: str, content: bytes) -> None:
+    """Read an uploaded file, propose a mapping and make it the active dataset.
+
+    The data is saved at once as a private workspace (its id goes into the page address), so
+    that a refresh or a server restart loses nothing.
+
+    Raises
+    ------
+    FairLensInputError
+        When the file cannot be read; the active dataset is left unchanged.
+    """
+    frame = read_table(content, max_bytes=max_upload_bytes())
+    key = hashlib.sha256(content).hexdigest()[:32]
+    spec = infer_spec(frame)
+    settings = copy.deepcopy(K.DEFAULT_SETTINGS)
+    data = ActiveData(
+        key=key, name=filename, kind="upload", location="memory", n_rows=len(frame),
+        n_columns=frame.shape[1], columns=[str(c) for c in frame.columns], filename=filename)
+    try:
+        ws = store().create(
+            name=filename, data_key=key, frame=frame, source={"kind": "upload",
+                                                              "filename": filename},
+            spec=spec.to_dict(), settings=settings)
+    except (WorkspaceError, OSError) as exc:
+        st.session_state[K.MEMORY_FRAME] = frame
+        notify("warning", f"This upload could not be saved to the workspace folder ({exc}); "
+                          "it is kept only while this browser tab stays open.")
+    else:
+        data.location = f"store:{key}"
+        data.workspace = ws.id
+        st.session_state.pop(K.MEMORY_FRAME, None)
+    _activate(data, spec, settings)
+
+
+def open_workspace(workspace_id: str) -> None:
+    """Reopen a saved workspace: its data, mapping and settings.
+
+    Raises
+    ------
+    WorkspaceError
+        When the workspace or its data cannot be read.
+    """
+    s = store()
+    ws = s.get(workspace_id)
+    if not s.has_data(ws.data_key):
+        raise WorkspaceError(f"The data of workspace {ws.name!r} is missing from {s.root}.")
+    spec = AuditSpec.from_dict(ws.spec)
+    settings = copy.deepcopy(K.DEFAULT_SETTINGS)
+    settings.update({k: v for k, v in ws.settings.items() if k in _SETTING_FIELDS})
+    kind = ws.source.get("kind", "upload")
+    data = ActiveData(
+        key=ws.data_key, name=ws.name, kind=kind, location=f"store:{ws.data_key}",
+        n_rows=ws.n_rows, n_columns=ws.n_columns, sample=ws.source.get("sample"),
+        filename=ws.source.get("filename"), workspace=ws.id,
+        workspace_name=ws.name if ws.listed else None)
+    if ws.columns:
+        data.columns = list(ws.columns)
+    else:
+        frame = s.load_data(ws.data_key)
+        data.columns = [str(c) for c in frame.columns]
+        data.n_rows, data.n_columns = frame.shape
+    _activate(data, spec, settings)
+
+
+def init_session() -> None:
+    """First run of a browser tab: reopen the workspace named in the address, else the sample."""
+    if K.ACTIVE in st.session_state:
+        _sync_query()
+        return
+    wanted = st.query_params.get(K.QUERY_WORKSPACE)
+    if wanted:
+        if is_workspace_id(wanted):
+            try:
+                open_workspace(wanted)
+                return
+            except WorkspaceError as exc:
+                notify("error", f"Could not reopen the workspace in the address: {exc} "
+                                "Showing the COMPAS sample instead.")
+        else:
+            notify("error", f"{wanted!r} in the address is not a workspace id. Showing the "
+                            "COMPAS sample instead.")
+    names = list(samples())
+    open_sample(K.DEFAULT_SAMPLE if K.DEFAULT_SAMPLE in names else names[0])
+
+
+# --- changing the mapping and the settings ---------------------------------------------------
+
+
+def set_spec(spec: AuditSpec) -> None:
+    """Apply a new mapping (threshold included) and save it to the workspace."""
+    st.session_state[K.SPEC] = spec
+    st.session_state[K.SPEC_VERSION] = spec_version() + 1
+    autosave()
+
+
+def set_threshold(threshold: float) -> None:
+    """Move the decision threshold (no new pass over the rows)."""
+    spec = current_spec()
+    if float(spec.threshold) != float(threshold):
+        st.session_state[K.SPEC] = replace(spec, threshold=float(threshold))
+        st.session_state[K.SPEC_VERSION] = spec_version() + 1
+        autosave()
+
+
+def update_settings(**changes: Any) -> None:
+    """Change audit settings (``reference``, ``min_group_size``, ``ci``, ``bootstrap`` ...)."""
+    settings = current_settings()
+    settings.update(changes)
+    st.session_state[K.SETTINGS] = settings
+    autosave()
+
+
+def _snapshot() -> str:
+    """JSON of the mapping and settings, to tell whether they changed since the last save."""
+    return json.dumps({"spec": current_spec().to_dict(), "settings": current_settings()},
+                      sort_keys=True, default=str)
+
+
+def autosave() -> None:
+    """Write the mapping and settings to the active workspace when they changed.
+
+    A sample gets a private workspace the first time its mapping or settings change; until
+    then there is nothing to lose.
+    """
+    data = active()
+    snap = _snapshot()
+    if snap == st.session_state.get(K.SAVED_SNAPSHOT):
+        return
+    s = store()
+    try:
+        if data.workspace:
+            ws = s.get(data.workspace)
+            ws.spec, ws.settings = current_spec().to_dict(), current_settings()
+            s.save(ws)
+        elif data.location != "memory":
+            frame = active_frame()
+            source = ({"kind": "sample", "sample": data.sample} if data.kind == "sample"
+                      else {"kind": "upload", "filename": data.filename})
+            ws = s.create(name=data.name, data_key=data.key, frame=frame, source=source,
+                          spec=current_spec().to_dict(), settings=current_settings())
+            data.workspace = ws.id
+            data.location = f"store:{data.key}"
+            _sync_query()
+        else:
+            return
+    except (WorkspaceError, OSError) as exc:
+        notify("warning", f"Could not save your changes to the workspace folder: {exc}")
+        return
+    st.session_state[K.SAVED_SNAPSHOT] = snap
+
+
+def save_to_list(name: str) -> Workspace:
+    """Save the session as a named workspace in the shared list.
+
+    Raises
+    ------
+    WorkspaceError
+        When the name is empty or the workspace cannot be written.
+    """
+    name = name.strip()
+    if not name:
+        raise WorkspaceError("Give the workspace a name.")
+    st.session_state[K.SAVED_SNAPSHOT] = None
+    autosave()
+    data = active()
+    if not data.workspace:
+        raise WorkspaceError("This dataset lives only in this browser tab and cannot be saved.")
+    s = store()
+    ws = s.get(data.workspace)
+    ws.name, ws.listed = name, True
+    s.save(ws)
+    data.workspace_name = name
+    data.name = name
+    return ws
+
+
+def saved_workspaces() -> list[Workspace]:
+    """The shared list of saved workspaces."""
+    return store().list(listed_only=True)
+
+
+def delete_workspace(workspace_id: str) -> None:
+    """Delete a saved workspace; the session keeps its data in memory if it was the open one."""
+    data = active()
+    if data.workspace == workspace_id:
+        st.session_state[K.MEMORY_FRAME] = active_frame()
+        data.location, data.workspace, data.workspace_name = "memory", None, None
+        _sync_query()
+    store().delete(workspace_id)
+
+
+# --- the audit -------------------------------------------------------------------------------
+
+
+def get_statistics() -> Statistics:
+    """Count tables of the active data under the applied mapping.
+
+    Raises
+    ------
+    FairLensInputError
+        When the mapping is incomplete or the data does not fit it.
+    """
+    spec = current_spec()
+    problem = mapping_problem(spec)
+    if problem:
+        raise FairLensInputError(problem)
+    return _cache.statistics(active().key, _cache.spec_key(spec), frame_loader(),
+                             float(spec.threshold))
+
+
+def reference_choice(stats: Statistics, settings: dict[str, Any]) -> dict[str, str] | None:
+    """The reference group of each grouping chosen in the settings, where it exists.
+
+    The intersection's reference is the combination of the attributes' references.
+    """
+    chosen = settings.get("reference") or {}
+    out: dict[str, str] = {}
+    for g in stats.groupings:
+        labels = {" x ".join(map(str, lab)) for lab in g.labels}
+        parts = [chosen.get(a) for a in g.attributes]
+        if all(p is not None for p in parts):
+            value = " x ".join(str(p) for p in parts)
+            if value in labels:
+                out[g.name] = value
+    return out or None
+
+
+def get_audit() -> Audit:
+    """The audit of the active data with the applied mapping, threshold and settings.
+
+    Raises
+    ------
+    FairLensInputError
+        When the mapping is incomplete or the data does not fit it.
+    """
+    stats = get_statistics()
+    spec, settings = current_spec(), current_settings()
+    options = _cache.options_key(settings, reference_choice(stats, settings))
+    return _cache.audit(active().key, _cache.spec_key(spec), float(spec.threshold), options,
+                        stats)
+
+
+def mapping_problem(spec: AuditSpec) -> str | None:
+    """What is missing from a mapping before it can be audited, in the app's words."""
+    if not spec.prediction_kinds:
+        return ("No prediction columns are mapped. On the Data page, choose the column(s) "
+                "holding the model's scores or predicted labels.")
+    if len(spec.prediction_kinds) > 1:
+        return "Map only one kind of prediction (scores, predicted labels, ...) on the Data page."
+    if spec.label is None and spec.task != "per_sample":
+        return "No label column is mapped. On the Data page, choose the column with the true label."
+    if not spec.sensitive:
+        return ("No sensitive attribute is mapped. Choose at least one (e.g. race or sex) in the "
+                "sidebar or on the Data page.")
+    missing = [c for c in [spec.label, *spec.sensitive, *spec.score, *spec.pred, *spec.metric,
+                           spec.weight] if c and c not in active().columns]
+    if missing:
+        return (f"The mapping names column(s) {', '.join(map(repr, missing))} that this file "
+                "does not have. Fix the mapping on the Data page.")
+    return None

@@ -1,0 +1,156 @@
+"""Fairness page: per-group metrics with intervals, disparities in words, ROC and calibration."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from fairlens import Audit, plots, ui
+from fairlens.ui import fmt
+
+FRAGMENT = "fairness_results"
+NOTES_FRAGMENT = "fairness_notes"
+W_GROUPING = "fairness_grouping"
+W_MODEL = "fairness_model"
+W_ALL_METRICS = "fairness_all_metrics"
+
+ui.page_setup()
+st.title("Fairness")
+st.markdown(
+    "How the model performs for every group and intersection, with 95% confidence intervals, "
+    "and how far the groups are apart.")
+if ui.active().kind == "sample":
+    st.info(f"You are looking at the built-in **{ui.sample_title(ui.active().sample)}**. Upload "
+            "your own predictions on the Data page.", icon=":material/info:")
+ui.register_results_fragment([FRAGMENT, NOTES_FRAGMENT])
+
+
+def _headline(audit: Audit, model: str) -> None:
+    """Rows audited and the overall metrics of one model, with their intervals on hover."""
+    result = audit.models[model]
+    overall, ci = result.overall, result.overall_ci
+    names = [m for m in ("selection_rate", "base_rate", "accuracy", "auc", "dice", "iou")
+             if m in overall] or list(overall)[:4]
+    cols = st.columns(1 + len(names[:5]))
+    cols[0].metric("Rows audited", f"{audit.n_rows:,}")
+    for col, m in zip(cols[1:], names[:5], strict=False):
+        lo, hi = ci.get(m, (None, None))
+        label = fmt.metric_label(m)
+        col.metric(f"Overall {label if label.isupper() else label.lower()}", fmt.fmt(overall[m]),
+                   help=(fmt.METRIC_HELP.get(m, "") + (
+                       f" 95% CI {fmt.fmt(lo)}-{fmt.fmt(hi)}." if not fmt.is_missing(lo)
+                       else "")).strip() or None)
+
+
+def _group_table(by_group: pd.DataFrame, metrics: list[str], min_group_size: int,
+                 grouping: str) -> None:
+    """The per-group table: significant cells in yellow, small groups in grey."""
+    display, mask = fmt.group_table(by_group, grouping, metrics, min_group_size=min_group_size)
+    small = by_group[by_group["grouping"] == grouping]["small"].to_numpy(dtype=bool)
+    css = np.where(mask.to_numpy(), "background-color: #fef3c7; font-weight: 600;", "")
+    css = css.astype(object)
+    css[small, :] = css[small, :] + "color: #94a3b8;"
+    styles = pd.DataFrame(css, columns=display.columns)
+    table = display.set_index("Group")
+    styler = table.style.apply(lambda _: styles.drop(columns="Group").to_numpy(), axis=None)
+    st.table(styler)
+    st.caption("Each cell: value [95% confidence interval]. **\\*** and yellow: differs from the "
+               "reference group after correcting for multiple comparisons (Benjamini-Hochberg, "
+               "q < 0.05). Grey rows: groups below the minimum size, left out of disparities.")
+
+
+@st.fragment(key=FRAGMENT)
+def results(model: str, grouping: str) -> None:
+    """Everything that depends on the threshold (rerun alone when the slider moves)."""
+    audit = ui.audit_or_stop()
+    settings = ui.current_settings()
+    st.markdown(ui.dataset_caption(audit))
+    _headline(audit, model)
+    by_group = audit.by_group_frame(model)
+    doc = audit.to_dict()
+    doc_model = doc["models"][model] if "models" in doc else doc
+    rows = fmt.group_rows(by_group, grouping)
+
+    st.subheader("Disparities in plain words")
+    for sentence in fmt.disparity_sentences(doc_model, by_group, grouping,
+                                            min_group_size=settings["min_group_size"]):
+        st.markdown(f"- {sentence}")
+
+    st.subheader(f"Metrics by group: {grouping}")
+    ui.remember(W_ALL_METRICS, False)
+    all_metrics = st.toggle("Show all metrics", key=W_ALL_METRICS, on_change=ui.keep,
+                            args=(W_ALL_METRICS,))
+    metrics = fmt.table_metrics(by_group, all_metrics=all_metrics)
+    _group_table(by_group, metrics, settings["min_group_size"], grouping)
+    with st.expander("What do these metrics mean?"):
+        for m in metrics:
+            if m in fmt.METRIC_HELP:
+                st.markdown(f"- **{fmt.metric_label(m)}**: {fmt.METRIC_HELP[m]}")
+
+    ref = rows[rows["reference"]]["group"]
+    ref_name = str(ref.iloc[0]) if len(ref) else "reference group"
+    chart_metrics = [m for m in metrics if m != "base_rate"] if len(metrics) > 1 else metrics
+    st.plotly_chart(
+        plots.group_metric_bars(rows, chart_metrics, labels=fmt.METRIC_LABELS,
+                                line_label=f"reference ({ref_name})", columns=3),
+        key="fairness_bars", config={"displaylogo": False})
+    st.caption(f"Bars: value per group; whiskers: 95% confidence interval; dashed line: the "
+               f"reference group ({ref_name}); grey bars: groups below the minimum size. Hover a "
+               "bar for its numbers.")
+
+
+def curves(audit: Audit, model: str, grouping: str) -> None:
+    """ROC and calibration curves: they do not depend on the threshold."""
+    spec = audit.spec
+    if not spec.score or audit.statistics.task != "binary":
+        return
+    st.subheader(f"ROC and calibration by group: {grouping}")
+    by_group = audit.by_group_frame(model)
+    rows = fmt.group_rows(by_group, grouping)
+    small = tuple(rows.loc[rows["small"], "group"].astype(str))
+    data_key, spec_key = ui.active().key, ui.cache.spec_key(spec)
+    left, right = st.columns(2)
+    with left:
+        st.plotly_chart(ui.cache.roc_figure(data_key, spec_key, grouping, model, small, audit),
+                        key="fairness_roc", config={"displaylogo": False})
+        st.caption("Each curve shows every threshold at once; the closer to the top-left "
+                   "corner, the better the model separates the classes in that group. Groups "
+                   "below the minimum size are hidden; click them in the legend.")
+    with right:
+        figure = ui.cache.calibration_figure(data_key, spec_key, grouping, model, small, audit)
+        if figure is None:
+            st.info("Calibration curves need probability scores (or scores with few distinct "
+                    "values).")
+        else:
+            st.plotly_chart(figure, key="fairness_calibration", config={"displaylogo": False})
+            st.caption("For each score, the share of rows whose label is positive. Curves that "
+                       "lie apart mean the same score carries a different risk in different "
+                       "groups.")
+
+
+@st.fragment(key=NOTES_FRAGMENT)
+def notes() -> None:
+    """The audit's warnings and the JSON download (they follow the threshold too)."""
+    audit = ui.audit_or_stop()
+    if audit.warnings:
+        with st.expander(f"Notes on this audit ({len(audit.warnings)})"):
+            for w in audit.warnings:
+                st.warning(w)
+    ui.json_download(audit, key="fairness_download")
+
+
+audit = ui.audit_or_stop()
+model = next(iter(audit.models))
+if len(audit.models) > 1:
+    ui.remember(W_MODEL, model, list(audit.models))
+    model = st.columns([1, 2])[0].selectbox(
+        "Model", options=list(audit.models), key=W_MODEL, on_change=ui.keep, args=(W_MODEL,),
+        help="The data holds several score columns; each is a model.")
+groupings = fmt.groupings_of(audit.by_group_frame(model))
+ui.remember(W_GROUPING, groupings[0], groupings)
+grouping = st.segmented_control("Compare groups by", options=groupings, key=W_GROUPING,
+                                required=True, on_change=ui.keep, args=(W_GROUPING,))
+results(model, grouping or groupings[0])
+curves(audit, model, grouping or groupings[0])
+notes()
