@@ -365,7 +365,7 @@ def test_negative_weights():
 
 
 @pytest.mark.parametrize(("value", "problem"), [("heavy", "non-numeric"), (np.nan, "missing"),
-                                                (np.inf, "missing or non-numeric")])
+                                                (np.inf, "infinite values")])
 def test_invalid_weights(value, problem):
     frame = _frame().astype({"w": object})
     frame.loc[3, "w"] = value

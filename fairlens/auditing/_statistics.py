@@ -25,7 +25,7 @@ from fairlens.engine import (
     ValueTable,
     build_group_index,
 )
-from fairlens.engine._tables import EXACT_MAX_ROWS, exact_auc_by_group
+from fairlens.engine._tables import exact_auc_by_group, score_order
 from fairlens.metrics._scores import auc_tie_bound
 
 
@@ -108,13 +108,14 @@ class Statistics:
 OVERALL = "(overall)"
 
 
-def _exact_aucs(index, y, score, weights) -> dict[str, np.ndarray]:
-    """Exact AUC per group of every grouping, and overall, by sorting the rows."""
+def _exact_aucs(index, y, score, weights, order) -> dict[str, np.ndarray]:
+    """Exact AUC per group of every grouping, and overall, from the rows in score order."""
     out = {}
     for g in index.groupings:
         codes = g.fine_map[index.fine_codes]
-        out[g.name] = exact_auc_by_group(codes, g.n_groups, y, score, weights)
-    out[OVERALL] = exact_auc_by_group(np.zeros(len(y), dtype=np.int64), 1, y, score, weights)
+        out[g.name] = exact_auc_by_group(codes, g.n_groups, y, score, weights, order)
+    out[OVERALL] = exact_auc_by_group(np.zeros(len(y), dtype=np.int64), 1, y, score, weights,
+                                      order)
     return out
 
 
@@ -139,9 +140,11 @@ def build_statistics(data: PreparedData, *, threshold: float, score_kind: str) -
         for name, values in data.scores.items():
             families, table, notes, exact_auc = [], None, [], {}
             if data.prediction_kind == "score":
-                table = ScoreTable.build(g, n_fine, y, values, wts, probability=probability)
-                if not table.exact and data.n_rows <= EXACT_MAX_ROWS:
-                    exact_auc = _exact_aucs(index, y, values, wts)
+                order = score_order(values)
+                table = ScoreTable.build(g, n_fine, y, values, wts, probability=probability,
+                                         order=order)
+                if not table.exact and order is not None:
+                    exact_auc = _exact_aucs(index, y, values, wts, order)
                     notes.append(
                         f"Scores of {name!r} have too many distinct values for exact tables; they "
                         f"were binned on a grid of {len(table.values)} bins for the bootstrap, "

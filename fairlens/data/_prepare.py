@@ -140,7 +140,7 @@ def _choose_positive(values: list[Any], col: str, warnings: list[str]) -> Any:
         return words[0]
     chosen = sorted(values, key=str)[-1]
     warnings.append(
-        f"Positive label assumed to be {chosen!r} in {col!r} (values: {values}); "
+        f"Positive label assumed to be {chosen!r} in {col!r} (values: {sorted(values, key=str)}); "
         "set positive_label (CLI --positive-label) if that is wrong."
     )
     return chosen
@@ -400,8 +400,12 @@ def prepare(frame: pd.DataFrame, spec: AuditSpec) -> PreparedData:
     if spec.weight:
         w = pd.to_numeric(frame[spec.weight], errors="coerce").to_numpy(dtype=np.float64)
         if not np.isfinite(w).all() or (w < 0).any():
-            problem = ("missing or non-numeric values" if not np.isfinite(w).all()
-                       else "negative values")
+            if np.isinf(w).any():
+                problem = "infinite values"
+            elif np.isnan(w).any():
+                problem = "missing or non-numeric values"
+            else:
+                problem = "negative values"
             raise FairLensInputError(E.WEIGHTS_INVALID.format(col=spec.weight, problem=problem))
         if w.sum() <= 0:
             raise FairLensInputError(E.WEIGHTS_INVALID.format(col=spec.weight, problem="all zero"))

@@ -124,9 +124,14 @@ class ScoreTable:
         weights: np.ndarray | None = None,
         *,
         probability: bool = True,
+        order: np.ndarray | None = None,
     ) -> ScoreTable:
-        """Bin the scores (exactly when affordable) and count per (group, y, bin)."""
-        bins_of, values, exact = _score_bins(score, n_groups, probability=probability)
+        """Bin the scores (exactly when affordable) and count per (group, y, bin).
+
+        ``order`` (from :func:`score_order`) saves the sort when it is already known.
+        """
+        bins_of, values, exact = _score_bins(score, n_groups, probability=probability,
+                                             order=order)
         n_bins = len(values)
 
         def key_of(sl: slice) -> np.ndarray:
@@ -200,7 +205,28 @@ class CalibrationTable:
         return cls(n=n, w=w, score_sum=out[1].reshape(shape), square_sum=out[2].reshape(shape))
 
 
-def _score_bins(score: np.ndarray, n_groups: int, *, probability: bool):
+def score_order(score: np.ndarray) -> np.ndarray | None:
+    """Row order by ascending score (one sort, shared by exact bins and exact AUCs).
+
+    ``None`` above :data:`EXACT_MAX_ROWS` rows, where FairLens does not sort.
+    """
+    return np.argsort(score, kind="stable") if len(score) <= EXACT_MAX_ROWS else None
+
+
+def _unique_inverse(score: np.ndarray, order: np.ndarray | None):
+    if order is None:
+        return np.unique(score, return_inverse=True)
+    ordered = score[order]
+    change = np.empty(len(ordered), dtype=bool)
+    change[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=change[1:])
+    inverse = np.empty(len(ordered), dtype=np.int64)
+    inverse[order] = np.cumsum(change) - 1
+    return ordered[change], inverse
+
+
+def _score_bins(score: np.ndarray, n_groups: int, *, probability: bool,
+                order: np.ndarray | None = None):
     """Bin index of every score: ``(bins_of(slice), values, exact)``.
 
     Exact bins (one per distinct score) when there are few enough; otherwise a grid of
@@ -209,7 +235,7 @@ def _score_bins(score: np.ndarray, n_groups: int, *, probability: bool):
     """
     n = len(score)
     if n <= EXACT_MAX_ROWS:
-        values, inverse = np.unique(score, return_inverse=True)
+        values, inverse = _unique_inverse(score, order)
         if n_groups * 2 * len(values) <= EXACT_MAX_CELLS:
             return (lambda sl: inverse[sl]), values, True
     else:
@@ -301,8 +327,12 @@ def exact_auc_by_group(
     y: np.ndarray,
     score: np.ndarray,
     weights: np.ndarray | None = None,
+    order: np.ndarray | None = None,
 ) -> np.ndarray:
     """Exact AUC (ties count half) per group from rows, by one sort on (group, score).
+
+    With ``order`` (rows by ascending score, see :func:`score_order`), only a stable sort of
+    the small-integer group codes is needed, which numpy does in linear time (radix sort).
 
     Used when the score table had to be binned on a grid: the point estimates stay exact.
     Within each group and each block of tied scores, a positive beats the negatives below the
@@ -313,7 +343,11 @@ def exact_auc_by_group(
     numpy.ndarray
         ``(n_groups,)``; NaN where a group lacks positives or negatives.
     """
-    order = np.lexsort((score, codes))
+    if order is None:
+        order = np.lexsort((score, codes))
+    else:
+        small = codes[order].astype(np.int16 if n_groups < 2**15 else np.int64)
+        order = order[np.argsort(small, kind="stable")]
     g = codes[order]
     s = score[order]
     pos = y[order].astype(np.float64)

@@ -24,8 +24,10 @@ def between_groups(
     defined = np.any(~np.isnan(v), axis=-1)
     hi = np.max(np.where(np.isnan(v), -np.inf, v), axis=-1)
     lo = np.min(np.where(np.isnan(v), np.inf, v), axis=-1)
-    diff = np.where(defined, hi - lo, np.nan)
-    ratio = np.where(defined, safe_divide(lo, hi), np.nan)
+    hi = np.where(defined, hi, np.nan)
+    lo = np.where(defined, lo, np.nan)
+    diff = hi - lo
+    ratio = safe_divide(lo, hi)
     ratio = np.where(defined & (hi == 0) & (lo == 0), 1.0, ratio)
     return diff, ratio
 
