@@ -23,7 +23,8 @@ EXIT_INVALID = 2
 EXIT_INTERNAL = 3
 
 
-def _parse_value(text: str | None) -> Any:
+def parse_value(text: str | None) -> Any:
+    """A command-line value as int, float or bool when it reads as one, else the text."""
     if text is None:
         return None
     for cast in (int, float):
@@ -101,7 +102,7 @@ def spec_from_args(args: argparse.Namespace, frame) -> AuditSpec:
     if args.threshold is not None:
         spec.threshold = args.threshold
     if args.positive_label is not None:
-        spec.positive_label = _parse_value(args.positive_label)
+        spec.positive_label = parse_value(args.positive_label)
     return spec
 
 
@@ -138,7 +139,7 @@ def run_audit(args: argparse.Namespace) -> Audit:
         raise FairLensInputError(
             "Could not find a sensitive attribute; name it with --sensitive COL. Columns: "
             + ", ".join(map(str, frame.columns[:40])))
-    return audit_spec(frame, spec, reference=_parse_value(args.reference) if args.reference
+    return audit_spec(frame, spec, reference=parse_value(args.reference) if args.reference
                       else None, bootstrap=args.bootstrap, ci=args.ci, seed=args.seed,
                       min_group_size=args.min_group_size)
 

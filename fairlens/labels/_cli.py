@@ -14,26 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from fairlens.auditing import DEFAULT_MIN_GROUP_SIZE
+from fairlens.cli import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK
+from fairlens.cli import parse_value as _value
 from fairlens.data import FairLensInputError
 from fairlens.labels._analysis import LabelAnalysis, analyze_labels
 from fairlens.labels._crossval import DEFAULT_MODEL, MODELS
 from fairlens.labels._detectors import FILTER_CHOICES, RANK_CHOICES
 from fairlens.labels._issues import SOURCES
-
-EXIT_OK = 0
-EXIT_INVALID = 2
-EXIT_INTERNAL = 3
-
-
-def _value(text: str | None) -> Any:
-    if text is None:
-        return None
-    for cast in (int, float):
-        try:
-            return cast(text)
-        except ValueError:
-            pass
-    return {"true": True, "false": False}.get(text.lower(), text)
 
 
 def _columns(values: list[str] | None) -> list[str]:
