@@ -211,53 +211,9 @@ def calibration_frame(audit: Any, grouping: str | None = None, model: str | None
                       max_values: int = 20) -> pd.DataFrame | None:
     """Observed positive rate against mean score per score bin, for every group.
 
-    Reads the audit's count tables: the calibration table for probability scores (10 equal-width
-    bins), or, for scores with at most ``max_values`` distinct values (e.g. a 1-10 risk decile),
-    one point per score value from the score table. The arithmetic is the library's
-    :func:`fairlens.metrics.calibration_curve`.
-
-    Returns
-    -------
-    DataFrame or None
-        ``group, mean_score, observed, weight`` (bins without rows dropped); None when the
-        audit has no scores to calibrate (predicted labels, raw scores with many values).
+    The numbers are :meth:`fairlens.Audit.calibration`'s; this name is kept for the pages.
     """
-    try:
-        from fairlens.metrics import calibration_curve
-    except ImportError:  # not re-exported yet; same function
-        from fairlens.metrics._scores import calibration_curve
-
-    stats = audit.statistics
-    if stats.task != "binary":
-        return None
-    name = model or next(iter(stats.models))
-    mstats = stats.models[name]
-    g = next((x for x in stats.groupings if x.name == (grouping or stats.groupings[0].name)),
-             None)
-    if g is None:
-        return None
-    w = score_sum = None
-    table = getattr(mstats, "score_table", None)
-    if table is not None and table.exact and len(table.values) <= max_values:
-        w = g.marginalize(table.w, 0)
-        score_sum = w * np.asarray(table.values, dtype=float)
-    else:
-        cal = next((f for f in mstats.families if f.name == "calibration"), None)
-        if cal is None or stats.score_kind != "probability":
-            return None
-        w = g.marginalize(cal.arrays["w"], 0)
-        score_sum = g.marginalize(cal.arrays["score_sum"], 0)
-    mean_score, observed, weight = calibration_curve(w, score_sum)
-    frames = []
-    for i in range(g.n_groups):
-        keep = weight[i] > 0
-        frames.append(pd.DataFrame({
-            "group": " x ".join(map(str, g.labels[i])),
-            "mean_score": mean_score[i][keep],
-            "observed": observed[i][keep],
-            "weight": weight[i][keep],
-        }))
-    return pd.concat(frames, ignore_index=True)
+    return audit.calibration(grouping, model, max_values=max_values)
 
 
 def calibration_curves(frame: pd.DataFrame, *, probability: bool = True,

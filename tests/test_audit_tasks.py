@@ -129,3 +129,26 @@ def test_reference_group_choice_and_errors():
     with pytest.raises(fairlens.FairLensInputError, match="Martian"):
         fairlens.audit(frame, label="two_year_recid", score="score", score_kind="raw",
                        sensitive="race", reference="Martian", bootstrap=0)
+
+
+def test_calibration_curve_matches_sklearn():
+    from sklearn.calibration import calibration_curve
+
+    rng = np.random.default_rng(5)
+    n = 5000
+    score = rng.random(n)
+    frame = pd.DataFrame({"y": (rng.random(n) < score**1.5).astype(int), "s": score,
+                          "g": rng.choice(["a", "b"], n)})
+    result = fairlens.audit(frame, label="y", score="s", sensitive="g", bootstrap=0)
+    curve = result.calibration("g")
+    for g in ("a", "b"):
+        part = frame[frame.g == g]
+        observed, predicted = calibration_curve(part.y, part.s, n_bins=10, strategy="uniform")
+        mine = curve[curve.group == g]
+        np.testing.assert_allclose(mine["observed"], observed, atol=TOL)
+        np.testing.assert_allclose(mine["mean_score"], predicted, atol=TOL)
+    # ECE is the weighted mean gap of that curve.
+    a = curve[curve.group == "a"]
+    ece = np.sum(a.weight * np.abs(a.mean_score - a.observed)) / a.weight.sum()
+    row = result.by_group.set_index("group").loc["a"]
+    assert abs(row["ece"] - ece) <= TOL

@@ -13,7 +13,7 @@ from fairlens.auditing._statistics import Statistics
 from fairlens.auditing._summary import ModelResult, Options, Replicates, summarize
 from fairlens.data import AuditSpec
 from fairlens.metrics._rates import safe_divide
-from fairlens.metrics._scores import roc_points
+from fairlens.metrics._scores import calibration_curve, roc_points
 
 SCHEMA = "fairlens.audit/1"
 OVERALL_ORDER = (
@@ -221,6 +221,49 @@ class Audit:
         return pd.concat([
             pd.DataFrame({"group": " x ".join(map(str, g.labels[i])), "fpr": fpr[i],
                           "tpr": tpr[i]}) for i in range(g.n_groups)], ignore_index=True)
+
+    def calibration(self, grouping: str | None = None, model: str | None = None, *,
+                    max_values: int = 20) -> pd.DataFrame | None:
+        """Observed positive rate against mean score per score bin, for every group.
+
+        Probability scores use the calibration table (10 equal-width bins); scores with at most
+        ``max_values`` distinct values (e.g. a 1-10 risk decile) get one point per value.
+
+        Returns
+        -------
+        DataFrame or None
+            ``group, mean_score, observed, weight`` (empty bins dropped); None when there are no
+            scores to calibrate (predicted labels, raw scores with many values, multiclass).
+        """
+        stats = self.statistics
+        if stats.task != "binary":
+            return None
+        mstats = stats.models[model or next(iter(stats.models))]
+        g = next((x for x in stats.groupings
+                  if x.name == (grouping or stats.groupings[0].name)), None)
+        if g is None:
+            return None
+        table = mstats.score_table
+        if table is not None and table.exact and len(table.values) <= max_values:
+            w = g.marginalize(table.w, 0)
+            score_sum = w * np.asarray(table.values, dtype=float)
+        else:
+            cal = next((f for f in mstats.families if f.name == "calibration"), None)
+            if cal is None:
+                return None
+            w = g.marginalize(cal.arrays["w"], 0)
+            score_sum = g.marginalize(cal.arrays["score_sum"], 0)
+        mean_score, observed, weight = calibration_curve(w, score_sum)
+        frames = []
+        for i in range(g.n_groups):
+            keep = weight[i] > 0
+            frames.append(pd.DataFrame({
+                "group": " x ".join(map(str, g.labels[i])),
+                "mean_score": mean_score[i][keep],
+                "observed": observed[i][keep],
+                "weight": weight[i][keep],
+            }))
+        return pd.concat(frames, ignore_index=True)
 
     # --- JSON -------------------------------------------------------------------------------
 
