@@ -60,7 +60,16 @@ def chunked_bincounts(
     list of numpy.ndarray
         The counts, then one array of sums per entry of ``weights_of``.
     """
-    chunk = CHUNK_ROWS if size <= CHUNK_ROWS // 4 else max(n_rows, 1, 4 * size)
+    if size > CHUNK_ROWS // 4:
+        # A large table: one bincount over all rows, with the keys still computed in chunks.
+        key = np.empty(n_rows, dtype=np.int64)
+        for sl in _slices(n_rows):
+            key[sl] = key_of(sl)
+        whole = slice(0, n_rows)
+        return [np.bincount(key, minlength=size).astype(np.float64)] + [
+            np.bincount(key, weights=weights(whole), minlength=size) for weights in weights_of
+        ]
+    chunk = CHUNK_ROWS
     totals = [np.zeros(size) for _ in range(1 + len(weights_of))]
     for start in range(0, n_rows, chunk):
         sl = slice(start, min(start + chunk, n_rows))
