@@ -24,6 +24,7 @@ PAGES = [
     st.Page(ui.keys.PAGE_FAIRNESS, title="Fairness", icon=":material/balance:", default=True),
     st.Page(ui.keys.PAGE_EQUITY, title="Equity", icon=":material/equalizer:"),
     st.Page("pages/label_errors.py", title="Label errors", icon=":material/rule:"),
+    st.Page("pages/slices.py", title="Slices", icon=":material/troubleshoot:"),
 ]
 
 page = st.navigation(PAGES, position="sidebar", expanded=True)

@@ -23,6 +23,7 @@ _INTEGER_COLUMNS = [
 COMPAS_AUDIT: dict[str, Any] = dict(
     label="two_year_recid", score="score", sensitive=["race", "sex", "age_cat"], threshold=0.5,
     score_kind="raw",
+    features=["age", "priors_count", "juv_fel_count", "juv_misd_count", "c_charge_degree"],
 )
 
 

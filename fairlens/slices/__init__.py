@@ -1,0 +1,44 @@
+"""Error-slice discovery: where the model fails, in words, with significance.
+
+:func:`find_slices` searches conjunctions of conditions on the features (SliceLine's score and
+exact pruning), tests each slice against the rest with Benjamini-Hochberg control, collapses
+redundant children and describes each slice in plain language with its composition by
+sensitive group. :func:`error_tree` (drawn by :func:`error_tree_figure`) and
+:func:`error_heatmap` build plotly figures to explore the error signal.
+"""
+
+from fairlens.slices._api import (
+    SCHEMA,
+    Slice,
+    SliceResult,
+    describe_conditions,
+    error_signal,
+    find_slices,
+    slice_mask,
+)
+from fairlens.slices._binning import bin_features, readable_edges
+from fairlens.slices._plots import (
+    error_heatmap,
+    error_heatmap_table,
+    error_tree,
+    error_tree_figure,
+)
+from fairlens.slices._search import score_upper_bound, slice_score
+
+__all__ = [
+    "SCHEMA",
+    "Slice",
+    "SliceResult",
+    "bin_features",
+    "describe_conditions",
+    "error_heatmap",
+    "error_heatmap_table",
+    "error_signal",
+    "error_tree",
+    "error_tree_figure",
+    "find_slices",
+    "readable_edges",
+    "score_upper_bound",
+    "slice_mask",
+    "slice_score",
+]

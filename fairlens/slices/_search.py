@@ -1,0 +1,318 @@
+"""Exact top-K slice search over conjunctions of code-range predicates (SliceLine scoring)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from fairlens.slices._binning import Encoded
+
+
+def slice_score(
+    size: np.ndarray, error_sum: np.ndarray, *, n: int, mean_error: float, alpha: float
+) -> np.ndarray:
+    """SliceLine score ``alpha * (e_s / e - 1) - (1 - alpha) * (n / |s| - 1)``.
+
+    ``e_s = error_sum / size`` is the slice's mean error and ``e`` the mean error over all
+    ``n`` rows (Sagadeeva & Boehm, SIGMOD 2021). Empty slices score ``-inf``.
+    """
+    size = np.asarray(size, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sc = alpha * (error_sum / size / mean_error - 1) - (1 - alpha) * (n / size - 1)
+    return np.where(size > 0, sc, -np.inf)
+
+
+def score_upper_bound(
+    size_ub: np.ndarray, error_ub: np.ndarray, max_error_ub: float, *, n: int,
+    mean_error: float, alpha: float, min_support: int,
+) -> np.ndarray:
+    """SliceLine's upper bound on the score of any slice below a parent.
+
+    A descendant has at most ``size_ub`` rows, an error sum of at most ``error_ub`` and no
+    row error above ``max_error_ub``; the score is maximised over the sizes where the bound's
+    pieces meet: ``min_support``, ``error_ub / max_error_ub`` and ``size_ub``.
+    """
+    size_ub = np.asarray(size_ub, dtype=np.float64)
+    error_ub = np.asarray(error_ub, dtype=np.float64)
+    cands = np.stack([np.full_like(size_ub, float(min_support)),
+                      np.maximum(error_ub / max_error_ub, min_support), size_ub])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        err = np.minimum(cands * max_error_ub, error_ub)
+        sc = (alpha * (err / mean_error - cands) - (1 - alpha) * (n - cands)) / cands
+    sc = np.where(np.isfinite(sc), sc, -np.inf)
+    return sc.max(axis=0)
+
+
+@dataclass
+class SearchResult:
+    """Raw output of :func:`search`: the top slices and the statistics of all examined ones."""
+
+    preds: list[tuple[int, ...]]
+    size: np.ndarray
+    error_sum: np.ndarray
+    error_sq: np.ndarray
+    score: np.ndarray
+    examined_size: np.ndarray
+    examined_error_sum: np.ndarray
+    examined_error_sq: np.ndarray
+    n_pruned: int = 0
+    levels: list[int] = field(default_factory=list)
+
+
+class _TopK:
+    """Keeps the k best (score, predicates) seen; its threshold prunes the lattice."""
+
+    def __init__(self, k: int) -> None:
+        self.k = k
+        self.score = np.empty(0)
+        self.stats = np.empty((0, 3))
+        self.preds: list[tuple[int, ...]] = []
+
+    @property
+    def threshold(self) -> float:
+        return max(0.0, float(self.score[-1])) if len(self.score) >= self.k else 0.0
+
+    def add(self, score: np.ndarray, stats: np.ndarray,
+            preds: Callable[[int], tuple[int, ...]]) -> None:
+        keep = score > self.threshold
+        if not keep.any():
+            return
+        idx = np.flatnonzero(keep)
+        if len(idx) > self.k:
+            idx = idx[np.argpartition(-score[idx], self.k - 1)[: self.k]]
+        allscore = np.concatenate([self.score, score[idx]])
+        allstats = np.concatenate([self.stats, stats[idx]])
+        allpreds = self.preds + [preds(int(i)) for i in idx]
+        # stable order: score descending, then fewer predicates, then predicate ids
+        order = sorted(range(len(allscore)),
+                       key=lambda i: (-allscore[i], len(allpreds[i]), allpreds[i]))[: self.k]
+        self.score = allscore[order]
+        self.stats = allstats[order]
+        self.preds = [allpreds[i] for i in order]
+
+
+def search(
+    enc: Encoded,
+    errors: np.ndarray,
+    *,
+    max_depth: int,
+    min_support: int,
+    alpha: float,
+    k: int,
+) -> SearchResult:
+    """Exact top-``k`` slices by SliceLine score, conjunctions of up to ``max_depth`` predicates.
+
+    Level 1 uses one ``bincount`` per feature, level 2 one joint ``bincount`` per feature pair
+    (with a summed-area table, so every pair of code ranges costs O(1)), deeper levels expand
+    each surviving parent with one ``bincount`` over its rows. A parent is expanded only when
+    its support reaches ``min_support`` and its score upper bound exceeds the current k-th best
+    score (and 0); both rules are exact (no pruned slice could enter the top k). A slice holds
+    at most one predicate per feature.
+    """
+    e = np.asarray(errors, dtype=np.float64)
+    binary = bool(np.all((e == 0) | (e == 1)))
+    codes = enc.codes
+    n_err = 0
+    if binary:
+        # rows with an error first: the error counts of any sorted row subset are then those
+        # of its leading part (a slice, not a boolean mask)
+        order = np.argsort(-e, kind="stable")
+        codes, e = codes[order], e[order]
+        n_err = int(e.sum())
+    n, n_feat = codes.shape
+    cols = [np.ascontiguousarray(codes[:, f], dtype=np.int32) for f in range(n_feat)]
+    e2 = e * e
+    mean_error = float(e.mean())
+    max_error = float(e.max())
+    nc = enc.n_codes
+    off = np.concatenate([[0], np.cumsum(nc)])
+    pf, plo, phi = enc.pred_feature, enc.pred_lo, enc.pred_hi
+    glo, ghi = off[pf] + plo, off[pf] + phi
+    n_pred = len(pf)
+    top = _TopK(k)
+    ex_s: list[np.ndarray] = []
+    ex_e: list[np.ndarray] = []
+    ex_q: list[np.ndarray] = []
+    n_pruned = 0
+
+    def ranges_from_codes(cnt: np.ndarray, err: np.ndarray, sq: np.ndarray, preds: np.ndarray):
+        c = np.concatenate([[0.0], np.cumsum(cnt)])
+        ce = np.concatenate([[0.0], np.cumsum(err)])
+        cq = np.concatenate([[0.0], np.cumsum(sq)])
+        return (c[ghi[preds]] - c[glo[preds]], ce[ghi[preds]] - ce[glo[preds]],
+                cq[ghi[preds]] - cq[glo[preds]])
+
+    def record(size, esum, esq, pred_of) -> tuple[np.ndarray, np.ndarray]:
+        ok = size >= min_support
+        size, esum, esq = size[ok], esum[ok], esq[ok]
+        where = np.flatnonzero(ok)
+        ex_s.append(size)
+        ex_e.append(esum)
+        ex_q.append(esq)
+        sc = slice_score(size, esum, n=n, mean_error=mean_error, alpha=alpha)
+        top.add(sc, np.column_stack([size, esum, esq]), lambda i: pred_of(int(where[i])))
+        return ok, sc
+
+    def expandable(size, esum) -> np.ndarray:
+        ub = score_upper_bound(size, esum, max_error, n=n, mean_error=mean_error,
+                               alpha=alpha, min_support=min_support)
+        return (size >= min_support) & (esum > 0) & (ub > top.threshold)
+
+    # level 1
+    cnt = np.concatenate([np.bincount(cols[f], minlength=nc[f]) for f in range(n_feat)])
+    err = np.concatenate([np.bincount(cols[f], weights=e, minlength=nc[f])
+                          for f in range(n_feat)])
+    sq = np.concatenate([np.bincount(cols[f], weights=e2, minlength=nc[f])
+                         for f in range(n_feat)])
+    all_p = np.arange(n_pred)
+    s1, e1, q1 = ranges_from_codes(cnt, err, sq, all_p)
+    record(s1, e1, q1, lambda i: (int(all_p[i]),))
+    if max_depth < 2:
+        return _finish(top, ex_s, ex_e, ex_q, n_pruned)
+
+    # level 2: joint tables per feature pair
+    alive1 = expandable(s1, e1)
+    n_pruned += int((~alive1).sum())
+    by_feat = [np.flatnonzero(alive1 & (pf == f)) for f in range(n_feat)]
+    lvl2: list[tuple[int, int]] = []
+    lvl2_stats: list[np.ndarray] = []
+    for i in range(n_feat):
+        pi = by_feat[i]
+        if len(pi) == 0:
+            continue
+        for j in range(i + 1, n_feat):
+            pj = by_feat[j]
+            if len(pj) == 0:
+                continue
+            ni, nj = int(nc[i]), int(nc[j])
+            ci = cols[i] * nj
+            ci += cols[j]
+            size_t = np.bincount(ci, minlength=ni * nj).reshape(ni, nj)
+            if binary:
+                err_t = np.bincount(ci[:n_err], minlength=ni * nj).reshape(ni, nj)
+                sq_t = err_t
+            else:
+                err_t = np.bincount(ci, weights=e, minlength=ni * nj).reshape(ni, nj)
+                sq_t = np.bincount(ci, weights=e2, minlength=ni * nj).reshape(ni, nj)
+            li, hi_ = plo[pi][:, None], phi[pi][:, None]
+            lj, hj = plo[pj][None, :], phi[pj][None, :]
+            out = []
+            for t in (size_t, err_t, sq_t):
+                sat = np.zeros((ni + 1, nj + 1))
+                sat[1:, 1:] = t.cumsum(0).cumsum(1)
+                out.append((sat[hi_, hj] - sat[li, hj] - sat[hi_, lj] + sat[li, lj]).ravel())
+            npj = len(pj)
+            ok, _ = record(out[0], out[1], out[2],
+                           lambda x, pi=pi, pj=pj, npj=npj: (int(pi[x // npj]), int(pj[x % npj])))
+            lvl2.extend((int(pi[x // npj]), int(pj[x % npj])) for x in np.flatnonzero(ok))
+            lvl2_stats.append(np.column_stack([out[0][ok], out[1][ok]]))
+    if max_depth < 3 or not lvl2:
+        return _finish(top, ex_s, ex_e, ex_q, n_pruned)
+
+    # level 3+: expand each surviving parent over its rows
+    st2 = np.concatenate(lvl2_stats)
+    alive2 = expandable(st2[:, 0], st2[:, 1])
+    n_pruned += int((~alive2).sum())
+    groups: dict[int, dict[int, list[int]]] = {}
+    for x in np.flatnonzero(alive2):
+        a, b = lvl2[x]
+        groups.setdefault(a, {}).setdefault(int(pf[b]), []).append(b)
+    pred_order = np.argsort(pf, kind="stable")
+    first_pred_of_feat = np.searchsorted(pf[pred_order], np.arange(n_feat + 1))
+
+    def in_pred(col: np.ndarray, p: int) -> np.ndarray:
+        return (col >= plo[p]) & (col < phi[p])
+
+    def expand(rows: np.ndarray, preds: tuple[int, ...], depth: int) -> None:
+        """Children of one parent (depth 4 and more): one bincount over its rows."""
+        nonlocal n_pruned
+        last = int(pf[preds[-1]])
+        if last + 1 >= n_feat:
+            return
+        sub = codes[rows, last + 1:].astype(np.int64) + off[last + 1:n_feat][None, :]
+        er = e[rows]
+        flat = sub.ravel()
+        cnt_ = np.bincount(flat, minlength=off[-1])
+        err_ = np.bincount(flat, weights=np.repeat(er, sub.shape[1]), minlength=off[-1])
+        sq_ = (err_ if binary else
+               np.bincount(flat, weights=np.repeat(er * er, sub.shape[1]), minlength=off[-1]))
+        cand = pred_order[first_pred_of_feat[last + 1]:]
+        s, es, qs = ranges_from_codes(cnt_, err_, sq_, cand)
+        ok, _ = record(s, es, qs, lambda x: (*preds, int(cand[x])))
+        if depth >= max_depth:
+            return
+        kids = cand[ok]
+        alive = expandable(s[ok], es[ok])
+        n_pruned += int((~alive).sum())
+        for c in kids[alive]:
+            col = codes[rows, pf[c]]
+            expand(rows[in_pred(col, c)], (*preds, int(c)), depth + 1)
+
+    # level 3, batched: for a root predicate a and a second feature j, one bincount over the
+    # root's rows gives the joint counts of (code of j, code of every later feature); the
+    # counts of every parent (a, b) with b on j and every child predicate follow by cumsums.
+    for a, by_j in groups.items():
+        rows_a = np.flatnonzero(in_pred(cols[pf[a]], a))
+        ea = e[rows_a]
+        k_err = int(np.searchsorted(rows_a, n_err))
+        codes_a = codes[rows_a]
+        glob_a = codes_a.astype(np.int32)
+        glob_a += off[:n_feat].astype(np.int32)[None, :]
+        for j, blist in by_j.items():
+            if j + 1 >= n_feat:
+                continue
+            base = int(off[j + 1])
+            width = int(off[-1]) - base
+            nj = int(nc[j])
+            # cell index (code of j) * width + (global code of a later feature) - base
+            shift = codes_a[:, j].astype(np.int32) * width - base
+            sub = glob_a[:, j + 1:] + shift[:, None]
+            size_t = np.bincount(sub.ravel(), minlength=nj * width).reshape(nj, width)
+            if binary:
+                err_t = np.bincount(sub[:k_err].ravel(),
+                                    minlength=nj * width).reshape(nj, width)
+                sq_t = err_t
+            else:
+                w = np.repeat(ea, sub.shape[1])
+                err_t = np.bincount(sub.ravel(), weights=w,
+                                    minlength=nj * width).reshape(nj, width)
+                sq_t = np.bincount(sub.ravel(), weights=w * ea.repeat(sub.shape[1]),
+                                   minlength=nj * width).reshape(nj, width)
+            del sub
+            bs = np.asarray(blist, dtype=np.int64)
+            cand = pred_order[first_pred_of_feat[j + 1]:]
+            gl, gh = glo[cand] - base, ghi[cand] - base
+            outs = []
+            for t in (size_t, err_t, sq_t):
+                cj = np.zeros((nj + 1, width))
+                cj[1:] = np.cumsum(t, axis=0)
+                par = cj[phi[bs]] - cj[plo[bs]]
+                cum = np.zeros((len(bs), width + 1))
+                cum[:, 1:] = np.cumsum(par, axis=1)
+                outs.append((cum[:, gh] - cum[:, gl]).ravel())
+            nc_ = len(cand)
+            ok, _ = record(outs[0], outs[1], outs[2],
+                           lambda x, bs=bs, cand=cand, nc_=nc_, a=a: (
+                               int(a), int(bs[x // nc_]), int(cand[x % nc_])))
+            if max_depth < 4:
+                continue
+            idx = np.flatnonzero(ok)
+            alive = expandable(outs[0][ok], outs[1][ok])
+            n_pruned += int((~alive).sum())
+            for x in idx[alive]:
+                b, c = int(bs[x // nc_]), int(cand[x % nc_])
+                keep = in_pred(codes[rows_a, j], b) & in_pred(codes[rows_a, pf[c]], c)
+                expand(rows_a[keep], (int(a), b, c), 4)
+    return _finish(top, ex_s, ex_e, ex_q, n_pruned)
+
+
+def _finish(top: _TopK, ex_s, ex_e, ex_q, n_pruned: int) -> SearchResult:
+    return SearchResult(
+        preds=list(top.preds), size=top.stats[:, 0].copy(), error_sum=top.stats[:, 1].copy(),
+        error_sq=top.stats[:, 2].copy(), score=top.score.copy(),
+        examined_size=np.concatenate(ex_s) if ex_s else np.empty(0),
+        examined_error_sum=np.concatenate(ex_e) if ex_e else np.empty(0),
+        examined_error_sq=np.concatenate(ex_q) if ex_q else np.empty(0),
+        n_pruned=n_pruned)

@@ -1,0 +1,88 @@
+"""The Slices page (AppTest): it shows the library's slices for the active data."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from fairlens import AuditSpec
+from fairlens.datasets import make_planted
+from fairlens.slices import find_slices
+from fairlens.ui import ActiveData, keys
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = ROOT / "pages" / "slices.py"
+TIMEOUT = 120
+
+
+@pytest.fixture(autouse=True)
+def workspace_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "workspaces"
+    monkeypatch.setenv("FAIRLENS_WORKSPACE_DIR", str(folder))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    return folder
+
+
+@pytest.fixture(scope="module")
+def planted():
+    return make_planted(n=6_000, seed=0)
+
+
+def _session(frame: pd.DataFrame, spec: AuditSpec) -> dict:
+    active = ActiveData(key="planted-slices", name="planted.csv", kind="upload",
+                        location="memory", n_rows=len(frame), n_columns=frame.shape[1],
+                        columns=[str(c) for c in frame.columns], filename="planted.csv")
+    return {keys.ACTIVE: active, keys.MEMORY_FRAME: frame, keys.SPEC: spec,
+            keys.SETTINGS: copy.deepcopy(keys.DEFAULT_SETTINGS), keys.SPEC_VERSION: 1}
+
+
+def _open(session: dict) -> AppTest:
+    at = AppTest.from_file(str(PAGE), default_timeout=TIMEOUT)
+    for k, v in session.items():
+        at.session_state[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_planted_slice_is_shown_first(planted):
+    frame = planted.frame.drop(columns=["score"])
+    spec = AuditSpec(label="label", pred=["pred"], sensitive=["group", "sex"])
+    at = _open(_session(frame, spec))
+    assert [t.value for t in at.title] == ["Slices"]
+    expected = find_slices(frame, features=planted.features, label="label", pred="pred",
+                           sensitive=["group", "sex"],
+                           min_support=max(30, len(frame) // 100))
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Rows"] == f"{len(frame):,}"
+    assert shown["Slices examined"] == f"{expected.n_examined:,}"
+    text = "\n".join(m.value for m in at.markdown)
+    assert expected.slices[0].description in text
+    assert "age under 25" in text and "region is north" in text
+    table = at.dataframe[0].value
+    assert list(table["description"]) == [s.description for s in expected.slices]
+    assert len(at.get("plotly_chart")) == 2  # error tree and heat map
+
+
+def test_fewer_conditions_and_heat_map_axes(planted):
+    frame = planted.frame.drop(columns=["score"])
+    spec = AuditSpec(label="label", pred=["pred"], sensitive=["group"])
+    at = _open(_session(frame, spec))
+    at.slider(key="slices_depth").set_value(1).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert all(" and " not in d.split(":")[0] for d in table["description"])
+    at.selectbox(key="slices_heat_y").set_value("region").run()
+    assert not at.exception
+
+
+def test_missing_mapping_explains(planted):
+    spec = AuditSpec(label="label", sensitive=["group"])
+    at = _open(_session(planted.frame[["age", "group", "label"]], spec))
+    assert any("score or decision" in i.value for i in at.info)
