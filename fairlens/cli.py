@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -204,38 +205,49 @@ def _serve(port: int) -> int:
     return subprocess.call(cmd, env=os.environ.copy(), cwd=app.parent)
 
 
+def write_result(doc: dict[str, Any], json_out: str | None, quiet: bool,
+                 summary: Callable[[], str]) -> None:
+    """Write a result document as JSON (``-`` for stdout) and/or print its text summary."""
+    if json_out == "-":
+        json.dump(doc, sys.stdout, indent=2, allow_nan=False)
+        sys.stdout.write("\n")
+        return
+    if json_out:
+        Path(json_out).write_text(json.dumps(doc, indent=2, allow_nan=False))
+    if not quiet:
+        print(summary())
+
+
+def guarded(prog: str, action: Callable[[], int]) -> int:
+    """Run a command: bad input is one line on stderr and exit code 2, never a traceback."""
+    try:
+        return action()
+    except (FairLensInputError, OSError) as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except Exception as exc:  # noqa: BLE001 - last resort: one line, no traceback
+        print(f"{prog}: internal error ({type(exc).__name__}: {exc}). Please report it.",
+              file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _audit_command(args: argparse.Namespace) -> int:
+    result = run_audit(args)
+    write_result(result.to_dict(), args.json, args.quiet, lambda: format_summary(result))
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``fairlens`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
-        if args.command == "serve":
-            return _serve(args.port)
-        if args.command == "labels":
-            from fairlens.labels import run_labels_command
+    if args.command == "serve":
+        return guarded("fairlens", lambda: _serve(args.port))
+    if args.command == "labels":
+        from fairlens.labels import run_labels_command
 
-            return run_labels_command(args)
-        result = run_audit(args)
-        doc = result.to_dict()
-        if args.json == "-":
-            json.dump(doc, sys.stdout, indent=2, allow_nan=False)
-            sys.stdout.write("\n")
-        else:
-            if args.json:
-                Path(args.json).write_text(json.dumps(doc, indent=2, allow_nan=False))
-            if not args.quiet:
-                print(format_summary(result))
-        return EXIT_OK
-    except FairLensInputError as exc:
-        print(f"fairlens: error: {exc}", file=sys.stderr)
-        return EXIT_INVALID
-    except OSError as exc:
-        print(f"fairlens: error: {exc}", file=sys.stderr)
-        return EXIT_INVALID
-    except Exception as exc:  # noqa: BLE001 - last resort: one line, no traceback
-        print(f"fairlens: internal error ({type(exc).__name__}: {exc}). Please report it.",
-              file=sys.stderr)
-        return EXIT_INTERNAL
+        return run_labels_command(args)
+    return guarded("fairlens", lambda: _audit_command(args))
 
 
 if __name__ == "__main__":

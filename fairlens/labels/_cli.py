@@ -8,13 +8,11 @@ and exits with code 2.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from fairlens.auditing import DEFAULT_MIN_GROUP_SIZE
-from fairlens.cli import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK
+from fairlens.cli import EXIT_OK, guarded, write_result
 from fairlens.cli import parse_value as _value
 from fairlens.data import FairLensInputError
 from fairlens.labels._analysis import LabelAnalysis, analyze_labels
@@ -137,25 +135,14 @@ def format_summary(result: LabelAnalysis) -> str:
 
 def run_labels_command(args: argparse.Namespace) -> int:
     """Run ``fairlens labels`` and print/write its result; returns the exit code."""
-    try:
+
+    def action() -> int:
         result = run_labels(args)
-        doc = result.to_dict()
-        if args.json == "-":
-            json.dump(doc, sys.stdout, indent=2, allow_nan=False)
-            sys.stdout.write("\n")
-        else:
-            if args.json:
-                Path(args.json).write_text(json.dumps(doc, indent=2, allow_nan=False))
-            if not args.quiet:
-                print(format_summary(result))
+        write_result(result.to_dict(), args.json, args.quiet, lambda: format_summary(result))
         return EXIT_OK
-    except (FairLensInputError, OSError) as exc:
-        print(f"fairlens labels: error: {exc}", file=sys.stderr)
-        return EXIT_INVALID
-    except Exception as exc:  # noqa: BLE001 - last resort: one line, no traceback
-        print(f"fairlens labels: internal error ({type(exc).__name__}: {exc}). Please report it.",
-              file=sys.stderr)
-        return EXIT_INTERNAL
+
+    return guarded("fairlens labels", action)
+
 
 
 def main(argv: list[str] | None = None) -> int:
