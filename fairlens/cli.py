@@ -74,6 +74,25 @@ def build_parser() -> argparse.ArgumentParser:
     from fairlens.labels import add_labels_command
 
     add_labels_command(sub)
+    slices_p = sub.add_parser("slices", help="where the model fails: significant error slices")
+    slices_p.add_argument("data", help="CSV, TSV or Parquet file")
+    slices_p.add_argument("--label", required=True, help="true-label column")
+    slice_kind = slices_p.add_mutually_exclusive_group(required=True)
+    slice_kind.add_argument("--score", help="probability-of-positive column")
+    slice_kind.add_argument("--pred", help="predicted-label column")
+    slices_p.add_argument("--feature", action="append", required=True, metavar="COL",
+                          help="feature to slice on; repeat for several")
+    slices_p.add_argument("--sensitive", action="append", metavar="COL",
+                          help="sensitive attribute (for each slice's make-up)")
+    slices_p.add_argument("--error", default="misclassification",
+                          choices=["misclassification", "false_positive", "false_negative",
+                                   "log_loss"])
+    slices_p.add_argument("--threshold", type=float, default=0.5)
+    slices_p.add_argument("--depth", type=int, default=3, help="most conditions per slice")
+    slices_p.add_argument("--min-support", type=int, default=None, help="fewest rows per slice")
+    slices_p.add_argument("--top-k", type=int, default=10)
+    slices_p.add_argument("--json", metavar="OUT", help="write the JSON result ('-' for stdout)")
+    slices_p.add_argument("--quiet", action="store_true")
     serve_p = sub.add_parser("serve", help="start the FairLens app in the browser")
     serve_p.add_argument("--port", type=int, default=8501)
     return parser
@@ -237,6 +256,28 @@ def _audit_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _slices_command(args: argparse.Namespace) -> int:
+    from fairlens.slices import find_slices
+
+    frame = read_table(args.data)
+    result = find_slices(frame, features=args.feature, label=args.label, score=args.score,
+                         pred=args.pred, error=args.error, threshold=args.threshold,
+                         sensitive=args.sensitive or [], max_depth=args.depth,
+                         min_support=args.min_support, top_k=args.top_k)
+
+    def summary() -> str:
+        lines = [f"FairLens slices: {result.n} rows, overall {args.error} rate "
+                 f"{result.overall_error:.1%}, {result.n_examined} slices examined"]
+        for i, sl in enumerate(result.slices, 1):
+            mark = "significant" if sl.significant else "not significant"
+            lines.append(f"{i:>3}. {sl.description} ({mark}, q = {sl.q_value:.2g})")
+        lines.extend(f"warning: {w}" for w in result.warnings)
+        return "\n".join(lines)
+
+    write_result(json.loads(result.to_json()), args.json, args.quiet, summary)
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``fairlens`` console script."""
     parser = build_parser()
@@ -247,6 +288,8 @@ def main(argv: list[str] | None = None) -> int:
         from fairlens.labels import run_labels_command
 
         return run_labels_command(args)
+    if args.command == "slices":
+        return guarded("fairlens slices", lambda: _slices_command(args))
     return guarded("fairlens", lambda: _audit_command(args))
 
 

@@ -143,3 +143,24 @@ def test_raw_compas_file_matches_sample_numbers(compas_csv: Path, tmp_path: Path
     assert race["African-American"]["selection_rate"] == pytest.approx(
         (aa.decile_score >= 5).mean(), abs=1e-12)
     assert doc["disparities"]["race"]["four_fifths_rule"]["passes"] is False
+
+
+def test_slices_command_finds_the_planted_slice(tmp_path: Path) -> None:
+    from fairlens.datasets import make_planted
+
+    planted = make_planted(n=6000, seed=1)
+    data = tmp_path / "planted.csv"
+    planted.frame.to_csv(data, index=False)
+    out = tmp_path / "slices.json"
+    code = main(["slices", str(data), "--label", "label", "--score", "score", "--feature", "age",
+                 "--feature", "region", "--feature", "income", "--sensitive", "group",
+                 "--depth", "2", "--json", str(out), "--quiet"])
+    assert code == 0
+    doc = json.loads(out.read_text())
+    assert doc["schema"] == "fairlens.slices/1"
+    top = " ".join(s["description"] for s in doc["slices"][:3])
+    assert "age under 25" in top and "north" in top
+    proc = run_cli("slices", str(data), "--label", "label", "--score", "score",
+                   "--feature", "nope")
+    assert proc.returncode == EXIT_INVALID and "'nope'" in proc.stderr
+    assert "Traceback" not in proc.stderr

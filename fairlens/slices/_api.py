@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from fairlens.data import FairLensInputError
 from fairlens.metrics import benjamini_hochberg, wilson_interval
 from fairlens.slices._binning import Encoded, encode
 from fairlens.slices._search import search, slice_score
@@ -65,17 +66,18 @@ def error_signal(
     ndarray of float64
     """
     if error not in ERROR_KINDS:
-        raise ValueError(MSG_ERROR_KIND.format(choices=list(ERROR_KINDS), value=error))
+        raise FairLensInputError(MSG_ERROR_KIND.format(choices=list(ERROR_KINDS), value=error))
     if error == "one_minus":
         if score is None:
-            raise ValueError(MSG_NEEDS.format(kind=error, what="score (the per-sample Dice/IoU)"))
+            raise FairLensInputError(
+                MSG_NEEDS.format(kind=error, what="score (the per-sample Dice/IoU)"))
         return 1.0 - frame[score].to_numpy(dtype=np.float64)
     if label is None:
-        raise ValueError(MSG_NEEDS.format(kind=error, what="label"))
+        raise FairLensInputError(MSG_NEEDS.format(kind=error, what="label"))
     y = frame[label].to_numpy(dtype=np.float64)
     if error == "log_loss":
         if score is None:
-            raise ValueError(MSG_NEEDS.format(kind=error, what="score"))
+            raise FairLensInputError(MSG_NEEDS.format(kind=error, what="score"))
         p = np.clip(frame[score].to_numpy(dtype=np.float64), EPS, 1 - EPS)
         return -(y * np.log(p) + (1 - y) * np.log1p(-p))
     if pred is not None:
@@ -83,7 +85,7 @@ def error_signal(
     elif score is not None:
         yhat = (frame[score].to_numpy(dtype=np.float64) >= threshold).astype(np.float64)
     else:
-        raise ValueError(MSG_NEEDS.format(kind=error, what="pred or score"))
+        raise FairLensInputError(MSG_NEEDS.format(kind=error, what="pred or score"))
     if error == "misclassification":
         return (yhat != y).astype(np.float64)
     if error == "false_positive":
@@ -228,8 +230,8 @@ def slice_mask(frame: pd.DataFrame, conditions: list[dict[str, Any]]) -> np.ndar
                 elif op == "between":
                     m = (x >= v[0]) & (x < v[1])
                 else:
-                    raise ValueError(f"Unknown condition op {op!r}; use one of ==, in, <, <=, "
-                                     ">, >=, between.")
+                    raise FairLensInputError(
+                        f"Unknown condition op {op!r}; use one of ==, in, <, <=, >, >=, between.")
         mask &= np.asarray(m, dtype=bool)
     return mask
 
@@ -293,25 +295,25 @@ def _p_values(size: np.ndarray, esum: np.ndarray, esq: np.ndarray, n: int, total
 
 def _check(max_depth: Any, alpha: Any, top_k: Any, significance: Any) -> None:
     if isinstance(max_depth, bool) or not isinstance(max_depth, int) or not 1 <= max_depth <= 5:
-        raise ValueError(MSG_DEPTH.format(value=max_depth))
+        raise FairLensInputError(MSG_DEPTH.format(value=max_depth))
     if not 0 < float(alpha) < 1:
-        raise ValueError(MSG_ALPHA.format(value=alpha))
+        raise FairLensInputError(MSG_ALPHA.format(value=alpha))
     if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1:
-        raise ValueError(MSG_TOPK.format(value=top_k))
+        raise FairLensInputError(MSG_TOPK.format(value=top_k))
     if significance not in ("bh", "split"):
-        raise ValueError(MSG_SIGNIFICANCE.format(value=significance))
+        raise FairLensInputError(MSG_SIGNIFICANCE.format(value=significance))
 
 
 def _support(min_support: Any, n: int) -> int:
     if min_support is None:
         return max(30, int(np.ceil(0.01 * n)))
     if isinstance(min_support, bool):
-        raise ValueError(MSG_SUPPORT.format(value=min_support))
+        raise FairLensInputError(MSG_SUPPORT.format(value=min_support))
     if isinstance(min_support, float) and 0 < min_support < 1:
         return max(1, int(np.ceil(min_support * n)))
     if isinstance(min_support, int | np.integer) and min_support >= 1:
         return int(min_support)
-    raise ValueError(MSG_SUPPORT.format(value=min_support))
+    raise FairLensInputError(MSG_SUPPORT.format(value=min_support))
 
 
 def _pred_mask(enc: Encoded, preds: tuple[int, ...], rows: np.ndarray | None = None) -> np.ndarray:
@@ -405,7 +407,7 @@ def find_slices(
     _check(max_depth, alpha, top_k, significance)
     n = len(frame)
     if n == 0:
-        raise ValueError(MSG_EMPTY)
+        raise FairLensInputError(MSG_EMPTY)
     if errors is None:
         e = error_signal(frame, label=label, pred=pred, score=score, error=error,
                          threshold=threshold)
@@ -413,12 +415,12 @@ def find_slices(
     else:
         e = np.asarray(errors, dtype=np.float64).ravel()
         if len(e) != n:
-            raise ValueError(MSG_ERRORS_SHAPE.format(got=len(e), n=n))
+            raise FairLensInputError(MSG_ERRORS_SHAPE.format(got=len(e), n=n))
         error_name = "custom"
     if not np.all(np.isfinite(e)) or (e < 0).any():
-        raise ValueError(MSG_ERRORS_VALUES)
+        raise FairLensInputError(MSG_ERRORS_VALUES)
     if e.sum() <= 0:
-        raise ValueError(MSG_NO_ERRORS)
+        raise FairLensInputError(MSG_NO_ERRORS)
     support = _support(min_support, n)
     binary = bool(np.all((e == 0) | (e == 1)))
     enc = encode(frame, list(features), n_bins=n_bins, numeric_predicates=numeric_predicates)

@@ -9,6 +9,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from fairlens.data import FairLensInputError
+
 MISSING = "(missing)"
 OTHER = "(other)"
 MSG_FEATURE = "Feature column {name!r} is not in the data; available columns: {cols}."
@@ -147,12 +149,12 @@ def encode(
     ``"both"`` the union (without duplicates).
     """
     if isinstance(n_bins, bool) or not isinstance(n_bins, (int, np.integer)) or n_bins < 2:
-        raise ValueError(MSG_BINS.format(value=n_bins))
+        raise FairLensInputError(MSG_BINS.format(value=n_bins))
     cols, n_codes, numeric, edges, labels = [], [], [], [], []
     pf, plo, phi = [], [], []
     for f, name in enumerate(features):
         if name not in frame.columns:
-            raise ValueError(MSG_FEATURE.format(name=name, cols=list(frame.columns)))
+            raise FairLensInputError(MSG_FEATURE.format(name=name, cols=list(frame.columns)))
         s = frame[name]
         is_num = (pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
                   and s.nunique(dropna=True) > n_bins)

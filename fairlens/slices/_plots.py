@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from sklearn.tree import DecisionTreeRegressor
 
+from fairlens.data import FairLensInputError
 from fairlens.slices._binning import bin_features
 
 MSG_ERRORS_SHAPE = "errors has {got} values but the data has {n} rows."
@@ -19,7 +20,7 @@ ERROR_SCALE = "Reds"
 def _errors(frame: pd.DataFrame, errors: Any) -> np.ndarray:
     e = np.asarray(errors, dtype=np.float64).ravel()
     if len(e) != len(frame):
-        raise ValueError(MSG_ERRORS_SHAPE.format(got=len(e), n=len(frame)))
+        raise FairLensInputError(MSG_ERRORS_SHAPE.format(got=len(e), n=len(frame)))
     return e
 
 
@@ -150,7 +151,7 @@ def error_heatmap_table(
         ``x`` (empty cells NaN and 0).
     """
     if x == y:
-        raise ValueError(MSG_SAME_FEATURE.format(x=x))
+        raise FairLensInputError(MSG_SAME_FEATURE.format(x=x))
     e = _errors(frame, errors)
     binned = bin_features(frame, [x, y], n_bins=n_bins)
     cx = pd.Categorical(binned[x], categories=_order(binned[x], frame[x]))
