@@ -107,6 +107,25 @@ st.download_button("Download the slices (JSON)", data=result.to_json(indent=2),
                    file_name="fairlens-slices.json", mime="application/json",
                    key="slices_json", on_click="ignore", icon=":material/download:")
 
+ROWS_PER_PAGE = 50
+if result.slices:
+    st.subheader("Rows of a slice")
+    picked = st.selectbox("Slice", range(len(result.slices)), key="slices_pick",
+                          format_func=lambda i: f"{i + 1}. {result.slices[i].description}")
+    chosen = result.slices[picked]
+    k1, k2, k3, k4 = st.columns(4)
+    k1.metric("Rows in slice", f"{chosen.n:,}")
+    k2.metric("Error rate", f"{chosen.error_rate:.1%}",
+              help=f"95% interval {chosen.ci[0]:.1%} - {chosen.ci[1]:.1%}")
+    k3.metric("Lift over overall", f"{chosen.lift:.2f}x")
+    k4.metric("q-value", f"{chosen.q_value:.2g}")
+    rows = frame[fs.slice_mask(frame, chosen.conditions)]
+    pages = max(1, -(-len(rows) // ROWS_PER_PAGE))
+    page_no = int(st.number_input(f"Page (of {pages}, {ROWS_PER_PAGE} rows each)", min_value=1,
+                                  max_value=pages, value=1, key="slices_rows_page"))
+    start = (page_no - 1) * ROWS_PER_PAGE
+    st.dataframe(rows.iloc[start:start + ROWS_PER_PAGE], key="slices_rows")
+
 st.subheader("Error tree")
 nodes = fs.error_tree(frame, errors, features=features, max_depth=min(depth, 3),
                       min_samples_leaf=support)

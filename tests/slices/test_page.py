@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from fairlens import AuditSpec
 from fairlens.datasets import make_planted
-from fairlens.slices import find_slices
+from fairlens.slices import find_slices, slice_mask
 from fairlens.ui import ActiveData, keys
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -86,3 +86,25 @@ def test_missing_mapping_explains(planted):
     spec = AuditSpec(label="label", sensitive=["group"])
     at = _open(_session(planted.frame[["age", "group", "label"]], spec))
     assert any("score or decision" in i.value for i in at.info)
+
+
+def test_slice_rows_are_paged_and_match_the_slice(planted):
+    frame = planted.frame.drop(columns=["score"])
+    spec = AuditSpec(label="label", pred=["pred"], sensitive=["group", "sex"])
+    at = _open(_session(frame, spec))
+    expected = find_slices(frame, features=planted.features, label="label", pred="pred",
+                           sensitive=["group", "sex"],
+                           min_support=max(30, len(frame) // 100))
+    at.selectbox(key="slices_pick").set_value(1).run()
+    assert not at.exception
+    chosen = expected.slices[1]
+    mask = slice_mask(frame, chosen.conditions)
+    assert mask.sum() == chosen.n
+    rows = at.dataframe[1].value
+    assert len(rows) == min(50, chosen.n)
+    assert list(rows.index) == list(frame.index[mask][:50])
+    pages = -(-chosen.n // 50)
+    at.number_input(key="slices_rows_page").set_value(pages).run()
+    last = at.dataframe[1].value
+    assert list(last.index) == list(frame.index[mask][(pages - 1) * 50:])
+    assert f"{chosen.n:,}" in [m.value for m in at.metric if m.label == "Rows in slice"]
