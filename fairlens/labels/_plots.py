@@ -13,17 +13,13 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from fairlens.plots import PALETTE
+from fairlens.plots import LAYOUT as _BASE_LAYOUT
+from fairlens.plots import PALETTE, SMALL_COLOR
 
-SMALL_COLOR = "#cbd5e1"
 SIGNIFICANT_COLOR = "#dc2626"
 LOWER_COLOR = "#0d9488"
-LAYOUT: dict[str, Any] = dict(
-    template="plotly_white",
-    font=dict(family="Inter, Segoe UI, Helvetica, Arial, sans-serif", size=13),
-    margin=dict(l=50, r=30, t=60, b=50),
-    hoverlabel=dict(align="left"),
-)
+# The shared figure style, with room for the longer titles of these charts.
+LAYOUT: dict[str, Any] = {**_BASE_LAYOUT, "margin": dict(l=50, r=30, t=60, b=50)}
 VARIANT_STYLE: dict[str, tuple[str, str, str]] = {
     "before": ("Original labels", "#0f172a", "circle"),
     "exclusion": ("Suspected errors excluded", PALETTE[1], "diamond"),
