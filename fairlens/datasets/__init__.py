@@ -1,4 +1,5 @@
-"""Built-in samples: real COMPAS predictions, a synthetic segmentation audit, planted truths.
+"""Built-in samples: real COMPAS predictions, Adult with a model, a synthetic segmentation audit,
+planted truths.
 
 ``SAMPLES`` maps a sample name to ``(loader, audit kwargs, description)``; the app's sample picker
 and the CLI's ``--sample NAME`` use it::
@@ -14,6 +15,13 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
+from fairlens.datasets._adult import (
+    ADULT_AUDIT,
+    ADULT_FEATURES,
+    adult_model,
+    load_adult,
+    make_adult_pipeline,
+)
 from fairlens.datasets._compas import COMPAS_AUDIT, load_compas
 from fairlens.datasets._planted import PlantedData, make_planted
 from fairlens.datasets._segmentation import SEGMENTATION_AUDIT, load_segmentation
@@ -38,15 +46,31 @@ SAMPLES: dict[str, Sample] = {
         "Synthetic per-image Dice/IoU of a segmentation model (10,000 rows, FairSeg-style) with "
         "a planted Dice gap by race.",
     ),
+    "adult": Sample(
+        load_adult, ADULT_AUDIT,
+        "UCI Adult census records (16,281 people of the test file) with the scores of a "
+        "gradient-boosting pipeline FairLens trains on the training file on first use; the "
+        "model reads sex and race (on purpose, for the attribute-flip test).",
+    ),
 }
 
+#: Built-in samples that come with the model behind their scores: sample name -> a function
+#: returning the fitted model (used by :mod:`fairlens.explain` and the Explain page).
+SAMPLE_MODELS: dict[str, Callable[[], Any]] = {"adult": adult_model}
+
 __all__ = [
+    "ADULT_AUDIT",
+    "ADULT_FEATURES",
     "COMPAS_AUDIT",
     "SAMPLES",
+    "SAMPLE_MODELS",
     "SEGMENTATION_AUDIT",
     "PlantedData",
     "Sample",
+    "adult_model",
+    "load_adult",
     "load_compas",
     "load_segmentation",
+    "make_adult_pipeline",
     "make_planted",
 ]
