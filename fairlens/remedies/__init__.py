@@ -13,6 +13,7 @@ from fairlens.remedies._common import (
     Split,
 )
 from fairlens.remedies._models import reweighing_weights
+from fairlens.remedies._plots import learning_curve_figure, tradeoff_figure
 from fairlens.remedies._thresholds import GroupThresholdOptimizer
 from fairlens.remedies._torch import (
     FairLossClassifier,
@@ -20,9 +21,25 @@ from fairlens.remedies._torch import (
     febs_weights,
     fis_weights,
 )
+from fairlens.remedies._tradeoff import (
+    CURVES_SCHEMA,
+    LearningCurves,
+    TradeOff,
+    compare_remedies,
+    learning_curves,
+    pareto_mask,
+)
 
 __all__ = [
     "CONSTRAINTS",
+    "CURVES_SCHEMA",
+    "LearningCurves",
+    "TradeOff",
+    "compare_remedies",
+    "learning_curve_figure",
+    "learning_curves",
+    "pareto_mask",
+    "tradeoff_figure",
     "MEASURE",
     "METHODS",
     "OBJECTIVES",

@@ -1,0 +1,358 @@
+"""The trade-off view (every remedy and setting as accuracy vs disparity, Pareto front) and the
+data-collection advice (per-group learning curves by subsampling)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from fairlens.data import AuditSpec, FairLensInputError
+from fairlens.remedies._api import remedy_spec
+from fairlens.remedies._common import (
+    MEASURE,
+    METHOD_TITLES,
+    METHODS,
+    SCORE_COLUMN,
+    TRADEOFF_SCHEMA,
+    AuditOptions,
+    Progress,
+    RemedyResult,
+    clean,
+    make_split,
+    positive_of,
+    score_spec,
+)
+from fairlens.remedies._models import feature_frame, fit_pipeline
+
+CURVES_SCHEMA = "fairlens.learning_curves/1"
+FLAT = 0.002
+"""A gain per doubling of the training rows at or below this counts as a flat curve."""
+
+
+def pareto_mask(accuracy: np.ndarray, disparity: np.ndarray) -> np.ndarray:
+    """True for the points no other point beats on both axes (higher accuracy, lower
+    disparity; ties are kept)."""
+    acc = np.asarray(accuracy, dtype=float)
+    gap = np.asarray(disparity, dtype=float)
+    keep = np.zeros(len(acc), dtype=bool)
+    for i in range(len(acc)):
+        if math.isnan(acc[i]) or math.isnan(gap[i]):
+            continue
+        better = (acc >= acc[i]) & (gap <= gap[i]) & ((acc > acc[i]) | (gap < gap[i]))
+        keep[i] = not np.any(better)
+    return keep
+
+
+def _point(label: str, method: str, setting: str, audit, attribute: str, measure: str
+           ) -> dict[str, Any]:
+    acc = float(audit.overall["accuracy"])
+    lo, hi = audit.primary.overall_ci.get("accuracy", (np.nan, np.nan))
+    table = audit.disparities
+    row = table[(table["grouping"] == attribute) & (table["measure"] == measure)]
+    if len(row):
+        gap, glo, ghi = (float(row[c].iloc[0]) for c in ("value", "low", "high"))
+    else:
+        gap = glo = ghi = float("nan")
+    return {"label": label, "method": method, "setting": setting, "accuracy": acc,
+            "accuracy_low": float(lo), "accuracy_high": float(hi), "disparity": gap,
+            "disparity_low": glo, "disparity_high": ghi}
+
+
+@dataclass
+class TradeOff:
+    """All remedies and settings as points of held-out accuracy vs disparity.
+
+    Attributes
+    ----------
+    points : DataFrame
+        ``label, method, setting, accuracy, accuracy_low/high, disparity, disparity_low/high,
+        pareto`` (one row per remedy and setting, plus the original predictions and the
+        learners retrained without fairness weights).
+    results : dict of str to RemedyResult
+        By point label.
+    sentences : list of str
+        One per remedy (its default setting).
+    errors : dict of str to str
+        Remedies that could not run, with the reason (the others still ran).
+    constraint, attribute, measure : str
+    """
+
+    points: pd.DataFrame
+    results: dict[str, RemedyResult]
+    sentences: list[str]
+    errors: dict[str, str]
+    constraint: str
+    attribute: str
+    measure: str
+    tolerance: float
+    split: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON document (schema ``fairlens.remedy_tradeoff/1``)."""
+        return {"schema": TRADEOFF_SCHEMA, "constraint": self.constraint,
+                "attribute": self.attribute, "measure": self.measure,
+                "tolerance": self.tolerance, "split": self.split,
+                "points": clean(self.points.to_dict(orient="records")),
+                "sentences": list(self.sentences), "errors": dict(self.errors),
+                "remedies": {k: r.to_dict() for k, r in self.results.items()}}
+
+
+def compare_remedies(
+    frame: pd.DataFrame,
+    spec: AuditSpec,
+    *,
+    methods: Sequence[str] = METHODS,
+    constraint: str = "equalized_odds",
+    tolerance: float = 0.05,
+    tolerances: Sequence[float] = (),
+    test_size: float = 0.3,
+    seed: int = 0,
+    progress: Progress | None = None,
+    **method_options: Any,
+) -> TradeOff:
+    """Run several remedies on the same split and collect them as trade-off points.
+
+    Parameters
+    ----------
+    frame, spec
+        As for :func:`remedy_spec`.
+    methods : sequence of str
+        Remedies to run; those that need features are skipped (with the reason in
+        ``errors``) when ``spec.features`` is empty.
+    constraint, tolerance, test_size, seed, **method_options
+        As for :func:`remedy_spec`; the same split is used for every remedy.
+    tolerances : sequence of float
+        Further tolerances to try for the remedies that take one (thresholds, expgrad): each
+        is one more point.
+    progress : callable, optional
+        ``progress(done, total, message)``, once per remedy run.
+
+    Returns
+    -------
+    TradeOff
+    """
+    methods = list(dict.fromkeys(methods))
+    bad = [m for m in methods if m not in METHODS]
+    if bad:
+        raise FairLensInputError(f"Unknown remedies {bad}; choose from {', '.join(METHODS)}.")
+    runs: list[tuple[str, float, str]] = []
+    for m in methods:
+        runs.append((m, float(tolerance), "default"))
+        if m in ("thresholds", "expgrad"):
+            runs += [(m, float(t), "extra") for t in tolerances if float(t) != float(tolerance)]
+    results: dict[str, RemedyResult] = {}
+    errors: dict[str, str] = {}
+    points: list[dict[str, Any]] = []
+    sentences: list[str] = []
+    attribute = method_options.get("attribute") or (spec.sensitive[0] if spec.sensitive
+                                                    else "")
+    measure = MEASURE.get(constraint, "")
+    split_doc: dict[str, Any] = {}
+    for i, (m, tol, kind) in enumerate(runs):
+        if progress is not None:
+            progress(i, len(runs), f"{METHOD_TITLES[m]} (tolerance {tol:g})")
+        if m != "thresholds" and not spec.features:
+            errors[m] = "needs feature columns (map them on the Data page / --features)"
+            continue
+        if m == "thresholds" and not spec.score:
+            errors[m] = "needs a score column"
+            continue
+        label = METHOD_TITLES[m] if m not in ("thresholds", "expgrad") else (
+            f"{METHOD_TITLES[m]} (tolerance {tol:g})")
+        try:
+            res = remedy_spec(frame, spec, method=m, constraint=constraint, tolerance=tol,
+                              test_size=test_size, seed=seed, **method_options)
+        except (FairLensInputError, ValueError, RuntimeError) as exc:
+            errors[label] = str(exc)
+            continue
+        results[label] = res
+        attribute = res.attribute
+        split_doc = res.split.to_dict()
+        if not points:
+            points.append(_point("Original predictions", "original", "", res.before,
+                                 attribute, measure))
+        points.append(_point(label, m, f"tolerance {tol:g}" if m in ("thresholds", "expgrad")
+                             else "", res.after, attribute, measure))
+        if res.baseline is not None:
+            learner = method_options.get("learner", "logistic") if m == "reweigh" else (
+                "logistic")
+            base_label = {"reweigh": f"Retrained without fairness ({learner}, scikit-learn)",
+                          "expgrad": "Retrained without fairness (logistic, scikit-learn)",
+                          "fis": "Retrained without fairness (torch)",
+                          "febs": "Retrained without fairness (torch)"}[m]
+            if not any(p["label"] == base_label for p in points):
+                points.append(_point(base_label, "unweighted", "", res.baseline, attribute,
+                                     measure))
+        if kind == "default":
+            sentences.append(res.sentence)
+    if progress is not None:
+        progress(len(runs), len(runs), "Done")
+    table = pd.DataFrame(points, columns=["label", "method", "setting", "accuracy",
+                                          "accuracy_low", "accuracy_high", "disparity",
+                                          "disparity_low", "disparity_high"])
+    table["pareto"] = pareto_mask(table["accuracy"].to_numpy(), table["disparity"].to_numpy())
+    return TradeOff(points=table, results=results, sentences=sentences, errors=errors,
+                    constraint=constraint, attribute=attribute, measure=measure,
+                    tolerance=float(tolerance), split=split_doc)
+
+
+# --- data-collection advice ---------------------------------------------------------------------
+
+@dataclass
+class LearningCurves:
+    """Per-group performance of a retrained model as its training data grows.
+
+    Attributes
+    ----------
+    curves : DataFrame
+        ``fraction, group, n_train, metric, low, high`` per training size and group
+        (held-out metric with its interval).
+    advice : DataFrame
+        Per group: ``n_train`` (all fitting rows), ``metric`` at full size, ``gain_per_doubling``
+        (slope of the metric against log2 of the group's training rows, by least squares over
+        the curve) and ``rank`` (1 = more data helps most).
+    sentences : list of str
+    metric, attribute, learner : str
+    """
+
+    curves: pd.DataFrame
+    advice: pd.DataFrame
+    sentences: list[str]
+    metric: str
+    attribute: str
+    learner: str
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON document (schema ``fairlens.learning_curves/1``)."""
+        return {"schema": CURVES_SCHEMA, "metric": self.metric, "attribute": self.attribute,
+                "learner": self.learner, "curves": clean(self.curves.to_dict(orient="records")),
+                "advice": clean(self.advice.to_dict(orient="records")),
+                "sentences": list(self.sentences), "warnings": list(self.warnings)}
+
+
+def learning_curves(
+    frame: pd.DataFrame,
+    spec: AuditSpec,
+    *,
+    attribute: str | None = None,
+    fractions: Sequence[float] = (0.1, 0.2, 0.35, 0.6, 1.0),
+    metric: str = "auc",
+    learner: str = "logistic",
+    test_size: float = 0.3,
+    seed: int = 0,
+    min_group_size: int = 30,
+    progress: Progress | None = None,
+) -> LearningCurves:
+    """Per-group learning curves: retrain on growing subsamples of the fitting rows
+    (stratified by group and label) and audit each model on the same held-out rows.
+
+    The group whose metric climbs fastest with the logarithm of its own training rows is the
+    one where collecting more data is predicted to help most (Adaptive Sampling for Equitable
+    Datasets); a flat curve means more of the same data will not close its gap.
+
+    Parameters
+    ----------
+    frame, spec
+        Predictions file and mapping with feature columns (``spec.features``).
+    attribute : str, optional
+        Default ``spec.sensitive[0]``.
+    fractions : sequence of float
+        Shares of the fitting rows to train on (each in (0, 1]).
+    metric : {"auc", "accuracy", "balanced_accuracy", "tpr", ...}
+        A per-group metric of the audit (higher is better).
+    learner : {"logistic", "hist_gradient_boosting"}
+    test_size, seed, min_group_size
+        Split, seed, and the smallest group that gets advice.
+
+    Returns
+    -------
+    LearningCurves
+    """
+    if not spec.features:
+        raise FairLensInputError("Learning curves retrain a model and need feature columns; "
+                                 "map them (CLI: --features A,B,C).")
+    attribute = attribute or spec.sensitive[0]
+    fracs = sorted({float(f) for f in fractions})
+    if not fracs or fracs[0] <= 0 or fracs[-1] > 1:
+        raise FairLensInputError(f"fractions must lie in (0, 1]; got {list(fractions)}.")
+    frame = frame.reset_index(drop=True)
+    y_all, _ = positive_of(frame, spec)
+    split = make_split(frame, spec, test_size=test_size, seed=seed, attribute=attribute)
+    fit_part = frame.iloc[split.fit].reset_index(drop=True)
+    test_part = frame.iloc[split.test].reset_index(drop=True)
+    y_fit = y_all[split.fit]
+    rng = np.random.default_rng(seed)
+    strata = fit_part[attribute].astype(str) + "|" + pd.Series(y_fit).astype(str)
+    rank_in_stratum = np.empty(len(fit_part))
+    for idx in strata.groupby(strata).indices.values():
+        perm = rng.permutation(len(idx))
+        rank_in_stratum[idx] = (perm + 0.5) / len(idx)
+    audits = AuditOptions(bootstrap=0, seed=seed, min_group_size=min_group_size)
+    x_test = feature_frame(test_part, spec.features)
+    sspec = replace(score_spec(spec), sensitive=[attribute])
+    rows = []
+    warnings: list[str] = []
+    for k, f in enumerate(fracs):
+        if progress is not None:
+            progress(k, len(fracs), f"Training on {f:.0%} of the fitting rows")
+        take = rank_in_stratum <= f
+        if len(np.unique(y_fit[take])) < 2:
+            warnings.append(f"{f:.0%} of the fitting rows hold one label only; skipped.")
+            continue
+        model = fit_pipeline(fit_part[take], spec.features, y_fit[take], learner=learner,
+                             seed=seed)
+        proba = model.predict_proba(x_test)[:, 1]
+        audit = audits.run(test_part.assign(**{SCORE_COLUMN: proba}), sspec)
+        groups = audit.by_group
+        groups = groups[groups["grouping"] == attribute]
+        counts = fit_part.loc[take, attribute].astype(str).value_counts()
+        for _, r in groups.iterrows():
+            rows.append({"fraction": f, "group": str(r["group"]),
+                         "n_train": int(counts.get(str(r["group"]), 0)),
+                         "metric": r.get(metric, np.nan),
+                         "low": r.get(f"{metric}_low", np.nan),
+                         "high": r.get(f"{metric}_high", np.nan),
+                         "n_test": int(r["n"]), "small": bool(r["small"])})
+    if progress is not None:
+        progress(len(fracs), len(fracs), "Done")
+    curves = pd.DataFrame(rows)
+    advice_rows = []
+    for g, part in curves.groupby("group", sort=False):
+        ok = part.dropna(subset=["metric"])
+        ok = ok[ok["n_train"] > 0]
+        slope = float("nan")
+        if len(ok) >= 2 and ok["n_train"].nunique() >= 2:
+            slope = float(np.polyfit(np.log2(ok["n_train"]), ok["metric"], 1)[0])
+        last = part.iloc[-1]
+        advice_rows.append({"group": g, "n_train": int(last["n_train"]),
+                            "metric": float(last["metric"]), "gain_per_doubling": slope,
+                            "small": bool(last["small"]) or int(last["n_train"]) < min_group_size})
+    advice = pd.DataFrame(advice_rows)
+    sentences = []
+    if len(advice):
+        usable = advice[~advice["small"] & advice["gain_per_doubling"].notna()]
+        ranked = usable.sort_values("gain_per_doubling", ascending=False)
+        advice["rank"] = advice["group"].map({g: i + 1 for i, g in
+                                              enumerate(ranked["group"])})
+        helps = ranked[ranked["gain_per_doubling"] > FLAT]
+        for _, r in helps.head(3).iterrows():
+            sentences.append(
+                f"{attribute} = {r['group']}: {metric} {r['metric']:.3f} with {r['n_train']:,} "
+                f"training rows; doubling them is predicted to add "
+                f"{r['gain_per_doubling']:+.3f}.")
+        flat = ranked[ranked["gain_per_doubling"] <= FLAT]
+        if len(flat):
+            sentences.append(f"More of the same data is not predicted to help "
+                             f"{', '.join(map(str, flat['group']))} (flat curve): their gap "
+                             "needs other features or better labels, not more rows.")
+        skipped = advice[advice["small"]]["group"].tolist()
+        if skipped:
+            sentences.append(f"Too few rows to tell for {', '.join(map(str, skipped))}.")
+    return LearningCurves(curves=curves, advice=advice, sentences=sentences, metric=metric,
+                          attribute=attribute, learner=learner, warnings=warnings)
