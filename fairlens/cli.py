@@ -74,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     from fairlens.labels import add_labels_command
 
     add_labels_command(sub)
+    from fairlens.remedies._cli import add_remedy_command
+
+    add_remedy_command(sub)
     slices_p = sub.add_parser("slices", help="where the model fails: significant error slices")
     slices_p.add_argument("data", help="CSV, TSV or Parquet file")
     slices_p.add_argument("--label", required=True, help="true-label column")
@@ -284,6 +287,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "serve":
         return guarded("fairlens", lambda: _serve(args.port))
+    if args.command == "remedy":
+        from fairlens.remedies._cli import run_remedy_command
+
+        return run_remedy_command(args)
     if args.command == "labels":
         from fairlens.labels import run_labels_command
 

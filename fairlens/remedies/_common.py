@@ -340,8 +340,8 @@ class RemedyResult:
         if blob is not None:
             paths["model"] = out / "model.skops"
             paths["model"].write_bytes(blob)
-        self.artefacts["files"] = {k: str(v) for k, v in paths.items()}
         paths["result"] = out / "remedy.json"
+        self.artefacts["files"] = {k: str(v) for k, v in paths.items()}
         paths["result"].write_text(self.to_json())
         return {k: str(v) for k, v in paths.items()}
 
