@@ -8,7 +8,6 @@ for spreadsheets (cells that a spreadsheet would run as a formula are prefixed w
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import re
@@ -25,6 +24,7 @@ from fairlens.data import FairLensInputError
 from fairlens.labels import _errors as E
 from fairlens.labels._fairness import class_index, relabelled
 from fairlens.labels._issues import LabelIssues, json_scalar
+from fairlens.report._csv import formula_safe, to_csv_bytes  # noqa: F401 - re-exported
 
 REVIEW_SCHEMA = "fairlens.review/1"
 DecisionKind = Literal["wrong", "right", "unsure"]
@@ -38,8 +38,6 @@ DECISIONS: dict[str, str] = {
 QUEUE_COLUMNS = ["rank", "row", "label_quality", "given_label", "suggested_label",
                  "suggested_probability", "decision", "corrected_label", "note"]
 _KEY_PATTERN = re.compile(r"^[0-9A-Za-z_.-]{1,80}$")
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NEGATIVE = re.compile(r"^-(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
 def _now() -> str:
@@ -353,36 +351,6 @@ def corrected_labels(frame: pd.DataFrame, issues: LabelIssues, log: ReviewLog) -
             classes.append(k)
     return relabelled(frame, issues, np.array(rows, dtype=np.int64),
                       np.array(classes, dtype=np.int64))
-
-
-def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` that spreadsheets cannot run as formulas.
-
-    Text cells (and column names) that begin with ``=``, ``+``, ``-``, ``@``, a tab or a
-    carriage return get a leading single quote; plain negative numbers (``-3``, ``-0.25``) and
-    numeric columns are left as they are.
-    """
-
-    def safe(value: Any) -> Any:
-        if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and \
-                not _PLAIN_NEGATIVE.match(value):
-            return "'" + value
-        return value
-
-    out = frame.copy()
-    for c in out.columns:
-        if not (pd.api.types.is_numeric_dtype(out[c]) or pd.api.types.is_bool_dtype(out[c])):
-            out[c] = out[c].map(safe)
-    out.columns = [safe(str(c)) for c in out.columns]
-    return out
-
-
-def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """``frame`` as formula-safe UTF-8 CSV (no index; RFC 4180 CRLF line ends, so that cells
-    holding a carriage return or a line feed are quoted)."""
-    buffer = io.StringIO()
-    formula_safe(frame).to_csv(buffer, index=False, lineterminator="\r\n")
-    return buffer.getvalue().encode("utf-8")
 
 
 def review_csv(issues: LabelIssues, frame: pd.DataFrame | None = None, *,

@@ -1,0 +1,166 @@
+"""Charts of the report: interactive plotly for HTML, static matplotlib PNGs for PDF.
+
+Both draw the same :class:`~fairlens.report._content.Figure` requests. Per-group bars reuse
+:func:`fairlens.plots.group_metric_bars`, the app's own figure.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from fairlens.report._content import Figure, label
+
+BLUE, GREY, DARK = "#2563eb", "#cbd5e1", "#111827"
+
+
+def _f(v: Any) -> float:
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return float("nan")
+    return x
+
+
+def _errors(values: list[Any], low: list[Any] | None, high: list[Any] | None
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    v = np.array([_f(x) for x in values])
+    lo = np.array([_f(x) for x in (low or [None] * len(v))])
+    hi = np.array([_f(x) for x in (high or [None] * len(v))])
+    minus = np.where(np.isnan(lo), 0.0, np.clip(v - lo, 0, None))
+    plus = np.where(np.isnan(hi), 0.0, np.clip(hi - v, 0, None))
+    return v, minus, plus
+
+
+# --- plotly (HTML) ---------------------------------------------------------------------------
+
+
+def plotly_figure(fig: Figure) -> Any:
+    """A plotly figure for ``fig``; text from the data is HTML-escaped for plotly's labels."""
+    import plotly.graph_objects as go
+
+    from fairlens import plots
+
+    if fig.kind == "group_bars":
+        rows = pd.DataFrame(fig.data["rows"])
+        rows["group"] = [html.escape(str(g)) for g in rows["group"]]
+        out = plots.group_metric_bars(rows, fig.data["metrics"],
+                                      labels={m: label(m) for m in fig.data["metrics"]})
+        return out
+    if fig.kind == "disparities":
+        rows = fig.data["rows"]
+        names = [html.escape(str(r["label"])) for r in rows]
+        v, minus, plus = _errors([r["value"] for r in rows], [r["low"] for r in rows],
+                                 [r["high"] for r in rows])
+        out = go.Figure(go.Scatter(
+            x=v, y=names, mode="markers", marker=dict(color=BLUE, size=9),
+            error_x=dict(type="data", array=plus, arrayminus=minus, color="#374151"),
+            hovertemplate="%{y}: %{x:.3f}<extra></extra>"))
+        out.add_vline(x=0, line=dict(color=DARK, dash="dash", width=1))
+        out.update_yaxes(autorange="reversed", automargin=True)
+        out.update_layout(**plots.LAYOUT)
+        out.update_layout(height=max(220, 34 * len(rows) + 80), xaxis_title="value",
+                          margin=dict(l=10, r=20, t=20, b=40))
+        return out
+    labels = [html.escape(str(x)) for x in fig.data["labels"]]
+    v, minus, plus = _errors(fig.data["values"], fig.data.get("low"), fig.data.get("high"))
+    out = go.Figure(go.Bar(
+        x=np.nan_to_num(v), y=labels, orientation="h", marker=dict(color=BLUE),
+        error_x=dict(type="data", array=plus, arrayminus=minus, color="#374151"),
+        hovertemplate="%{y}: %{x:.3f}<extra></extra>"))
+    line = fig.data.get("line")
+    if line is not None and not math.isnan(_f(line)):
+        out.add_vline(x=float(line), line=dict(color=DARK, dash="dash", width=1.2))
+    out.update_yaxes(autorange="reversed", automargin=True)
+    out.update_layout(**plots.LAYOUT)
+    out.update_layout(height=max(220, 30 * len(labels) + 80),
+                      xaxis_title=fig.data.get("xlabel", ""),
+                      margin=dict(l=10, r=20, t=20, b=40))
+    return out
+
+
+# --- matplotlib (PDF) ------------------------------------------------------------------------
+
+
+def _axis_labels(names: list[str], width: int = 28) -> list[str]:
+    return [n if len(n) <= width else n[: width - 1] + "..." for n in names]
+
+
+def matplotlib_png(fig: Figure, *, width_in: float = 7.0, dpi: int = 150) -> tuple[bytes, float]:
+    """``fig`` drawn with matplotlib (Agg): PNG bytes and the aspect ratio height / width.
+
+    Text from the data is drawn as plain text (matplotlib's mathtext is switched off for it).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({"font.size": 8, "axes.spines.top": False,
+                         "axes.spines.right": False})
+    if fig.kind == "group_bars":
+        rows = fig.data["rows"]
+        metrics = fig.data["metrics"]
+        names = _axis_labels([str(r["group"]) for r in rows])
+        n = len(rows)
+        height = max(1.6, 0.22 * n + 0.9)
+        f, axes = plt.subplots(1, len(metrics), figsize=(width_in, height), sharey=True,
+                               squeeze=False)
+        y = np.arange(n)
+        for ax, m in zip(axes[0], metrics, strict=True):
+            v, minus, plus = _errors([r.get(m) for r in rows], [r.get(f"{m}_low") for r in rows],
+                                     [r.get(f"{m}_high") for r in rows])
+            colors = [GREY if r.get("small") else BLUE for r in rows]
+            ax.barh(y, np.nan_to_num(v), xerr=[minus, plus], color=colors,
+                    edgecolor=[DARK if r.get("reference") else "none" for r in rows],
+                    error_kw=dict(ecolor="#374151", lw=0.8, capsize=1.5), height=0.65)
+            ref = [r.get(m) for r in rows if r.get("reference")]
+            if ref and not math.isnan(_f(ref[0])):
+                ax.axvline(_f(ref[0]), color=DARK, ls="--", lw=0.8)
+            ax.set_title(label(m), fontsize=8)
+            ax.set_xlim(0, 1)
+            ax.grid(axis="x", color="#e5e7eb", lw=0.5)
+        axes[0][0].set_yticks(y, names)
+        for t in axes[0][0].get_yticklabels():
+            t.set_usetex(False)
+        axes[0][0].invert_yaxis()
+    else:
+        if fig.kind == "disparities":
+            rows = fig.data["rows"]
+            names = _axis_labels([str(r["label"]) for r in rows], 40)
+            v, minus, plus = _errors([r["value"] for r in rows], [r["low"] for r in rows],
+                                     [r["high"] for r in rows])
+        else:
+            names = _axis_labels([str(x) for x in fig.data["labels"]], 40)
+            v, minus, plus = _errors(fig.data["values"], fig.data.get("low"),
+                                     fig.data.get("high"))
+        height = max(1.5, 0.28 * len(names) + 0.8)
+        f, ax = plt.subplots(figsize=(width_in, height))
+        y = np.arange(len(names))
+        if fig.kind == "disparities":
+            ax.errorbar(v, y, xerr=[minus, plus], fmt="o", color=BLUE, ecolor="#374151",
+                        ms=4, lw=0.9, capsize=2)
+            ax.axvline(0, color=DARK, ls="--", lw=0.8)
+        else:
+            ax.barh(y, np.nan_to_num(v), xerr=[minus, plus], color=BLUE, height=0.6,
+                    error_kw=dict(ecolor="#374151", lw=0.8, capsize=2))
+            line = fig.data.get("line")
+            if line is not None and not math.isnan(_f(line)):
+                ax.axvline(_f(line), color=DARK, ls="--", lw=0.9)
+            ax.set_xlabel(str(fig.data.get("xlabel", "")))
+        ax.set_yticks(y, names)
+        ax.invert_yaxis()
+        ax.grid(axis="x", color="#e5e7eb", lw=0.5)
+    for text in f.findobj(match=lambda o: hasattr(o, "set_parse_math")):
+        text.set_parse_math(False)
+    f.tight_layout()
+    buffer = io.BytesIO()
+    f.savefig(buffer, format="png", dpi=dpi)
+    w, h = f.get_size_inches()
+    plt.close(f)
+    return buffer.getvalue(), float(h / w)

@@ -1,0 +1,354 @@
+"""The report's sections, in order: the one content model both renderers draw."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from fairlens.report import _content as C
+
+if TYPE_CHECKING:  # pragma: no cover
+    from fairlens.report._build import Report
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{k: (None if C.missing(v) else v) if not isinstance(v, (str, bool)) else v
+             for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _kv(title: str, pairs: list[tuple[str, Any]]) -> C.Table:
+    return C.Table(title, ["item", "value"], [[k, "-" if v is None else str(v)]
+                                              for k, v in pairs])
+
+
+def about_section(report: Report) -> C.Section:
+    """Data fingerprint, mapping, settings, versions and date."""
+    fp, audit = report.fingerprint, report.audit
+    sha = fp.get("sha256") or (f"{fp['sha256_prefix']} (first 32 hex digits)"
+                               if fp.get("sha256_prefix") else "not available (built-in sample)")
+    fingerprint = _kv("Data fingerprint", [
+        ("data", fp.get("name")), ("source", fp.get("source")), ("SHA-256 of the file", sha),
+        ("SHA-256 of the content", fp.get("content_sha256")),
+        ("rows", C.integer(fp.get("rows"))), ("columns", C.integer(fp.get("columns"))),
+        ("column names", ", ".join(fp.get("column_names") or [])[:400])])
+    spec = audit.spec.to_dict()
+    mapping = _kv("Audit spec (column roles)", [
+        (k, ", ".join(map(str, v)) if isinstance(v, list) else v) for k, v in spec.items()
+        if v not in (None, [], "")])
+    opts = audit.options
+    settings = _kv("Settings", [
+        ("reference group", opts.reference if opts.reference is not None else "largest group"),
+        ("minimum group size", opts.min_group_size),
+        ("intervals", f"{opts.ci}" + (f", {opts.bootstrap:,} replicates"
+                                      if opts.ci == "bootstrap" and opts.bootstrap else "")),
+        ("confidence level", f"{opts.level:.0%}"), ("seed", opts.seed),
+        ("significance", f"Benjamini-Hochberg q < {opts.alpha:g}"),
+        ("analyses", ", ".join(a for a in ("labels", "slices", "explain")
+                               if getattr(report.config, a)) +
+         (f", remedy {report.config.remedy}" if report.config.remedy else "") or "audit only"),
+        ("created (UTC)", report.created)])
+    versions = _kv("Versions", list(report.versions.items()))
+    return C.Section("about", "What was audited, and how", [report.what()],
+                     tables=[fingerprint, mapping, settings, versions])
+
+
+def grouping_section(report: Report, grouping: str) -> C.Section:
+    """One attribute (or the intersection): sentences, chart and per-group table."""
+    audit, doc = report.audit, report.audit.to_dict()
+    rows = audit.by_group[audit.by_group["grouping"] == grouping]
+    metrics = [m for m in C.CHART_METRICS if m in rows] or C.table_metrics(audit.by_group)[:4]
+    cols = ["group", "n", "small", "reference"] + [
+        c for m in metrics for c in (m, f"{m}_low", f"{m}_high") if c in rows]
+    figures = []
+    if len(rows) <= 40:
+        figures.append(C.Figure("group_bars", f"{grouping}: rates by group with 95% intervals",
+                                {"rows": _records(rows[cols]), "metrics": metrics}))
+    return C.Section(f"grouping-{grouping}", f"Fairness by {grouping}",
+                     C.grouping_sentences(doc, audit.by_group, grouping),
+                     tables=[C.group_display(audit, grouping)], figures=figures)
+
+
+def disparities_section(report: Report) -> C.Section:
+    """Between-group disparities with intervals, and the per-group tests."""
+    audit = report.audit
+    d = C.disparities_frame(audit)
+    paragraphs = [
+        "Between-group disparities compare the groups that are large enough (max - min for "
+        "differences, min / max for ratios), with 95% bootstrap intervals. Whether a group "
+        "really differs from the reference group is tested per group and metric below "
+        "(Benjamini-Hochberg corrected)."]
+    tables, figures = [], []
+    if len(d):
+        shown = d[d["measure"].isin(C.KEY_MEASURES) | ~d["measure"].str.startswith(
+            ("fpr_", "fnr_", "ppv_"))]
+        table = pd.DataFrame({
+            "grouping": shown["grouping"], "measure": [C.label(m) for m in shown["measure"]],
+            "value [95% CI]": [C.ci(v, lo, hi) for v, lo, hi in zip(
+                shown["value"], shown["low"], shown["high"], strict=True)],
+            "reference": shown["reference"].astype(str)})
+        tables.append(C.frame_table(table, "Disparities by grouping", note=(
+            "Every measure with its interval is in disparities.csv.")))
+        key = d[d["measure"].isin(["demographic_parity_difference",
+                                   "equalized_odds_difference"])]
+        if not len(key):
+            key = d[d["measure"].str.endswith("_difference")]
+        figures.append(C.Figure("disparities", "Key disparities with 95% intervals", {
+            "rows": [{"label": f"{g}: {C.label(m)}", "value": v, "low": lo, "high": hi}
+                     for g, m, v, lo, hi in zip(key["grouping"], key["measure"], key["value"],
+                                                key["low"], key["high"], strict=True)
+                     if not C.missing(v)]}))
+    tests = C.tests_frame(audit)
+    if len(tests):
+        tests = tests[~tests["grouping"].astype(str).str.contains(" x ", regex=False)]
+    if len(tests):
+        sig = tests[tests["significant"]]
+        view = pd.DataFrame({
+            "grouping": sig["grouping"], "group": sig["group"].astype(str),
+            "metric": [C.label(m) for m in sig["metric"]],
+            "difference": [C.num(v) for v in sig["difference"]],
+            "p-value": [f"{p:.2g}" for p in sig["p_value"]],
+            "q-value": [f"{q:.2g}" for q in sig["q_value"]]})
+        tables.append(C.frame_table(
+            view, f"Significant differences from the reference group ({len(sig)} of "
+                  f"{len(tests)} tests of single attributes)",
+            note="Two-proportion z-test or Fisher's exact test against the reference group, "
+                 "Benjamini-Hochberg corrected within each grouping; all tests are in "
+                 "tests_vs_reference.csv."))
+    ff = C.four_fifths_frame(audit.to_dict())
+    if len(ff):
+        view = pd.DataFrame({"grouping": ff["grouping"], "group": ff["group"].astype(str),
+                             "reference": ff["reference"].astype(str),
+                             "selection-rate ratio": [C.num(v) for v in
+                                                      ff["selection_rate_ratio"]],
+                             "below 0.8": ["yes" if f else "no" for f in ff["fails"]]})
+        tables.append(C.frame_table(view, "Four-fifths rule (selection rate vs reference)",
+                                    classes=["fail" if f else "" for f in ff["fails"]]))
+    return C.Section("disparities", "Disparities and significance", paragraphs,
+                     tables=tables, figures=figures)
+
+
+def equity_section(report: Report) -> C.Section:
+    """ES and PSD with the small-group caveat."""
+    eq = report.audit.equity
+    paragraphs = [
+        "The equity-scaled metric ES-M = M_overall / (1 + sum over groups of |M_g - M_overall|) "
+        "shrinks the overall metric by the groups' gaps; the performance-scaled disparity PSD "
+        "is the spread of the group metrics relative to the overall one (std and max - min).",
+        f"Caveat: every group counts equally in the sum and in the max - min, so small groups "
+        f"(whose metrics are noisy) can dominate ES and PSD. Groups smaller than "
+        f"{report.audit.options.min_group_size} are left out; the number of groups used and the "
+        f"intervals are shown next to every value.",
+        *C.equity_sentences(report.audit)]
+    tables, figures = [], []
+    if len(eq):
+        view = pd.DataFrame({
+            "grouping": eq["grouping"], "metric": [C.label(m) for m in eq["metric"]],
+            "overall": [C.num(v) for v in eq["overall"]],
+            "groups used": [str(int(v)) for v in eq["groups_used"]],
+            "ES [95% CI]": [C.ci(v, lo, hi) for v, lo, hi in zip(
+                eq["es"], eq["es_low"], eq["es_high"], strict=True)],
+            "PSD std [95% CI]": [C.ci(v, lo, hi) for v, lo, hi in zip(
+                eq["psd_std"], eq["psd_std_low"], eq["psd_std_high"], strict=True)],
+            "PSD max-min [95% CI]": [C.ci(v, lo, hi) for v, lo, hi in zip(
+                eq["psd_max"], eq["psd_max_low"], eq["psd_max_high"], strict=True)]})
+        tables.append(C.frame_table(view, "Equity-scaled metrics and performance-scaled "
+                                          "disparities"))
+        first = eq["metric"].iloc[0]
+        part = eq[eq["metric"] == first]
+        figures.append(C.Figure("bars", f"ES-{C.label(first)} by grouping (dashed: overall "
+                                        f"{C.label(first)})", {
+            "labels": [str(g) for g in part["grouping"]], "values": list(part["es"]),
+            "low": list(part["es_low"]), "high": list(part["es_high"]),
+            "line": float(part["overall"].iloc[0]), "xlabel": f"ES-{C.label(first)}"}))
+    return C.Section("equity", "Equity-scaled metrics (ES) and PSD", paragraphs,
+                     tables=tables, figures=figures)
+
+
+def _name(value: Any) -> str:
+    if isinstance(value, dict):
+        return str(value.get("detector") or value.get("name") or "cleanlab")
+    return str(value or "cleanlab")
+
+
+def labels_section(report: Report) -> C.Section:
+    """Label errors: how many, where, and whether the disparities survive them."""
+    doc = report.labels or {}
+    paragraphs = []
+    if doc.get("n_issues") is not None and doc.get("n_rows"):
+        lo, hi = (doc.get("issue_rate_ci") or [None, None])[:2]
+        paragraphs.append(
+            f"Confident learning ({_name(doc.get('detector'))}, probabilities from "
+            f"{doc.get('source', '?')}) flags **{int(doc['n_issues']):,}** of "
+            f"{int(doc['n_rows']):,} labels as probably wrong "
+            f"({C.ci(doc.get('issue_rate'), lo, hi)}).")
+    paragraphs.extend(str(s) for s in doc.get("fairness_verdict") or [])
+    frames = C.labels_frames(doc)
+    tables = []
+    rates = frames.get("label_issue_rates")
+    if rates is not None and len(rates):
+        view = pd.DataFrame({
+            "grouping": rates["grouping"].astype(str), "group": rates["group"].astype(str),
+            "n": [C.integer(v) for v in rates["n"]],
+            "issues": [C.integer(v) for v in rates["n_issues"]],
+            "rate [95% CI]": [C.ci(v, lo, hi) for v, lo, hi in zip(
+                rates["rate"], rates["low"], rates["high"], strict=True)],
+            "q-value": [C.num(v) for v in rates["q_value"]],
+            "significant": ["yes" if s else "" for s in rates["significant"]]})
+        tables.append(C.frame_table(view, "Label-issue rate by group", classes=[
+            "small" if s else "reference" if r else "" for s, r in zip(
+                rates["small"], rates["reference"], strict=True)]))
+    fair = frames.get("label_fairness")
+    if fair is not None and len(fair):
+        view = fair.copy()
+        if "measure" in view:
+            view["measure"] = [C.label(str(m)) for m in view["measure"]]
+        tables.append(C.frame_table(view, "Disparities with the original labels, the suspected "
+                                          "errors excluded, and relabelled"))
+    return C.Section("labels", "Label errors", paragraphs, tables=tables)
+
+
+def slices_section(report: Report) -> C.Section:
+    """The slices where the model errs most."""
+    doc = report.slices or {}
+    paragraphs = []
+    if doc.get("overall_error") is not None:
+        paragraphs.append(
+            f"Overall {doc.get('error', 'error')} rate {C.num(doc['overall_error'])}; "
+            f"{C.integer(doc.get('n_examined'))} slices examined, significance controlled by "
+            f"Benjamini-Hochberg (FDR {doc.get('fdr', 0.05)}).")
+    frame = C.slices_frame(doc)
+    bullets = [str(s.get("description", "")) for s in (doc.get("slices") or [])[:5]]
+    tables = []
+    if len(frame):
+        view = pd.DataFrame({
+            "slice": frame["description"].astype(str).str.split(":").str[0],
+            "n": [C.integer(v) for v in frame["n"]],
+            "error rate [95% CI]": [C.ci(v, lo, hi) for v, lo, hi in zip(
+                frame["error_rate"], frame["low"], frame["high"], strict=True)],
+            "lift": [C.num(v, 2) for v in frame["lift"]],
+            "q-value": [f"{q:.2g}" if not C.missing(q) else "-" for q in frame["q_value"]]})
+        tables.append(C.frame_table(view, "Error slices (best first)"))
+    return C.Section("slices", "Where the model fails: error slices", paragraphs, bullets,
+                     tables=tables)
+
+
+def explain_section(report: Report) -> C.Section:
+    """Feature importance and the decomposition of the score gap between two groups."""
+    doc = report.explain or {}
+    model = doc.get("model") or {}
+    paragraphs = []
+    if model:
+        fid = model.get("fidelity")
+        fid_text = (f"; fidelity to the audited predictions {C.num(fid, 3)}"
+                    if isinstance(fid, (int, float)) else
+                    f"; fidelity {fid}" if fid is not None else "")
+        paragraphs.append(f"Explained model: {model.get('kind', '?')} "
+                          f"({model.get('source', '?')}){fid_text}; "
+                          f"{doc.get('sample_size', '?')} rows explained.")
+    gap = doc.get("gap") or {}
+    if gap:
+        paragraphs.append(
+            f"Mean score of {gap.get('group_a', '?')} ({gap.get('attribute', '')}) "
+            f"{C.num(gap.get('mean_a'))} vs {gap.get('group_b', '?')} {C.num(gap.get('mean_b'))}: "
+            f"gap {C.num(gap.get('gap'))}, decomposed over the features below.")
+    for key, title in (("flip", "Attribute-flip test"), ("proxy", "Proxy check")):
+        part = doc.get(key)
+        if isinstance(part, dict) and part:
+            text = part.get("sentence") or "; ".join(
+                f"{k} {C.num(v) if isinstance(v, float) else v}" for k, v in part.items()
+                if not isinstance(v, (dict, list)))
+            paragraphs.append(f"{title}: {text}")
+    frames = C.explain_frames(doc)
+    tables, figures = [], []
+    imp = frames.get("explain_importance")
+    if imp is not None and len(imp):
+        tables.append(C.frame_table(imp.head(20), "Feature importance (overall)"))
+        top = imp.head(12)
+        figures.append(C.Figure("bars", "Feature importance (overall)", {
+            "labels": [str(f) for f in top["feature"]], "values": list(top["importance"]),
+            "xlabel": "importance"}))
+    gap_frame = frames.get("explain_gap")
+    if gap_frame is not None and len(gap_frame):
+        tables.append(C.frame_table(gap_frame.head(20), "Contribution of each feature to the gap"))
+    by_group = frames.get("explain_by_group")
+    if by_group is not None and len(by_group):
+        wide = by_group.pivot_table(index="feature", columns=["attribute", "group"],
+                                    values="importance", aggfunc="first")
+        wide.columns = [f"{a}={g}" for a, g in wide.columns]
+        wide = wide.reset_index().iloc[:20, :9]
+        tables.append(C.frame_table(wide, "Feature importance by group"))
+    return C.Section("explain", "Why: explanations", paragraphs,
+                     [str(w) for w in doc.get("warnings") or []], tables=tables,
+                     figures=figures)
+
+
+def remedy_section(report: Report) -> C.Section:
+    """The remedy's effect: metrics before and after, on the held-out split."""
+    doc = report.remedy or {}
+    paragraphs = [f"Method **{doc.get('method', '?')}**, constraint "
+                  f"{doc.get('constraint', '?')}, tolerance {doc.get('tolerance', '?')}."]
+    if doc.get("sentence"):
+        paragraphs.append(str(doc["sentence"]))
+    frame = C.remedy_frame(doc)
+    tables = []
+    if len(frame):
+        tables.append(C.frame_table(frame, "Before and after the remedy (held-out split)"))
+    artefacts = doc.get("artefacts")
+    bullets = [str(w) for w in doc.get("warnings") or []]
+    if isinstance(artefacts, dict) and artefacts:
+        bullets.append("Artefacts: " + "; ".join(f"{k}: {v}" for k, v in artefacts.items()
+                                                  if not isinstance(v, (dict, list)))[:600])
+    return C.Section("remedy", "What would reduce the disparity: remedy", paragraphs, bullets,
+                     tables=tables)
+
+
+def gate_section(report: Report) -> C.Section:
+    """The CI rules and their outcome."""
+    gate = report.gate
+    assert gate is not None
+    rows = [[r.rule.text, "pass" if r.passed else "FAIL",
+             "; ".join(f"{g} = {C.num(v, 4)}" for g, v in r.values.items())]
+            for r in gate.results]
+    table = C.Table("Rules (a rule states when the check fails)", ["rule", "result", "values"],
+                    rows, ["" if r.passed else "fail" for r in gate.results])
+    verdict = "All rules pass." if gate.passed else \
+        f"**{len(gate.failed)} rule(s) failed**: `fairlens audit --config` exits with code 1."
+    return C.Section("gate", "CI fairness gate", [verdict], tables=[table])
+
+
+def build_sections(report: Report) -> list[C.Section]:
+    """Every section of ``report``, in reading order."""
+    audit = report.audit
+    out = [C.Section("summary", "Executive summary", bullets=report.summary())]
+    out.append(about_section(report))
+    overall = C.overall_frame(audit)
+    view = pd.DataFrame({"metric": [C.label(m) for m in overall["metric"]],
+                         "value [95% CI]": [C.integer(v) if m == "n" else C.ci(v, lo, hi)
+                                            for m, v, lo, hi in zip(
+                                                overall["metric"], overall["value"],
+                                                overall["low"], overall["high"], strict=True)]})
+    out.append(C.Section("overall", "Overall performance", tables=[
+        C.frame_table(view, "Overall metrics")]))
+    for grouping in dict.fromkeys(audit.by_group["grouping"]):
+        out.append(grouping_section(report, grouping))
+    out.append(disparities_section(report))
+    out.append(equity_section(report))
+    for name, builder in (("labels", labels_section), ("slices", slices_section),
+                          ("explain", explain_section), ("remedy", remedy_section)):
+        if getattr(report, name):
+            out.append(builder(report))
+        elif name in report.errors:
+            out.append(C.Section(name, f"{name.capitalize()} (not available)", [
+                f"The {name} analysis was asked for but could not run: {report.errors[name]}"]))
+    if report.gate:
+        out.append(gate_section(report))
+    warnings = list(dict.fromkeys([*report.warnings, *audit.warnings]))
+    out.append(C.Section("limitations", "Limitations", bullets=report.limitations()
+                         + [f"Warning: {w}" for w in warnings[:12]]))
+    out.append(C.Section(
+        "reproduce", "Reproduce this report",
+        ["Run this command with the configuration below saved under the name it gives "
+         "(and the data file next to it):"],
+        code=report.command + "\n\n" + report.config.to_toml()))
+    return out
