@@ -77,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     from fairlens.remedies._cli import add_remedy_command
 
     add_remedy_command(sub)
+    from fairlens.explain._cli import add_explain_command
+
+    add_explain_command(sub)
     slices_p = sub.add_parser("slices", help="where the model fails: significant error slices")
     slices_p.add_argument("data", help="CSV, TSV or Parquet file")
     slices_p.add_argument("--label", required=True, help="true-label column")
@@ -287,6 +290,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "serve":
         return guarded("fairlens", lambda: _serve(args.port))
+    if args.command == "explain":
+        from fairlens.explain._cli import run_explain_command
+
+        return run_explain_command(args)
     if args.command == "remedy":
         from fairlens.remedies._cli import run_remedy_command
 
