@@ -20,6 +20,7 @@ from fairlens.auditing import DEFAULT_MIN_GROUP_SIZE, Audit, audit_spec
 from fairlens.data import AuditSpec, FairLensInputError, infer_spec, read_table
 
 EXIT_OK = 0
+EXIT_GATE_FAILED = 1
 EXIT_INVALID = 2
 EXIT_INTERNAL = 3
 
@@ -71,9 +72,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     audit_p = sub.add_parser("audit", help="group fairness, disparities, ES/PSD with CIs")
     _add_audit_arguments(audit_p)
+    add_gate_arguments(audit_p)
     from fairlens.labels import add_labels_command
 
     add_labels_command(sub)
+    from fairlens.report._cli import add_report_command
+
+    add_report_command(sub)
     from fairlens.remedies._cli import add_remedy_command
 
     add_remedy_command(sub)
@@ -132,8 +137,18 @@ def spec_from_args(args: argparse.Namespace, frame) -> AuditSpec:
     return spec
 
 
-def run_audit(args: argparse.Namespace) -> Audit:
-    """Load the data named by ``args`` and audit it."""
+def add_gate_arguments(p: argparse.ArgumentParser) -> None:
+    """``--fail-on RULE`` and ``--config FILE`` (the CI gate of ``audit`` and ``report``)."""
+    p.add_argument("--fail-on", action="append", metavar="RULE", default=[],
+                   help='fail (exit code 1) when a rule holds, e.g. '
+                        '"equalized_odds_difference>0.1" or "es_auc<0.6"; repeat for several')
+    p.add_argument("--config", metavar="FILE",
+                   help="read data, mapping, settings and rules from a TOML config "
+                        "(written by the app or fairlens report --write-config)")
+
+
+def audit_input(args: argparse.Namespace) -> tuple[Any, AuditSpec]:
+    """The frame and the spec that the command-line options describe."""
     if args.sample:
         from fairlens.datasets import SAMPLES
 
@@ -165,6 +180,12 @@ def run_audit(args: argparse.Namespace) -> Audit:
         raise FairLensInputError(
             "Could not find a sensitive attribute; name it with --sensitive COL. Columns: "
             + ", ".join(map(str, frame.columns[:40])))
+    return frame, spec
+
+
+def run_audit(args: argparse.Namespace) -> Audit:
+    """Load the data named by ``args`` and audit it."""
+    frame, spec = audit_input(args)
     return audit_spec(frame, spec, reference=parse_value(args.reference) if args.reference
                       else None, bootstrap=args.bootstrap, ci=args.ci, seed=args.seed,
                       min_group_size=args.min_group_size)
@@ -257,9 +278,29 @@ def guarded(prog: str, action: Callable[[], int]) -> int:
 
 
 def _audit_command(args: argparse.Namespace) -> int:
-    result = run_audit(args)
-    write_result(result.to_dict(), args.json, args.quiet, lambda: format_summary(result))
-    return EXIT_OK
+    from fairlens.report import evaluate_gate, load_config, load_config_data, parse_rules
+
+    rules_text = list(getattr(args, "fail_on", None) or [])
+    if getattr(args, "config", None):
+        if args.data or args.sample:
+            raise FairLensInputError("Give either --config FILE or the data (FILE / --sample), "
+                                     "not both: the config names its data.")
+        config, base = load_config(args.config)
+        rules = parse_rules([*config.fail_on, *rules_text])
+        frame, _ = load_config_data(config, base)
+        result = audit_spec(frame, config.audit_spec, **config.audit_kwargs())
+    else:
+        rules = parse_rules(rules_text)
+        result = run_audit(args)
+    doc = result.to_dict()
+    gate = evaluate_gate(doc, rules) if rules else None
+    if gate is not None:
+        doc["gate"] = gate.to_dict()
+    write_result(doc, args.json, args.quiet, lambda: format_summary(result))
+    if gate is None:
+        return EXIT_OK
+    print(gate.summary(), file=sys.stderr if args.json == "-" or args.quiet else sys.stdout)
+    return EXIT_OK if gate.passed else EXIT_GATE_FAILED
 
 
 def _slices_command(args: argparse.Namespace) -> int:
@@ -298,6 +339,10 @@ def main(argv: list[str] | None = None) -> int:
         from fairlens.remedies._cli import run_remedy_command
 
         return run_remedy_command(args)
+    if args.command == "report":
+        from fairlens.report._cli import run_report_command
+
+        return run_report_command(args, argv if argv is not None else sys.argv[1:])
     if args.command == "labels":
         from fairlens.labels import run_labels_command
 

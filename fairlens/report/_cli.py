@@ -1,0 +1,172 @@
+"""``fairlens report``: the audit (and any analyses) as HTML, PDF, JSON and CSV.
+
+Wire it into the main CLI with :func:`add_report_command` and :func:`run_report_command`.
+Invalid input prints one line on stderr and exits with code 2; a failed CI rule exits with 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from fairlens.data import FairLensInputError
+from fairlens.report._build import Report, build_report, require_analyses
+from fairlens.report._config import (
+    ReportConfig,
+    file_sha256,
+    fingerprint,
+    load_config,
+    load_config_data,
+)
+from fairlens.report._gate import parse_rules
+
+
+def add_report_command(subparsers: Any) -> argparse.ArgumentParser:
+    """Add ``report`` to the subparsers of the ``fairlens`` command."""
+    from fairlens.cli import _add_audit_arguments, add_gate_arguments
+
+    p = subparsers.add_parser(
+        "report", help="audit report: self-contained HTML, PDF, JSON, CSV; reproducible config",
+        description="Audit a predictions file (same options as fairlens audit) and write the "
+                    "report. With --config FILE, everything comes from the config.")
+    _add_audit_arguments(p)
+    add_gate_arguments(p)
+    p.add_argument("--labels", action="store_true", help="include the label-error analysis")
+    p.add_argument("--slices", action="store_true", help="include the error-slice analysis")
+    p.add_argument("--explain", action="store_true", help="include explanations")
+    p.add_argument("--remedy", metavar="METHOD", help="include this remedy's before/after")
+    p.add_argument("--html", metavar="OUT", help="write the self-contained HTML report here")
+    p.add_argument("--pdf", metavar="OUT", help="write the PDF report here")
+    p.add_argument("--csv", metavar="DIR", help="write one formula-safe CSV per table here")
+    p.add_argument("--write-config", metavar="OUT",
+                   help="write the TOML config that reproduces this report")
+    return p
+
+
+def _progress(message: str) -> None:
+    print(f"  {message}", file=sys.stderr)
+
+
+def config_from_args(args: argparse.Namespace) -> tuple[ReportConfig, Any, dict[str, Any]]:
+    """The config, frame and fingerprint that command-line options describe."""
+    from fairlens.cli import audit_input, parse_value
+
+    frame, spec = audit_input(args)
+    if args.sample:
+        fp = fingerprint(frame, name=f"built-in sample {args.sample!r}", source="sample")
+        data, sample = None, args.sample
+    else:
+        path = Path(args.data)
+        fp = fingerprint(frame, name=path.name, source="file", sha256=file_sha256(path))
+        data, sample = str(args.data), None
+    config = ReportConfig(
+        data=data, sample=sample, spec=spec.to_dict(),
+        reference=parse_value(args.reference) if args.reference else None,
+        min_group_size=args.min_group_size, bootstrap=args.bootstrap, ci=args.ci,
+        seed=args.seed, labels=args.labels, slices=args.slices, explain=args.explain,
+        remedy=args.remedy, fail_on=list(args.fail_on or []),
+        content_sha256=fp["content_sha256"])
+    return config, frame, fp
+
+
+def _merge_flags(config: ReportConfig, args: argparse.Namespace) -> ReportConfig:
+    """Analysis switches and rules given next to ``--config`` add to the config's."""
+    config.labels = config.labels or args.labels
+    config.slices = config.slices or args.slices
+    config.explain = config.explain or args.explain
+    config.remedy = args.remedy or config.remedy
+    config.fail_on = [*config.fail_on, *(args.fail_on or [])]
+    return config
+
+
+def make_report(args: argparse.Namespace, argv: list[str]) -> Report:
+    """Run what parsed ``fairlens report`` arguments describe."""
+    if args.config:
+        if args.data or args.sample:
+            raise FairLensInputError("Give either --config FILE or the data (FILE / --sample), "
+                                     "not both: the config names its data.")
+        config, base = load_config(args.config)
+        config = _merge_flags(config, args)
+        parse_rules(config.fail_on)
+        require_analyses(config)
+        frame, fp = load_config_data(config, base)
+    else:
+        parse_rules(args.fail_on)
+        require_analyses(ReportConfig(explain=args.explain, remedy=args.remedy))
+        config, frame, fp = config_from_args(args)
+    command = "fairlens " + shlex.join(argv)
+    if not args.config:
+        name = Path(args.write_config).name if args.write_config else "audit.toml"
+        command += (f"\n# or, with the configuration below saved as {name}:\n"
+                    f"fairlens report --config {name}")
+    return build_report(frame, config, fingerprint=fp, command=command,
+                        progress=None if args.quiet else _progress)
+
+
+def write_outputs(report: Report, args: argparse.Namespace) -> list[str]:
+    """Write every output asked for; returns what was written, with timings."""
+    from fairlens.report._export import report_json, write_csv_dir
+
+    done = []
+    if args.html:
+        from fairlens.report._html import render_html
+
+        t = time.perf_counter()
+        Path(args.html).write_text(render_html(report), encoding="utf-8")
+        done.append(f"HTML {args.html} ({time.perf_counter() - t:.1f} s)")
+    if args.pdf:
+        from fairlens.report._pdf import render_pdf
+
+        t = time.perf_counter()
+        Path(args.pdf).write_bytes(render_pdf(report))
+        done.append(f"PDF {args.pdf} ({time.perf_counter() - t:.1f} s)")
+    if args.json and args.json != "-":
+        Path(args.json).write_text(report_json(report), encoding="utf-8")
+        done.append(f"JSON {args.json}")
+    if args.csv:
+        files = write_csv_dir(report, args.csv)
+        done.append(f"CSV {args.csv} ({len(files)} files)")
+    if args.write_config:
+        path = report.config.save(args.write_config)
+        done.append(f"config {path}")
+    return done
+
+
+def format_summary(report: Report, written: list[str]) -> str:
+    """The executive summary and the list of files written, as plain text."""
+    from fairlens.report._build import _plain
+
+    lines = ["FairLens report"]
+    lines.extend(f"  - {_plain(s)}" for s in report.summary())
+    if written:
+        lines.append("written: " + "; ".join(written))
+    return "\n".join(lines)
+
+
+def run_report_command(args: argparse.Namespace, argv: list[str] | None = None) -> int:
+    """Run ``fairlens report``; returns the exit code (0, 1 when a CI rule fails, 2 on bad
+    input)."""
+    from fairlens.cli import EXIT_GATE_FAILED, EXIT_OK, guarded
+
+    def action() -> int:
+        report = make_report(args, list(argv if argv is not None else sys.argv[1:]))
+        written = write_outputs(report, args)
+        if args.json == "-":
+            from fairlens.report._export import report_json
+
+            sys.stdout.write(report_json(report) + "\n")
+        elif not args.quiet:
+            print(format_summary(report, written))
+        for name, message in report.errors.items():
+            print(f"fairlens report: the {name} analysis failed: {message}", file=sys.stderr)
+        if report.gate is None:
+            return EXIT_OK
+        print(report.gate.summary(), file=sys.stderr if args.quiet or args.json == "-"
+              else sys.stdout)
+        return EXIT_OK if report.gate.passed else EXIT_GATE_FAILED
+
+    return guarded("fairlens report", action)
