@@ -131,6 +131,23 @@ def readable_edges(x: np.ndarray, n_bins: int) -> np.ndarray:
     return edges[edges > q[0]]
 
 
+def _more_distinct_than(s: pd.Series, k: int) -> bool:
+    """Whether ``s`` has more than ``k`` distinct non-missing values (a sample decides first)."""
+    if len(s) > 20_000 and s.iloc[:: len(s) // 10_000].nunique(dropna=True) > k:
+        return True
+    return s.nunique(dropna=True) > k
+
+
+def _factorize(s: pd.Series) -> tuple[np.ndarray, list[Any]]:
+    """Codes (-1 for missing) and sorted categories of ``s``; mixed types sort by their text."""
+    try:
+        code, uniques = pd.factorize(s, sort=True, use_na_sentinel=True)
+    except TypeError:
+        code, uniques = pd.factorize(s.astype("object").where(s.notna(), None).map(
+            lambda v: v if v is None else str(v)), sort=True, use_na_sentinel=True)
+    return np.asarray(code, dtype=np.int64), [_plain(u) for u in uniques]
+
+
 def encode(
     frame: pd.DataFrame,
     features: list[str],
@@ -157,7 +174,7 @@ def encode(
             raise FairLensInputError(MSG_FEATURE.format(name=name, cols=list(frame.columns)))
         s = frame[name]
         is_num = (pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
-                  and s.nunique(dropna=True) > n_bins)
+                  and _more_distinct_than(s, n_bins))
         if is_num:
             v = s.to_numpy(dtype=np.float64, na_value=np.nan)
             ok = np.isfinite(v)
@@ -176,10 +193,9 @@ def encode(
             ranges = sorted(set(ranges))
             has_missing = not ok.all()
         else:
-            cat = pd.Categorical(s.astype("object").where(s.notna(), None))
-            counts = np.bincount(cat.codes[cat.codes >= 0], minlength=len(cat.categories))
-            cats = list(cat.categories)
-            code = cat.codes.astype(np.int64)
+            code, uniques = _factorize(s)
+            cats = list(uniques)
+            counts = np.bincount(code[code >= 0], minlength=len(cats))
             if len(cats) > MAX_CATEGORIES:
                 keep = np.argsort(-counts, kind="stable")[: MAX_CATEGORIES - 1]
                 remap = np.full(len(cats), MAX_CATEGORIES - 1)

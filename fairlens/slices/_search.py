@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from fairlens.slices._binning import Encoded
+from fairlens.slices._kernels import new_tables, pair_tables, triple_tables
 
 
 def slice_score(
@@ -104,30 +108,26 @@ def search(
 ) -> SearchResult:
     """Exact top-``k`` slices by SliceLine score, conjunctions of up to ``max_depth`` predicates.
 
-    Level 1 uses one ``bincount`` per feature, level 2 one joint ``bincount`` per feature pair
-    (with a summed-area table, so every pair of code ranges costs O(1)), deeper levels expand
-    each surviving parent with one ``bincount`` over its rows. A parent is expanded only when
-    its support reaches ``min_support`` and its score upper bound exceeds the current k-th best
-    score (and 0); both rules are exact (no pruned slice could enter the top k). A slice holds
-    at most one predicate per feature.
+    Level 1 uses one ``bincount`` per feature; level 2 the joint tables of all feature pairs,
+    filled in one compiled pass over the rows; level 3 one compiled pass per feature pair
+    ``(i, j)`` with surviving parents, counting (code of i, code of j, code of every later
+    feature) over the rows of the parents' cells, from which every parent and child follows by
+    prefix sums (the passes run on all cores). Deeper levels expand each surviving parent with
+    one ``bincount`` over its rows. A parent is expanded only when its support reaches
+    ``min_support`` and its score upper bound exceeds the current k-th best score (and 0);
+    both rules are exact (no pruned slice could enter the top k). A slice holds at most one
+    predicate per feature.
     """
-    e = np.asarray(errors, dtype=np.float64)
+    e = np.ascontiguousarray(errors, dtype=np.float64)
     binary = bool(np.all((e == 0) | (e == 1)))
-    codes = enc.codes
-    n_err = 0
-    if binary:
-        # rows with an error first: the error counts of any sorted row subset are then those
-        # of its leading part (a slice, not a boolean mask)
-        order = np.argsort(-e, kind="stable")
-        codes, e = codes[order], e[order]
-        n_err = int(e.sum())
+    codes = np.ascontiguousarray(enc.codes)
     n, n_feat = codes.shape
     cols = [np.ascontiguousarray(codes[:, f], dtype=np.int32) for f in range(n_feat)]
     e2 = e * e
     mean_error = float(e.mean())
     max_error = float(e.max())
-    nc = enc.n_codes
-    off = np.concatenate([[0], np.cumsum(nc)])
+    nc = enc.n_codes.astype(np.int64)
+    off = np.concatenate([[0], np.cumsum(nc)]).astype(np.int64)
     pf, plo, phi = enc.pred_feature, enc.pred_lo, enc.pred_hi
     glo, ghi = off[pf] + plo, off[pf] + phi
     n_pred = len(pf)
@@ -160,6 +160,12 @@ def search(
                                alpha=alpha, min_support=min_support)
         return (size >= min_support) & (esum > 0) & (ub > top.threshold)
 
+    def box_sums(t: np.ndarray, lo1, hi1, lo2, hi2) -> np.ndarray:
+        """Sums of ``t`` (n1 x n2 x ...) over code boxes ``[lo1, hi1) x [lo2, hi2)``."""
+        sat = np.zeros((t.shape[0] + 1, t.shape[1] + 1, *t.shape[2:]))
+        sat[1:, 1:] = t.cumsum(0).cumsum(1)
+        return sat[hi1, hi2] - sat[lo1, hi2] - sat[hi1, lo2] + sat[lo1, lo2]
+
     # level 1
     cnt = np.concatenate([np.bincount(cols[f], minlength=nc[f]) for f in range(n_feat)])
     err = np.concatenate([np.bincount(cols[f], weights=e, minlength=nc[f])
@@ -172,53 +178,55 @@ def search(
     if max_depth < 2:
         return _finish(top, ex_s, ex_e, ex_q, n_pruned)
 
-    # level 2: joint tables per feature pair
+    # level 2: the joint tables of all feature pairs with surviving predicates, one pass
     alive1 = expandable(s1, e1)
     n_pruned += int((~alive1).sum())
     by_feat = [np.flatnonzero(alive1 & (pf == f)) for f in range(n_feat)]
+    pairs = [(i, j) for i in range(n_feat) for j in range(i + 1, n_feat)
+             if len(by_feat[i]) and len(by_feat[j])]
+    if not pairs:
+        return _finish(top, ex_s, ex_e, ex_q, n_pruned)
+    pair_i = np.array([i for i, _ in pairs], dtype=np.int64)
+    pair_j = np.array([j for _, j in pairs], dtype=np.int64)
+    sizes = nc[pair_i] * nc[pair_j]
+    pair_off = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    tn, te, tq = new_tables((int(pair_off[-1]),), n, not binary)
+    n_threads = max(1, min(len(pairs), os.cpu_count() or 1))
+    parts = np.array_split(np.arange(len(pairs)), n_threads)
+    with ThreadPoolExecutor(max_workers=n_threads) as pool:
+        # the pairs' cells are disjoint, so the threads fill one set of tables
+        list(pool.map(lambda idx: pair_tables(codes, nc, pair_i[idx], pair_j[idx],
+                                              pair_off[idx], e, not binary, tn, te, tq), parts))
+    if binary:
+        tq = te
     lvl2: list[tuple[int, int]] = []
     lvl2_stats: list[np.ndarray] = []
-    for i in range(n_feat):
-        pi = by_feat[i]
-        if len(pi) == 0:
-            continue
-        for j in range(i + 1, n_feat):
-            pj = by_feat[j]
-            if len(pj) == 0:
-                continue
-            ni, nj = int(nc[i]), int(nc[j])
-            ci = cols[i] * nj
-            ci += cols[j]
-            size_t = np.bincount(ci, minlength=ni * nj).reshape(ni, nj)
-            if binary:
-                err_t = np.bincount(ci[:n_err], minlength=ni * nj).reshape(ni, nj)
-                sq_t = err_t
-            else:
-                err_t = np.bincount(ci, weights=e, minlength=ni * nj).reshape(ni, nj)
-                sq_t = np.bincount(ci, weights=e2, minlength=ni * nj).reshape(ni, nj)
-            li, hi_ = plo[pi][:, None], phi[pi][:, None]
-            lj, hj = plo[pj][None, :], phi[pj][None, :]
-            out = []
-            for t in (size_t, err_t, sq_t):
-                sat = np.zeros((ni + 1, nj + 1))
-                sat[1:, 1:] = t.cumsum(0).cumsum(1)
-                out.append((sat[hi_, hj] - sat[li, hj] - sat[hi_, lj] + sat[li, lj]).ravel())
-            npj = len(pj)
-            ok, _ = record(out[0], out[1], out[2],
-                           lambda x, pi=pi, pj=pj, npj=npj: (int(pi[x // npj]), int(pj[x % npj])))
-            lvl2.extend((int(pi[x // npj]), int(pj[x % npj])) for x in np.flatnonzero(ok))
-            lvl2_stats.append(np.column_stack([out[0][ok], out[1][ok]]))
+    for p, (i, j) in enumerate(pairs):
+        pi, pj = by_feat[i], by_feat[j]
+        ni, nj = int(nc[i]), int(nc[j])
+        cells = slice(int(pair_off[p]), int(pair_off[p + 1]))
+        li, hi_ = plo[pi][:, None], phi[pi][:, None]
+        lj, hj = plo[pj][None, :], phi[pj][None, :]
+        out = [box_sums(t[cells].reshape(ni, nj), li, hi_, lj, hj).ravel()
+               for t in (tn, te, tq)]
+        npj = len(pj)
+        ok, _ = record(out[0], out[1], out[2],
+                       lambda x, pi=pi, pj=pj, npj=npj: (int(pi[x // npj]), int(pj[x % npj])))
+        lvl2.extend((int(pi[x // npj]), int(pj[x % npj])) for x in np.flatnonzero(ok))
+        lvl2_stats.append(np.column_stack([out[0][ok], out[1][ok]]))
     if max_depth < 3 or not lvl2:
         return _finish(top, ex_s, ex_e, ex_q, n_pruned)
 
-    # level 3+: expand each surviving parent over its rows
+    # level 3+: per feature pair (i, j) with surviving parents, one pass over the rows of the
+    # parents' cells counts (code of i, code of j, code of every later feature); every parent
+    # (a, b) and every child predicate then follow from prefix sums.
     st2 = np.concatenate(lvl2_stats)
     alive2 = expandable(st2[:, 0], st2[:, 1])
     n_pruned += int((~alive2).sum())
-    groups: dict[int, dict[int, list[int]]] = {}
+    parents: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for x in np.flatnonzero(alive2):
         a, b = lvl2[x]
-        groups.setdefault(a, {}).setdefault(int(pf[b]), []).append(b)
+        parents.setdefault((int(pf[a]), int(pf[b])), []).append((a, b))
     pred_order = np.argsort(pf, kind="stable")
     first_pred_of_feat = np.searchsorted(pf[pred_order], np.arange(n_feat + 1))
 
@@ -250,61 +258,63 @@ def search(
             col = codes[rows, pf[c]]
             expand(rows[in_pred(col, c)], (*preds, int(c)), depth + 1)
 
-    # level 3, batched: for a root predicate a and a second feature j, one bincount over the
-    # root's rows gives the joint counts of (code of j, code of every later feature); the
-    # counts of every parent (a, b) with b on j and every child predicate follow by cumsums.
-    for a, by_j in groups.items():
-        rows_a = np.flatnonzero(in_pred(cols[pf[a]], a))
-        ea = e[rows_a]
-        k_err = int(np.searchsorted(rows_a, n_err))
-        codes_a = codes[rows_a]
-        glob_a = codes_a.astype(np.int32)
-        glob_a += off[:n_feat].astype(np.int32)[None, :]
-        for j, blist in by_j.items():
-            if j + 1 >= n_feat:
-                continue
-            base = int(off[j + 1])
-            width = int(off[-1]) - base
-            nj = int(nc[j])
-            # cell index (code of j) * width + (global code of a later feature) - base
-            shift = codes_a[:, j].astype(np.int32) * width - base
-            sub = glob_a[:, j + 1:] + shift[:, None]
-            size_t = np.bincount(sub.ravel(), minlength=nj * width).reshape(nj, width)
-            if binary:
-                err_t = np.bincount(sub[:k_err].ravel(),
-                                    minlength=nj * width).reshape(nj, width)
-                sq_t = err_t
-            else:
-                w = np.repeat(ea, sub.shape[1])
-                err_t = np.bincount(sub.ravel(), weights=w,
-                                    minlength=nj * width).reshape(nj, width)
-                sq_t = np.bincount(sub.ravel(), weights=w * ea.repeat(sub.shape[1]),
-                                   minlength=nj * width).reshape(nj, width)
-            del sub
-            bs = np.asarray(blist, dtype=np.int64)
-            cand = pred_order[first_pred_of_feat[j + 1]:]
-            gl, gh = glo[cand] - base, ghi[cand] - base
-            outs = []
-            for t in (size_t, err_t, sq_t):
-                cj = np.zeros((nj + 1, width))
-                cj[1:] = np.cumsum(t, axis=0)
-                par = cj[phi[bs]] - cj[plo[bs]]
-                cum = np.zeros((len(bs), width + 1))
-                cum[:, 1:] = np.cumsum(par, axis=1)
-                outs.append((cum[:, gh] - cum[:, gl]).ravel())
-            nc_ = len(cand)
-            ok, _ = record(outs[0], outs[1], outs[2],
-                           lambda x, bs=bs, cand=cand, nc_=nc_, a=a: (
-                               int(a), int(bs[x // nc_]), int(cand[x % nc_])))
-            if max_depth < 4:
-                continue
-            idx = np.flatnonzero(ok)
-            alive = expandable(outs[0][ok], outs[1][ok])
-            n_pruned += int((~alive).sum())
-            for x in idx[alive]:
-                b, c = int(bs[x // nc_]), int(cand[x % nc_])
-                keep = in_pred(codes[rows_a, j], b) & in_pred(codes[rows_a, pf[c]], c)
-                expand(rows_a[keep], (int(a), b, c), 4)
+    def count_triples(item):
+        """The (i, j, later feature) tables of one feature pair; runs without the GIL."""
+        (i, j), plist = item
+        ni, nj = int(nc[i]), int(nc[j])
+        a_s = np.array([a for a, _ in plist], dtype=np.int64)
+        b_s = np.array([b for _, b in plist], dtype=np.int64)
+        # cells of (i, j) covered by some parent: a 2-D difference array of the boxes
+        cover = np.zeros((ni + 1, nj + 1), dtype=np.int64)
+        np.add.at(cover, (plo[a_s], plo[b_s]), 1)
+        np.add.at(cover, (phi[a_s], plo[b_s]), -1)
+        np.add.at(cover, (plo[a_s], phi[b_s]), -1)
+        np.add.at(cover, (phi[a_s], phi[b_s]), 1)
+        cell_alive = (cover.cumsum(0).cumsum(1)[:ni, :nj] > 0).ravel()
+        base = int(off[j + 1])
+        width = int(off[-1]) - base
+        tables = new_tables((ni * nj, width), n, not binary)
+        triple_tables(codes, i, j, nj, cell_alive, off, base, e, not binary, *tables)
+        return i, j, a_s, b_s, base, width, tables
+
+    def level3(i, j, a_s, b_s, base, width, tn3, te3, tq3) -> None:
+        """Record the children of the parents on (i, j); expand them further at depth >= 4."""
+        nonlocal n_pruned
+        ni, nj = int(nc[i]), int(nc[j])
+        cand = pred_order[first_pred_of_feat[j + 1]:]
+        gl, gh = glo[cand] - base, ghi[cand] - base
+        outs = []
+        for t in (tn3, te3, tq3):
+            par = box_sums(t.reshape(ni, nj, width), plo[a_s], phi[a_s], plo[b_s], phi[b_s])
+            cum = np.zeros((len(a_s), width + 1))
+            cum[:, 1:] = np.cumsum(par, axis=1)
+            outs.append((cum[:, gh] - cum[:, gl]).ravel())
+        nc_ = len(cand)
+        ok, _ = record(outs[0], outs[1], outs[2],
+                       lambda x, a_s=a_s, b_s=b_s, cand=cand, nc_=nc_: (
+                           int(a_s[x // nc_]), int(b_s[x // nc_]), int(cand[x % nc_])))
+        if max_depth < 4:
+            return
+        idx = np.flatnonzero(ok)
+        alive = expandable(outs[0][ok], outs[1][ok])
+        n_pruned += int((~alive).sum())
+        for x in idx[alive]:
+            a, b, c = int(a_s[x // nc_]), int(b_s[x // nc_]), int(cand[x % nc_])
+            keep = in_pred(cols[i], a) & in_pred(cols[j], b) & in_pred(cols[pf[c]], c)
+            expand(np.flatnonzero(keep), (a, b, c), 4)
+
+    work = [(ij, plist) for ij, plist in parents.items() if ij[1] + 1 < n_feat]
+    with ThreadPoolExecutor(max_workers=n_threads) as pool:
+        # a window of pending pairs keeps a bounded number of tables alive at once
+        pending: deque = deque()
+        for item in work:
+            pending.append(pool.submit(count_triples, item))
+            if len(pending) > 2 * n_threads:
+                i, j, a_s, b_s, base, width, (tn3, te3, tq3) = pending.popleft().result()
+                level3(i, j, a_s, b_s, base, width, tn3, te3, te3 if binary else tq3)
+        while pending:
+            i, j, a_s, b_s, base, width, (tn3, te3, tq3) = pending.popleft().result()
+            level3(i, j, a_s, b_s, base, width, tn3, te3, te3 if binary else tq3)
     return _finish(top, ex_s, ex_e, ex_q, n_pruned)
 
 
