@@ -131,6 +131,7 @@ except FairLensInputError as exc:
         st.error(str(exc), icon=":material/error:")
         L.data_page_link()
         st.stop()
+L.remember_flags(spec, issues)
 
 # --- headline ----------------------------------------------------------------------------------
 lo, hi = issues.rate_ci

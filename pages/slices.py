@@ -6,13 +6,14 @@ import streamlit as st
 
 from fairlens import slices as fs
 from fairlens import ui
-from fairlens.ui.labels import data_page_link
+from fairlens.ui.labels import data_page_link, stored_flags
 
 ERROR_LABELS = {
     "misclassification": "Misclassification (decision differs from the label)",
     "false_positive": "False positives",
     "false_negative": "False negatives",
     "log_loss": "Log-loss of the score",
+    "label_issue": "Suspected label errors (from the Label errors page)",
 }
 
 ui.page_setup()
@@ -55,8 +56,9 @@ with st.container(border=True):
     features = st.multiselect("Features to slice on", candidates, default=default,
                               key="slices_features")
     c1, c2, c3, c4 = st.columns(4)
+    flags = stored_flags(spec)
     kinds = ["misclassification", "false_positive", "false_negative"] + (
-        ["log_loss"] if spec.score else [])
+        ["log_loss"] if spec.score else []) + (["label_issue"] if flags else [])
     error = c1.selectbox("Error signal", kinds, format_func=ERROR_LABELS.get,
                          key="slices_error")
     depth = int(c2.slider("Most conditions per slice", 1, 3, 3, key="slices_depth"))
@@ -66,6 +68,11 @@ with st.container(border=True):
     top_k = int(c4.number_input("Slices shown", min_value=1, max_value=50, value=10,
                                 key="slices_top_k"))
 
+if flags is None:
+    st.caption("To find the slices where labels are probably wrong, open the Label errors page "
+               "first: its flags then appear here as an error signal.")
+elif error == "label_issue":
+    st.caption(f"Error signal: {flags['about']}.")
 if not features:
     _stop_with("Choose at least one feature to slice on.")
 
@@ -73,8 +80,11 @@ score = spec.score[0] if spec.score else None
 pred = None if score else spec.pred[0]
 try:
     with st.spinner("Searching slices..."):
-        errors = fs.error_signal(frame, label=spec.label, pred=pred, score=score, error=error,
-                                 threshold=float(spec.threshold))
+        if error == "label_issue":
+            errors = flags["mask"].astype(float)
+        else:
+            errors = fs.error_signal(frame, label=spec.label, pred=pred, score=score,
+                                     error=error, threshold=float(spec.threshold))
         result = fs.find_slices(frame, features=features, errors=errors,
                                 sensitive=list(spec.sensitive), max_depth=depth,
                                 min_support=support, top_k=top_k,

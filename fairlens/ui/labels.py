@@ -58,6 +58,8 @@ CV_READY = "labels_cv_ready"
 CV_REQUEST = "labels_cv_request"
 """Session key: set by the "Train the folds" button's callback until the page trains them."""
 REVIEW_NOTICE = "labels_review_notice"
+LABEL_FLAGS = "labels_flags"
+"""The last label-issue flags of the active data: ``{"key", "mask", "about"}`` (for Slices)."""
 """Session key: a one-shot message from the last review action."""
 QUEUE_PAGE_SIZE = 25
 
@@ -414,3 +416,21 @@ def queue_display(queue: pd.DataFrame) -> pd.DataFrame:
         if shown[c].dtype == object:
             shown[c] = shown[c].map(lambda v: "" if v is None else str(v))
     return shown
+
+
+def remember_flags(spec: AuditSpec, issues: LabelIssues) -> None:
+    """Keep the rows flagged as suspected label errors, for the Slices page's error signal."""
+    st.session_state[LABEL_FLAGS] = {
+        "key": (S.active().key, spec.label),
+        "mask": np.asarray(issues.detection.issues, dtype=bool),
+        "about": f"{int(issues.detection.issues.sum()):,} rows flagged by "
+                 f"{issues.detection.detector} ({source_short(issues)})",
+    }
+
+
+def stored_flags(spec: AuditSpec) -> dict[str, Any] | None:
+    """The remembered label-issue flags when they belong to the active data and label."""
+    flags = st.session_state.get(LABEL_FLAGS)
+    if flags and flags["key"] == (S.active().key, spec.label):
+        return flags
+    return None

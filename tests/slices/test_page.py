@@ -108,3 +108,34 @@ def test_slice_rows_are_paged_and_match_the_slice(planted):
     last = at.dataframe[1].value
     assert list(last.index) == list(frame.index[mask][(pages - 1) * 50:])
     assert f"{chosen.n:,}" in [m.value for m in at.metric if m.label == "Rows in slice"]
+
+
+def test_label_issue_flags_are_an_error_signal(planted):
+    """After the Label errors page ran, its flags can be sliced; the slices are the library's."""
+    from fairlens.ui import labels as L
+
+    frame = planted.frame
+    spec = AuditSpec(label="label", score=["score"], sensitive=["group"])
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    for k, v in _session(frame, spec).items():
+        at.session_state[k] = v
+    at.run()
+    at.switch_page("pages/slices.py").run()
+    assert "label_issue" not in at.selectbox(key="slices_error").options
+    assert any("Label errors page" in c.value for c in at.caption)
+    at.switch_page(L.PAGE).run()
+    assert not at.exception, at.exception
+    flags = at.session_state[L.LABEL_FLAGS]
+    mask = flags["mask"]
+    assert mask.shape == (len(frame),) and 0 < mask.sum() < len(frame)
+    at.switch_page("pages/slices.py").run()
+    at.selectbox(key="slices_error").set_value("label_issue").run()
+    assert not at.exception, at.exception
+    features = at.multiselect(key="slices_features").value
+    expected = find_slices(frame, features=features, errors=mask.astype(float),
+                           sensitive=["group"], min_support=max(30, len(frame) // 100))
+    table = at.dataframe[0].value
+    assert list(table["description"]) == [s.description for s in expected.slices]
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Overall error"] == f"{mask.mean():.1%}"
+    assert any(f"Error signal: {flags['about']}" in c.value for c in at.caption)
