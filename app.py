@@ -25,6 +25,7 @@ PAGES = [
     st.Page(ui.keys.PAGE_EQUITY, title="Equity", icon=":material/equalizer:"),
     st.Page("pages/label_errors.py", title="Label errors", icon=":material/rule:"),
     st.Page("pages/slices.py", title="Slices", icon=":material/troubleshoot:"),
+    st.Page("pages/remedies.py", title="Remedies", icon=":material/healing:"),
 ]
 
 page = st.navigation(PAGES, position="sidebar", expanded=True)

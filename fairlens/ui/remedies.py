@@ -1,0 +1,257 @@
+"""Streamlit glue of the Remedies page: runs kept per session, workspace saving, tables.
+
+Remedy runs are the user's own data and can take seconds (training); they are kept in the
+session (the latest few, keyed by the data's content hash and every setting), never in a cache
+shared between users. Artefacts are written to the workspace folder
+(``FAIRLENS_WORKSPACE_DIR``), under ``remedies/<data key>/<run>/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from fairlens.data import AuditSpec
+from fairlens.remedies import (
+    LearningCurves,
+    RemedyResult,
+    TradeOff,
+    compare_remedies,
+    learning_curves,
+    remedy_spec,
+)
+from fairlens.remedies._api import _gap
+from fairlens.ui import _session as S
+from fairlens.ui._workspace import workspace_root
+
+PAGE = "pages/remedies.py"
+
+W_METHOD = "remedies_method"
+W_ATTRIBUTE = "remedies_attribute"
+W_CONSTRAINT = "remedies_constraint"
+W_TOLERANCE = "remedies_tolerance"
+W_OBJECTIVE = "remedies_objective"
+W_TEST_SIZE = "remedies_test_size"
+W_SEED = "remedies_seed"
+W_EPOCHS = "remedies_epochs"
+W_ARCH = "remedies_architecture"
+W_FIS_COEF = "remedies_fis_coef"
+W_FIS_T = "remedies_fis_temperature"
+W_FEBS_GAMMA = "remedies_febs_gamma"
+W_RUN = "remedies_run"
+W_COMPARE_METHODS = "remedies_compare_methods"
+W_COMPARE = "remedies_compare"
+W_CURVES = "remedies_curves"
+RUNS = "remedies_runs"
+"""Session key: the latest remedy runs, by run key."""
+LAST = "remedies_last"
+"""Session key: the key of the run shown."""
+TRADEOFF = "remedies_tradeoff"
+CURVES = "remedies_curves_result"
+KEEP = 4
+REQUEST = "remedies_request"
+"""Session key: set by a button's callback ("run", "compare" or "curves") until the page runs
+it (a button's own value does not survive the reruns the app may do in between)."""
+
+
+def request(kind: str) -> Callable[[], None]:
+    """A button callback that asks the page to run ``kind`` on its next run."""
+
+    def ask() -> None:
+        st.session_state[REQUEST] = kind
+
+    return ask
+
+
+def take_request(kind: str) -> bool:
+    """True (once) when a button asked for ``kind``."""
+    if st.session_state.get(REQUEST) == kind:
+        st.session_state.pop(REQUEST, None)
+        return True
+    return False
+
+METHOD_LABELS = {
+    "thresholds": "Group-specific thresholds (post-processing, no retraining)",
+    "reweigh": "Reweighing + retraining (Kamiran-Calders)",
+    "expgrad": "Exponentiated gradient (fairlearn reductions)",
+    "fis": "FIS: fair identity scaling of the loss (torch)",
+    "febs": "FEBS: fair error-bound scaling of the loss (torch)",
+}
+CONSTRAINT_LABELS = {
+    "equalized_odds": "Equalized odds (TPR and FPR)",
+    "equal_opportunity": "Equal opportunity (TPR)",
+    "demographic_parity": "Demographic parity (selection rate)",
+}
+SHOWN_METRICS = ("accuracy", "balanced_accuracy", "selection_rate", "tpr", "fpr", "auc")
+SHOWN_DISPARITIES = ("equalized_odds_difference", "equal_opportunity_difference",
+                     "demographic_parity_difference")
+
+
+def run_key(payload: dict[str, Any]) -> str:
+    """Identifies one run: the data and every setting."""
+    text = json.dumps({"data": S.active().key, **payload}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _remember(slot: str, key: str, value: Any) -> None:
+    runs = dict(st.session_state.get(slot, {}))
+    runs[key] = (S.active().key, value)
+    st.session_state[slot] = dict(list(runs.items())[-KEEP:])
+
+
+def stored(slot: str, key: str) -> Any:
+    """A result kept earlier in this session for the active data, if any."""
+    entry = st.session_state.get(slot, {}).get(key)
+    if entry is None or entry[0] != S.active().key:
+        return None
+    return entry[1]
+
+
+def run_remedy(spec: AuditSpec, payload: dict[str, Any],
+               progress: Callable[[int, int, str], None] | None = None) -> RemedyResult:
+    """Run one remedy on the active data, keep it in the session and save its artefacts in
+    the workspace folder."""
+    options = dict(payload)
+    method = options.pop("method")
+    constraint = options.pop("constraint")
+    tolerance = options.pop("tolerance")
+    test_size = options.pop("test_size")
+    seed = options.pop("seed")
+    result = remedy_spec(S.active_frame(), spec, method=method, constraint=constraint,
+                         tolerance=tolerance, test_size=test_size, seed=seed,
+                         progress=progress, **options)
+    key = run_key(payload)
+    result.save(remedy_folder(key))
+    _remember(RUNS, key, result)
+    st.session_state[LAST] = key
+    return result
+
+
+def remedy_folder(key: str) -> Path:
+    """Where a run's artefacts are saved: ``<workspaces>/remedies/<data key>/<run key>``."""
+    return workspace_root() / "remedies" / S.active().key / key
+
+
+def last_result() -> RemedyResult | None:
+    """The run shown on the page (None before the first run of this data)."""
+    key = st.session_state.get(LAST)
+    return stored(RUNS, key) if key else None
+
+
+def run_tradeoff(spec: AuditSpec, payload: dict[str, Any],
+                 progress: Callable[[int, int, str], None] | None = None) -> TradeOff:
+    """Every chosen remedy on one split, as trade-off points (kept in the session)."""
+    options = dict(payload)
+    result = compare_remedies(S.active_frame(), spec, progress=progress, **options)
+    _remember(TRADEOFF, run_key({"tradeoff": payload}), result)
+    st.session_state[TRADEOFF + "_last"] = run_key({"tradeoff": payload})
+    return result
+
+
+def last_tradeoff() -> TradeOff | None:
+    """The trade-off shown on the page."""
+    key = st.session_state.get(TRADEOFF + "_last")
+    return stored(TRADEOFF, key) if key else None
+
+
+def run_curves(spec: AuditSpec, payload: dict[str, Any],
+               progress: Callable[[int, int, str], None] | None = None) -> LearningCurves:
+    """Per-group learning curves (kept in the session)."""
+    result = learning_curves(S.active_frame(), spec, progress=progress, **payload)
+    key = run_key({"curves": payload})
+    _remember(CURVES, key, result)
+    st.session_state[CURVES + "_last"] = key
+    return result
+
+
+def last_curves() -> LearningCurves | None:
+    """The learning curves shown on the page."""
+    key = st.session_state.get(CURVES + "_last")
+    return stored(CURVES, key) if key else None
+
+
+def gap(audit: Any, attribute: str, measure: str) -> float:
+    """A disparity of an audit for one attribute (NaN when absent)."""
+    return _gap(audit, attribute, measure)
+
+
+def before_after_table(result: RemedyResult) -> pd.DataFrame:
+    """Held-out metrics and disparities before and after, as shown on the page (3 decimals)."""
+    rows = []
+    for m in SHOWN_METRICS:
+        b, a = result.before.overall.get(m), result.after.overall.get(m)
+        if b is None and a is None:
+            continue
+        rows.append({"Measure (held-out rows)": m.replace("_", " "), "Before": _r(b),
+                     "After": _r(a), "Change": _r(_diff(a, b))})
+    for d in SHOWN_DISPARITIES:
+        b = _gap(result.before, result.attribute, d)
+        a = _gap(result.after, result.attribute, d)
+        rows.append({"Measure (held-out rows)": f"{d.replace('_', ' ')} ({result.attribute})",
+                     "Before": _r(b), "After": _r(a), "Change": _r(_diff(a, b))})
+    return pd.DataFrame(rows)
+
+
+def _diff(a: Any, b: Any) -> float | None:
+    try:
+        return float(a) - float(b)
+    except (TypeError, ValueError):
+        return None
+
+
+def _r(v: Any) -> float | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if f != f else round(f, 3)
+
+
+def thresholds_table(result: RemedyResult) -> pd.DataFrame | None:
+    """The fitted rule per group (thresholds remedy): threshold, randomized part, rates."""
+    groups = result.artefacts.get("groups")
+    if not groups:
+        return None
+    rows = []
+    for g in groups:
+        rand = "; ".join(f"score {p['score']:g}: {p['p_positive']:.0%} positive"
+                         for p in g["randomized"]) or "-"
+        rates = g["expected_fit_rates"]
+        rows.append({"Group": str(g["group"]), "Rows (fit)": int(g["n_fit"]),
+                     "Positive from score": g["threshold"], "Randomized": rand,
+                     "TPR (fit)": round(rates["tpr"], 3) if rates["tpr"] == rates["tpr"]
+                     else None,
+                     "FPR (fit)": round(rates["fpr"], 3) if rates["fpr"] == rates["fpr"]
+                     else None})
+    return pd.DataFrame(rows)
+
+
+def weights_table(result: RemedyResult) -> pd.DataFrame | None:
+    """The reweighing weights per (group, label)."""
+    weights = result.artefacts.get("weights")
+    if not weights:
+        return None
+    frame = pd.DataFrame(weights)
+    return frame.rename(columns={"group": "Group", "label": "Label", "n": "Rows",
+                                 "weight": "Weight"})[["Group", "Label", "Rows", "Weight"]]
+
+
+def points_display(points: pd.DataFrame) -> pd.DataFrame:
+    """The trade-off points as a readable table."""
+    out = pd.DataFrame({
+        "Remedy": points["label"],
+        "Accuracy": [f"{a:.3f} [{lo:.3f}, {hi:.3f}]" for a, lo, hi in
+                     zip(points["accuracy"], points["accuracy_low"], points["accuracy_high"],
+                         strict=True)],
+        "Disparity": [f"{a:.3f} [{lo:.3f}, {hi:.3f}]" for a, lo, hi in
+                      zip(points["disparity"], points["disparity_low"],
+                          points["disparity_high"], strict=True)],
+        "Pareto front": ["yes" if p else "" for p in points["pareto"]],
+    })
+    return out

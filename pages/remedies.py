@@ -1,0 +1,224 @@
+"""Remedies page: fixes for a measured disparity with their price, on held-out rows."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from fairlens import remedies as fr
+from fairlens import ui
+from fairlens.data import FairLensInputError
+from fairlens.ui import remedies as R
+from fairlens.ui.labels import data_page_link
+
+ui.page_setup()
+st.title("Remedies")
+st.markdown(
+    "What would reduce the disparity, and what would it cost? Each remedy is fitted on one "
+    "part of the rows and audited on the **held-out** rest, so the numbers below are what to "
+    "expect on new data. Group thresholds only need the model's scores; the other remedies "
+    "retrain a model on the mapped feature columns.")
+
+data = ui.active()
+spec = ui.current_spec()
+
+
+def _stop_with(message: str) -> None:
+    st.info(message, icon=":material/info:")
+    data_page_link()
+    st.stop()
+
+
+if spec.task != "binary" or not spec.label or not (spec.score or spec.pred):
+    _stop_with("Remedies need a binary label and the model's score (or predicted label). Map "
+               "them on the Data page.")
+if not spec.sensitive:
+    _stop_with("Map at least one sensitive attribute on the Data page.")
+
+methods = [m for m in fr.METHODS if (m != "thresholds" or spec.score)
+           and (m == "thresholds" or spec.features)]
+if not methods:
+    _stop_with("Map the model's score (for group thresholds) or feature columns (to retrain) "
+               "on the Data page.")
+if not spec.features:
+    st.caption("No feature columns are mapped, so only group thresholds are offered; map "
+               "features on the Data page to retrain with reweighing, fairlearn or FIS/FEBS.")
+
+
+def _progress_bar():
+    bar = st.progress(0.0, text="Starting...")
+
+    def update(done: int, total: int, message: str) -> None:
+        bar.progress(min(1.0, done / max(total, 1)), text=message)
+
+    return bar, update
+
+
+# --- one remedy ----------------------------------------------------------------------------------
+with st.container(border=True):
+    c1, c2, c3 = st.columns([3, 2, 2])
+    method = c1.selectbox("Remedy", methods, format_func=R.METHOD_LABELS.get, key=R.W_METHOD)
+    attribute = c2.selectbox("Sensitive attribute", spec.sensitive, key=R.W_ATTRIBUTE)
+    constraint = c3.selectbox("Constraint", list(R.CONSTRAINT_LABELS),
+                              format_func=R.CONSTRAINT_LABELS.get, key=R.W_CONSTRAINT)
+    c4, c5, c6 = st.columns(3)
+    tolerance = c4.number_input("Tolerance (largest allowed gap)", min_value=0.0,
+                                max_value=1.0, value=0.05, step=0.01, format="%.2f",
+                                key=R.W_TOLERANCE)
+    test_size = c5.slider("Held-out share", min_value=0.1, max_value=0.5, value=0.3, step=0.05,
+                          key=R.W_TEST_SIZE)
+    seed = int(c6.number_input("Seed", min_value=0, value=0, step=1, key=R.W_SEED))
+    payload = {"method": method, "attribute": attribute, "constraint": constraint,
+               "tolerance": float(tolerance), "test_size": float(test_size), "seed": seed,
+               "bootstrap": 200}
+    if method == "thresholds":
+        payload["objective"] = st.radio("Maximise", list(fr.OBJECTIVES), horizontal=True,
+                                        format_func=lambda o: o.replace("_", " "),
+                                        key=R.W_OBJECTIVE)
+    elif method in ("fis", "febs"):
+        t1, t2, t3 = st.columns(3)
+        payload["architecture"] = t1.radio("Model", ["mlp", "logistic"], horizontal=True,
+                                           key=R.W_ARCH)
+        payload["epochs"] = int(t2.number_input("Epochs", min_value=1, max_value=200, value=30,
+                                                key=R.W_EPOCHS))
+        if method == "fis":
+            payload["fis_coef"] = float(t3.slider("Group share c", 0.0, 1.0, 0.5, 0.05,
+                                                  key=R.W_FIS_COEF))
+            payload["fis_temperature"] = float(st.slider("Temperature T", 0.1, 5.0, 1.0, 0.1,
+                                                         key=R.W_FIS_T))
+        else:
+            payload["febs_gamma"] = float(t3.slider("gamma", 0.0, 5.0, 1.0, 0.25,
+                                                    key=R.W_FEBS_GAMMA))
+    st.button("Run remedy", type="primary", key=R.W_RUN, icon=":material/healing:",
+              on_click=R.request("run"))
+
+if R.take_request("run"):
+    bar, update = _progress_bar()
+    try:
+        R.run_remedy(spec, payload, progress=update)
+    except FairLensInputError as exc:
+        st.error(str(exc), icon=":material/error:")
+    bar.empty()
+
+result = R.last_result()
+if result is None:
+    st.info("Choose a remedy and press **Run remedy**.", icon=":material/info:")
+else:
+    st.subheader(R.METHOD_LABELS[result.method])
+    st.success(result.sentence, icon=":material/insights:")
+    split = result.split
+    st.caption(f"Split: {len(split.fit):,} rows fit the remedy, {len(split.test):,} held-out "
+               f"rows evaluate it (stratified by label and {result.attribute}, seed "
+               f"{split.seed}). Constraint {result.constraint.replace('_', ' ')}, tolerance "
+               f"{result.tolerance:g}.")
+    m1, m2 = st.columns(2)
+    m1.metric("Held-out accuracy", f"{result.accuracy('after'):.3f}",
+              delta=f"{result.accuracy('after') - result.accuracy('before'):+.3f}")
+    gap_after, gap_before = result.disparity("after"), result.disparity("before")
+    m2.metric(f"{result.measure.replace('_', ' ')} ({result.attribute})", f"{gap_after:.3f}",
+              delta=f"{gap_after - gap_before:+.3f}", delta_color="inverse")
+    st.table(R.before_after_table(result).set_index("Measure (held-out rows)"))
+    fc = result.fit_check
+    if fc:
+        st.caption(f"On the fitting rows ({fc['kind']}, every group counted): "
+                   f"{fc['measure'].replace('_', ' ')} {fc['value']:.3f} against the tolerance "
+                   f"{fc['tolerance']:g} - {'holds' if fc['holds'] else 'does not hold'}. "
+                   "Held-out gaps are larger than on the fitting rows because rates of small "
+                   "groups are noisy.")
+    if result.baseline is not None:
+        st.caption(f"The same learner trained without fairness: held-out accuracy "
+                   f"{result.baseline.overall['accuracy']:.3f}, "
+                   f"{result.measure.replace('_', ' ')} "
+                   f"{R.gap(result.baseline, result.attribute, result.measure):.3f}.")
+    for w in result.warnings:
+        st.warning(w, icon=":material/warning:")
+    table = R.thresholds_table(result)
+    if table is not None:
+        st.markdown("**The thresholds** (a row is positive from this score on; where a share "
+                    "is given, that share of the rows at that score is chosen at random)")
+        st.dataframe(table, hide_index=True, width="stretch")
+    weights = R.weights_table(result)
+    if weights is not None:
+        st.markdown("**Reweighing weights** w = P(A) P(Y) / P(A, Y)")
+        st.dataframe(weights, hide_index=True, width="stretch")
+    d1, d2, d3 = st.columns(3)
+    d1.download_button("Thresholds / weights (JSON)", data=result.artefact_json(),
+                       file_name=f"fairlens-remedy-{result.method}.json",
+                       mime="application/json", key="remedies_download_artefacts",
+                       icon=":material/download:", on_click="ignore")
+    d2.download_button("Remedied predictions (CSV)", data=result.predictions_csv(),
+                       file_name=f"fairlens-remedy-{result.method}.csv", mime="text/csv",
+                       key="remedies_download_predictions", icon=":material/download:",
+                       on_click="ignore")
+    blob = result.model_bytes()
+    if blob is not None:
+        d3.download_button("Retrained model (skops)", data=blob,
+                           file_name=f"fairlens-remedy-{result.method}.skops",
+                           mime="application/octet-stream", key="remedies_download_model",
+                           icon=":material/download:", on_click="ignore")
+    files = result.artefacts.get("files", {})
+    if files:
+        st.caption("Saved in the workspace folder: " + ", ".join(
+            f"`{p}`" for p in files.values()))
+    with st.expander("The full result (JSON)"):
+        st.json(result.to_dict()["artefacts"], expanded=False)
+
+# --- trade-off -----------------------------------------------------------------------------------
+st.subheader("Trade-off: every remedy at its price")
+with st.container(border=True):
+    chosen = st.multiselect("Remedies to compare", methods, default=methods,
+                            format_func=R.METHOD_LABELS.get, key=R.W_COMPARE_METHODS)
+    st.button("Compare remedies", key=R.W_COMPARE, icon=":material/scatter_plot:",
+              on_click=R.request("compare"), disabled=not chosen)
+if R.take_request("compare") and chosen:
+    bar, update = _progress_bar()
+    try:
+        R.run_tradeoff(spec, {"methods": chosen, "attribute": attribute,
+                              "constraint": constraint, "tolerance": float(tolerance),
+                              "tolerances": (0.02, 0.1), "test_size": float(test_size),
+                              "seed": seed, "bootstrap": 200, "epochs": 15}, progress=update)
+    except FairLensInputError as exc:
+        st.error(str(exc), icon=":material/error:")
+    bar.empty()
+trade = R.last_tradeoff()
+if trade is None:
+    st.caption("Press **Compare remedies** to see them side by side: held-out accuracy "
+               "against the disparity, with 95% intervals, the Pareto front outlined.")
+else:
+    for sentence in trade.sentences:
+        st.markdown(f"- {sentence}")
+    for name, err in trade.errors.items():
+        st.warning(f"{name}: {err}", icon=":material/warning:")
+    st.plotly_chart(fr.tradeoff_figure(trade.points, measure=trade.measure,
+                                       attribute=trade.attribute),
+                    key="remedies_tradeoff_chart", config={"displaylogo": False})
+    st.dataframe(R.points_display(trade.points), hide_index=True, width="stretch")
+    st.caption("A point is on the Pareto front when no other point is both more accurate and "
+               "fairer. Thresholds and exponentiated gradient appear at tolerances 0.02, the "
+               "chosen one and 0.1. Intervals: 95% bootstrap on the held-out rows.")
+
+# --- data-collection advice ----------------------------------------------------------------------
+st.subheader("Where would more data help?")
+if not spec.features:
+    st.caption("Map feature columns to see per-group learning curves.")
+else:
+    st.button("Compute learning curves", key=R.W_CURVES, icon=":material/trending_up:",
+              on_click=R.request("curves"))
+    if R.take_request("curves"):
+        bar, update = _progress_bar()
+        try:
+            R.run_curves(spec, {"attribute": attribute, "test_size": float(test_size),
+                                "seed": seed}, progress=update)
+        except FairLensInputError as exc:
+            st.error(str(exc), icon=":material/error:")
+        bar.empty()
+    curves = R.last_curves()
+    if curves is not None:
+        for sentence in curves.sentences:
+            st.markdown(f"- {sentence}")
+        st.plotly_chart(fr.learning_curve_figure(curves.curves, metric=curves.metric,
+                                                 attribute=curves.attribute),
+                        key="remedies_curves_chart", config={"displaylogo": False})
+        st.caption("A logistic regression on the features, retrained on 10% to 100% of the "
+                   "fitting rows (stratified by group and label), audited on the same held-out "
+                   "rows. Gain per doubling: the slope of the group's held-out AUC against "
+                   "log2 of its training rows.")
