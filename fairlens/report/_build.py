@@ -60,11 +60,15 @@ def analysis_module(name: str) -> Any:
 
 
 def require_analyses(config: ReportConfig) -> None:
-    """Fail early (before any work) when an asked-for analysis package is missing."""
+    """Fail early (before any work) when an asked-for analysis package is missing, or the
+    remedy method is not one it knows."""
     if config.explain:
         analysis_module("explain")
     if config.remedy:
-        analysis_module("remedy")
+        methods = getattr(analysis_module("remedy"), "METHODS", None)
+        if methods and config.remedy not in methods:
+            raise FairLensInputError(
+                f"Unknown remedy {config.remedy!r}; choose one of {', '.join(methods)}.")
 
 
 @dataclass
@@ -271,9 +275,10 @@ class Report:
                 out.append(
                     f"Explanations describe a {model.get('kind', 'model')} "
                     f"({model.get('source', '')})"
-                    + (f" whose fidelity to the audited predictions is {C.num(fid, 2)}"
-                       if fid is not None and not isinstance(fid, dict) else "")
-                    + f", on a sample of {self.explain.get('sample_size', '?')} rows.")
+                    + (f" whose fidelity to the audited predictions is "
+                       f"{C.fidelity_words(fid)}" if fid is not None else "")
+                    + f", on a sample of {self.explain.get('sample_size', '?')} rows; a "
+                    "surrogate explains the scores only as far as it reproduces them.")
             out.extend(str(w) for w in (self.explain.get("warnings") or [])[:3])
         if self.remedy:
             split = self.remedy.get("split") or {}

@@ -181,7 +181,8 @@ class ReportConfig:
                                      '["equalized_odds_difference>0.1"].')
         try:
             return cls(
-                data=data.get("file"), sample=data.get("sample"), spec=dict(spec),
+                data=data.get("file"), sample=data.get("sample"),
+                spec=AuditSpec.from_dict(spec).to_dict(),
                 reference=settings.get("reference"),
                 min_group_size=_int(settings, "min_group_size", DEFAULT_MIN_GROUP_SIZE),
                 bootstrap=_int(settings, "bootstrap", 1000), ci=ci,

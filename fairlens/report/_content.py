@@ -426,16 +426,20 @@ def explain_frames(doc: dict[str, Any]) -> dict[str, pd.DataFrame]:
     return out
 
 
+_SKIP_KEYS = {"ci", "overall_ci", "four_fifths_rule", "warnings", "reference"}
+
+
 def _flat(prefix: str, value: Any, out: dict[str, Any]) -> None:
     if isinstance(value, dict):
         for k, v in value.items():
-            _flat(f"{prefix}.{k}" if prefix else str(k), v, out)
+            if str(k) not in _SKIP_KEYS:
+                _flat(f"{prefix}.{k}" if prefix else str(k), v, out)
     elif value is None or isinstance(value, (int, float)) and not isinstance(value, bool):
         out[prefix] = value
 
 
 def remedy_frame(doc: dict[str, Any]) -> pd.DataFrame:
-    """Every number of ``before`` next to the same one of ``after``."""
+    """Every number of ``before`` next to the same one of ``after`` (intervals left out)."""
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
     _flat("", doc.get("before") or {}, before)
@@ -446,3 +450,19 @@ def remedy_frame(doc: dict[str, Any]) -> pd.DataFrame:
                                                       or missing(after.get(k))) else None}
             for k in keys]
     return pd.DataFrame(rows)
+
+
+def fidelity_words(fidelity: Any) -> str:
+    """A surrogate's fidelity in words: a number, or the parts of a fidelity dict."""
+    if isinstance(fidelity, dict):
+        parts = []
+        for key, word in (("r2", "R²"), ("agreement", "decision agreement"),
+                          ("accuracy", "accuracy"), ("auc", "AUC")):
+            if isinstance(fidelity.get(key), (int, float)):
+                parts.append(f"{word} {num(fidelity[key], 2)}")
+        if fidelity.get("n_holdout"):
+            parts.append(f"on {integer(fidelity['n_holdout'])} held-out rows")
+        return ", ".join(parts) or "not reported"
+    if isinstance(fidelity, (int, float)):
+        return num(fidelity, 2)
+    return "not reported" if fidelity is None else str(fidelity)

@@ -240,9 +240,8 @@ def explain_section(report: Report) -> C.Section:
     paragraphs = []
     if model:
         fid = model.get("fidelity")
-        fid_text = (f"; fidelity to the audited predictions {C.num(fid, 3)}"
-                    if isinstance(fid, (int, float)) else
-                    f"; fidelity {fid}" if fid is not None else "")
+        fid_text = (f"; fidelity to the audited predictions: {C.fidelity_words(fid)}"
+                    if fid is not None else "")
         paragraphs.append(f"Explained model: {model.get('kind', '?')} "
                           f"({model.get('source', '?')}){fid_text}; "
                           f"{doc.get('sample_size', '?')} rows explained.")
@@ -287,7 +286,15 @@ def remedy_section(report: Report) -> C.Section:
     """The remedy's effect: metrics before and after, on the held-out split."""
     doc = report.remedy or {}
     paragraphs = [f"Method **{doc.get('method', '?')}**, constraint "
-                  f"{doc.get('constraint', '?')}, tolerance {doc.get('tolerance', '?')}."]
+                  f"{doc.get('constraint', '?')}, tolerance {doc.get('tolerance', '?')}"
+                  + (f", attribute {doc['attribute']}" if doc.get("attribute") else "") + "."]
+    split = doc.get("split")
+    if isinstance(split, dict) and split:
+        paragraphs.append(
+            "Evaluated on " + str(split.get("evaluated_on", "a held-out split")) + ": "
+            + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in split.items()
+                        if k not in ("evaluated_on",) and not isinstance(v, (dict, list)))
+            + ".")
     if doc.get("sentence"):
         paragraphs.append(str(doc["sentence"]))
     frame = C.remedy_frame(doc)
@@ -297,8 +304,9 @@ def remedy_section(report: Report) -> C.Section:
     artefacts = doc.get("artefacts")
     bullets = [str(w) for w in doc.get("warnings") or []]
     if isinstance(artefacts, dict) and artefacts:
-        bullets.append("Artefacts: " + "; ".join(f"{k}: {v}" for k, v in artefacts.items()
-                                                  if not isinstance(v, (dict, list)))[:600])
+        text = "; ".join(f"{k}: {v}" for k, v in artefacts.items()
+                         if not isinstance(v, (dict, list)))
+        bullets.append("Artefacts (full detail in the JSON file): " + text[:600])
     return C.Section("remedy", "What would reduce the disparity: remedy", paragraphs, bullets,
                      tables=tables)
 
