@@ -30,6 +30,7 @@ PAGES = [
 
 page = st.navigation(PAGES, position="sidebar", expanded=True)
 ui.init_session()
+ui.cache.warm_compiled_kernels()
 ui.register_results_fragment(None)
 ui.render_sidebar()
 page.run()

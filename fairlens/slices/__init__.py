@@ -17,6 +17,7 @@ from fairlens.slices._api import (
     slice_mask,
 )
 from fairlens.slices._binning import bin_features, readable_edges
+from fairlens.slices._kernels import warm_up as warm_up_kernels
 from fairlens.slices._plots import (
     error_heatmap,
     error_heatmap_table,
@@ -26,6 +27,7 @@ from fairlens.slices._plots import (
 from fairlens.slices._search import score_upper_bound, slice_score
 
 __all__ = [
+    "warm_up_kernels",
     "SCHEMA",
     "Slice",
     "SliceResult",

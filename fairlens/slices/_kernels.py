@@ -78,3 +78,16 @@ def new_tables(shape: tuple[int, ...], n_rows: int, weighted: bool):
     if weighted:
         return np.zeros(shape, ct), np.zeros(shape), np.zeros(shape)
     return np.zeros(shape, ct), np.zeros(shape, ct), np.zeros((1,) * len(shape))
+
+
+def warm_up() -> None:
+    """Compile (or load from numba's on-disk cache) the kernels for 0/1 and real errors."""
+    codes = np.zeros((2, 3), dtype=np.uint8)
+    nc = np.full(3, 2, dtype=np.int64)
+    glob_off = np.array([0, 2, 4, 6], dtype=np.int64)
+    one = np.zeros(1, dtype=np.int64)
+    for weighted in (False, True):
+        e = np.array([1.0, 0.5 if weighted else 0.0])
+        pair_tables(codes, nc, one, one + 1, one, e, weighted, *new_tables((4,), 2, weighted))
+        triple_tables(codes, 0, 1, 2, np.ones(4, dtype=np.bool_), glob_off, 4, e, weighted,
+                      *new_tables((4, 2), 2, weighted))

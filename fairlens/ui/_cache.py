@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -158,3 +159,16 @@ def calibration_figure(data_key: str, spec_json: str, grouping: str, model: str,
     probability = _audit.spec.score_kind == "probability"
     return plots.calibration_curves(frame, probability=probability, small=set(small),
                                     score_label="Mean score in bin" if probability else "Score")
+
+
+@st.cache_resource(show_spinner=False)
+def warm_compiled_kernels() -> threading.Thread:
+    """Load (or, on a new machine, compile) the slice search's kernels in the background.
+
+    Once per server process, so that the first visit to the Slices page does not wait for it.
+    """
+    from fairlens.slices import warm_up_kernels
+
+    thread = threading.Thread(target=warm_up_kernels, name="fairlens-warm-up", daemon=True)
+    thread.start()
+    return thread
