@@ -1,0 +1,118 @@
+"""Streamlit glue of the Report page: the app's config, the report in the session, downloads.
+
+The config captures exactly what the app used (sample or uploaded file name, mapping,
+threshold, reference groups, minimum group size, interval method, bootstrap replicates, seed,
+confidence level, analyses), so that ``fairlens report --config`` recomputes the app's numbers.
+The report is built with the app's own audit object and kept in this browser tab's session
+(it holds the user's own results).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from typing import Any
+
+import streamlit as st
+
+from fairlens.auditing import Audit
+from fairlens.report import Report, ReportConfig, build_report, fingerprint
+from fairlens.ui import _session as S
+
+PAGE = "pages/report.py"
+CONFIG_NAME = "fairlens-audit.toml"
+
+# --- widget and session keys (prefixed by the page) ---------------------------------------
+W_LABELS = "report_labels"
+W_SLICES = "report_slices"
+W_EXPLAIN = "report_explain"
+W_REMEDY = "report_remedy"
+W_REMEDY_METHOD = "report_remedy_method"
+W_RULES = "report_rules"
+W_BUILD = "report_build"
+BUILD_REQUEST = "report_build_request"
+"""Session key: set by the "Build the report" button's callback until the page builds it."""
+RESULT = "report_result"
+"""Session key: ``(config key, Report)`` of the last report built in this tab."""
+
+
+def request_build() -> None:
+    """Callback of the "Build the report" button."""
+    st.session_state[BUILD_REQUEST] = True
+
+
+def available(analysis: str) -> bool:
+    """Whether the package behind an optional analysis is installed."""
+    module = {"explain": "fairlens.explain", "remedy": "fairlens.remedies"}[analysis]
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def remedy_methods() -> list[str]:
+    """The remedy methods ``fairlens.remedies`` offers (empty when it is not installed)."""
+    if not available("remedy"):
+        return []
+    import fairlens.remedies as remedies
+
+    return list(getattr(remedies, "METHODS", []))
+
+
+def app_config(*, labels: bool = False, slices: bool = False, explain: bool = False,
+               remedy: str | None = None, fail_on: list[str] | None = None) -> ReportConfig:
+    """The config of what the app is showing now (mapping, threshold and settings)."""
+    data = S.active()
+    spec = S.current_spec()
+    settings = S.current_settings()
+    stats = S.get_statistics()
+    reference = S.reference_choice(stats, settings)
+    return ReportConfig(
+        data=None if data.kind == "sample" else (data.filename or data.name),
+        sample=data.sample if data.kind == "sample" else None,
+        spec=spec.to_dict(), reference=reference,
+        min_group_size=int(settings["min_group_size"]),
+        bootstrap=int(settings["bootstrap"]), ci=str(settings["ci"]),
+        seed=int(settings["seed"]), level=float(settings["level"]), labels=labels,
+        slices=slices, explain=explain, remedy=remedy, fail_on=list(fail_on or []),
+        content_sha256=data_fingerprint()["content_sha256"])
+
+
+@st.cache_data(max_entries=8, show_spinner="Fingerprinting the data...")
+def _fingerprint(data_key: str, name: str, source: str, prefix: str | None,
+                 _frame: Any) -> dict[str, Any]:
+    return fingerprint(_frame(), name=name, source=source, sha256_prefix=prefix)
+
+
+def data_fingerprint() -> dict[str, Any]:
+    """Name, digests, rows and columns of the active data (cached per content)."""
+    data = S.active()
+    if data.kind == "sample":
+        name, source, prefix = f"built-in sample {data.sample!r}", "sample", None
+    else:
+        name, source = data.filename or data.name, "upload"
+        prefix = data.key if len(data.key) == 32 else None
+    return _fingerprint(data.key, name, source, prefix, S.frame_loader())
+
+
+def config_key(config: ReportConfig) -> str:
+    """Identifies a report: the data and everything in the config."""
+    return json.dumps({"data": S.active().key, **config.to_dict()}, sort_keys=True,
+                      default=str)
+
+
+def build(config: ReportConfig, audit: Audit, progress: Any = None) -> Report:
+    """Build the report of the active data with the app's own audit; keep it in the tab."""
+    report = build_report(S.active_frame(), config, fingerprint=data_fingerprint(),
+                          command=f"fairlens report --config {CONFIG_NAME}", audit=audit,
+                          progress=progress)
+    st.session_state[RESULT] = (config_key(config), report)
+    return report
+
+
+def current(config: ReportConfig) -> Report | None:
+    """The report built for exactly this config in this tab, if any."""
+    saved = st.session_state.get(RESULT)
+    if saved and saved[0] == config_key(config):
+        return saved[1]
+    return None

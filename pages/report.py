@@ -1,0 +1,123 @@
+"""Report page: choose the sections, preview the report, download HTML, PDF, JSON, CSV, config."""
+
+from __future__ import annotations
+
+import streamlit as st
+import streamlit.components.v1 as components
+
+from fairlens import ui
+from fairlens.data import FairLensInputError
+from fairlens.report import csv_zip, parse_rules, render_html, render_pdf, report_json
+from fairlens.ui import report as R
+
+ui.page_setup()
+st.title("Report")
+audit = ui.audit_or_stop()
+st.caption(ui.dataset_caption(audit))
+st.markdown(
+    "The audit report for a review board: what was audited and how, what was found, how sure "
+    "the numbers are, and what limits them; with the machine-readable results and a config "
+    "that reproduces every number on the command line.")
+
+st.subheader("Sections")
+st.caption("The audit (per-group tables with intervals, disparities with significance, ES and "
+           "PSD, limitations) is always included. Add:")
+cols = st.columns(4)
+labels = cols[0].checkbox("Label errors", key=R.W_LABELS,
+                          help="Confident learning: suspected label errors per group and the "
+                               "disparities with them excluded or relabelled.")
+slices = cols[1].checkbox("Error slices", key=R.W_SLICES,
+                          help="Where the model fails: significant slices over the features.")
+can_explain = R.available("explain")
+explain = cols[2].checkbox("Explanations", key=R.W_EXPLAIN, disabled=not can_explain,
+                           help="Feature importance overall and by group, and what drives the "
+                                "score gap between groups." if can_explain else
+                           "Needs fairlens.explain, which this installation does not have.")
+methods = R.remedy_methods()
+use_remedy = cols[3].checkbox("Remedy", key=R.W_REMEDY, disabled=not methods,
+                              help="What would reduce the disparity, at what cost (evaluated "
+                                   "on a held-out split)." if methods else
+                              "Needs fairlens.remedies, which this installation does not have.")
+remedy = None
+if use_remedy and methods:
+    remedy = st.selectbox("Remedy method", methods, key=R.W_REMEDY_METHOD)
+rules_text = st.text_area(
+    "CI rules (optional, one per line)", key=R.W_RULES, height=80,
+    placeholder="equalized_odds_difference>0.1\nes_auc<0.6",
+    help="Saved in the config: `fairlens audit --config` then exits with code 1 when a rule "
+         "holds. A rule states when the check fails.")
+rules = [line.strip() for line in (rules_text or "").splitlines() if line.strip()]
+try:
+    parse_rules(rules)
+except FairLensInputError as exc:
+    st.error(str(exc), icon=":material/error:")
+    st.stop()
+
+try:
+    config = R.app_config(labels=labels, slices=slices, explain=explain, remedy=remedy,
+                          fail_on=rules)
+except FairLensInputError as exc:
+    st.error(ui.explain(str(exc)), icon=":material/error:")
+    st.stop()
+report = R.current(config)
+st.button("Build the report", type="primary", key=R.W_BUILD, icon=":material/description:",
+          on_click=R.request_build)
+if st.session_state.pop(R.BUILD_REQUEST, False):
+    status = st.status("Building the report...", expanded=False)
+    try:
+        report = R.build(config, audit, progress=lambda m: status.write(m.capitalize()))
+    except FairLensInputError as exc:
+        status.update(label="The report could not be built", state="error")
+        st.error(ui.explain(str(exc)), icon=":material/error:")
+        st.stop()
+    status.update(label="Report ready", state="complete")
+
+toml_text = config.to_toml(R.CONFIG_NAME)
+if report is None:
+    st.info("Choose the sections and press **Build the report** to preview and download it. "
+            "The config below already reproduces this audit.", icon=":material/info:")
+    st.download_button("Download the config (TOML)", data=toml_text, file_name=R.CONFIG_NAME,
+                       mime="application/toml", on_click="ignore", key="report_dl_config_only",
+                       icon=":material/download:")
+    with st.expander("Config"):
+        st.code(toml_text, language="toml")
+    st.stop()
+
+for name, message in report.errors.items():
+    st.warning(f"The {name} analysis could not run: {message}", icon=":material/warning:")
+if report.gate is not None:
+    (st.success if report.gate.passed else st.error)(
+        report.gate.summary().splitlines()[-1].capitalize() + ".",
+        icon=":material/rule:")
+
+st.subheader("Download")
+d = st.columns(5)
+d[0].download_button("HTML", data=lambda: render_html(report).encode("utf-8"),
+                     file_name="fairlens-report.html", mime="text/html", on_click="ignore",
+                     key="report_dl_html", icon=":material/download:",
+                     help="One self-contained file: opens offline, prints cleanly.")
+d[1].download_button("PDF", data=lambda: render_pdf(report), file_name="fairlens-report.pdf",
+                     mime="application/pdf", on_click="ignore", key="report_dl_pdf",
+                     icon=":material/download:")
+d[2].download_button("JSON", data=lambda: report_json(report).encode("utf-8"),
+                     file_name="fairlens-report.json", mime="application/json",
+                     on_click="ignore", key="report_dl_json", icon=":material/download:")
+d[3].download_button("CSV tables (zip)", data=lambda: csv_zip(report),
+                     file_name="fairlens-report-csv.zip", mime="application/zip",
+                     on_click="ignore", key="report_dl_csv", icon=":material/download:",
+                     help="One formula-safe CSV per table.")
+d[4].download_button("Config (TOML)", data=toml_text, file_name=R.CONFIG_NAME,
+                     mime="application/toml", on_click="ignore", key="report_dl_config",
+                     icon=":material/download:",
+                     help=f"Reproduce with `fairlens report --config {R.CONFIG_NAME}`.")
+st.caption(f"Reproduce on the command line: `fairlens report --config {R.CONFIG_NAME}`"
+           + ("" if config.sample else f" with `{config.data}` next to the config") + ".")
+
+st.subheader("Executive summary")
+st.markdown("\n".join(f"- {ui.fmt.md(s).replace(chr(92) + '*' + chr(92) + '*', '**')}"
+                      for s in report.summary()))
+with st.expander("Config"):
+    st.code(toml_text, language="toml")
+
+st.subheader("Preview")
+components.html(render_html(report), height=900, scrolling=True)
