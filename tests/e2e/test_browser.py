@@ -300,3 +300,47 @@ def test_saved_workspace_survives_a_server_restart(browser, tmp_path):
         settle(page)
         assert read_table(page) == before, "the address alone reopens the workspace"
         page.close()
+
+
+def test_export_a_report(server, browser, tmp_path):
+    """Build the report on the Report page, download the HTML and the config, check both."""
+    from fairlens.datasets import COMPAS_AUDIT, load_compas
+    from fairlens.report import ReportConfig
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1800}, accept_downloads=True)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{server}/report")
+    settle(page)
+    page.get_by_role("button", name="Build the report").click()
+    settle(page)
+    page.get_by_text("Executive summary").first.wait_for(timeout=120_000)
+    with page.expect_download(timeout=120_000) as info:
+        page.get_by_role("button", name="HTML", exact=True).click()
+    html_path = tmp_path / info.value.suggested_filename
+    info.value.save_as(html_path)
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name="Config (TOML)", exact=True).click()
+    config_path = tmp_path / info.value.suggested_filename
+    info.value.save_as(config_path)
+    page.close()
+    assert not errors, errors
+
+    html = html_path.read_text()
+    assert html_path.name == "fairlens-report.html"
+    assert html.count("plotly.js v") == 1 and "Fairness by race" in html
+    expected = fairlens.audit(load_compas(), **COMPAS_AUDIT)
+    eo = expected.to_dict()["disparities"]["race"]["equalized_odds_difference"]
+    assert f"equalized odds difference is <strong>{eo:.2f}</strong>" in html
+    config = ReportConfig.from_toml(config_path.read_text())
+    assert config.sample == "compas" and config.bootstrap == 1000
+
+    report = browser.new_page(viewport={"width": 1200, "height": 1400})
+    console: list[str] = []
+    report.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    report.on("pageerror", lambda e: console.append(str(e)))
+    report.goto(html_path.as_uri())
+    report.wait_for_function("window.fairlensChartsDrawn > 0", timeout=60_000)
+    drawn = report.evaluate("document.querySelectorAll('.chart .main-svg').length")
+    assert drawn >= 6 and not console, (drawn, console)
+    report.close()
