@@ -26,6 +26,7 @@ PAGES = [
     st.Page("pages/label_errors.py", title="Label errors", icon=":material/rule:"),
     st.Page("pages/slices.py", title="Slices", icon=":material/troubleshoot:"),
     st.Page("pages/remedies.py", title="Remedies", icon=":material/healing:"),
+    st.Page("pages/explain.py", title="Explain", icon=":material/psychology:"),
     st.Page("pages/report.py", title="Report", icon=":material/description:"),
 ]
 

@@ -476,7 +476,8 @@ def explain_row(explanation: Explanation, frame: pd.DataFrame, row: Any, *,
 
     exp = lime.explain_instance(point, predict, num_features=len(feats),
                                 num_samples=num_samples)
-    key = next(iter(exp.local_exp))
+    # Regression mode stores the fit under label 1 (label 0 holds the negated weights).
+    key = 1 if 1 in exp.local_exp else next(iter(exp.local_exp))
     weights = dict(exp.local_exp[key])
     conditions = dict(exp.as_list(label=key))
     by_index = {}

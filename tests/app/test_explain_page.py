@@ -1,0 +1,138 @@
+"""The Explain page (AppTest): it shows the library's explanation of COMPAS (a surrogate, with
+its fidelity) and of the Adult sample's model (flip test), and refuses an untrusted pickle."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from fairlens.data import AuditSpec
+from fairlens.datasets import ADULT_AUDIT, COMPAS_AUDIT, adult_model, load_adult, load_compas
+from fairlens.explain import explain_spec
+from fairlens.ui import explain_page as X
+from tests.app.conftest import new_app
+
+PAGE = X.PAGE
+
+
+def metric_values(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.main.metric}
+
+
+def frame_with(at, column: str) -> pd.DataFrame:
+    for element in at.main.dataframe:
+        if column in element.value.columns:
+            return element.value
+    raise AssertionError(f"no table with {column!r}")
+
+
+def open_explain(sample: str | None = None):
+    at = new_app().run()
+    assert not at.exception, at.exception
+    if sample:
+        at.switch_page("pages/data.py").run()
+        at.selectbox(key="data_sample").set_value(sample).run()
+        at.button(key="data_open_sample").click().run()
+        assert not at.exception, at.exception
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture(scope="module")
+def compas_result():
+    """The library's explanation with the page's defaults."""
+    return explain_spec(load_compas(), AuditSpec(**COMPAS_AUDIT), attribute="race",
+                        group_a="African-American", group_b="Caucasian", sample_size=2000,
+                        seed=0)
+
+
+def test_compas_explains_a_surrogate_and_shows_its_fidelity(compas_result):
+    at = open_explain()
+    assert at.radio(key=X.W_SOURCE).value == X.SOURCE_SURROGATE
+    shown = metric_values(at)
+    assert shown["Explaining"] == "a surrogate"
+    fid = compas_result.fidelity
+    assert shown["Surrogate fidelity R\u00b2"] == f"{fid.r2:.3f}"
+    assert shown["Decision agreement"] == f"{fid.agreement:.1%}"
+    assert shown["Rows explained"] == f"{compas_result.sample_size:,} of 7,214"
+    assert float(shown["Additivity error"]) < 1e-6
+    captions = " ".join(c.value for c in at.main.caption)
+    assert "Of a **surrogate** of `score`" in captions
+    assert any("these are explanations of a surrogate" in w.value for w in at.main.warning)
+    # Importance table: the library's numbers, all rows and per group.
+    imp = frame_with(at, "all rows")
+    assert list(imp["feature"]) == list(compas_result.importance.index)
+    np.testing.assert_allclose(imp["all rows"], compas_result.importance.round(4).to_numpy())
+    by = compas_result.importance_by_group["race"]
+    np.testing.assert_allclose(imp["Caucasian"],
+                               by.loc["Caucasian", imp["feature"]].round(4).to_numpy())
+    # Gap decomposition: contributions sum to the gap shown in the sentence.
+    gap = frame_with(at, "contribution")
+    assert gap["contribution"].sum() == pytest.approx(compas_result.gap.gap, abs=1e-3)
+    sentence = " ".join(m.value for m in at.main.markdown)
+    assert f"a gap of **{compas_result.gap.gap:+.3f}**" in sentence
+    # race is not an input of the surrogate: the proxy check is shown instead of the flip test.
+    assert f"AUC **{compas_result.proxy.auc:.3f}**" in sentence
+    proxy = frame_with(at, "AUC drop when shuffled")
+    assert list(proxy["feature"]) == list(compas_result.proxy.features)
+    # One row: SHAP values next to LIME weights, summing to the row's output.
+    row = frame_with(at, "lime_weight")
+    assert set(row["feature"]) == set(compas_result.features)
+    first = compas_result.shap_values.index[0]
+    expected = compas_result.outputs[0] - compas_result.base_value
+    assert row["shap"].sum() == pytest.approx(expected, abs=1e-3)
+    assert str(first) in sentence
+
+
+def test_changing_groups_recomputes_the_gap():
+    at = open_explain()
+    at.selectbox(key=X.W_GROUP_B).set_value("Hispanic").run()
+    assert not at.exception
+    assert any(h.value.startswith("Why African-American and Hispanic")
+               for h in at.main.subheader)
+    at.selectbox(key=X.W_GROUP_B).set_value("African-American").run()
+    assert any("two different groups" in i.value for i in at.main.info)
+
+
+def test_adult_sample_model_flip_test():
+    at = open_explain("adult")
+    assert at.radio(key=X.W_SOURCE).value == X.SOURCE_SAMPLE
+    assert metric_values(at)["Explaining"] == "the model"
+    assert metric_values(at)["SHAP method"] == "TreeExplainer"
+    expected = explain_spec(load_adult(), AuditSpec(**ADULT_AUDIT), model=adult_model(),
+                            attribute="sex", group_a="Male", group_b="Female")
+    flip = frame_with(at, "decisions that change")
+    assert list(flip["group"]) == list(expected.flip.by_group["group"])
+    assert list(flip["decisions that change"]) == list(expected.flip.by_group["flipped"])
+    rows = frame_with(at, "flipped_score")
+    assert len(rows) == len(expected.flip.rows)
+    text = " ".join(m.value for m in at.main.markdown)
+    assert f"**{expected.flip.share:.1%}** of the decisions" in text
+
+
+class _CreatesFile:
+    """Unpickling this object creates a file: code runs on load."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
+
+
+def test_untrusted_pickle_upload_is_not_loaded(tmp_path):
+    marker = tmp_path / "pwned.txt"
+    at = open_explain()
+    at.radio(key=X.W_SOURCE).set_value(X.SOURCE_UPLOAD).run()
+    assert not at.exception
+    at.file_uploader(key=X.W_UPLOAD).upload(
+        "model.pkl", pickle.dumps(_CreatesFile(str(marker))), "application/octet-stream").run()
+    assert not at.exception, at.exception
+    assert any("runs the code inside it" in w.value for w in at.main.warning)
+    assert at.checkbox(key=X.W_TRUST_PICKLE).value is False
+    assert not at.main.metric  # nothing explained
+    assert not marker.exists()
