@@ -190,9 +190,9 @@ class Report:
         inter = [g for g in doc["disparities"] if " x " in g]
         for g in inter:
             disp = doc["disparities"][g]
-            key = next((k for k in ("equalized_odds_difference",
-                                    "demographic_parity_difference")
-                        if not C.missing(disp.get(k))), None)
+            candidates = ["equalized_odds_difference", "demographic_parity_difference",
+                          *(k for k in disp if k.endswith("_difference"))]
+            key = next((k for k in candidates if not C.missing(disp.get(k))), None)
             rows = audit.by_group[audit.by_group["grouping"] == g]
             if key:
                 out.append(f"Across the {len(rows)} intersectional groups of **{g}** "

@@ -180,8 +180,9 @@ def grouping_sentences(doc: dict[str, Any], by_group: pd.DataFrame, grouping: st
     out: list[str] = []
     if "demographic_parity_difference" in disp:
         span = _spread(rows, "selection_rate")
-        lead = f"the model selects (predicts positive) {span}" if span else "selection rates"
-        out.append(f"By **{grouping}**, {lead}: a demographic parity difference of "
+        lead = (f"the model selects (predicts positive) {span}: a" if span else
+                "the predicted classes' selection rates give a")
+        out.append(f"By **{grouping}**, {lead} demographic parity difference of "
                    f"**{num(disp['demographic_parity_difference'], 2)}**"
                    f"{_ci_words(disp, 'demographic_parity_difference')}.")
     if "equalized_odds_difference" in disp:

@@ -95,3 +95,16 @@ def test_json_and_csv_carry_every_table(compas_report, tmp_path):
     groups = files["groups.csv"].decode()
     assert groups.count("\r\n") == len(compas_report.audit.by_group) + 1
     assert Path(tmp_path).exists()
+
+
+def test_per_sample_task_without_bootstrap_renders():
+    from fairlens.datasets import SAMPLES
+
+    spec = AuditSpec(**SAMPLES["segmentation"].audit).to_dict()
+    report = run_config(ReportConfig(sample="segmentation", spec=spec, bootstrap=0,
+                                     ci="wilson"))
+    html = render_html(report)
+    assert "ES-Dice by <strong>race</strong>" in html and "Dice" in html
+    assert "Intervals are analytic" in html
+    text = " ".join(" ".join(pdf_text(render_pdf(report))).split())
+    assert "Fairness by race x gender x ethnicity" in text
