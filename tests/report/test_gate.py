@@ -92,6 +92,8 @@ def test_rules_in_the_config(tmp_path, capsys):
                  fail_on=["es_auc<0.6"]).save(path)
     code, out, err = run(["audit", "--config", str(path), "--quiet"], capsys)
     assert code == 1 and "FAIL es_auc<0.6" in err
+    code, out, err = run(["report", "--config", str(path), "--quiet"], capsys)
+    assert code == 1 and "FAIL es_auc<0.6" in err
     ReportConfig(sample="compas", spec=spec, bootstrap=0, ci="wilson",
                  fail_on=["es_auc<0.1"]).save(path)
     assert run(["audit", "--config", str(path), "--quiet"], capsys)[0] == 0
