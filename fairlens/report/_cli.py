@@ -7,6 +7,7 @@ Invalid input prints one line on stderr and exits with code 2; a failed CI rule 
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import sys
 import time
@@ -63,6 +64,8 @@ def config_from_args(args: argparse.Namespace) -> tuple[ReportConfig, Any, dict[
         path = Path(args.data)
         fp = fingerprint(frame, name=path.name, source="file", sha256=file_sha256(path))
         data, sample = str(args.data), None
+        if args.write_config:  # a relative path is read next to the config
+            data = os.path.relpath(path.resolve(), Path(args.write_config).resolve().parent)
     config = ReportConfig(
         data=data, sample=sample, spec=spec.to_dict(),
         reference=parse_value(args.reference) if args.reference else None,
