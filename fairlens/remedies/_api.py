@@ -52,7 +52,7 @@ from fairlens.remedies._torch import FairLossClassifier
 
 _AUDIT_KEYS = ("bootstrap", "min_group_size", "reference")
 _TORCH_KEYS = ("architecture", "hidden", "epochs", "batch_size", "lr", "weight_decay",
-               "fis_coef", "fis_temperature", "febs_gamma", "device")
+               "fis_coef", "fis_temperature", "febs_gamma", "device", "n_threads")
 _KNOWN = {"attribute", "objective", "learner", "eps", "max_iter", "baseline", "output_dir",
           *_AUDIT_KEYS, *_TORCH_KEYS}
 

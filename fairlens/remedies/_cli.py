@@ -161,7 +161,7 @@ def format_summary(result: RemedyResult) -> str:
                     "equal_opportunity_difference"):
         b = _gap(result.before, result.attribute, measure)
         a = _gap(result.after, result.attribute, measure)
-        lines.append(f"  {measure + ' (' + result.attribute + ')':<32} {_f(b)} {_f(a)}")
+        lines.append(f"  {measure + ' (' + result.attribute + ')':<44} {_f(b)} {_f(a)}")
     if result.fit_check:
         fc = result.fit_check
         lines += ["", f"on the fitting rows ({fc['kind']}): {fc['measure']} "

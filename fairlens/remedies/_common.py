@@ -312,7 +312,7 @@ class RemedyResult:
 
     def predictions_csv(self) -> bytes:
         """The remedied held-out predictions as formula-safe CSV."""
-        from fairlens.labels import to_csv_bytes
+        from fairlens.report import to_csv_bytes
 
         return to_csv_bytes(self.predictions)
 

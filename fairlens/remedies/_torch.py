@@ -138,6 +138,10 @@ class FairLossClassifier:
         FEBS: exponent ``gamma``.
     seed : int, default 0
     device : {"auto", "cpu", "cuda"}, default "auto"
+    n_threads : int or None, default 1
+        CPU threads torch uses while training (restored afterwards). One thread is the
+        fastest for these small networks (about 4 times faster than two on the 2-core
+        development machine); None keeps torch's setting.
     progress : callable, optional
         ``progress(done, total, message)`` after every epoch.
 
@@ -153,7 +157,7 @@ class FairLossClassifier:
                  hidden: tuple[int, ...] = (64,), epochs: int = 30, batch_size: int = 256,
                  lr: float = 3e-3, weight_decay: float = 1e-4, fis_coef: float = 0.5,
                  fis_temperature: float = 1.0, febs_gamma: float = 1.0, seed: int = 0,
-                 device: str = "auto",
+                 device: str = "auto", n_threads: int | None = 1,
                  progress: Callable[[int, int, str], None] | None = None) -> None:
         self.scaling = scaling
         self.architecture = architecture
@@ -167,6 +171,7 @@ class FairLossClassifier:
         self.febs_gamma = febs_gamma
         self.seed = seed
         self.device = device
+        self.n_threads = n_threads
         self.progress = progress
 
     def _check(self) -> None:
@@ -202,6 +207,16 @@ class FairLossClassifier:
     def fit(self, x: np.ndarray, y: np.ndarray, groups: np.ndarray) -> FairLossClassifier:
         """Train on preprocessed features ``x``, labels 0/1 ``y`` and group codes ``groups``."""
         self._check()
+        torch = _torch()
+        previous = torch.get_num_threads()
+        if self.n_threads:
+            torch.set_num_threads(int(self.n_threads))
+        try:
+            return self._fit(x, y, groups)
+        finally:
+            torch.set_num_threads(previous)
+
+    def _fit(self, x: np.ndarray, y: np.ndarray, groups: np.ndarray) -> FairLossClassifier:
         torch = _torch()
         device = resolve_device(self.device)
         self.device_ = device
