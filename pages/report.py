@@ -7,7 +7,7 @@ import streamlit.components.v1 as components
 
 from fairlens import ui
 from fairlens.data import FairLensInputError
-from fairlens.report import csv_zip, parse_rules, render_html, render_pdf, report_json
+from fairlens.report import csv_zip, parse_rules, render_pdf, report_json
 from fairlens.ui import report as R
 
 ui.page_setup()
@@ -92,7 +92,7 @@ if report.gate is not None:
 
 st.subheader("Download")
 d = st.columns(5)
-d[0].download_button("HTML", data=lambda: render_html(report).encode("utf-8"),
+d[0].download_button("HTML", data=lambda: R.report_html(report).encode("utf-8"),
                      file_name="fairlens-report.html", mime="text/html", on_click="ignore",
                      key="report_dl_html", icon=":material/download:",
                      help="One self-contained file: opens offline, prints cleanly.")
@@ -120,4 +120,4 @@ with st.expander("Config"):
     st.code(toml_text, language="toml")
 
 st.subheader("Preview")
-components.html(render_html(report), height=900, scrolling=True)
+components.html(R.report_html(report), height=900, scrolling=True)

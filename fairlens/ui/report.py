@@ -33,6 +33,8 @@ W_BUILD = "report_build"
 BUILD_REQUEST = "report_build_request"
 """Session key: set by the "Build the report" button's callback until the page builds it."""
 RESULT = "report_result"
+HTML = "report_html"
+"""Session key: ``(id of the report, its HTML)``, so reruns do not render it again."""
 """Session key: ``(config key, Report)`` of the last report built in this tab."""
 
 
@@ -107,6 +109,7 @@ def build(config: ReportConfig, audit: Audit, progress: Any = None) -> Report:
                           command=f"fairlens report --config {CONFIG_NAME}", audit=audit,
                           progress=progress)
     st.session_state[RESULT] = (config_key(config), report)
+    st.session_state.pop(HTML, None)
     return report
 
 
@@ -116,3 +119,15 @@ def current(config: ReportConfig) -> Report | None:
     if saved and saved[0] == config_key(config):
         return saved[1]
     return None
+
+
+def report_html(report: Report) -> str:
+    """The report's HTML, rendered once per report in this tab."""
+    from fairlens.report import render_html
+
+    saved = st.session_state.get(HTML)
+    if saved and saved[0] == id(report):
+        return saved[1]
+    html = render_html(report)
+    st.session_state[HTML] = (id(report), html)
+    return html
