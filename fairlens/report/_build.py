@@ -185,8 +185,9 @@ class Report:
             out.append("Overall: " + "; ".join(parts) + ".")
         singles = [g for g in doc["disparities"] if " x " not in g]
         for g in singles:
-            sentences = C.grouping_sentences(doc, audit.by_group, g)
-            out.extend(sentences[:3])
+            sentence = C.headline(doc, audit.by_group, g)
+            if sentence:
+                out.append(sentence)
         inter = [g for g in doc["disparities"] if " x " in g]
         for g in inter:
             disp = doc["disparities"][g]
@@ -197,8 +198,20 @@ class Report:
             if key:
                 out.append(f"Across the {len(rows)} intersectional groups of **{g}** "
                            f"({int(rows['small'].sum())} too small to compare), the "
-                           f"{C.label(key).lower()} is **{C.num(disp[key], 2)}**.")
-        out.extend(C.equity_sentences(audit)[:3])
+                           f"{C.label(key)[0].lower() + C.label(key)[1:]} is "
+                           f"**{C.num(disp[key], 2)}**.")
+        eq = audit.equity
+        if len(eq):
+            first = eq["metric"].iloc[0]
+            part = eq[(eq["metric"] == first) & ~eq["grouping"].astype(str).str.contains(
+                " x ", regex=False)]
+            if len(part):
+                values = ", ".join(f"{g} **{C.num(v, 2)}**" for g, v in zip(
+                    part["grouping"], part["es"], strict=True))
+                out.append(
+                    f"Equity-scaled {C.label(first)} (ES-{C.label(first)}, lower when groups "
+                    f"differ): {values}, against an overall {C.label(first)} of "
+                    f"{C.num(part['overall'].iloc[0], 2)}.")
         if self.labels:
             verdict = self.labels.get("fairness_verdict") or []
             n_issues, n_rows = self.labels.get("n_issues"), self.labels.get("n_rows")

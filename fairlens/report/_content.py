@@ -235,6 +235,43 @@ def grouping_sentences(doc: dict[str, Any], by_group: pd.DataFrame, grouping: st
     return out
 
 
+def headline(doc: dict[str, Any], by_group: pd.DataFrame, grouping: str) -> str | None:
+    """One sentence for the executive summary: the key disparities of one grouping."""
+    disp = doc["disparities"].get(grouping, {})
+    rows = by_group[by_group["grouping"] == grouping]
+    parts = []
+    if "demographic_parity_difference" in disp:
+        span = _spread(rows, "selection_rate")
+        parts.append((f"selection rates run {span} (" if span else "")
+                     + f"demographic parity difference "
+                     f"**{num(disp['demographic_parity_difference'], 2)}**"
+                     + _ci_words(disp, "demographic_parity_difference").replace(" (", ", ", 1)
+                     .rstrip(")") + (")" if span else ""))
+    if "equalized_odds_difference" in disp:
+        parts.append(f"equalized odds difference **{num(disp['equalized_odds_difference'], 2)}**"
+                     + _ci_words(disp, "equalized_odds_difference"))
+    if not parts:
+        for key, value in disp.items():
+            if key.endswith("_difference") and not missing(value):
+                metric = key[: -len("_difference")]
+                span = _spread(rows, metric)
+                diff = f"difference **{num(value, 2)}**{_ci_words(disp, key)}"
+                parts.append(f"{label(metric)} runs {span}, {diff}" if span else
+                             f"{label(metric)} {diff}")
+                break
+    rule = disp.get("four_fifths_rule")
+    if rule:
+        failing = rule.get("failing_groups") or []
+        parts.append(f"the four-fifths rule **fails** for {', '.join(map(str, failing[:5]))}"
+                     + (f" and {len(failing) - 5} more" if len(failing) > 5 else "")
+                     + f" (vs {disp.get('reference')})" if failing else
+                     "the four-fifths rule holds")
+    if not parts:
+        return None
+    text = "; ".join(parts)
+    return f"By **{grouping}**: {text}."
+
+
 def equity_sentences(audit: Any) -> list[str]:
     """ES and PSD in words, per single-attribute grouping, with their small-group caveat."""
     out = []

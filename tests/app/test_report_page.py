@@ -54,7 +54,8 @@ def test_build_preview_and_downloads(tmp_path):
     assert report.slices is not None and report.gate is not None and not report.gate.passed
     assert any("1 of 2 rule(s) failed" in e.value for e in at.error)
     summary = "\n".join(m.value for m in at.markdown)
-    assert "equalized odds difference is **0.40**" in summary
+    assert "equalized odds difference **0.40**" in summary
+    assert "the four-fifths rule **fails** for Asian, Caucasian, Hispanic, Other" in summary
     assert len(at.get("download_button")) == 5
     assert len(at.get("iframe")) + len(at.get("html")) + len(
         [e for e in at.main if type(e).__name__ == "UnknownElement"]) >= 1
