@@ -22,6 +22,7 @@ from fairlens.report._config import (
     fingerprint,
     load_config,
     load_config_data,
+    sample_file_sha256,
 )
 from fairlens.report._gate import parse_rules
 
@@ -58,7 +59,8 @@ def config_from_args(args: argparse.Namespace) -> tuple[ReportConfig, Any, dict[
 
     frame, spec = audit_input(args)
     if args.sample:
-        fp = fingerprint(frame, name=f"built-in sample {args.sample!r}", source="sample")
+        fp = fingerprint(frame, name=f"built-in sample {args.sample!r}", source="sample",
+                         sha256=sample_file_sha256(args.sample))
         data, sample = None, args.sample
     else:
         path = Path(args.data)

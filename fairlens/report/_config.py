@@ -263,10 +263,24 @@ def load_config_data(config: ReportConfig, base: Path | None = None
             raise FairLensInputError(
                 f"Unknown sample {config.sample!r}; choose one of {sorted(SAMPLES)}.")
         frame = SAMPLES[config.sample].loader()
-        return frame, fingerprint(frame, name=config.data_name, source="sample")
+        return frame, fingerprint(frame, name=config.data_name, source="sample",
+                                  sha256=sample_file_sha256(config.sample))
     path = resolve_data_path(config, base)
     frame = read_table(path)
     return frame, fingerprint(frame, name=path.name, source="file", sha256=file_sha256(path))
+
+
+def sample_file_sha256(name: str) -> str | None:
+    """SHA-256 of a built-in sample's packaged file, when it ships as one (COMPAS does)."""
+    from importlib import resources
+
+    try:
+        for candidate in resources.files("fairlens.datasets.data").iterdir():
+            if candidate.name.split(".")[0] == name and candidate.is_file():
+                return hashlib.sha256(candidate.read_bytes()).hexdigest()
+    except (ModuleNotFoundError, FileNotFoundError, OSError):
+        return None
+    return None
 
 
 def fingerprint(frame: pd.DataFrame, *, name: str, source: str, sha256: str | None = None,

@@ -26,7 +26,9 @@ def about_section(report: Report) -> C.Section:
     """Data fingerprint, mapping, settings, versions and date."""
     fp, audit = report.fingerprint, report.audit
     sha = fp.get("sha256") or (f"{fp['sha256_prefix']} (first 32 hex digits)"
-                               if fp.get("sha256_prefix") else "not available (built-in sample)")
+                               if fp.get("sha256_prefix") else "not available")
+    if fp.get("source") == "sample" and fp.get("sha256"):
+        sha += " (the packaged sample file)"
     fingerprint = _kv("Data fingerprint", [
         ("data", fp.get("name")), ("source", fp.get("source")), ("SHA-256 of the file", sha),
         ("SHA-256 of the content", fp.get("content_sha256")),

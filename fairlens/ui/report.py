@@ -17,6 +17,7 @@ import streamlit as st
 
 from fairlens.auditing import Audit
 from fairlens.report import Report, ReportConfig, build_report, fingerprint
+from fairlens.report._config import sample_file_sha256
 from fairlens.ui import _session as S
 
 PAGE = "pages/report.py"
@@ -82,8 +83,9 @@ def app_config(*, labels: bool = False, slices: bool = False, explain: bool = Fa
 
 @st.cache_data(max_entries=8, show_spinner="Fingerprinting the data...")
 def _fingerprint(data_key: str, name: str, source: str, prefix: str | None,
-                 _frame: Any) -> dict[str, Any]:
-    return fingerprint(_frame(), name=name, source=source, sha256_prefix=prefix)
+                 sample: str | None, _frame: Any) -> dict[str, Any]:
+    return fingerprint(_frame(), name=name, source=source, sha256_prefix=prefix,
+                       sha256=sample_file_sha256(sample) if sample else None)
 
 
 def data_fingerprint() -> dict[str, Any]:
@@ -94,7 +96,8 @@ def data_fingerprint() -> dict[str, Any]:
     else:
         name, source = data.filename or data.name, "upload"
         prefix = data.key if len(data.key) == 32 else None
-    return _fingerprint(data.key, name, source, prefix, S.frame_loader())
+    return _fingerprint(data.key, name, source, prefix,
+                        data.sample if data.kind == "sample" else None, S.frame_loader())
 
 
 def config_key(config: ReportConfig) -> str:
