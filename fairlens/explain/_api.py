@@ -293,8 +293,20 @@ def explain_spec(frame: pd.DataFrame, spec: AuditSpec, *, model: Any = None,
     FairLensInputError
         Missing columns, no features, unknown groups, an unloadable model.
     """
+    from threadpoolctl import threadpool_limits
+
     if sample_size < 10:
         raise FairLensInputError("sample_size must be at least 10.")
+    # One OpenMP/BLAS thread: the models' own thread pools stall on a shared, busy machine
+    # (several times slower than one thread), and one thread gives the same numbers everywhere.
+    with threadpool_limits(1):
+        return _explain(frame, spec, model, attribute, group_a, group_b, sample_size, seed,
+                        progress, features)
+
+
+def _explain(frame: pd.DataFrame, spec: AuditSpec, model: Any, attribute: str | None,
+             group_a: Any, group_b: Any, sample_size: int, seed: int,
+             progress: Progress | None, features: list[str] | None) -> Explanation:
     warnings: list[str] = []
     attribute = attribute or (spec.sensitive[0] if spec.sensitive else None)
     if attribute is not None and attribute not in frame.columns:

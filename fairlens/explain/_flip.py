@@ -14,8 +14,8 @@ from fairlens.explain._models import Model
 
 MAX_FLIP_VALUES = 20
 MAX_FLIPPED_ROWS_JSON = 500
-PROXY_ROWS = 20_000
-PROXY_IMPORTANCE_ROWS = 4_000
+PROXY_ROWS = 10_000
+PROXY_IMPORTANCE_ROWS = 2_000
 
 
 @dataclass
@@ -243,10 +243,10 @@ def proxy_test(frame: pd.DataFrame, attribute: str, features: list[str], *,
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     pipe.steps[-1] = ("model", HistGradientBoostingClassifier(
-        max_iter=100, early_stopping=False, random_state=seed))
+        max_iter=60, early_stopping=False, random_state=seed))
     binary = len(keep_groups) == 2
     scoring = "roc_auc" if binary else "roc_auc_ovr_weighted"
-    with threadpool_limits(2):
+    with threadpool_limits(1):
         pipe.fit(X_tr, y_tr)
         proba = pipe.predict_proba(X_ho)
         if binary:

@@ -102,7 +102,7 @@ def test_onnx_model_loads_and_explains(tmp_path: Path, adult) -> None:
     expected = clf.predict_proba(test[feats].to_numpy(dtype=np.float32))[:, 1]
     np.testing.assert_allclose(model.predict_score(test), expected, atol=1e-5)
     result = explain_spec(frame.iloc[4000:6000], spec, model=model, attribute="sex",
-                          sample_size=150)
+                          sample_size=80)
     assert result.method == "permutation"
     assert result.additivity_error < 1e-5  # float32 model outputs
     gap = result.gap
