@@ -221,4 +221,5 @@ else:
         st.caption("A logistic regression on the features, retrained on 10% to 100% of the "
                    "fitting rows (stratified by group and label), audited on the same held-out "
                    "rows. Gain per doubling: the slope of the group's held-out AUC against "
-                   "log2 of its training rows.")
+                   "log2 of its training rows. Groups below the minimum group size are left "
+                   "out of the figure (their intervals span most of the axis).")

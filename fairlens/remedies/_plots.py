@@ -70,10 +70,14 @@ def tradeoff_figure(points: pd.DataFrame, *, measure: str, attribute: str) -> go
     return fig
 
 
-def learning_curve_figure(curves: pd.DataFrame, *, metric: str, attribute: str) -> go.Figure:
+def learning_curve_figure(curves: pd.DataFrame, *, metric: str, attribute: str,
+                          include_small: bool = False) -> go.Figure:
     """Held-out metric of each group against its number of training rows (log scale), with
-    intervals; small groups dashed."""
+    intervals. Groups below the minimum group size (whose intervals span most of the axis)
+    are left out unless ``include_small``; when shown they are dashed."""
     fig = go.Figure()
+    if not include_small and (~curves["small"]).any():
+        curves = curves[~curves.groupby("group")["small"].transform("last")]
     groups = list(dict.fromkeys(curves["group"]))
     colors = group_colors(groups)
     for g in groups:

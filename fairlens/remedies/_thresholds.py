@@ -255,8 +255,14 @@ class GroupThresholdOptimizer:
                     prev = q
             full = np.flatnonzero(row >= 1.0)
             threshold = float(self.values_[full[0]]) if len(full) else None
-            partial = [{"score": float(v), "p_positive": float(q)}
-                       for v, q in zip(self.values_, row, strict=True) if 0.0 < q < 1.0]
+            partial = []
+            for v, q in zip(self.values_, row, strict=True):
+                if 0.0 < q < 1.0:
+                    if partial and partial[-1]["p_positive"] == float(q):
+                        partial[-1]["score_to"] = float(v)
+                    else:
+                        partial.append({"score": float(v), "score_to": float(v),
+                                        "p_positive": float(q)})
             out.append({"group": g, "n_fit": float(rates["n"]),
                         "threshold": threshold, "randomized": partial,
                         "steps": steps,

@@ -348,8 +348,8 @@ def learning_curves(
                 f"{r['gain_per_doubling']:+.3f}.")
         flat = ranked[ranked["gain_per_doubling"] <= FLAT]
         if len(flat):
-            sentences.append(f"More of the same data is not predicted to help "
-                             f"{', '.join(map(str, flat['group']))} (flat curve): their gap "
+            sentences.append(f"More of the same data is not predicted to raise the {metric} of "
+                             f"{', '.join(map(str, flat['group']))} (flat curve); a gap there "
                              "needs other features or better labels, not more rows.")
         skipped = advice[advice["small"]]["group"].tolist()
         if skipped:

@@ -189,12 +189,12 @@ def before_after_table(result: RemedyResult) -> pd.DataFrame:
         if b is None and a is None:
             continue
         rows.append({"Measure (held-out rows)": m.replace("_", " "), "Before": _r(b),
-                     "After": _r(a), "Change": _r(_diff(a, b))})
+                     "After": _r(a), "Change": _signed(_diff(a, b))})
     for d in SHOWN_DISPARITIES:
         b = _gap(result.before, result.attribute, d)
         a = _gap(result.after, result.attribute, d)
         rows.append({"Measure (held-out rows)": f"{d.replace('_', ' ')} ({result.attribute})",
-                     "Before": _r(b), "After": _r(a), "Change": _r(_diff(a, b))})
+                     "Before": _r(b), "After": _r(a), "Change": _signed(_diff(a, b))})
     return pd.DataFrame(rows)
 
 
@@ -205,12 +205,16 @@ def _diff(a: Any, b: Any) -> float | None:
         return None
 
 
-def _r(v: Any) -> float | None:
+def _r(v: Any) -> str:
     try:
         f = float(v)
     except (TypeError, ValueError):
-        return None
-    return None if f != f else round(f, 3)
+        return "n/a"
+    return "n/a" if f != f else f"{f:.3f}"
+
+
+def _signed(v: float | None) -> str:
+    return "n/a" if v is None or v != v else f"{v:+.3f}"
 
 
 def thresholds_table(result: RemedyResult) -> pd.DataFrame | None:
@@ -220,8 +224,10 @@ def thresholds_table(result: RemedyResult) -> pd.DataFrame | None:
         return None
     rows = []
     for g in groups:
-        rand = "; ".join(f"score {p['score']:g}: {p['p_positive']:.0%} positive"
-                         for p in g["randomized"]) or "-"
+        rand = "; ".join(
+            (f"score {p['score']:.4g}" if p["score_to"] == p["score"] else
+             f"scores {p['score']:.4g} to {p['score_to']:.4g}")
+            + f": {p['p_positive']:.0%} positive" for p in g["randomized"]) or "none"
         rates = g["expected_fit_rates"]
         rows.append({"Group": str(g["group"]), "Rows (fit)": int(g["n_fit"]),
                      "Positive from score": g["threshold"], "Randomized": rand,
