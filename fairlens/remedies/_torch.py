@@ -127,8 +127,10 @@ class FairLossClassifier:
         Hidden layer sizes of the MLP (ReLU).
     epochs : int, default 30
     batch_size : int, default 256
-    lr : float, default 3e-3
-        Adam learning rate.
+    lr : float, optional
+        Adam learning rate; default 3e-3 for the MLP and 3e-2 for the logistic model (whose
+        weights start at zero, as in scikit-learn, so that a short training never starts from
+        an inverted model).
     weight_decay : float, default 1e-4
     fis_coef : float, default 0.5
         FIS: share of the group term ``c``.
@@ -155,7 +157,7 @@ class FairLossClassifier:
 
     def __init__(self, *, scaling: str = "fis", architecture: str = "mlp",
                  hidden: tuple[int, ...] = (64,), epochs: int = 30, batch_size: int = 256,
-                 lr: float = 3e-3, weight_decay: float = 1e-4, fis_coef: float = 0.5,
+                 lr: float | None = None, weight_decay: float = 1e-4, fis_coef: float = 0.5,
                  fis_temperature: float = 1.0, febs_gamma: float = 1.0, seed: int = 0,
                  device: str = "auto", n_threads: int | None = 1,
                  progress: Callable[[int, int, str], None] | None = None) -> None:
@@ -195,7 +197,11 @@ class FairLossClassifier:
         torch = _torch()
         nn = torch.nn
         if self.architecture == "logistic":
-            return nn.Sequential(nn.Linear(d, 1))
+            net = nn.Sequential(nn.Linear(d, 1))
+            with torch.no_grad():
+                net[0].weight.zero_()
+                net[0].bias.zero_()
+            return net
         layers: list[Any] = []
         width = d
         for h in self.hidden:
@@ -230,7 +236,9 @@ class FairLossClassifier:
             torch.manual_seed(int(self.seed))
             net = self._network(x_t.shape[1]).to(device)
         gen = torch.Generator(device="cpu").manual_seed(int(self.seed))
-        opt = torch.optim.Adam(net.parameters(), lr=float(self.lr),
+        lr = self.lr if self.lr is not None else (
+            3e-2 if self.architecture == "logistic" else 3e-3)
+        opt = torch.optim.Adam(net.parameters(), lr=float(lr),
                                weight_decay=float(self.weight_decay))
         bce = torch.nn.BCEWithLogitsLoss(reduction="none")
         self.history_: list[dict[str, Any]] = []
