@@ -108,8 +108,10 @@ with st.container(border=True):
         st.session_state[X.W_GROUP_B] = groups[1]
     group_a = c2.selectbox("Group A", groups, key=X.W_GROUP_A)
     group_b = c3.selectbox("Group B", groups, key=X.W_GROUP_B)
+    # The permutation explainer (models other than trees) costs about 30 ms a row.
+    default_rows = 2000 if model is None or model.tree is not None else 500
     sample_size = int(c4.number_input("Rows explained", min_value=100, max_value=20000,
-                                      value=2000, step=500, key=X.W_SAMPLE_SIZE,
+                                      value=default_rows, step=500, key=X.W_SAMPLE_SIZE,
                                       help="A sample stratified by the attribute when the data "
                                            "has more rows."))
     seed = int(c5.number_input("Seed", min_value=0, value=int(settings.get("seed", 0)),
@@ -138,7 +140,9 @@ bar.empty()
 note = X.fidelity_note(result)
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Explaining", "a surrogate" if result.model.kind == "surrogate" else "the model")
-m2.metric("Rows explained", f"{result.sample_size:,} of {result.n_rows:,}")
+m2.metric(f"Rows explained (of {result.n_rows:,})", f"{result.sample_size:,}",
+          help="A sample stratified by the attribute when the data has more rows: every group "
+               "keeps its share, and at least 30 rows.")
 m3.metric("SHAP method", "TreeExplainer" if result.method == "tree" else "Permutation",
           help="TreeExplainer (exact) for tree models; a permutation explainer with a "
                "background sample otherwise.")
@@ -197,9 +201,7 @@ else:
                 f"{one.base_value:.4f} + the SHAP values below. LIME's local linear model "
                 f"(seed {one.seed}) fits with R\u00b2 {one.lime_r2:.2f}.")
     c_left, c_right = st.columns([1, 1])
-    table = one.table()
-    table["value"] = table["value"].astype(str)
-    c_left.dataframe(table.round(4), hide_index=True, key="explain_row_table")
+    c_left.dataframe(X.row_table(one), hide_index=True, key="explain_row_table")
     c_right.plotly_chart(xp.row_bars(one), key="explain_row_chart")
 
 # --- flip test / proxies -----------------------------------------------------------------------
@@ -214,7 +216,7 @@ if result.flip is not None:
     st.dataframe(X.flip_table(result), hide_index=True, key="explain_flip_table")
     if len(fl.rows):
         st.markdown(f"**{len(fl.rows):,} rows whose decision flips**")
-        st.dataframe(fl.rows.round(4), hide_index=True, key="explain_flip_rows")
+        st.dataframe(X.flipped_rows(result), hide_index=True, key="explain_flip_rows")
 elif result.proxy is not None:
     st.subheader(f"Do the other features stand in for {attribute}?")
     if note:

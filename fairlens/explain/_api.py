@@ -26,7 +26,8 @@ def stratified_sample(frame: pd.DataFrame, attribute: str | None, size: int, *,
                       seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Row positions of a sample stratified by ``attribute``, and their weights.
 
-    Each group gets its proportional share of ``size`` rows, but at least 30 (or all of the
+    Each group gets its proportional share of ``size`` rows (largest remainders rounded up),
+    but at least 30 (or all of the
     group when it is smaller), drawn uniformly without replacement (seeded). The weight of a
     row is ``N_g / n_g`` (its group's rows over the group's sampled rows), so weighted means
     over the sample estimate means over all rows.
@@ -53,8 +54,12 @@ def stratified_sample(frame: pd.DataFrame, attribute: str | None, size: int, *,
         return pos, np.full(size, n / size)
     codes, _ = pd.factorize(group_labels(frame[attribute]), sort=True)
     counts = np.bincount(codes)
-    alloc = np.minimum(counts, np.maximum(np.floor(size * counts / n).astype(int),
-                                          MIN_PER_GROUP))
+    share = size * counts / n
+    alloc = np.floor(share).astype(int)
+    # largest remainders first, so that the shares add up to ``size``
+    for g in np.argsort(-(share - alloc), kind="stable")[:size - int(alloc.sum())]:
+        alloc[g] += 1
+    alloc = np.minimum(counts, np.maximum(alloc, MIN_PER_GROUP))
     order = np.argsort(codes, kind="stable")
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     positions, weights = [], []
@@ -170,8 +175,8 @@ class Explanation:
 
     @property
     def subject(self) -> str:
-        """"the model" or "a surrogate of the scores", for sentences."""
-        return "a surrogate" if self.model.kind == "surrogate" else "the model"
+        """"the model" or "the surrogate", for sentences."""
+        return "the surrogate" if self.model.kind == "surrogate" else "the model"
 
     def dependence(self, feature: str, attribute: str | None = None) -> pd.DataFrame:
         """Feature value, its SHAP value and the row's group, for a dependence plot."""
@@ -377,9 +382,6 @@ def _explain(frame: pd.DataFrame, spec: AuditSpec, model: Any, attribute: str | 
                 warnings.extend(proxy.warnings)
             except FairLensInputError as exc:
                 warnings.append(f"Proxy check skipped: {exc}")
-    if len(pos) < len(frame):
-        warnings.append(f"Explained a sample of {len(pos):,} of {len(frame):,} rows"
-                        + (f", stratified by {attribute!r}" if attribute else "") + ".")
     step(total, "Done.")
     return Explanation(model, fidelity, explainer.method, len(frame), len(pos), attribute,
                        shap_values, explainer.base_value, outputs, sample, weights, importance,

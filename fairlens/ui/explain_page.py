@@ -196,6 +196,24 @@ def flip_table(result: Explanation) -> pd.DataFrame:
                          "mean |score change|": t["mean_change"].round(4)})
 
 
+def row_table(row: RowExplanation) -> pd.DataFrame:
+    """One row's SHAP values and LIME weights, as shown."""
+    t = row.table()
+    return pd.DataFrame({"Feature": t["feature"], "Value": t["value"].astype(str),
+                         "SHAP value": t["shap"].round(4),
+                         "LIME condition": t["lime_condition"],
+                         "LIME weight": t["lime_weight"].round(4)})
+
+
+def flipped_rows(result: Explanation) -> pd.DataFrame:
+    """The rows whose decision flips, as shown."""
+    r = result.flip.rows
+    return pd.DataFrame({"row": r["row"], "group": r["group"], "flipped to": r["flipped_to"],
+                         "score": r["score"].round(4), "score after flip":
+                         r["flipped_score"].round(4), "decision": r["decision"],
+                         "decision after flip": r["flipped_decision"]})
+
+
 def proxy_table(result: Explanation) -> pd.DataFrame:
     """Features that carry the attribute (drop in AUC when shuffled)."""
     p = result.proxy

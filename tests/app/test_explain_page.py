@@ -58,7 +58,7 @@ def test_compas_explains_a_surrogate_and_shows_its_fidelity(compas_result):
     fid = compas_result.fidelity
     assert shown["Surrogate fidelity R\u00b2"] == f"{fid.r2:.3f}"
     assert shown["Decision agreement"] == f"{fid.agreement:.1%}"
-    assert shown["Rows explained"] == f"{compas_result.sample_size:,} of 7,214"
+    assert shown["Rows explained (of 7,214)"] == f"{compas_result.sample_size:,}"
     assert float(shown["Additivity error"]) < 1e-6
     captions = " ".join(c.value for c in at.main.caption)
     assert "Of a **surrogate** of `score`" in captions
@@ -80,11 +80,11 @@ def test_compas_explains_a_surrogate_and_shows_its_fidelity(compas_result):
     proxy = frame_with(at, "AUC drop when shuffled")
     assert list(proxy["feature"]) == list(compas_result.proxy.features)
     # One row: SHAP values next to LIME weights, summing to the row's output.
-    row = frame_with(at, "lime_weight")
-    assert set(row["feature"]) == set(compas_result.features)
+    row = frame_with(at, "LIME weight")
+    assert set(row["Feature"]) == set(compas_result.features)
     first = compas_result.shap_values.index[0]
     expected = compas_result.outputs[0] - compas_result.base_value
-    assert row["shap"].sum() == pytest.approx(expected, abs=1e-3)
+    assert row["SHAP value"].sum() == pytest.approx(expected, abs=1e-3)
     assert str(first) in sentence
 
 
@@ -108,7 +108,7 @@ def test_adult_sample_model_flip_test():
     flip = frame_with(at, "decisions that change")
     assert list(flip["group"]) == list(expected.flip.by_group["group"])
     assert list(flip["decisions that change"]) == list(expected.flip.by_group["flipped"])
-    rows = frame_with(at, "flipped_score")
+    rows = frame_with(at, "score after flip")
     assert len(rows) == len(expected.flip.rows)
     text = " ".join(m.value for m in at.main.markdown)
     assert f"**{expected.flip.share:.1%}** of the decisions" in text
