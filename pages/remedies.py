@@ -124,6 +124,11 @@ else:
                    f"{fc['tolerance']:g} - {'holds' if fc['holds'] else 'does not hold'}. "
                    "Held-out gaps are larger than on the fitting rows because rates of small "
                    "groups are noisy.")
+        held = fc.get("held_out_expected")
+        if held:
+            st.caption(f"The held-out rows in expectation (without the noise of the random "
+                       f"draws): {held['measure'].replace('_', ' ')} "
+                       f"{held['value']:.3f}, accuracy {held['accuracy']:.3f}.")
     if result.baseline is not None:
         st.caption(f"The same learner trained without fairness: held-out accuracy "
                    f"{result.baseline.overall['accuracy']:.3f}, "

@@ -235,14 +235,17 @@ def _predictions(test_part: pd.DataFrame, spec: AuditSpec, attribute: str, split
 
 
 def _check_fit(frame: pd.DataFrame, spec: AuditSpec, attribute: str, constraint: str,
-               tolerance: float, audits: AuditOptions, *, expected: bool) -> dict[str, Any]:
-    """The constraint's disparity on the fitting rows (every group counted, no bootstrap)."""
-    opts = AuditOptions(bootstrap=0, seed=audits.seed, min_group_size=1,
+               tolerance: float, audits: AuditOptions, *, expected: bool,
+               rows: str = "fit", min_group_size: int = 1) -> dict[str, Any]:
+    """The constraint's disparity on the fitting (or held-out) rows, without bootstrap; on
+    the fitting rows every group counts (the remedy constrains them all), on held-out rows
+    groups below the audit's minimum size are left out as in the after audit."""
+    opts = AuditOptions(bootstrap=0, seed=audits.seed, min_group_size=min_group_size,
                         reference=audits.reference)
     audit = opts.run(frame, replace(spec, sensitive=[attribute]))
     measure = MEASURE[constraint]
     value = _gap(audit, attribute, measure)
-    return {"rows": "fit", "kind": "expected (randomized decisions in expectation)" if expected
+    return {"rows": rows, "kind": "expected (randomized decisions in expectation)" if expected
             else "realised decisions", "measure": measure, "value": value,
             "tolerance": tolerance, "holds": bool(value <= tolerance + 1e-9),
             "accuracy": float(audit.overall["accuracy"]),
@@ -295,6 +298,11 @@ def _run_thresholds(*, fit_part, test_part, y_fit, y_test, spec, classes, attrib
                            expected=True)
     fit_check["objective"] = objective
     fit_check["objective_value"] = opt.objective_value_
+    p_test = np.where(np.isnan(p), original, p)
+    held, hspec = _expected_frame(test_part, spec, p_test, classes)
+    fit_check["held_out_expected"] = _check_fit(held, hspec, attribute, constraint, tolerance,
+                                                audits, expected=True, rows="held-out",
+                                                min_group_size=audits.min_group_size)
     artefacts = {"kind": "group_thresholds", "attribute": attribute, "score": spec.score[0],
                  "score_kind": spec.score_kind, "original_threshold": spec.threshold,
                  "objective": objective, "constraint": constraint, "tolerance": tolerance,
