@@ -196,6 +196,7 @@ def remedy_spec(
                  spec=spec, classes=classes, attribute=attribute, constraint=constraint,
                  tolerance=tolerance, seed=int(seed), options=opts, audits=audits,
                  progress=progress, warnings=warnings)
+    out["predictions"].insert(0, "row", split.test)
     tick(3, steps, "Auditing the remedied predictions on the held-out rows")
     after = audits.run(out["after_frame"], out["after_spec"])
     baseline = None

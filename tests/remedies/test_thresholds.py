@@ -95,6 +95,8 @@ def test_held_out_numbers_are_the_audits_of_the_test_rows(compas, compas_result)
     preds = compas_result.predictions
     assert len(preds) == doc["split"]["n_test"]
     assert set(preds["remedy_decision"].unique()) <= {0, 1}
+    np.testing.assert_array_equal(preds["row"], compas_result.split.test)
+    np.testing.assert_array_equal(preds[spec.label], frame[spec.label].to_numpy()[preds["row"]])
     groups = {g["group"] for g in doc["artefacts"]["groups"]}
     assert {"African-American", "Caucasian"} <= groups
 
