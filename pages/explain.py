@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import streamlit as st
 
 from fairlens import ui
@@ -186,10 +187,17 @@ st.plotly_chart(xp.dependence_plot(result, feature, attribute=attribute),
 st.subheader("One row: SHAP and LIME")
 if note:
     st.caption(note)
-rows = list(result.shap_values.index)
 r1, r2 = st.columns([2, 1])
-row = r1.selectbox("Row (explained rows; type to search by row number)", rows,
-                   key=X.W_ROW)
+start = X.default_row(result)
+if isinstance(frame.index, pd.RangeIndex):
+    row = int(r1.number_input(
+        f"Row number (0 to {len(frame) - 1:,}; any row of the data)", min_value=0,
+        max_value=len(frame) - 1, value=int(start), step=1, key=X.W_ROW,
+        help="Starts on the first row whose decision flips (else the first explained row). "
+             "Row numbers are those of the Data page, the flipped-rows table and the slices."))
+else:
+    row = r1.selectbox("Row (explained rows)", list(result.shap_values.index),
+                       index=list(result.shap_values.index).index(start), key=X.W_ROW)
 lime_seed = int(r2.number_input("LIME seed", min_value=0, value=0, key=X.W_LIME_SEED))
 try:
     with st.spinner("Fitting LIME around the row..."):

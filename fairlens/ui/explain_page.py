@@ -143,6 +143,13 @@ def row_explanation(result: Explanation, row: Any, seed: int) -> RowExplanation:
 # --- presentation -----------------------------------------------------------------------------
 
 
+def default_row(result: Explanation) -> Any:
+    """The row shown first: the first whose decision flips, else the first explained row."""
+    if result.flip is not None and len(result.flip.rows):
+        return result.flip.rows["row"].iloc[0]
+    return result.shap_values.index[0]
+
+
 def fidelity_note(result: Explanation) -> str | None:
     """The sentence shown beside every explanation of a surrogate."""
     f = result.fidelity

@@ -112,6 +112,17 @@ def test_adult_sample_model_flip_test():
     assert len(rows) == len(expected.flip.rows)
     text = " ".join(m.value for m in at.main.markdown)
     assert f"**{expected.flip.share:.1%}** of the decisions" in text
+    # the row shown first is the first flipped row; its SHAP values add up to its output
+    first = int(expected.flip.rows["row"].iloc[0])
+    assert at.number_input(key=X.W_ROW).value == first
+    assert f"Row **{first}**" in text
+    # any row of the data, also outside the explained sample
+    outside = next(i for i in range(16281) if i not in expected.shap_values.index)
+    at.number_input(key=X.W_ROW).set_value(outside).run()
+    assert not at.exception
+    table = frame_with(at, "LIME weight")
+    one = adult_model().decision_function(load_adult().loc[[outside], expected.features])[0]
+    assert table["SHAP value"].sum() == pytest.approx(one - expected.base_value, abs=1e-3)
 
 
 class _CreatesFile:
