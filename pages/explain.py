@@ -91,9 +91,17 @@ with st.container(border=True):
         if not spec.features:
             _stop_with("A surrogate needs feature columns to explain the scores with: map them "
                        "on the Data page.")
+        extra = [a for a in spec.sensitive if a not in spec.features and a in frame.columns]
+        with_sensitive = bool(extra) and st.checkbox(
+            "Let the surrogate read the sensitive attributes too (" + ", ".join(extra) + ")",
+            value=False, key=X.W_SURROGATE_SENSITIVE,
+            help="Then the attribute-flip test asks whether the file's scores depend on the "
+                 "attribute beyond the other features; otherwise the proxy check runs.")
+        surrogate_features = list(spec.features) + (extra if with_sensitive else [])
+        model_id = f"surrogate:{','.join(surrogate_features)}"
         st.caption(f"No model: FairLens trains gradient boosting to reproduce "
-                   f"`{(spec.score or spec.pred)[0]}` from {', '.join(spec.features)} and "
-                   "explains that surrogate. Its fidelity is shown with every result.")
+                   f"`{(spec.score or spec.pred)[0]}` from {', '.join(surrogate_features)} "
+                   "and explains that surrogate. Its fidelity is shown with every result.")
 
     attributes = [a for a in spec.sensitive if a in frame.columns]
     if not attributes:
@@ -123,6 +131,8 @@ if group_a == group_b:
 
 options = {"attribute": attribute, "group_a": group_a, "group_b": group_b,
            "sample_size": sample_size, "seed": seed}
+if model is None:
+    options["features"] = surrogate_features
 bar = st.empty()
 
 

@@ -88,6 +88,20 @@ def test_compas_explains_a_surrogate_and_shows_its_fidelity(compas_result):
     assert str(first) in sentence
 
 
+def test_surrogate_reading_the_attribute_gets_the_flip_test():
+    at = open_explain()
+    at.checkbox(key=X.W_SURROGATE_SENSITIVE).check().run()
+    assert not at.exception, at.exception
+    spec = AuditSpec(**COMPAS_AUDIT)
+    feats = list(spec.features) + ["race", "sex", "age_cat"]
+    expected = explain_spec(load_compas(), spec, attribute="race", group_a="African-American",
+                            group_b="Caucasian", features=feats)
+    assert expected.flip is not None and expected.proxy is None
+    flip = frame_with(at, "decisions that change")
+    assert list(flip["decisions that change"]) == list(expected.flip.by_group["flipped"])
+    assert any("surrogate" in c.value for c in at.main.caption)
+
+
 def test_changing_groups_recomputes_the_gap():
     at = open_explain()
     at.selectbox(key=X.W_GROUP_B).set_value("Hispanic").run()
