@@ -228,6 +228,8 @@ if result.flip is not None:
     if note:
         st.caption(note)
     fl = result.flip
+    st.caption("Rows are flipped to " + ", ".join(f"**{v}**" for v in fl.values)
+               + " (values with at least 30 explained rows).")
     st.markdown(f"Changing only **{attribute}** (every other input kept) changes "
                 f"**{fl.share:.1%}** of the decisions (score \u2265 {fl.threshold:g}) of "
                 f"{result.subject}, over {fl.n:,} rows.")

@@ -13,6 +13,7 @@ from fairlens.explain._encoding import group_labels
 from fairlens.explain._models import Model
 
 MAX_FLIP_VALUES = 20
+MIN_FLIP_GROUP = 30
 MAX_FLIPPED_ROWS_JSON = 500
 PROXY_ROWS = 10_000
 PROXY_IMPORTANCE_ROWS = 2_000
@@ -23,12 +24,16 @@ class FlipResult:
     """Share of decisions that change when only the sensitive attribute changes.
 
     A row *flips* when the model's decision (score >= threshold) changes for at least one
-    other value of the attribute, every other input unchanged.
+    other value of the attribute, every other input unchanged. Rows are flipped to the values
+    with at least 30 tested rows (``values``; at most 20), the groups the model has seen enough
+    of for the change to mean something.
 
     Attributes
     ----------
     attribute : str
     threshold : float
+    values : list of str
+        The values rows were flipped to.
     n : int
         Rows tested.
     share : float
@@ -44,6 +49,7 @@ class FlipResult:
 
     attribute: str
     threshold: float
+    values: list[str]
     n: int
     share: float
     by_group: pd.DataFrame
@@ -53,7 +59,8 @@ class FlipResult:
         """JSON-safe dict (at most 500 flipped rows listed; ``n_flipped`` counts them all)."""
         rows = self.rows.head(MAX_FLIPPED_ROWS_JSON)
         return {
-            "attribute": self.attribute, "threshold": float(self.threshold), "n": int(self.n),
+            "attribute": self.attribute, "threshold": float(self.threshold),
+            "values": list(self.values), "n": int(self.n),
             "share": float(self.share), "n_flipped": int(len(self.rows)),
             "by_group": {str(r["group"]): {"n": int(r["n"]), "flipped": int(r["flipped"]),
                                            "share": float(r["share"]),
@@ -98,7 +105,10 @@ def flip_test(model: Model, rows: pd.DataFrame, attribute: str, *, threshold: fl
     if attribute not in rows.columns:
         raise FairLensInputError(f"Column {attribute!r} is not in the data.")
     counts = rows[attribute].value_counts(dropna=True)
-    values = counts.index[:MAX_FLIP_VALUES].tolist()
+    # Flip only to values the rows show often enough (a model has barely seen the others, and
+    # changes towards them are extrapolation, not evidence).
+    values = counts[counts >= min(MIN_FLIP_GROUP, counts.iloc[1] if len(counts) > 1 else 0)]
+    values = values.index[:MAX_FLIP_VALUES].tolist()
     groups = group_labels(rows[attribute]).to_numpy()
     frame = rows.reset_index(drop=False)
     index_name = frame.columns[0]
@@ -145,8 +155,8 @@ def flip_test(model: Model, rows: pd.DataFrame, attribute: str, *, threshold: fl
         "flipped_to": [str(v) for v in to_value[sel]], "score": score[sel],
         "flipped_score": new_score[sel], "decision": decision[sel].astype(int),
         "flipped_decision": (new_score[sel] >= threshold).astype(int)})
-    return FlipResult(attribute, float(threshold), int(len(frame)), share, by_group,
-                      flipped_rows)
+    return FlipResult(attribute, float(threshold), [str(v) for v in values], int(len(frame)),
+                      share, by_group, flipped_rows)
 
 
 @dataclass
