@@ -96,7 +96,10 @@ def adult_model() -> Any:
 def _adult_frame() -> pd.DataFrame:
     raw = _raw()
     test = raw[raw["split"] == "test"].drop(columns="split").reset_index(drop=True)
-    proba = adult_model().predict_proba(test[ADULT_FEATURES])[:, 1]
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        proba = adult_model().predict_proba(test[ADULT_FEATURES])[:, 1]
     test.insert(0, "id", np.arange(len(test), dtype="int64"))
     test["score"] = np.round(proba, 6)
     return test

@@ -459,6 +459,14 @@ def explain_row(explanation: Explanation, frame: pd.DataFrame, row: Any, *,
     -------
     RowExplanation
     """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):  # see explain_spec
+        return _explain_row(explanation, frame, row, num_samples, seed)
+
+
+def _explain_row(explanation: Explanation, frame: pd.DataFrame, row: Any, num_samples: int,
+                 seed: int) -> RowExplanation:
     from lime.lime_tabular import LimeTabularExplainer
 
     if row not in frame.index:
