@@ -122,3 +122,20 @@ def test_top_slices_agree_with_sliceline(alpha):
     assert ours.slices[0].n == theirs[0]["slice_size"]
     np.testing.assert_array_equal(slice_mask(frame, ours.slices[0].conditions),
                                   np.logical_and.reduce([frame[k] == v for k, v in top.items()]))
+
+
+@pytest.mark.parametrize("seed", [2, 3])
+def test_real_valued_errors_match_brute_force(seed):
+    """Per-row losses (not 0/1) take the weighted counting path; it is exact too."""
+    frame, flags = _categorical_frame(seed, n=2_500)
+    rng = np.random.default_rng(seed)
+    errors = flags * rng.gamma(2.0, 0.5, len(frame)) + rng.random(len(frame)) * 0.05
+    result = find_slices(frame, features=list(frame.columns), errors=errors, alpha=0.97,
+                         min_support=40, max_depth=3, top_k=8, collapse=False)
+    truth = _brute_force(frame, errors, alpha=0.97, support=40, depth=3)[:8]
+    np.testing.assert_allclose([s.score for s in result.slices], [t[0] for t in truth],
+                               rtol=1e-10)
+    for s in result.slices:
+        mask = slice_mask(frame, s.conditions)
+        assert s.n == mask.sum()
+        assert s.error_rate == pytest.approx(errors[mask].mean(), rel=1e-12)
