@@ -503,8 +503,9 @@ def _explain_row(explanation: Explanation, frame: pd.DataFrame, row: Any, num_sa
     weights = dict(exp.local_exp[key])
     conditions = dict(exp.as_list(label=key))
     by_index = {}
+    missing = np.isnan(codec.encode(one)[0])
     for cond, (i, _w) in zip(conditions, exp.local_exp[key], strict=False):
-        by_index[i] = cond
+        by_index[i] = cond + (" (value missing: LIME used the median)" if missing[i] else "")
     intercept = exp.intercept[key] if isinstance(exp.intercept, dict) else exp.intercept
     local = exp.local_pred
     return RowExplanation(
