@@ -161,3 +161,40 @@ def test_untrusted_pickle_upload_is_not_loaded(tmp_path):
     assert at.checkbox(key=X.W_TRUST_PICKLE).value is False
     assert not at.main.metric  # nothing explained
     assert not marker.exists()
+
+
+def test_skops_upload_needs_the_types_accepted(tmp_path):
+    import skops.io as sio
+
+    path = tmp_path / "adult.skops"
+    sio.dump(adult_model(), path)
+    at = open_explain("adult")
+    at.radio(key=X.W_SOURCE).set_value(X.SOURCE_UPLOAD).run()
+    at.file_uploader(key=X.W_UPLOAD).upload("adult.skops", path.read_bytes(),
+                                            "application/octet-stream").run()
+    assert not at.exception, at.exception
+    assert any("TreePredictor" in w.value for w in at.main.warning)
+    assert any("TreePredictor" in e.value for e in at.main.error)  # not accepted yet
+    assert not at.main.metric
+    types = at.multiselect(key=X.W_TRUST_TYPES)
+    types.set_value(list(types.options)).run()
+    assert not at.exception, at.exception
+    assert {m.label: m.value for m in at.main.metric}["Explaining"] == "the model"
+    assert any("skops model (uploaded)" in c.value for c in at.main.caption)
+
+
+def test_trusted_pickle_upload_is_explained(tmp_path):
+    import joblib
+
+    path = tmp_path / "adult.joblib"
+    joblib.dump(adult_model(), path)
+    at = open_explain("adult")
+    at.radio(key=X.W_SOURCE).set_value(X.SOURCE_UPLOAD).run()
+    at.file_uploader(key=X.W_UPLOAD).upload("adult.joblib", path.read_bytes(),
+                                            "application/octet-stream").run()
+    assert not at.main.metric
+    at.checkbox(key=X.W_TRUST_PICKLE).check().run()
+    assert not at.exception, at.exception
+    shown = {m.label: m.value for m in at.main.metric}
+    assert shown["Explaining"] == "the model" and shown["SHAP method"] == "TreeExplainer"
+    assert any("decisions that change" in d.value.columns for d in at.main.dataframe)
