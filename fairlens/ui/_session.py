@@ -189,7 +189,8 @@ def _sync_query() -> None:
 
 def sample_title(name: str | None) -> str:
     """Display name of a built-in sample (``"compas"`` -> ``"COMPAS sample"``)."""
-    titles = {"compas": "COMPAS sample", "segmentation": "Segmentation sample"}
+    titles = {"compas": "COMPAS sample", "adult": "Adult sample",
+              "segmentation": "Segmentation sample"}
     return titles.get(name or "", f"{name} sample")
 
 
