@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from fairlens._json import json_safe as _clean
 from fairlens.auditing._statistics import Statistics
 from fairlens.auditing._summary import ModelResult, Options, Replicates, summarize
 from fairlens.data import AuditSpec
@@ -20,20 +20,6 @@ OVERALL_ORDER = (
     "n", "base_rate", "selection_rate", "accuracy", "balanced_accuracy", "tpr", "fpr", "tnr",
     "fnr", "ppv", "npv", "fdr", "false_omission_rate", "f1", "auc", "brier", "ece",
 )
-
-
-def _clean(value: Any) -> Any:
-    """JSON-safe scalar: NaN/inf become None, numpy scalars become Python ones."""
-    if isinstance(value, np.ndarray) and value.ndim == 0:
-        value = value[()]
-    if isinstance(value, (np.floating, float)):
-        v = float(value)
-        return None if math.isnan(v) or math.isinf(v) else v
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value
 
 
 def _ordered(metrics: dict[str, Any]) -> list[str]:

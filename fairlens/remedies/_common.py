@@ -12,6 +12,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from fairlens._json import json_safe
 from fairlens.auditing import Audit, audit_spec
 from fairlens.data import AuditSpec, FairLensInputError, prepare
 
@@ -78,22 +79,7 @@ def check_tolerance(tolerance: Any) -> float:
     return t
 
 
-def clean(value: Any) -> Any:
-    """A JSON-safe copy: NaN/inf -> None, numpy scalars and arrays -> Python values."""
-    if isinstance(value, dict):
-        return {str(k): clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [clean(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [clean(v) for v in value.tolist()]
-    if isinstance(value, (np.floating, float)):
-        v = float(value)
-        return None if math.isnan(v) or math.isinf(v) else v
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value
+clean = json_safe
 
 
 # --- the split ----------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from fairlens._json import json_safe
 from fairlens.data import FairLensInputError
 from fairlens.metrics import benjamini_hochberg, wilson_interval
 from fairlens.slices._binning import Encoded, encode
@@ -172,21 +173,11 @@ class SliceResult:
 
     def to_json(self, **kwargs: Any) -> str:
         """:meth:`to_dict` as a JSON string (NaN written as ``null``)."""
-        return json.dumps(_nan_to_none(self.to_dict()), **kwargs)
+        return json.dumps(json_safe(self.to_dict()), **kwargs)
 
     def mask(self, frame: pd.DataFrame, i: int) -> np.ndarray:
         """Boolean mask of the rows of slice ``i`` in ``frame``."""
         return slice_mask(frame, self.slices[i].conditions)
-
-
-def _nan_to_none(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {k: _nan_to_none(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_nan_to_none(v) for v in obj]
-    if isinstance(obj, float) and not np.isfinite(obj):
-        return None
-    return obj
 
 
 def slice_mask(frame: pd.DataFrame, conditions: list[dict[str, Any]]) -> np.ndarray:
