@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
+from fairlens.data import AuditSpec, FairLensInputError
 from fairlens.datasets._adult import (
     ADULT_AUDIT,
     ADULT_FEATURES,
@@ -54,6 +55,20 @@ SAMPLES: dict[str, Sample] = {
     ),
 }
 
+def load_sample(name: str) -> tuple[pd.DataFrame, AuditSpec]:
+    """A built-in sample's rows and its default mapping (a fresh, mutable spec).
+
+    Raises
+    ------
+    FairLensInputError
+        When ``name`` is not a built-in sample; the message lists the names.
+    """
+    if name not in SAMPLES:
+        raise FairLensInputError(f"Unknown sample {name!r}; choose one of {sorted(SAMPLES)}.")
+    loader, defaults, _ = SAMPLES[name]
+    return loader(), AuditSpec(**dict(defaults))
+
+
 #: Built-in samples that come with the model behind their scores: sample name -> a function
 #: returning the fitted model (used by :mod:`fairlens.explain` and the Explain page).
 SAMPLE_MODELS: dict[str, Callable[[], Any]] = {"adult": adult_model}
@@ -70,6 +85,7 @@ __all__ = [
     "adult_model",
     "load_adult",
     "load_compas",
+    "load_sample",
     "load_segmentation",
     "make_adult_pipeline",
     "make_planted",

@@ -11,7 +11,7 @@ import sys
 from typing import Any
 
 from fairlens.cli import EXIT_OK, guarded, parse_value, write_result
-from fairlens.data import AuditSpec, FairLensInputError, infer_spec, read_table
+from fairlens.data import FairLensInputError, infer_spec, read_table
 from fairlens.explain._api import Explanation, explain_spec
 from fairlens.explain._models import load_model
 
@@ -63,14 +63,9 @@ def run_explain(args: argparse.Namespace) -> Explanation:
     """Load the data and model named by parsed ``fairlens explain`` arguments and explain."""
     model: Any = None
     if args.sample:
-        from fairlens.datasets import SAMPLE_MODELS, SAMPLES
+        from fairlens.datasets import SAMPLE_MODELS, load_sample
 
-        if args.sample not in SAMPLES:
-            raise FairLensInputError(
-                f"Unknown sample {args.sample!r}; choose one of {sorted(SAMPLES)}.")
-        loader, defaults, _ = SAMPLES[args.sample]
-        frame = loader()
-        spec = AuditSpec(**dict(defaults))
+        frame, spec = load_sample(args.sample)
         if args.sample in SAMPLE_MODELS:
             model = SAMPLE_MODELS[args.sample]()
     elif args.data:

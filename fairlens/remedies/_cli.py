@@ -11,7 +11,7 @@ import sys
 from typing import Any
 
 from fairlens.cli import EXIT_OK, guarded, parse_value, write_result
-from fairlens.data import AuditSpec, FairLensInputError, infer_spec, read_table
+from fairlens.data import FairLensInputError, infer_spec, read_table
 from fairlens.remedies._api import _gap, remedy_spec
 from fairlens.remedies._common import CONSTRAINTS, METHODS, OBJECTIVES, RemedyResult
 from fairlens.remedies._models import LEARNERS
@@ -72,14 +72,9 @@ def add_remedy_command(subparsers: Any) -> argparse.ArgumentParser:
 
 def _spec(args: argparse.Namespace):
     if args.sample:
-        from fairlens.datasets import SAMPLES
+        from fairlens.datasets import load_sample
 
-        if args.sample not in SAMPLES:
-            raise FairLensInputError(f"Unknown sample {args.sample!r}; choose one of "
-                                     f"{sorted(SAMPLES)}.")
-        loader, defaults, _ = SAMPLES[args.sample]
-        frame = loader()
-        spec = AuditSpec(**dict(defaults))
+        frame, spec = load_sample(args.sample)
     elif args.data:
         frame = read_table(args.data)
         spec = infer_spec(frame)
