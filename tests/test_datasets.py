@@ -333,3 +333,13 @@ def test_planted_summary_is_json_safe(planted):
 def test_planted_rejects_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         make_planted(**{"n": 2000, **kwargs})
+
+
+def test_planted_group_rule_zero_draws_the_same_data():
+    base = make_planted(n=2_000, seed=3)
+    same = make_planted(n=2_000, seed=3, group_rule=0.0)
+    pd.testing.assert_frame_equal(base.frame, same.frame)
+    changed = make_planted(n=2_000, seed=3, group_rule=1.0).frame
+    other = (changed["group"] != "C").to_numpy()
+    np.testing.assert_array_equal(changed["score"].to_numpy()[other],
+                                  base.frame["score"].to_numpy()[other])

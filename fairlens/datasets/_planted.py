@@ -169,6 +169,7 @@ def make_planted(
     slice_error: float = 0.45,
     disadvantaged_group: str = "C",
     group_shares: tuple[float, float, float] = (0.55, 0.30, 0.15),
+    group_rule: float = 0.0,
 ) -> PlantedData:
     """Generate a binary prediction file with a known disparity, label noise and error slice.
 
@@ -201,6 +202,13 @@ def make_planted(
         Group whose selection rate is lowered.
     group_shares : tuple of 3 floats, default (0.55, 0.30, 0.15)
         Expected shares of groups A, B and C.
+    group_rule : float, default 0.0
+        Strength (0 to 1) of a different labelling rule in ``disadvantaged_group``: its clean
+        labels' logit mixes the common rule (weight ``1 - group_rule``) with one in which age,
+        income and debt act in reverse. A model fitted to all rows then serves that group worse:
+        a performance disparity that reweighting the training loss can reduce (the selection
+        gap of ``disparity`` is a decision disparity that it cannot). 0 plants nothing and
+        draws exactly the data of earlier versions.
 
     Returns
     -------
@@ -261,6 +269,7 @@ def make_planted(
     label_noise = _check_fraction("label_noise", label_noise, 0.0, 0.5)
     noise_share = _check_fraction("noise_share", noise_share, 0.0, 1.0)
     slice_error = _check_fraction("slice_error", slice_error, 0.0, 1.0)
+    group_rule = _check_fraction("group_rule", group_rule, 0.0, 1.0)
     if noise_group is not None and noise_group not in GROUPS:
         raise ValueError(MSG_GROUP.format(name="noise_group", choices=[*GROUPS, None],
                                           value=noise_group))
@@ -295,6 +304,17 @@ def make_planted(
         + pd.Series(education).map(EDUCATION_EFFECT).to_numpy(dtype=float)
         + pd.Series(region).map(REGION_EFFECT).to_numpy(dtype=float)
     )
+    if group_rule > 0:
+        reverse = RISK_SCALE * (
+            RISK_INTERCEPT
+            - AGE_COEF * (age - AGE_CENTER)
+            - INCOME_COEF * np.log(income / INCOME_CENTER)
+            - DEBT_COEF * (debt_ratio - DEBT_CENTER)
+            + pd.Series(education).map(EDUCATION_EFFECT).to_numpy(dtype=float)
+            + pd.Series(region).map(REGION_EFFECT).to_numpy(dtype=float)
+        )
+        own = group == disadvantaged_group
+        z = np.where(own, (1 - group_rule) * z + group_rule * reverse, z)
     label_true = (rng.random(n) < expit(z)).astype(np.int64)
 
     # 3. the model, with the planted selection-rate gap

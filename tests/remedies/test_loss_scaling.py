@@ -111,6 +111,32 @@ def test_planted_data_five_seeds_scaling_does_not_hurt_es_auc():
     assert means["febs"] >= means["none"] - 0.01
 
 
+def test_planted_group_rule_five_seeds_scaling_raises_es_auc():
+    """make_planted with a planted performance disparity (group C, 15 %, follows another rule):
+    FIS and FEBS raise held-out ES-AUC over unweighted training on average over 5 seeds.
+
+    Measured (logistic, 3,000 rows, 10 epochs): unweighted 0.5195, FIS 0.5263, FEBS 0.5320 on
+    average, higher on every seed; with group_rule=0.6: 0.6051, 0.6106, 0.6127.
+    """
+    scores = {"fis": [], "febs": [], "none": []}
+    for seed in range(5):
+        planted = make_planted(3000, seed=seed, group_rule=1.0)
+        spec = AuditSpec(label="label", score="score", sensitive=["group"],
+                         features=planted.features)
+        fis = remedy_spec(planted.frame, spec, method="fis", seed=seed, bootstrap=0,
+                          architecture="logistic", epochs=10)
+        febs = remedy_spec(planted.frame, spec, method="febs", seed=seed, bootstrap=0,
+                           architecture="logistic", epochs=10, baseline=False)
+        scores["fis"].append(_es_auc(fis.after))
+        scores["febs"].append(_es_auc(febs.after))
+        scores["none"].append(_es_auc(fis.baseline))
+    means = {k: float(np.mean(v)) for k, v in scores.items()}
+    print("planted group-rule ES-AUC", {k: np.round(v, 4).tolist() for k, v in scores.items()})
+    assert means["fis"] > means["none"] + 0.003
+    assert means["febs"] > means["none"] + 0.005
+    assert sum(f > b for f, b in zip(scores["febs"], scores["none"], strict=True)) >= 4
+
+
 def _underserved(n: int, seed: int):
     """Known truth: group B (15%) follows another feature than group A, so an unweighted
     logistic model fits A and underserves B."""
