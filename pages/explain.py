@@ -199,6 +199,12 @@ if note:
     st.caption(note)
 r1, r2 = st.columns([2, 1])
 start = X.default_row(result)
+requested = ui.take_explain_row_request()
+if requested is not None and 0 <= requested < len(frame):
+    if isinstance(frame.index, pd.RangeIndex):
+        st.session_state[X.W_ROW] = int(requested)
+    elif frame.index[requested] in result.shap_values.index:
+        st.session_state[X.W_ROW] = frame.index[requested]
 if isinstance(frame.index, pd.RangeIndex):
     row = int(r1.number_input(
         f"Row number (0 to {len(frame) - 1:,}; any row of the data)", min_value=0,

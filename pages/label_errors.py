@@ -329,11 +329,13 @@ def review_section() -> None:
                          format_func=str, key=f"{L.W_CORRECTED}_{row}")
             st.text_input("Note (optional)", value=existing.note if existing else "",
                           key=f"{L.W_NOTE}_{row}")
-            b1, b2, _ = st.columns([1, 1, 3])
+            b1, b2, b3, _ = st.columns([1, 1, 1, 2])
             b1.button("Save decision", key=L.W_SAVE, type="primary", on_click=_save,
                       args=(row,), icon=":material/check:")
             b2.button("Clear decision", key=L.W_CLEAR, on_click=_clear, args=(row,),
                       disabled=existing is None)
+            with b3:
+                ui.explain_row_button(row, key="labels_explain_row")
     d1, d2 = st.columns(2)
     d1.download_button(
         "Download the review queue (CSV)",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from fairlens import slices as fs
@@ -129,12 +130,19 @@ if result.slices:
               help=f"95% interval {chosen.ci[0]:.1%} - {chosen.ci[1]:.1%}")
     k3.metric("Lift over overall", f"{chosen.lift:.2f}x")
     k4.metric("q-value", f"{chosen.q_value:.2g}")
-    rows = frame[fs.slice_mask(frame, chosen.conditions)]
+    mask = fs.slice_mask(frame, chosen.conditions)
+    rows = frame[mask]
     pages = max(1, -(-len(rows) // ROWS_PER_PAGE))
     page_no = int(st.number_input(f"Page (of {pages}, {ROWS_PER_PAGE} rows each)", min_value=1,
                                   max_value=pages, value=1, key="slices_rows_page"))
     start = (page_no - 1) * ROWS_PER_PAGE
     st.dataframe(rows.iloc[start:start + ROWS_PER_PAGE], key="slices_rows")
+    positions = [int(p) for p in np.flatnonzero(mask)[start:start + ROWS_PER_PAGE]]
+    e1, e2 = st.columns([3, 1], vertical_alignment="bottom")
+    explain_row = e1.selectbox("Row of this page", positions, key="slices_explain_pick",
+                               format_func=lambda p: f"row {p}")
+    with e2:
+        ui.explain_row_button(explain_row, key="slices_explain_row")
 
 st.subheader("Error tree")
 nodes = fs.error_tree(frame, errors, features=features, max_depth=min(depth, 3),

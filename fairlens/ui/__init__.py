@@ -11,10 +11,12 @@ from fairlens.ui._page import (
     audit_or_stop,
     dataset_caption,
     explain,
+    explain_row_button,
     json_download,
     page_setup,
     register_results_fragment,
     show_notices,
+    take_explain_row_request,
     use_navigation,
 )
 from fairlens.ui._session import (
@@ -56,6 +58,7 @@ __all__ = [
     "current_spec",
     "dataset_caption",
     "explain",
+    "explain_row_button",
     "fmt",
     "frame_loader",
     "get_audit",
@@ -79,6 +82,7 @@ __all__ = [
     "samples",
     "set_spec",
     "show_notices",
+    "take_explain_row_request",
     "spec_version",
     "update_settings",
     "use_navigation",

@@ -27,6 +27,8 @@ NOTICES = "fl_notices"
 """One-shot messages ``(level, text)`` shown once at the top of the next page run."""
 RESULTS_FRAGMENT = "fl_results_fragment"
 """Keys of the fragments that a threshold change reruns (set by the page that shows them)."""
+EXPLAIN_ROW_REQUEST = "fl_explain_row_request"
+"""Row number another page asked the Explain page to open (taken once by the Explain page)."""
 SAVED_SNAPSHOT = "fl_saved_snapshot"
 """JSON of the last state written to the active workspace (to skip identical writes)."""
 
@@ -57,3 +59,4 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 PAGE_DATA = "pages/data.py"
 PAGE_FAIRNESS = "pages/fairness.py"
 PAGE_EQUITY = "pages/equity.py"
+PAGE_EXPLAIN = "pages/explain.py"

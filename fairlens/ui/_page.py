@@ -105,3 +105,17 @@ def json_download(audit: Audit, *, key: str) -> None:
         "Download the audit (JSON)", data=json.dumps(audit.to_dict(), indent=2),
         file_name="fairlens-audit.json", mime="application/json", key=key, on_click="ignore",
         icon=":material/download:")
+
+
+def explain_row_button(row: int, *, key: str) -> None:
+    """A button that opens the Explain page on row number ``row`` (its SHAP values and LIME)."""
+    if st.button("Explain this row", key=key, icon=":material/psychology:",
+                 help="Open the Explain page on this row: its SHAP values next to a LIME "
+                      "explanation of the model (or of a surrogate)."):
+        st.session_state[K.EXPLAIN_ROW_REQUEST] = int(row)
+        st.switch_page(K.PAGE_EXPLAIN)
+
+
+def take_explain_row_request() -> int | None:
+    """The row number another page asked the Explain page to show, once (None if none)."""
+    return st.session_state.pop(K.EXPLAIN_ROW_REQUEST, None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import streamlit as st
@@ -139,3 +140,37 @@ def test_label_issue_flags_are_an_error_signal(planted):
     shown = {m.label: m.value for m in at.metric}
     assert shown["Overall error"] == f"{mask.mean():.1%}"
     assert any(f"Error signal: {flags['about']}" in c.value for c in at.caption)
+
+
+def test_explain_a_row_of_a_slice(planted):
+    """The rows of a slice can be sent to the Explain page, which opens on the requested row.
+
+    (AppTest does not follow ``st.switch_page`` from a button; the click itself is driven in
+    headless Chromium, where the Explain page opens on the chosen row.)
+    """
+    from fairlens.ui import explain_page as X
+
+    frame = planted.frame.head(3_000).reset_index(drop=True)
+    spec = AuditSpec(label="label", score=["score"], sensitive=["group"],
+                     features=planted.features)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    for k, v in _session(frame, spec).items():
+        at.session_state[k] = v
+    at.run()
+    at.switch_page("pages/slices.py").run()
+    assert not at.exception, at.exception
+    expected = find_slices(frame, features=at.multiselect(key="slices_features").value,
+                           label="label", score="score", sensitive=["group"],
+                           min_support=max(30, len(frame) // 100))
+    mask = slice_mask(frame, expected.slices[at.selectbox(key="slices_pick").value].conditions)
+    options = at.selectbox(key="slices_explain_pick").options
+    assert [int(o.removeprefix("row ")) for o in options] == list(np.flatnonzero(mask)[:50])
+    assert at.button(key="slices_explain_row").label == "Explain this row"
+    wanted = int(np.flatnonzero(mask)[7])
+    at.session_state[keys.EXPLAIN_ROW_REQUEST] = wanted  # what the button stores
+    at.switch_page("pages/explain.py").run()
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == ["Explain"]
+    assert at.number_input(key=X.W_ROW).value == wanted
+    assert any(f"Row **{wanted}**" in m.value for m in at.markdown)
+    assert keys.EXPLAIN_ROW_REQUEST not in at.session_state  # taken once
