@@ -7,6 +7,8 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from fairlens.datasets import make_planted
 from fairlens.slices import bin_features, find_slices, score_upper_bound, slice_mask, slice_score
@@ -139,3 +141,24 @@ def test_real_valued_errors_match_brute_force(seed):
         mask = slice_mask(frame, s.conditions)
         assert s.n == mask.sum()
         assert s.error_rate == pytest.approx(errors[mask].mean(), rel=1e-12)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), n_feat=st.integers(2, 5), n=st.integers(60, 400),
+       real=st.booleans(), depth=st.integers(1, 3))
+def test_search_equals_brute_force_on_random_data(seed, n_feat, n, real, depth):
+    """Property: on any small categorical data the compiled search finds the brute-force top-k."""
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({f"f{j}": rng.choice(list("abcd")[: 2 + (seed + j) % 3], size=n)
+                          for j in range(n_feat)})
+    errors = (rng.random(n) < 0.3).astype(float)
+    if real:
+        errors = errors * rng.gamma(2.0, 0.5, n)
+    if errors.sum() == 0:
+        errors[0] = 1.0
+    support = max(5, n // 20)
+    result = find_slices(frame, features=list(frame.columns), errors=errors, alpha=0.95,
+                         min_support=support, max_depth=depth, top_k=5, collapse=False)
+    truth = _brute_force(frame, errors, alpha=0.95, support=support, depth=depth)[:5]
+    np.testing.assert_allclose([s.score for s in result.slices], [t[0] for t in truth],
+                               rtol=1e-9, atol=1e-12)
