@@ -8,12 +8,10 @@ import json
 import pandas as pd
 import streamlit as st
 
+from fairlens import explain as xp
 from fairlens import ui
 from fairlens.data import FairLensInputError
-from fairlens.explain import _plots as xp
-from fairlens.explain._encoding import group_labels
 from fairlens.ui import explain_page as X
-from fairlens.ui.labels import data_page_link
 
 ui.page_setup()
 st.title("Explain")
@@ -27,11 +25,6 @@ data = ui.active()
 spec = ui.current_spec()
 settings = ui.current_settings()
 
-
-def _stop_with(message: str) -> None:
-    st.info(message, icon=":material/info:")
-    data_page_link()
-    st.stop()
 
 
 frame = ui.active_frame()
@@ -86,10 +79,10 @@ with st.container(border=True):
         st.caption(f"{model.source}; inputs: {', '.join(model.features)}.")
     else:
         if not (spec.score or spec.pred):
-            _stop_with("A surrogate reproduces the file's score or predicted label: map one on "
+            ui.stop_with("A surrogate reproduces the file's score or predicted label: map one on "
                        "the Data page, or upload the model.")
         if not spec.features:
-            _stop_with("A surrogate needs feature columns to explain the scores with: map them "
+            ui.stop_with("A surrogate needs feature columns to explain the scores with: map them "
                        "on the Data page.")
         extra = [a for a in spec.sensitive if a not in spec.features and a in frame.columns]
         with_sensitive = bool(extra) and st.checkbox(
@@ -105,12 +98,12 @@ with st.container(border=True):
 
     attributes = [a for a in spec.sensitive if a in frame.columns]
     if not attributes:
-        _stop_with("Map at least one sensitive attribute on the Data page.")
+        ui.stop_with("Map at least one sensitive attribute on the Data page.")
     c1, c2, c3, c4, c5 = st.columns([1.2, 1.2, 1.2, 1, 0.8])
     attribute = c1.selectbox("Sensitive attribute", attributes, key=X.W_ATTRIBUTE)
-    groups = group_labels(frame[attribute]).value_counts().index.tolist()
+    groups = xp.group_labels(frame[attribute]).value_counts().index.tolist()
     if len(groups) < 2:
-        _stop_with(f"{attribute!r} has a single group; choose another attribute.")
+        ui.stop_with(f"{attribute!r} has a single group; choose another attribute.")
     if st.session_state.get(X.W_GROUP_A) not in groups:
         st.session_state[X.W_GROUP_A] = groups[0]
     if st.session_state.get(X.W_GROUP_B) not in groups:
@@ -127,7 +120,7 @@ with st.container(border=True):
                                key=X.W_SEED))
 
 if group_a == group_b:
-    _stop_with("Choose two different groups to compare.")
+    ui.stop_with("Choose two different groups to compare.")
 
 options = {"attribute": attribute, "group_a": group_a, "group_b": group_b,
            "sample_size": sample_size, "seed": seed}

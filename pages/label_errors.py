@@ -28,18 +28,13 @@ if data.kind == "sample":
             "the Data page.", icon=":material/info:")
 
 
-def _stop_with(message: str) -> None:
-    st.info(message, icon=":material/info:")
-    L.data_page_link()
-    st.stop()
-
 
 if spec.task == "per_sample":
-    _stop_with("Label errors are defined for classification labels. This mapping audits a "
+    ui.stop_with("Label errors are defined for classification labels. This mapping audits a "
                "per-sample metric; map a label column with class probabilities, a score or "
                "features on the Data page.")
 if not spec.label:
-    _stop_with("No label column is mapped. Choose the column with the given labels on the Data "
+    ui.stop_with("No label column is mapped. Choose the column with the given labels on the Data "
                "page.")
 
 # --- what finds the errors ---------------------------------------------------------------------
@@ -56,7 +51,7 @@ candidates = [c for c in columns if c not in roles and c not in spec.sensitive]
 sources = (["proba"] if spec.proba_prefix else []) + (["score"] if spec.score else []) + \
     (["features"] if candidates else [])
 if not sources:
-    _stop_with("Nothing to find label errors with: map class probabilities or a score column, "
+    ui.stop_with("Nothing to find label errors with: map class probabilities or a score column, "
                "or keep feature columns in the file for a cross-validated model.")
 
 with st.container(border=True):
@@ -129,7 +124,7 @@ except FairLensInputError as exc:
         issues = L.find_issues(spec, options, proba)
     except FairLensInputError:
         st.error(str(exc), icon=":material/error:")
-        L.data_page_link()
+        ui.data_page_link()
         st.stop()
 L.remember_flags(spec, issues)
 

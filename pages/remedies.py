@@ -8,7 +8,6 @@ from fairlens import remedies as fr
 from fairlens import ui
 from fairlens.data import FairLensInputError
 from fairlens.ui import remedies as R
-from fairlens.ui.labels import data_page_link
 
 ui.page_setup()
 st.title("Remedies")
@@ -22,22 +21,17 @@ data = ui.active()
 spec = ui.current_spec()
 
 
-def _stop_with(message: str) -> None:
-    st.info(message, icon=":material/info:")
-    data_page_link()
-    st.stop()
-
 
 if spec.task != "binary" or not spec.label or not (spec.score or spec.pred):
-    _stop_with("Remedies need a binary label and the model's score (or predicted label). Map "
+    ui.stop_with("Remedies need a binary label and the model's score (or predicted label). Map "
                "them on the Data page.")
 if not spec.sensitive:
-    _stop_with("Map at least one sensitive attribute on the Data page.")
+    ui.stop_with("Map at least one sensitive attribute on the Data page.")
 
 methods = [m for m in fr.METHODS if (m != "thresholds" or spec.score)
            and (m == "thresholds" or spec.features)]
 if not methods:
-    _stop_with("Map the model's score (for group thresholds) or feature columns (to retrain) "
+    ui.stop_with("Map the model's score (for group thresholds) or feature columns (to retrain) "
                "on the Data page.")
 if not spec.features:
     st.caption("No feature columns are mapped, so only group thresholds are offered; map "

@@ -7,7 +7,7 @@ import streamlit as st
 
 from fairlens import slices as fs
 from fairlens import ui
-from fairlens.ui.labels import data_page_link, stored_flags
+from fairlens.ui.labels import stored_flags
 
 ERROR_LABELS = {
     "misclassification": "Misclassification (decision differs from the label)",
@@ -30,14 +30,9 @@ spec = ui.current_spec()
 settings = ui.current_settings()
 
 
-def _stop_with(message: str) -> None:
-    st.info(message, icon=":material/info:")
-    data_page_link()
-    st.stop()
-
 
 if spec.task == "per_sample" or not spec.label or not (spec.score or spec.pred):
-    _stop_with("Slices need a binary label and a score or decision column. Map them on the "
+    ui.stop_with("Slices need a binary label and a score or decision column. Map them on the "
                "Data page.")
 
 frame = ui.active_frame()
@@ -49,7 +44,7 @@ candidates = [c for c in frame.columns if c not in roles and c not in spec.sensi
               and str(c).lower() != "id" and not str(c).lower().endswith("_id")
               and frame[c].nunique(dropna=False) < len(frame)]
 if not candidates:
-    _stop_with("The file has no feature columns besides the mapped ones; slices are described "
+    ui.stop_with("The file has no feature columns besides the mapped ones; slices are described "
                "by features.")
 
 with st.container(border=True):
@@ -75,7 +70,7 @@ if flags is None:
 elif error == "label_issue":
     st.caption(f"Error signal: {flags['about']}.")
 if not features:
-    _stop_with("Choose at least one feature to slice on.")
+    ui.stop_with("Choose at least one feature to slice on.")
 
 score = spec.score[0] if spec.score else None
 pred = None if score else spec.pred[0]

@@ -28,7 +28,7 @@ from fairlens.explain._api import (
     gap_decomposition,
     stratified_sample,
 )
-from fairlens.explain._encoding import FeatureCodec
+from fairlens.explain._encoding import FeatureCodec, group_labels
 from fairlens.explain._flip import FlipResult, ProxyResult, flip_test, proxy_test
 from fairlens.explain._models import (
     Model,
@@ -38,10 +38,16 @@ from fairlens.explain._models import (
     model_format,
     untrusted_types,
 )
+from fairlens.explain._plots import dependence_plot, gap_waterfall, importance_bars, row_bars
 from fairlens.explain._shap import ShapExplainer, make_explainer
 from fairlens.explain._surrogate import Fidelity, fit_surrogate
 
 __all__ = [
+    "dependence_plot",
+    "gap_waterfall",
+    "group_labels",
+    "importance_bars",
+    "row_bars",
     "SCHEMA",
     "Explanation",
     "FeatureCodec",

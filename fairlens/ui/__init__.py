@@ -9,6 +9,7 @@ from fairlens.ui import _format as fmt
 from fairlens.ui import _keys as keys
 from fairlens.ui._page import (
     audit_or_stop,
+    data_page_link,
     dataset_caption,
     explain,
     explain_row_button,
@@ -16,6 +17,7 @@ from fairlens.ui._page import (
     page_setup,
     register_results_fragment,
     show_notices,
+    stop_with,
     take_explain_row_request,
     use_navigation,
 )
@@ -52,6 +54,7 @@ __all__ = [
     "active",
     "active_frame",
     "audit_or_stop",
+    "data_page_link",
     "bind",
     "cache",
     "current_settings",
@@ -82,6 +85,7 @@ __all__ = [
     "samples",
     "set_spec",
     "show_notices",
+    "stop_with",
     "take_explain_row_request",
     "spec_version",
     "update_settings",

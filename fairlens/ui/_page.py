@@ -119,3 +119,20 @@ def explain_row_button(row: int, *, key: str) -> None:
 def take_explain_row_request() -> int | None:
     """The row number another page asked the Explain page to show, once (None if none)."""
     return st.session_state.pop(K.EXPLAIN_ROW_REQUEST, None)
+
+
+def data_page_link() -> None:
+    """A link to the Data page (plain words when the page runs outside the app's navigation)."""
+    from streamlit.errors import StreamlitAPIException
+
+    try:
+        st.page_link(K.PAGE_DATA, label="Go to the Data page", icon=":material/arrow_forward:")
+    except StreamlitAPIException:
+        st.markdown("Open the **Data** page to change the data or the column mapping.")
+
+
+def stop_with(message: str) -> None:
+    """Say why the page cannot show results (and link to the Data page), then stop the run."""
+    st.info(message, icon=":material/info:")
+    data_page_link()
+    st.stop()

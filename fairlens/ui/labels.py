@@ -64,19 +64,6 @@ LABEL_FLAGS = "labels_flags"
 QUEUE_PAGE_SIZE = 25
 
 
-def data_page_link() -> None:
-    """A link to the Data page (plain words when the page runs outside the app's navigation)."""
-    from streamlit.errors import StreamlitAPIException
-
-    from fairlens.ui import keys
-
-    try:
-        st.page_link(keys.PAGE_DATA, label="Go to the Data page",
-                     icon=":material/arrow_forward:")
-    except StreamlitAPIException:
-        st.markdown("Open the **Data** page to change the data or the column mapping.")
-
-
 def review_store() -> ReviewStore:
     """Review decisions live next to the workspaces (read on every call, as the app does)."""
     return ReviewStore(workspace_root())
