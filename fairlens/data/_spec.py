@@ -91,6 +91,22 @@ class AuditSpec:
             kinds.append("proba_prefix")
         return kinds
 
+    def decision_rule(self, threshold: float | None = None, *, code: bool = False) -> str:
+        """The prediction part of the mapping in words, e.g. "predicted positive when score >= 0.5".
+
+        ``threshold`` defaults to the spec's; ``code=True`` wraps column names in backticks
+        (Markdown).
+        """
+        q = "`" if code else ""
+        if self.score:
+            t = self.threshold if threshold is None else threshold
+            return f"predicted positive when {q}{', '.join(self.score)}{q} >= {t:.4g}"
+        if self.pred:
+            return f"predicted labels in {q}{', '.join(self.pred)}{q}"
+        if self.metric:
+            return f"per-sample metric(s) {q}{', '.join(self.metric)}{q}"
+        return f"class probabilities {q}{self.proba_prefix}*{q}"
+
     @property
     def task(self) -> Task:
         """The kind of audit this spec describes."""

@@ -156,15 +156,7 @@ class Report:
     def what(self) -> str:
         """One sentence: which data, model, decision rule and attributes were audited."""
         spec = self.audit.spec
-        if spec.score:
-            rule = (f"model score {', '.join(spec.score)}; predicted positive when score >= "
-                    f"{self.audit.threshold:g}")
-        elif spec.pred:
-            rule = f"predicted labels {', '.join(spec.pred)}"
-        elif spec.metric:
-            rule = f"per-sample metric(s) {', '.join(spec.metric)}"
-        else:
-            rule = f"class probabilities {spec.proba_prefix}*"
+        rule = spec.decision_rule(self.audit.threshold)
         label = f" against the true label {spec.label}" if spec.label else ""
         return (f"FairLens audited **{self.audit.n_rows:,} rows** of "
                 f"{self.fingerprint.get('name', 'the data')} ({rule}){label}, by "

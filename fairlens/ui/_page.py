@@ -86,15 +86,7 @@ def dataset_caption(audit: Audit) -> str:
     """One line saying what is audited: data, rows, prediction and decision rule."""
     data = S.active()
     spec = audit.spec
-    if spec.score:
-        scores = ", ".join(spec.score)
-        rule = f"predicted positive when `{scores}` >= {audit.threshold:.4g}"
-    elif spec.pred:
-        rule = f"predicted labels in `{', '.join(spec.pred)}`"
-    elif spec.metric:
-        rule = f"per-sample metric(s) `{', '.join(spec.metric)}`"
-    else:
-        rule = f"class probabilities `{spec.proba_prefix}*`"
+    rule = spec.decision_rule(audit.threshold, code=True)
     label = f"label `{spec.label}`, " if spec.label else ""
     return f"**{md(data.name)}** · {audit.n_rows:,} rows · {label}{rule}"
 
