@@ -172,69 +172,6 @@ def _ci_words(disp: dict[str, Any], measure: str) -> str:
     return f" (95% CI {num(bounds[0], 2)} to {num(bounds[1], 2)})"
 
 
-def grouping_sentences(doc: dict[str, Any], by_group: pd.DataFrame, grouping: str) -> list[str]:
-    """The findings for one grouping in plain words."""
-    disp = doc["disparities"].get(grouping, {})
-    rows = by_group[by_group["grouping"] == grouping]
-    ref = disp.get("reference", "")
-    out: list[str] = []
-    if "demographic_parity_difference" in disp:
-        span = _spread(rows, "selection_rate")
-        lead = (f"the model selects (predicts positive) {span}: a" if span else
-                "the predicted classes' selection rates give a")
-        out.append(f"By **{grouping}**, {lead} demographic parity difference of "
-                   f"**{num(disp['demographic_parity_difference'], 2)}**"
-                   f"{_ci_words(disp, 'demographic_parity_difference')}.")
-    if "equalized_odds_difference" in disp:
-        tpr, fpr = _spread(rows, "tpr"), _spread(rows, "fpr")
-        parts = []
-        if tpr:
-            parts.append(f"the true-positive rate runs {tpr}")
-        if fpr:
-            parts.append(f"the false-positive rate {fpr}")
-        lead = ("; ".join(parts) + ", so the e") if parts else "The e"
-        sentence = (f"{lead}qualized odds difference is "
-                    f"**{num(disp['equalized_odds_difference'], 2)}**"
-                    f"{_ci_words(disp, 'equalized_odds_difference')}.")
-        out.append(sentence[0].upper() + sentence[1:])
-    rule = disp.get("four_fifths_rule")
-    if rule:
-        ratios = rule.get("selection_rate_ratio_to_reference") or {}
-        failing = rule.get("failing_groups") or []
-        if failing:
-            listed = ", ".join(f"{g} ({num(ratios.get(g), 2)})" for g in failing[:5])
-            more = f" and {len(failing) - 5} more" if len(failing) > 5 else ""
-            out.append(f"Four-fifths rule **fails** against the reference group {ref}: "
-                       f"{listed}{more} are selected at less than 0.80 of its rate.")
-        else:
-            out.append(f"Four-fifths rule holds: every compared group is selected at 0.80 or "
-                       f"more of {ref}'s rate.")
-    if not any(k in disp for k in ("demographic_parity_difference",
-                                   "equalized_odds_difference")):
-        for key, value in disp.items():
-            if key.endswith("_difference") and not missing(value):
-                metric = key[: -len("_difference")]
-                span = _spread(rows, metric)
-                lead = f"{label(metric)} runs {span}: " if span else f"{label(metric)}: "
-                out.append(f"By **{grouping}**, {lead}difference "
-                           f"**{num(value, 2)}**{_ci_words(disp, key)}.")
-    differing = []
-    for _, r in rows.iterrows():
-        which = [label(c[: -len("_significant")]) for c in rows.columns
-                 if c.endswith("_significant") and bool(r[c])]
-        if which:
-            differing.append(f"{r['group']} ({', '.join(which)})")
-    if any(c.endswith("_significant") for c in rows.columns):
-        if differing:
-            shown = "; ".join(differing[:5]) + (f"; and {len(differing) - 5} more"
-                                                 if len(differing) > 5 else "")
-            out.append(f"Significantly different from {ref} (Benjamini-Hochberg q < 0.05): "
-                       f"{shown}.")
-        else:
-            out.append(f"No group differs significantly from {ref} (q < 0.05).")
-    return out
-
-
 def headline(doc: dict[str, Any], by_group: pd.DataFrame, grouping: str) -> str | None:
     """One sentence for the executive summary: the key disparities of one grouping."""
     disp = doc["disparities"].get(grouping, {})

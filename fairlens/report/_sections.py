@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from fairlens.report import _content as C
+from fairlens.wording import disparity_sentences
 
 if TYPE_CHECKING:  # pragma: no cover
     from fairlens.report._build import Report
@@ -67,7 +68,8 @@ def grouping_section(report: Report, grouping: str) -> C.Section:
         figures.append(C.Figure("group_bars", f"{grouping}: rates by group with 95% intervals",
                                 {"rows": _records(rows[cols]), "metrics": metrics}))
     return C.Section(f"grouping-{grouping}", f"Fairness by {grouping}",
-                     C.grouping_sentences(doc, audit.by_group, grouping),
+                     disparity_sentences(doc, audit.by_group, grouping, escape=str,
+                                         min_group_size=audit.options.min_group_size),
                      tables=[C.group_display(audit, grouping)], figures=figures)
 
 

@@ -4,8 +4,8 @@ The library (everything else under :mod:`fairlens`) never imports streamlit; the
 call into this package and :mod:`fairlens.plots` and compute nothing themselves.
 """
 
+from fairlens import wording as fmt
 from fairlens.ui import _cache as cache
-from fairlens.ui import _format as fmt
 from fairlens.ui import _keys as keys
 from fairlens.ui._page import (
     audit_or_stop,

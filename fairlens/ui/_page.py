@@ -10,7 +10,7 @@ from fairlens.auditing import Audit
 from fairlens.data import FairLensInputError
 from fairlens.ui import _keys as K
 from fairlens.ui import _session as S
-from fairlens.ui._format import md
+from fairlens.wording import md
 
 
 def use_navigation() -> None:

@@ -12,8 +12,8 @@ from fairlens.auditing import Statistics
 from fairlens.data import AuditSpec, FairLensInputError
 from fairlens.ui import _keys as K
 from fairlens.ui import _session as S
-from fairlens.ui._format import md
 from fairlens.ui._workspace import WorkspaceError
+from fairlens.wording import md
 
 LARGEST = "(largest group)"
 MAX_DISCRETE_THRESHOLDS = 60

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 import fairlens
-from fairlens.ui import _format as fmt
+from fairlens import wording as fmt
 from fairlens.ui import keys
 
 from .conftest import predictions_csv, table_frame, upload

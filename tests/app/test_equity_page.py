@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 
 import fairlens
+from fairlens import wording as fmt
 from fairlens.datasets import COMPAS_AUDIT, SEGMENTATION_AUDIT, load_compas, load_segmentation
-from fairlens.ui import _format as fmt
 
 from .conftest import new_app, predictions_csv, table_frame, upload
 

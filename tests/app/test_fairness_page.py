@@ -7,9 +7,9 @@ import pytest
 import streamlit as st
 
 import fairlens
+from fairlens import wording as fmt
 from fairlens.datasets import COMPAS_AUDIT, load_compas
 from fairlens.ui import _cache
-from fairlens.ui import _format as fmt
 
 from .conftest import table_frame
 

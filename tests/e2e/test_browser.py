@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 import fairlens
-from fairlens.ui import _format as fmt
+from fairlens import wording as fmt
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -331,7 +331,7 @@ def test_export_a_report(server, browser, tmp_path):
     assert html.count("plotly.js v") == 1 and "Fairness by race" in html
     expected = fairlens.audit(load_compas(), **COMPAS_AUDIT)
     eo = expected.to_dict()["disparities"]["race"]["equalized_odds_difference"]
-    assert f"equalized odds difference is <strong>{eo:.2f}</strong>" in html
+    assert f"the equalized odds difference, is <strong>{eo:.2f}</strong>" in html
     config = ReportConfig.from_toml(config_path.read_text())
     assert config.sample == "compas" and config.bootstrap == 1000
 

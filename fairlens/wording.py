@@ -1,14 +1,15 @@
 """Presentation of audit results: labels, number formats, display tables and plain sentences.
 
 Nothing here computes a metric: every number comes from the :class:`fairlens.Audit` (its
-frames and its JSON document); these functions only choose, order, format and word them.
-No streamlit import, so the wording can be tested on its own.
+frames and its JSON document); these functions only choose, order, format and word them. The
+app's pages and the audit report share them, so a finding is worded in one place.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -210,7 +211,8 @@ def group_table(by_group: pd.DataFrame, grouping: str, metrics: list[str], *,
     return pd.DataFrame(shown), pd.DataFrame(mask)
 
 
-def _spread(rows: pd.DataFrame, metric: str, *, plural: bool = False) -> str | None:
+def _spread(rows: pd.DataFrame, metric: str, *, plural: bool = False,
+            escape: Callable[[Any], str] = md) -> str | None:
     """``"range(s) from 0.21 (Asian) to 0.59 (Other)"`` among the included groups.
 
     ``"are/is 0.46 in every group"`` when the lowest and highest agree to two decimals; None
@@ -223,8 +225,8 @@ def _spread(rows: pd.DataFrame, metric: str, *, plural: bool = False) -> str | N
     hi = used.loc[used[metric].idxmax()]
     if fmt(lo[metric], 2) == fmt(hi[metric], 2):
         return f"{'are' if plural else 'is'} **{fmt(lo[metric], 2)}** in every group"
-    return (f"range{'' if plural else 's'} from **{fmt(lo[metric], 2)}** ({md(lo['group'])}) "
-            f"to **{fmt(hi[metric], 2)}** ({md(hi['group'])})")
+    return (f"range{'' if plural else 's'} from **{fmt(lo[metric], 2)}** "
+            f"({escape(lo['group'])}) to **{fmt(hi[metric], 2)}** ({escape(hi['group'])})")
 
 
 def _ci_phrase(disp: dict[str, Any], measure: str) -> str:
@@ -235,7 +237,7 @@ def _ci_phrase(disp: dict[str, Any], measure: str) -> str:
 
 
 def disparity_sentences(doc: dict[str, Any], by_group: pd.DataFrame, grouping: str, *,
-                        min_group_size: int) -> list[str]:
+                        min_group_size: int, escape: Callable[[Any], str] = md) -> list[str]:
     """The disparity summary of one grouping in plain words (Markdown, one item per sentence).
 
     Parameters
@@ -246,18 +248,21 @@ def disparity_sentences(doc: dict[str, Any], by_group: pd.DataFrame, grouping: s
         :attr:`fairlens.Audit.by_group`.
     grouping : str
     min_group_size : int
+    escape : callable, default :func:`md`
+        How group names are made safe in the output (Markdown escaping for Streamlit; the report
+        escapes its text itself and passes ``str``).
     """
     disp = doc["disparities"].get(grouping, {})
     rows = group_rows(by_group, grouping)
-    ref = md(disp.get("reference", ""))
+    ref = escape(disp.get("reference", ""))
     out: list[str] = []
     rule = disp.get("four_fifths_rule")
     if rule is not None:
         ratios = rule["selection_rate_ratio_to_reference"]
         failing = sorted(rule["failing_groups"], key=lambda g: ratios.get(g) or 0.0)
         for g in failing[:4]:
-            out.append(f"**{md(g)}** is selected at **{fmt(ratios[g], 2)}** of **{ref}**'s rate "
-                       "(the reference group): below the four-fifths rule's 0.80.")
+            out.append(f"**{escape(g)}** is selected at **{fmt(ratios[g], 2)}** of **{ref}**'s "
+                       "rate (the reference group): below the four-fifths rule's 0.80.")
         if len(failing) > 4:
             out.append(f"... and {len(failing) - 4} more group(s) below 0.80.")
         if not failing:
@@ -267,16 +272,16 @@ def disparity_sentences(doc: dict[str, Any], by_group: pd.DataFrame, grouping: s
                 low = min(used, key=lambda g: ratios[g])
                 out.append(f"Every group is selected at 0.80 or more of **{ref}**'s rate (the "
                            f"reference group): the four-fifths rule holds. The lowest ratio is "
-                           f"**{fmt(ratios[low], 2)}** ({md(low)}).")
+                           f"**{fmt(ratios[low], 2)}** ({escape(low)}).")
     if "demographic_parity_difference" in disp:
-        span = _spread(rows, "selection_rate", plural=True)
+        span = _spread(rows, "selection_rate", plural=True, escape=escape)
         if span:
             out.append(
                 f"Selection rates {span}: demographic parity "
                 f"difference **{fmt(disp['demographic_parity_difference'], 2)}**"
                 f"{_ci_phrase(disp, 'demographic_parity_difference')}.")
     if "equal_opportunity_difference" in disp:
-        span = _spread(rows, "tpr")
+        span = _spread(rows, "tpr", escape=escape)
         if span:
             out.append(
                 f"Among rows with a positive label, the share predicted positive (TPR) "
@@ -284,7 +289,7 @@ def disparity_sentences(doc: dict[str, Any], by_group: pd.DataFrame, grouping: s
                 f"**{fmt(disp['equal_opportunity_difference'], 2)}**"
                 f"{_ci_phrase(disp, 'equal_opportunity_difference')}.")
     if "equalized_odds_difference" in disp:
-        span = _spread(rows, "fpr")
+        span = _spread(rows, "fpr", escape=escape)
         fpr_part = (f"Among rows with a negative label, the share wrongly predicted positive "
                     f"(FPR) {span}. " if span else "")
         out.append(
@@ -295,7 +300,7 @@ def disparity_sentences(doc: dict[str, Any], by_group: pd.DataFrame, grouping: s
         for key, value in disp.items():
             if key.endswith("_difference") and not key.startswith(("demographic", "equal")):
                 metric = key[: -len("_difference")]
-                span = _spread(rows, metric) if metric in rows else None
+                span = _spread(rows, metric, escape=escape) if metric in rows else None
                 lead = f"{metric_label(metric)} {span}: " if span else f"{metric_label(metric)}: "
                 out.append(f"{lead}difference **{fmt(value, 2)}**{_ci_phrase(disp, key)}.")
     sig_cols = [c for c in rows.columns if c.endswith("_significant")]
@@ -303,7 +308,7 @@ def disparity_sentences(doc: dict[str, Any], by_group: pd.DataFrame, grouping: s
     for _, r in rows.iterrows():
         which = [metric_label(c[: -len("_significant")]) for c in sig_cols if bool(r[c])]
         if which:
-            differing.append(f"{md(r['group'])} ({', '.join(which)})")
+            differing.append(f"{escape(r['group'])} ({', '.join(which)})")
     if sig_cols:
         if differing:
             shown = "; ".join(differing[:MAX_LISTED])
@@ -316,7 +321,7 @@ def disparity_sentences(doc: dict[str, Any], by_group: pd.DataFrame, grouping: s
                        "multiple comparisons (q < 0.05).")
     small = rows[rows["small"]]
     if len(small):
-        listed = ", ".join(f"{md(g)} (n = {fmt_int(n)})" for g, n in zip(
+        listed = ", ".join(f"{escape(g)} (n = {fmt_int(n)})" for g, n in zip(
             small["group"][:MAX_LISTED], small["n"][:MAX_LISTED], strict=True))
         if len(small) > MAX_LISTED:
             listed += f" and {len(small) - MAX_LISTED} more"
