@@ -211,7 +211,7 @@ def group_table(by_group: pd.DataFrame, grouping: str, metrics: list[str], *,
     return pd.DataFrame(shown), pd.DataFrame(mask)
 
 
-def _spread(rows: pd.DataFrame, metric: str, *, plural: bool = False,
+def spread_phrase(rows: pd.DataFrame, metric: str, *, plural: bool = False,
             escape: Callable[[Any], str] = md) -> str | None:
     """``"range(s) from 0.21 (Asian) to 0.59 (Other)"`` among the included groups.
 
@@ -229,7 +229,7 @@ def _spread(rows: pd.DataFrame, metric: str, *, plural: bool = False,
             f"({escape(lo['group'])}) to **{fmt(hi[metric], 2)}** ({escape(hi['group'])})")
 
 
-def _ci_phrase(disp: dict[str, Any], measure: str) -> str:
+def ci_phrase(disp: dict[str, Any], measure: str) -> str:
     ci = (disp.get("ci") or {}).get(measure)
     if not ci or is_missing(ci[0]) or is_missing(ci[1]):
         return ""
@@ -274,35 +274,35 @@ def disparity_sentences(doc: dict[str, Any], by_group: pd.DataFrame, grouping: s
                            f"reference group): the four-fifths rule holds. The lowest ratio is "
                            f"**{fmt(ratios[low], 2)}** ({escape(low)}).")
     if "demographic_parity_difference" in disp:
-        span = _spread(rows, "selection_rate", plural=True, escape=escape)
+        span = spread_phrase(rows, "selection_rate", plural=True, escape=escape)
         if span:
             out.append(
                 f"Selection rates {span}: demographic parity "
                 f"difference **{fmt(disp['demographic_parity_difference'], 2)}**"
-                f"{_ci_phrase(disp, 'demographic_parity_difference')}.")
+                f"{ci_phrase(disp, 'demographic_parity_difference')}.")
     if "equal_opportunity_difference" in disp:
-        span = _spread(rows, "tpr", escape=escape)
+        span = spread_phrase(rows, "tpr", escape=escape)
         if span:
             out.append(
                 f"Among rows with a positive label, the share predicted positive (TPR) "
                 f"{span}: equal opportunity difference "
                 f"**{fmt(disp['equal_opportunity_difference'], 2)}**"
-                f"{_ci_phrase(disp, 'equal_opportunity_difference')}.")
+                f"{ci_phrase(disp, 'equal_opportunity_difference')}.")
     if "equalized_odds_difference" in disp:
-        span = _spread(rows, "fpr", escape=escape)
+        span = spread_phrase(rows, "fpr", escape=escape)
         fpr_part = (f"Among rows with a negative label, the share wrongly predicted positive "
                     f"(FPR) {span}. " if span else "")
         out.append(
             f"{fpr_part}The larger of the TPR and FPR gaps, the equalized odds difference, is "
             f"**{fmt(disp['equalized_odds_difference'], 2)}**"
-            f"{_ci_phrase(disp, 'equalized_odds_difference')}.")
+            f"{ci_phrase(disp, 'equalized_odds_difference')}.")
     if rule is None:
         for key, value in disp.items():
             if key.endswith("_difference") and not key.startswith(("demographic", "equal")):
                 metric = key[: -len("_difference")]
-                span = _spread(rows, metric, escape=escape) if metric in rows else None
+                span = spread_phrase(rows, metric, escape=escape) if metric in rows else None
                 lead = f"{metric_label(metric)} {span}: " if span else f"{metric_label(metric)}: "
-                out.append(f"{lead}difference **{fmt(value, 2)}**{_ci_phrase(disp, key)}.")
+                out.append(f"{lead}difference **{fmt(value, 2)}**{ci_phrase(disp, key)}.")
     sig_cols = [c for c in rows.columns if c.endswith("_significant")]
     differing = []
     for _, r in rows.iterrows():

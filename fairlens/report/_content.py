@@ -15,6 +15,8 @@ from typing import Any
 
 import pandas as pd
 
+from fairlens.wording import ci_phrase, spread_phrase
+
 METRIC_LABELS: dict[str, str] = {
     "n": "n", "base_rate": "Base rate", "selection_rate": "Selection rate",
     "accuracy": "Accuracy", "balanced_accuracy": "Balanced accuracy", "tpr": "TPR",
@@ -155,45 +157,26 @@ def frame_table(frame: pd.DataFrame, title: str, *, note: str = "",
 # --- audit sentences -------------------------------------------------------------------------
 
 
-def _spread(rows: pd.DataFrame, metric: str) -> str | None:
-    used = rows[~rows["small"].astype(bool)].dropna(subset=[metric]) if metric in rows \
-        else rows.iloc[0:0]
-    if len(used) < 2:
-        return None
-    lo, hi = used.loc[used[metric].idxmin()], used.loc[used[metric].idxmax()]
-    return (f"from **{num(lo[metric], 2)}** ({lo['group']}) to **{num(hi[metric], 2)}** "
-            f"({hi['group']})")
-
-
-def _ci_words(disp: dict[str, Any], measure: str) -> str:
-    bounds = (disp.get("ci") or {}).get(measure)
-    if not bounds or missing(bounds[0]) or missing(bounds[1]):
-        return ""
-    return f" (95% CI {num(bounds[0], 2)} to {num(bounds[1], 2)})"
-
-
 def headline(doc: dict[str, Any], by_group: pd.DataFrame, grouping: str) -> str | None:
     """One sentence for the executive summary: the key disparities of one grouping."""
     disp = doc["disparities"].get(grouping, {})
     rows = by_group[by_group["grouping"] == grouping]
     parts = []
     if "demographic_parity_difference" in disp:
-        span = _spread(rows, "selection_rate")
-        parts.append((f"selection rates run {span} (" if span else "")
-                     + f"demographic parity difference "
-                     f"**{num(disp['demographic_parity_difference'], 2)}**"
-                     + _ci_words(disp, "demographic_parity_difference").replace(" (", ", ", 1)
-                     .rstrip(")") + (")" if span else ""))
+        span = spread_phrase(rows, "selection_rate", plural=True, escape=str)
+        dp = (f"demographic parity difference **{num(disp['demographic_parity_difference'], 2)}**"
+              + ci_phrase(disp, "demographic_parity_difference"))
+        parts.append(f"selection rates {span} ({dp})" if span else dp)
     if "equalized_odds_difference" in disp:
         parts.append(f"equalized odds difference **{num(disp['equalized_odds_difference'], 2)}**"
-                     + _ci_words(disp, "equalized_odds_difference"))
+                     + ci_phrase(disp, "equalized_odds_difference"))
     if not parts:
         for key, value in disp.items():
             if key.endswith("_difference") and not missing(value):
                 metric = key[: -len("_difference")]
-                span = _spread(rows, metric)
-                diff = f"difference **{num(value, 2)}**{_ci_words(disp, key)}"
-                parts.append(f"{label(metric)} runs {span}, {diff}" if span else
+                span = spread_phrase(rows, metric, escape=str) if metric in rows else None
+                diff = f"difference **{num(value, 2)}**{ci_phrase(disp, key)}"
+                parts.append(f"{label(metric)} {span}, {diff}" if span else
                              f"{label(metric)} {diff}")
                 break
     rule = disp.get("four_fifths_rule")
