@@ -3,13 +3,14 @@
 The library never imports streamlit; the app in ``app.py``/``pages/`` is a thin layer on top.
 """
 
-from fairlens.auditing import Audit, audit, audit_spec
+from fairlens.auditing import Audit, AuditOptions, audit, audit_spec
 from fairlens.data import AuditSpec, FairLensInputError, infer_spec, read_table
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Audit",
+    "AuditOptions",
     "AuditSpec",
     "FairLensInputError",
     "__version__",

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
 
+from fairlens.auditing._options import AuditOptions, CIMethod
 from fairlens.auditing._result import Audit
 from fairlens.auditing._statistics import build_statistics
-from fairlens.auditing._summary import CIMethod, Options
 from fairlens.data import AuditSpec, prepare, read_table
 from fairlens.data._spec import ScoreKind
-
-DEFAULT_MIN_GROUP_SIZE = 30
 
 
 def audit(
@@ -30,12 +29,13 @@ def audit(
     score_kind: ScoreKind = "probability",
     weight: str | None = None,
     features: list[str] | None = None,
+    options: AuditOptions | None = None,
     reference: Any = None,
-    bootstrap: int = 1000,
-    ci: CIMethod = "bootstrap",
-    seed: int = 0,
-    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
-    level: float = 0.95,
+    bootstrap: int | None = None,
+    ci: CIMethod | None = None,
+    seed: int | None = None,
+    min_group_size: int | None = None,
+    level: float | None = None,
 ) -> Audit:
     """Audit a predictions file for group fairness.
 
@@ -61,6 +61,8 @@ def audit(
         Sample-weight column.
     features : list of str, optional
         Feature columns (kept in the spec for later analyses).
+    options : AuditOptions, optional
+        The audit's settings in one object; the keywords below override single fields.
     reference : value, tuple or dict, optional
         Reference group: a group value (used wherever it occurs), or ``{grouping: value}``.
         Default: the largest group of each grouping.
@@ -91,24 +93,31 @@ def audit(
         metric=metric, features=features or [], weight=weight, positive_label=positive_label,
         threshold=threshold, score_kind=score_kind,
     )
-    return audit_spec(frame, spec, reference=reference, bootstrap=bootstrap, ci=ci, seed=seed,
-                      min_group_size=min_group_size, level=level)
+    return audit_spec(frame, spec, options=options, reference=reference, bootstrap=bootstrap,
+                      ci=ci, seed=seed, min_group_size=min_group_size, level=level)
 
 
 def audit_spec(
     frame: pd.DataFrame,
     spec: AuditSpec,
     *,
+    options: AuditOptions | None = None,
     reference: Any = None,
-    bootstrap: int = 1000,
-    ci: CIMethod = "bootstrap",
-    seed: int = 0,
-    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
-    level: float = 0.95,
+    bootstrap: int | None = None,
+    ci: CIMethod | None = None,
+    seed: int | None = None,
+    min_group_size: int | None = None,
+    level: float | None = None,
 ) -> Audit:
-    """:func:`audit` with the column roles given as an :class:`AuditSpec`."""
+    """:func:`audit` with the column roles given as an :class:`AuditSpec`.
+
+    ``options`` holds every setting; the keywords override single fields of it (see
+    :meth:`AuditOptions.resolve`). ``options.threshold``, when set, replaces the spec's.
+    """
+    options = AuditOptions.resolve(options, reference=reference, bootstrap=bootstrap, ci=ci,
+                                   seed=seed, min_group_size=min_group_size, level=level)
+    if options.threshold is not None and options.threshold != spec.threshold:
+        spec = replace(spec, threshold=options.threshold)
     prepared = prepare(frame, spec)
     stats = build_statistics(prepared, threshold=spec.threshold, score_kind=spec.score_kind)
-    options = Options(reference=reference, min_group_size=int(min_group_size),
-                      bootstrap=int(bootstrap), ci=ci, seed=int(seed), level=float(level))
     return Audit.from_statistics(spec, stats, options)

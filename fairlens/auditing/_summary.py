@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
@@ -15,6 +15,7 @@ from fairlens.auditing._definitions import (
     equity_metrics,
 )
 from fairlens.auditing._families import Family
+from fairlens.auditing._options import AuditOptions
 from fairlens.auditing._statistics import OVERALL, ModelStatistics, Statistics
 from fairlens.data import FairLensInputError
 from fairlens.data import _errors as E
@@ -34,24 +35,14 @@ from fairlens.metrics._significance import (
     welch_test,
 )
 
-CIMethod = Literal["bootstrap", "wilson"]
 BOOTSTRAP_CELL_BUDGET = 8_000_000
 MAX_BOOTSTRAP_BINS = 64
 MIN_BOOTSTRAP_BINS = 16
 _CHUNK_CELLS = 4_000_000
 
 
-@dataclass
-class Options:
-    """Settings of the summary step (see :func:`fairlens.audit`)."""
-
-    reference: Any = None
-    min_group_size: int = 30
-    bootstrap: int = 1000
-    ci: CIMethod = "bootstrap"
-    seed: int = 0
-    level: float = 0.95
-    alpha: float = 0.05
+Options = AuditOptions
+"""Former name of :class:`AuditOptions` (the settings of the summary step)."""
 
 
 @dataclass
@@ -350,10 +341,6 @@ def summarize(
     (dict of str to ModelResult, list of str, dict of str to Replicates)
         Results per model, the warnings raised while computing them, and the replicates.
     """
-    if opts.bootstrap and opts.bootstrap < 50:
-        raise FairLensInputError(E.BOOTSTRAP_RANGE.format(value=opts.bootstrap))
-    if opts.min_group_size < 0:
-        raise FairLensInputError(E.MIN_GROUP_SIZE_RANGE.format(value=opts.min_group_size))
     _check_reference(stats, opts.reference)
     warnings: list[str] = []
     results: dict[str, ModelResult] = {}

@@ -31,6 +31,7 @@ TOO_MANY_PREDICTION_KINDS = (
     "Give only one kind of prediction, not {kinds}. A score column, a predicted-label column, "
     "class-probability columns and a per-sample metric are alternatives."
 )
+NO_LABEL = "No label column given. Name the true-label column (CLI: --label COL)."
 NO_SENSITIVE = "No sensitive attribute given. Name at least one column (CLI: --sensitive COL)."
 NON_NUMERIC_SCORE = (
     "Score column {col!r} is not numeric (example value: {example!r}). Scores must be "

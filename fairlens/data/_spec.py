@@ -107,6 +107,58 @@ class AuditSpec:
             return f"per-sample metric(s) {q}{', '.join(self.metric)}{q}"
         return f"class probabilities {q}{self.proba_prefix}*{q}"
 
+    def columns(self, available: Any = None, *, features: bool = False) -> list[str]:
+        """The columns this mapping names, in role order, each once.
+
+        Parameters
+        ----------
+        available : iterable of str, optional
+            The data's columns: class-probability columns ``<proba_prefix><class>`` are
+            expanded from them, and names the data lacks are dropped.
+        features : bool, default False
+            Include the feature columns.
+        """
+        cols: list[Any] = [self.label, *self.sensitive, *self.score, *self.pred, *self.metric,
+                           self.weight]
+        if features:
+            cols += self.features
+        if available is not None:
+            names = [str(c) for c in available]
+            if self.proba_prefix:
+                cols += [c for c in names if c.startswith(self.proba_prefix)
+                         and len(c) > len(self.proba_prefix)]
+            present = set(names)
+            cols = [c for c in cols if c in present]
+        return [c for c in dict.fromkeys(cols) if c is not None]
+
+    def problems(self, frame: pd.DataFrame | None = None) -> list[str]:
+        """What stops this mapping from being audited (on ``frame``), one sentence each.
+
+        An empty list means the mapping is usable. The CLI, the pages and every analysis
+        use this one check; the messages are those of :mod:`fairlens.data._errors`.
+        """
+        from fairlens.data import _errors as E
+
+        out: list[str] = []
+        kinds = self.prediction_kinds
+        if not kinds:
+            out.append(E.NO_PREDICTION)
+        elif len(kinds) > 1:
+            out.append(E.TOO_MANY_PREDICTION_KINDS.format(kinds=" and ".join(kinds)))
+        if self.label is None and self.task != "per_sample":
+            out.append(E.NO_LABEL)
+        if not self.sensitive:
+            out.append(E.NO_SENSITIVE)
+        if frame is not None:
+            present = {str(c) for c in frame.columns}
+            missing = [c for c in self.columns(features=True) if c not in present]
+            if missing:
+                out.append(E.MISSING_COLUMNS.format(
+                    cols=", ".join(map(repr, missing)),
+                    available=", ".join(map(str, list(frame.columns)[:40]))
+                    + (", ..." if len(frame.columns) > 40 else "")))
+        return out
+
     @property
     def task(self) -> Task:
         """The kind of audit this spec describes."""

@@ -72,3 +72,5 @@ __all__ = [
     "stratified_sample",
     "untrusted_types",
 ]
+
+from fairlens.explain import _section  # noqa: E402,F401 - registers the report section

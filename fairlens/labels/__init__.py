@@ -134,3 +134,5 @@ __all__ = [
     "to_csv_bytes",
     "verdict_sentences",
 ]
+
+from fairlens.labels import _section  # noqa: E402,F401 - registers the report section

@@ -8,8 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from fairlens.auditing import DEFAULT_MIN_GROUP_SIZE
-from fairlens.auditing._summary import CIMethod
+from fairlens.auditing import DEFAULT_MIN_GROUP_SIZE, CIMethod
 from fairlens.data import AuditSpec, FairLensInputError, read_table
 from fairlens.data._spec import ScoreKind
 from fairlens.labels._fairness import LabelFairness, label_aware_fairness

@@ -15,8 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fairlens.auditing import DEFAULT_MIN_GROUP_SIZE, Audit, audit_spec
-from fairlens.auditing._summary import CIMethod
+from fairlens.auditing import DEFAULT_MIN_GROUP_SIZE, Audit, CIMethod, audit_spec
 from fairlens.data import AuditSpec, FairLensInputError
 from fairlens.labels import _errors as E
 from fairlens.labels._issues import LabelIssues

@@ -20,11 +20,11 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from fairlens._csv import formula_safe, to_csv_bytes  # noqa: F401 - re-exported
 from fairlens.data import FairLensInputError
 from fairlens.labels import _errors as E
 from fairlens.labels._fairness import class_index, relabelled
 from fairlens.labels._issues import LabelIssues, json_scalar
-from fairlens.report._csv import formula_safe, to_csv_bytes  # noqa: F401 - re-exported
 
 REVIEW_SCHEMA = "fairlens.review/1"
 DecisionKind = Literal["wrong", "right", "unsure"]

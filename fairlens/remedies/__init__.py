@@ -57,3 +57,5 @@ __all__ = [
     "reweighing_weights",
     "split_of",
 ]
+
+from fairlens.remedies import _section  # noqa: E402,F401 - registers the report section

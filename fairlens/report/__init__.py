@@ -15,6 +15,7 @@ The same from the shell: ``fairlens report DATA ... --html OUT --pdf OUT``, or
 ``fairlens audit ... --fail-on "equalized_odds_difference>0.1"`` (exit code 1 on failure).
 """
 
+from fairlens._csv import FORMULA_PREFIXES, formula_safe, safe_cell, to_csv_bytes
 from fairlens.report._build import (
     ANALYSES,
     REPORT_SCHEMA,
@@ -35,7 +36,6 @@ from fairlens.report._config import (
     load_config,
     load_config_data,
 )
-from fairlens.report._csv import FORMULA_PREFIXES, formula_safe, safe_cell, to_csv_bytes
 from fairlens.report._export import csv_files, csv_zip, report_json, write_csv_dir
 from fairlens.report._gate import (
     GATE_SCHEMA,

@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fairlens.report._csv import to_csv_bytes
+from fairlens._csv import to_csv_bytes
 
 if TYPE_CHECKING:  # pragma: no cover
     from fairlens.report._build import Report

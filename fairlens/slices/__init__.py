@@ -44,3 +44,5 @@ __all__ = [
     "slice_mask",
     "slice_score",
 ]
+
+from fairlens.slices import _section  # noqa: E402,F401 - registers the report section

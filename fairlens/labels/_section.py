@@ -1,0 +1,33 @@
+"""The label-errors analysis as a report section (registered in :mod:`fairlens.registry`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from fairlens.auditing import AuditOptions
+from fairlens.data import AuditSpec
+from fairlens.labels._analysis import LabelAnalysis, analyze_labels_spec
+from fairlens.registry import Analysis, register
+
+
+@register
+class LabelSection(Analysis):
+    """Label errors by group and how they bias the audit, with the audit's own options."""
+
+    family = "section"
+    name = "labels"
+    title = "Label errors"
+    needs = ("label",)
+
+    def __init__(self, **detector_options: Any) -> None:
+        self.detector_options = detector_options
+
+    def run(self, frame: pd.DataFrame, spec: AuditSpec, *, options: AuditOptions
+            ) -> LabelAnalysis:
+        """:func:`analyze_labels_spec` with ``options``."""
+        return analyze_labels_spec(
+            frame, spec, reference=options.reference, min_group_size=options.min_group_size,
+            bootstrap=options.bootstrap if options.ci == "bootstrap" else 0, ci=options.ci,
+            seed=options.seed, level=options.level, **self.detector_options)
