@@ -19,13 +19,6 @@ detectors form a small registry (:data:`DETECTORS`, :func:`register_detector`).
 """
 
 from fairlens.labels._analysis import LabelAnalysis, analyze_labels, analyze_labels_spec
-from fairlens.labels._cli import (
-    add_labels_arguments,
-    add_labels_command,
-    format_summary,
-    run_labels_command,
-)
-from fairlens.labels._cli import main as labels_main
 from fairlens.labels._crossval import DEFAULT_MODEL, MODELS, CrossValProba, cross_val_proba
 from fairlens.labels._detectors import (
     DETECTORS,
@@ -102,8 +95,6 @@ __all__ = [
     "LabelIssues",
     "ReviewLog",
     "ReviewStore",
-    "add_labels_arguments",
-    "add_labels_command",
     "analyze_labels",
     "analyze_labels_spec",
     "audit_part",
@@ -116,7 +107,6 @@ __all__ = [
     "detector_table",
     "fairness_comparison_chart",
     "find_label_issues",
-    "format_summary",
     "formula_safe",
     "get_detector",
     "issue_rate_bars",
@@ -124,13 +114,11 @@ __all__ = [
     "label_aware_fairness",
     "label_issues",
     "label_issues_spec",
-    "labels_main",
     "quality_histogram",
     "register_detector",
     "review_csv",
     "review_queue",
     "run_detectors",
-    "run_labels_command",
     "to_csv_bytes",
     "verdict_sentences",
 ]
