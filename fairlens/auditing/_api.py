@@ -30,12 +30,7 @@ def audit(
     weight: str | None = None,
     features: list[str] | None = None,
     options: AuditOptions | None = None,
-    reference: Any = None,
-    bootstrap: int | None = None,
-    ci: CIMethod | None = None,
-    seed: int | None = None,
-    min_group_size: int | None = None,
-    level: float | None = None,
+    **settings: Any,
 ) -> Audit:
     """Audit a predictions file for group fairness.
 
@@ -62,7 +57,11 @@ def audit(
     features : list of str, optional
         Feature columns (kept in the spec for later analyses).
     options : AuditOptions, optional
-        The audit's settings in one object; the keywords below override single fields.
+        The audit's settings in one object.
+    **settings
+        Single fields of :class:`AuditOptions` that override ``options`` (passed on to
+        :func:`audit_spec`):
+
     reference : value, tuple or dict, optional
         Reference group: a group value (used wherever it occurs), or ``{grouping: value}``.
         Default: the largest group of each grouping.
@@ -93,8 +92,7 @@ def audit(
         metric=metric, features=features or [], weight=weight, positive_label=positive_label,
         threshold=threshold, score_kind=score_kind,
     )
-    return audit_spec(frame, spec, options=options, reference=reference, bootstrap=bootstrap,
-                      ci=ci, seed=seed, min_group_size=min_group_size, level=level)
+    return audit_spec(frame, spec, options=options, **settings)
 
 
 def audit_spec(

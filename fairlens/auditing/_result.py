@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -11,6 +11,7 @@ import pandas as pd
 from fairlens._json import json_safe as _clean
 from fairlens.auditing._statistics import Statistics
 from fairlens.auditing._summary import ModelResult, Options, Replicates, summarize
+from fairlens.auditing._text import summary_lines
 from fairlens.data import AuditSpec
 from fairlens.metrics._rates import safe_divide
 from fairlens.metrics._scores import calibration_curve, roc_points
@@ -43,6 +44,9 @@ class Audit:
         One entry per score/prediction column; the first is the primary model.
     warnings : list of str
     """
+
+    SCHEMA: ClassVar[str] = SCHEMA
+    """Schema name of :meth:`to_dict`'s document."""
 
     spec: AuditSpec
     statistics: Statistics
@@ -162,19 +166,26 @@ class Audit:
             frame["rank_es"] = frame[es_cols[0]].rank(ascending=False, method="min")
         return frame
 
+    def _score_table(self, grouping: str | None, model: str | None,
+                     needs: str) -> tuple[Any, Any, np.ndarray]:
+        """The score table of ``model``, the grouping and its weights per (group, y, bin).
+
+        Raises ``ValueError`` ("<needs> score predictions.") when the predictions are no scores.
+        """
+        stats = self.statistics
+        table = stats.models[model or next(iter(stats.models))].score_table
+        if table is None:
+            raise ValueError(f"{needs} score predictions.")
+        g = next(x for x in stats.groupings if x.name == (grouping or stats.groupings[0].name))
+        return table, g, g.marginalize(table.w, 0)
+
     def sweep(self, grouping: str | None = None, model: str | None = None) -> pd.DataFrame:
         """Rates at every threshold the score table distinguishes, per group.
 
         Returns a long frame with columns ``group, threshold, selection_rate, tpr, fpr, ppv,
         accuracy`` (``y_hat = 1`` when ``score >= threshold``), read off the score table.
         """
-        stats = self.statistics
-        name = model or next(iter(stats.models))
-        table = stats.models[name].score_table
-        if table is None:
-            raise ValueError("A threshold sweep needs score predictions.")
-        g = next(x for x in stats.groupings if x.name == (grouping or stats.groupings[0].name))
-        w = g.marginalize(table.w, 0)
+        table, g, w = self._score_table(grouping, model, "A threshold sweep needs")
         neg, pos = w[:, 0, :], w[:, 1, :]
         fpr, tpr = roc_points(neg, pos)
         tp = np.cumsum(pos[:, ::-1], axis=1)[:, ::-1]
@@ -196,13 +207,7 @@ class Audit:
 
     def roc(self, grouping: str | None = None, model: str | None = None) -> pd.DataFrame:
         """ROC points per group (long frame: group, fpr, tpr)."""
-        stats = self.statistics
-        name = model or next(iter(stats.models))
-        table = stats.models[name].score_table
-        if table is None:
-            raise ValueError("ROC curves need score predictions.")
-        g = next(x for x in stats.groupings if x.name == (grouping or stats.groupings[0].name))
-        w = g.marginalize(table.w, 0)
+        _, g, w = self._score_table(grouping, model, "ROC curves need")
         fpr, tpr = roc_points(w[:, 0, :], w[:, 1, :])
         return pd.concat([
             pd.DataFrame({"group": " x ".join(map(str, g.labels[i])), "fpr": fpr[i],
@@ -251,7 +256,29 @@ class Audit:
             }))
         return pd.concat(frames, ignore_index=True)
 
-    # --- JSON -------------------------------------------------------------------------------
+    # --- the result convention: tables, text, JSON ------------------------------------------
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The audit as tables, by name.
+
+        ``overall`` (one row per model), ``groups`` (:attr:`by_group`), ``disparities``,
+        ``equity`` (ES and PSD) and, when there are several models, ``models``
+        (:meth:`compare_models`).
+        """
+        out = {
+            "overall": pd.DataFrame([{"model": name, "n": self.n_rows, **r.overall}
+                                     for name, r in self.models.items()]),
+            "groups": self.by_group,
+            "disparities": self.disparities,
+            "equity": self.equity,
+        }
+        if len(self.models) > 1:
+            out["models"] = self.compare_models()
+        return out
+
+    def summary_lines(self) -> list[str]:
+        """The plain-text summary that ``fairlens audit`` prints, one string per line."""
+        return summary_lines(self)
 
     def _model_dict(self, r: ModelResult) -> dict[str, Any]:
         overall = {"n": self.n_rows}

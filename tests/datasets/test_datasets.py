@@ -23,7 +23,7 @@ from fairlens.datasets import (
     make_planted,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 COMPAS_SOURCE = Path("compas") / "compas-scores-two-years.csv"
 COMPAS_COLUMNS = [
     "id", "sex", "age", "age_cat", "race", "priors_count", "juv_fel_count", "juv_misd_count",
