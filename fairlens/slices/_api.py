@@ -1,22 +1,23 @@
-"""Public slice discovery: error signal, search, significance, collapsing and descriptions."""
+"""Slice discovery: the error signal, :func:`find_slices_spec` (search, significance,
+collapsing, descriptions) and its column-keyword convenience :func:`find_slices`."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from fairlens._json import json_safe
-from fairlens.data import FairLensInputError
+from fairlens._validation import check_choice, check_int, check_interval
+from fairlens.auditing import AuditOptions
+from fairlens.data import AuditSpec, FairLensInputError
 from fairlens.metrics import benjamini_hochberg, wilson_interval
 from fairlens.slices._binning import Encoded, encode
+from fairlens.slices._result import Slice, SliceResult
 from fairlens.slices._search import search, slice_score
+from fairlens.wording.slices import describe_slice
 
-SCHEMA = "fairlens.slices/1"
 ErrorKind = Literal["misclassification", "false_positive", "false_negative", "log_loss",
                     "one_minus"]
 EPS = 1e-15
@@ -24,15 +25,14 @@ MSG_ERROR_KIND = "error must be one of {choices}; got {value!r}."
 MSG_NEEDS = "error={kind!r} needs {what}; pass it (a column name of the data)."
 MSG_ERRORS_SHAPE = "errors has {got} values but the data has {n} rows."
 MSG_ERRORS_VALUES = "errors must be finite and non-negative (per-row loss or 0/1 flags)."
-MSG_DEPTH = "max_depth must be an integer between 1 and 5; got {value!r}."
-MSG_ALPHA = "alpha must be strictly between 0 and 1; got {value!r}."
-MSG_TOPK = "top_k must be a positive integer; got {value!r}."
 MSG_SUPPORT = ("min_support must be a positive integer (rows) or a fraction in (0, 1); "
                "got {value!r}.")
-MSG_SIGNIFICANCE = "significance must be 'bh' or 'split'; got {value!r}."
 MSG_NO_ERRORS = "The error signal is zero on every row; there are no errors to find slices of."
 MSG_EMPTY = "The data has no rows."
 ERROR_KINDS = ("misclassification", "false_positive", "false_negative", "log_loss", "one_minus")
+SIGNIFICANCE = ("bh", "split")
+MAX_DEPTH = 5
+NumericPredicates = Literal["bins", "thresholds", "both"]
 
 
 def error_signal(
@@ -66,6 +66,7 @@ def error_signal(
     -------
     ndarray of float64
     """
+    # Its own message, not check_choice's: callers match "error must be one of".
     if error not in ERROR_KINDS:
         raise FairLensInputError(MSG_ERROR_KIND.format(choices=list(ERROR_KINDS), value=error))
     if error == "one_minus":
@@ -92,165 +93,6 @@ def error_signal(
     if error == "false_positive":
         return ((yhat == 1) & (y == 0)).astype(np.float64)
     return ((yhat == 0) & (y == 1)).astype(np.float64)
-
-
-@dataclass
-class Slice:
-    """One reported slice.
-
-    Attributes
-    ----------
-    conditions : list of dict
-        ``{"feature", "op", "value"}`` with ``op`` one of ``==``, ``<``, ``>=``, ``between``
-        (``value`` ``[low, high]``: ``low <= x < high``); ``==`` with ``None`` means missing.
-    description : str
-        The slice in plain language, with its error, size and main group.
-    n : int
-        Rows in the slice.
-    error_rate : float
-        Mean error in the slice (an error rate for 0/1 errors).
-    ci : list of float
-        95 % Wilson interval of the error rate (0/1 errors) or t interval of the mean error.
-    lift : float
-        ``error_rate`` divided by the overall mean error.
-    score : float
-        SliceLine score.
-    p_value, q_value : float
-        Two-sided p-value of the slice against the rest of the data (see
-        :func:`find_slices`, ``significance``) and its Benjamini-Hochberg q-value.
-    significant : bool
-        ``q_value <= fdr`` and the slice errs more than the rest.
-    composition : dict
-        ``{attribute: {value: share of the slice's rows}}`` for each sensitive attribute.
-    """
-
-    conditions: list[dict[str, Any]]
-    description: str
-    n: int
-    error_rate: float
-    ci: list[float]
-    lift: float
-    score: float
-    p_value: float
-    q_value: float
-    significant: bool
-    composition: dict[str, dict[str, float]] = field(default_factory=dict)
-
-
-@dataclass
-class SliceResult:
-    """Result of :func:`find_slices`; serialises to JSON (schema ``fairlens.slices/1``)."""
-
-    slices: list[Slice]
-    n: int
-    overall_error: float
-    error: str
-    n_examined: int
-    n_pruned: int
-    n_collapsed: int
-    significance: str
-    fdr: float
-    overall_composition: dict[str, dict[str, float]]
-    warnings: list[str]
-    params: dict[str, Any]
-
-    def to_frame(self) -> pd.DataFrame:
-        """The slices as a table, one row per slice (conditions as their description)."""
-        rows = [{k: v for k, v in asdict(s).items() if k not in ("conditions", "composition")}
-                for s in self.slices]
-        cols = ["description", "n", "error_rate", "ci", "lift", "score", "p_value",
-                "q_value", "significant"]
-        return pd.DataFrame(rows, columns=cols)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe dict with ``schema``, ``slices`` and ``warnings``."""
-        return {"schema": SCHEMA, "n": self.n, "overall_error": self.overall_error,
-                "error": self.error, "n_examined": self.n_examined, "n_pruned": self.n_pruned,
-                "n_collapsed": self.n_collapsed, "significance": self.significance,
-                "fdr": self.fdr, "slices": [asdict(s) for s in self.slices],
-                "overall_composition": self.overall_composition,
-                "warnings": list(self.warnings), "params": dict(self.params)}
-
-    def to_json(self, **kwargs: Any) -> str:
-        """:meth:`to_dict` as a JSON string (NaN written as ``null``)."""
-        return json.dumps(json_safe(self.to_dict()), **kwargs)
-
-    def mask(self, frame: pd.DataFrame, i: int) -> np.ndarray:
-        """Boolean mask of the rows of slice ``i`` in ``frame``."""
-        return slice_mask(frame, self.slices[i].conditions)
-
-
-def slice_mask(frame: pd.DataFrame, conditions: list[dict[str, Any]]) -> np.ndarray:
-    """Rows of ``frame`` that satisfy every condition (the JSON form of a slice).
-
-    Parameters
-    ----------
-    frame : DataFrame
-    conditions : list of dict
-        ``{"feature", "op", "value"}`` with ``op`` in ``==``, ``in``, ``<``, ``<=``, ``>``,
-        ``>=``, ``between`` (``[low, high]``, ``low <= x < high``); ``==`` ``None`` is missing.
-
-    Returns
-    -------
-    ndarray of bool
-    """
-    mask = np.ones(len(frame), dtype=bool)
-    for c in conditions:
-        s = frame[c["feature"]]
-        op, v = c["op"], c["value"]
-        if op == "==" and v is None:
-            m = s.isna().to_numpy()
-        elif op == "==":
-            m = (s.astype("object") == v).to_numpy() if not isinstance(v, int | float) else (
-                (s == v).to_numpy())
-            if not m.any() and not isinstance(v, str):
-                m = (s.astype(str) == str(v)).to_numpy()
-        elif op == "in":
-            m = s.isin(list(v)).to_numpy()
-        else:
-            x = s.to_numpy(dtype=np.float64, na_value=np.nan)
-            with np.errstate(invalid="ignore"):
-                if op == "<":
-                    m = x < v
-                elif op == "<=":
-                    m = x <= v
-                elif op == ">":
-                    m = x > v
-                elif op == ">=":
-                    m = x >= v
-                elif op == "between":
-                    m = (x >= v[0]) & (x < v[1])
-                else:
-                    raise FairLensInputError(
-                        f"Unknown condition op {op!r}; use one of ==, in, <, <=, >, >=, between.")
-        mask &= np.asarray(m, dtype=bool)
-    return mask
-
-
-def _fmt(v: Any) -> str:
-    if isinstance(v, float):
-        return f"{v:g}"
-    return str(v)
-
-
-def describe_conditions(conditions: list[dict[str, Any]]) -> str:
-    """Conditions in words: ``"age under 25 and region is north"``."""
-    parts = []
-    for c in conditions:
-        f, op, v = c["feature"], c["op"], c["value"]
-        if op == "==" and v is None:
-            parts.append(f"{f} is missing")
-        elif op == "==":
-            parts.append(f"{f} is {_fmt(v)}")
-        elif op == "<":
-            parts.append(f"{f} under {_fmt(v)}")
-        elif op == ">=":
-            parts.append(f"{f} at least {_fmt(v)}")
-        elif op == "between":
-            parts.append(f"{f} {_fmt(v[0])} to under {_fmt(v[1])}")
-        else:
-            parts.append(f"{f} {op} {_fmt(v)}")
-    return " and ".join(parts)
 
 
 def _p_values(size: np.ndarray, esum: np.ndarray, esq: np.ndarray, n: int, total: float,
@@ -284,17 +126,6 @@ def _p_values(size: np.ndarray, esum: np.ndarray, esq: np.ndarray, n: int, total
     return np.where(rest_n > 0, p, np.nan)
 
 
-def _check(max_depth: Any, alpha: Any, top_k: Any, significance: Any) -> None:
-    if isinstance(max_depth, bool) or not isinstance(max_depth, int) or not 1 <= max_depth <= 5:
-        raise FairLensInputError(MSG_DEPTH.format(value=max_depth))
-    if not 0 < float(alpha) < 1:
-        raise FairLensInputError(MSG_ALPHA.format(value=alpha))
-    if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1:
-        raise FairLensInputError(MSG_TOPK.format(value=top_k))
-    if significance not in ("bh", "split"):
-        raise FairLensInputError(MSG_SIGNIFICANCE.format(value=significance))
-
-
 def _support(min_support: Any, n: int) -> int:
     if min_support is None:
         return max(30, int(np.ceil(0.01 * n)))
@@ -316,27 +147,41 @@ def _pred_mask(enc: Encoded, preds: tuple[int, ...], rows: np.ndarray | None = N
     return m
 
 
-def find_slices(
+def error_signal_spec(frame: pd.DataFrame, spec: AuditSpec, *,
+                      options: AuditOptions | None = None,
+                      error: ErrorKind = "misclassification") -> np.ndarray:
+    """:func:`error_signal` of the model that ``spec`` maps.
+
+    The decision is the first predicted-label column, else the first score at the threshold
+    (``options.threshold``, else the spec's); ``error="one_minus"`` reads the first per-sample
+    metric column (else the first score).
+    """
+    threshold = spec.threshold if options is None or options.threshold is None else \
+        options.threshold
+    score = spec.score[0] if spec.score else None
+    if error == "one_minus" and spec.metric:
+        score = spec.metric[0]
+    return error_signal(frame, label=spec.label, pred=spec.pred[0] if spec.pred else None,
+                        score=score, error=error, threshold=threshold)
+
+
+def find_slices_spec(
     frame: pd.DataFrame,
+    spec: AuditSpec,
     *,
-    features: list[str],
-    label: str | None = None,
-    pred: str | None = None,
-    score: str | None = None,
+    options: AuditOptions | None = None,
+    features: list[str] | None = None,
     errors: np.ndarray | None = None,
     error: ErrorKind = "misclassification",
-    threshold: float = 0.5,
-    sensitive: list[str] | None = None,
     max_depth: int = 3,
     min_support: int | float | None = None,
     top_k: int = 10,
     alpha: float = 0.98,
     n_bins: int = 5,
-    numeric_predicates: Literal["bins", "thresholds", "both"] = "both",
+    numeric_predicates: NumericPredicates = "both",
     fdr: float = 0.05,
     significance: Literal["bh", "split"] = "bh",
     collapse: bool = True,
-    seed: int = 0,
 ) -> SliceResult:
     """Find the data slices where the model errs most, with significance and descriptions.
 
@@ -344,15 +189,22 @@ def find_slices(
     ----------
     frame : DataFrame
         One row per case.
-    features : list of str
-        Columns to slice on. Numeric columns with more than ``n_bins`` distinct values are cut
-        at quantiles rounded to readable numbers; the others are categorical.
-    label, pred, score, error, threshold
-        Define the per-row error, see :func:`error_signal`; ignored when ``errors`` is given.
+    spec : AuditSpec
+        The mapping: ``label``, ``score``/``pred`` and ``threshold`` define the per-row error
+        (see :func:`error_signal_spec`), ``features`` are sliced on, and the composition of
+        every slice is reported for each of ``sensitive``.
+    options : AuditOptions, optional
+        ``threshold`` (when set, replaces the spec's) and ``seed`` (of the random half for
+        ``significance="split"``).
+    features : list of str, optional
+        Columns to slice on instead of ``spec.features``. Numeric columns with more than
+        ``n_bins`` distinct values are cut at quantiles rounded to readable numbers; the
+        others are categorical.
     errors : array-like, optional
-        A per-row error signal of your own (0/1 flags such as label-issue flags, or a loss).
-    sensitive : list of str, optional
-        Sensitive attributes whose composition is reported for every slice.
+        A per-row error signal of your own (0/1 flags such as label-issue flags, or a loss);
+        then ``error`` and the spec's prediction are not used.
+    error : str, default "misclassification"
+        The kind of error, see :func:`error_signal`.
     max_depth : int, default 3
         Most predicates in a slice (1 to 5).
     min_support : int or float, optional
@@ -384,8 +236,6 @@ def find_slices(
     collapse : bool, default True
         Replace redundant children by their parents (see Returns); ``False`` reports the raw
         top slices of the search.
-    seed : int, default 0
-        Seed of the random half for ``significance="split"``.
 
     Returns
     -------
@@ -395,13 +245,19 @@ def find_slices(
         at level ``fdr``) is replaced by that parent, and duplicates are dropped
         (:attr:`SliceResult.n_collapsed`).
     """
-    _check(max_depth, alpha, top_k, significance)
+    options = AuditOptions.resolve(options)
+    threshold = spec.threshold if options.threshold is None else options.threshold
+    seed = options.seed
+    features = list(spec.features if features is None else features)
+    max_depth = check_int("max_depth", max_depth, low=1, high=MAX_DEPTH)
+    check_interval("alpha", alpha, low=0.0, high=1.0, closed="neither")
+    top_k = check_int("top_k", top_k, low=1)
+    check_choice("significance", significance, SIGNIFICANCE)
     n = len(frame)
     if n == 0:
         raise FairLensInputError(MSG_EMPTY)
     if errors is None:
-        e = error_signal(frame, label=label, pred=pred, score=score, error=error,
-                         threshold=threshold)
+        e = error_signal_spec(frame, spec, options=options, error=error)
         error_name = str(error)
     else:
         e = np.asarray(errors, dtype=np.float64).ravel()
@@ -514,7 +370,7 @@ def find_slices(
     else:
         p_rep = q_rep = np.empty(0)
 
-    sens = list(sensitive or [])
+    sens = list(spec.sensitive)
     overall_comp = {a: _shares(frame[a]) for a in sens}
     slices: list[Slice] = []
     for i, (sc, preds, m, size, esum, esq) in enumerate(rows):
@@ -532,7 +388,8 @@ def find_slices(
         q = float(q_rep[i])
         slices.append(Slice(
             conditions=conditions,
-            description=_describe(conditions, rate, mean_error, size, comp, overall_comp, binary),
+            description=describe_slice(conditions, rate, mean_error, size, comp, overall_comp,
+                                       binary),
             n=size, error_rate=rate, ci=ci, lift=rate / mean_error, score=sc,
             p_value=float(p_rep[i]), q_value=q,
             significant=bool(q <= fdr and rate > rest_rate), composition=comp))
@@ -554,19 +411,46 @@ def _shares(s: pd.Series) -> dict[str, float]:
     return {str(k): float(v / total) for k, v in counts.items()} if total else {}
 
 
-def _describe(conditions, rate, mean_error, size, comp, overall_comp, binary) -> str:
-    what = (f"error rate {rate:.0%} vs {mean_error:.0%} overall" if binary
-            else f"mean error {rate:.3g} vs {mean_error:.3g} overall")
-    text = f"{describe_conditions(conditions)}: {what}, {size:,} rows"
-    best = None
-    for attr, shares in comp.items():
-        for value, share in shares.items():
-            base = overall_comp[attr].get(value, 0.0)
-            if base > 0 and share >= 0.1:
-                ratio = share / base
-                if best is None or ratio > best[0]:
-                    best = (ratio, attr, value, share, base)
-    if best is not None:
-        _, attr, value, share, base = best
-        text += f", {share:.0%} of them in {attr} group {value} ({base:.0%} overall)"
-    return text
+def find_slices(
+    frame: pd.DataFrame,
+    *,
+    features: list[str],
+    label: str | None = None,
+    pred: str | None = None,
+    score: str | None = None,
+    errors: np.ndarray | None = None,
+    error: ErrorKind = "misclassification",
+    threshold: float = 0.5,
+    sensitive: list[str] | None = None,
+    seed: int = 0,
+    **search_options: Any,
+) -> SliceResult:
+    """:func:`find_slices_spec` with the columns named by keyword.
+
+    Parameters
+    ----------
+    frame : DataFrame
+    features : list of str
+        Columns to slice on.
+    label, pred, score, error, threshold
+        Define the per-row error, see :func:`error_signal`; ignored when ``errors`` is given.
+    errors : array-like, optional
+        A per-row error signal of your own (0/1 flags such as label-issue flags, or a loss).
+    sensitive : list of str, optional
+        Sensitive attributes whose composition is reported for every slice.
+    seed : int, default 0
+        Seed of the random half for ``significance="split"``.
+    **search_options
+        ``max_depth``, ``min_support``, ``top_k``, ``alpha``, ``n_bins``,
+        ``numeric_predicates``, ``fdr``, ``significance``, ``collapse``: see
+        :func:`find_slices_spec`.
+
+    Returns
+    -------
+    SliceResult
+    """
+    spec = AuditSpec(label=label, score=[score] if score is not None else [],
+                     pred=[pred] if pred is not None else [], sensitive=list(sensitive or []),
+                     threshold=threshold)
+    return find_slices_spec(frame, spec, options=AuditOptions(seed=seed), features=features,
+                            errors=errors, error=error, **search_options)
