@@ -3,31 +3,26 @@
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from fairlens import AuditSpec
 from fairlens.datasets import make_planted
 from fairlens.slices import find_slices, slice_mask
 from fairlens.ui import ActiveData, keys
+from tests.app.conftest import APP, TIMEOUT, restart_server
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = APP.parent
 PAGE = ROOT / "pages" / "slices.py"
-TIMEOUT = 120
 
 
 @pytest.fixture(autouse=True)
-def workspace_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "workspaces"
-    monkeypatch.setenv("FAIRLENS_WORKSPACE_DIR", str(folder))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    return folder
+def cold_caches() -> None:
+    """Every test starts as after a server restart (the workspace folder: conftest)."""
+    restart_server()
 
 
 @pytest.fixture(scope="module")
