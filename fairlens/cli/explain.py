@@ -1,41 +1,31 @@
-"""``fairlens explain``: SHAP importances, the group-gap decomposition and the flip test.
-
-Registered in :mod:`fairlens.cli` through :func:`add_explain_command` /
-:func:`run_explain_command`. Invalid input prints one line on stderr and exits with code 2.
-"""
+"""``fairlens explain``: SHAP importances, the group-gap decomposition and the flip test."""
 
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
-from fairlens.cli import EXIT_OK, guarded, parse_value, write_result
-from fairlens.data import FairLensInputError, infer_spec, read_table
-from fairlens.explain._api import Explanation, explain_spec
-from fairlens.explain._models import load_model
+from fairlens.cli._common import (
+    EXIT_OK,
+    OUTPUT,
+    add_options,
+    audit_options,
+    columns,
+    one_column,
+    parse_value,
+    print_summary,
+    progress_printer,
+)
+from fairlens.cli._mapping import NO_LABEL, NO_PREDICTION, NO_SENSITIVE, mapped_input
+from fairlens.data import FairLensInputError
+from fairlens.explain import Explanation, explain_spec, load_model
 
 
-def _columns(values: list[str] | None) -> list[str]:
-    out: list[str] = []
-    for v in values or []:
-        out.extend(c.strip() for c in v.split(",") if c.strip())
-    return out
-
-
-def add_explain_command(subparsers: Any) -> argparse.ArgumentParser:
+def add_command(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``explain`` to the subparsers of the ``fairlens`` command."""
     p = subparsers.add_parser(
         "explain", help="SHAP by group, group-gap decomposition, attribute-flip test")
-    p.add_argument("data", nargs="?", help="CSV, TSV or Parquet file (omit with --sample)")
-    p.add_argument("--sample", help="a built-in sample instead (compas, adult)")
-    p.add_argument("--label", help="true-label column")
-    p.add_argument("--score", help="score column (what a surrogate reproduces)")
-    p.add_argument("--pred", help="predicted-label column (when there is no score)")
-    p.add_argument("--features", action="append", metavar="COL,COL,...",
-                   help="feature columns (the model's inputs, or the surrogate's)")
-    p.add_argument("--sensitive", action="append", metavar="COL",
-                   help="sensitive attribute; repeat for several (the first is analysed)")
+    add_options(p, "data", "sample", "label", "score", "pred", "features", "sensitive")
     p.add_argument("--attribute", help="attribute of the gap and flip test (default: first "
                                        "sensitive attribute)")
     p.add_argument("--group-a", help="first group of the gap (default: largest group)")
@@ -47,56 +37,42 @@ def add_explain_command(subparsers: Any) -> argparse.ArgumentParser:
                    help="allow a pickle/joblib model (loading it runs its code)")
     p.add_argument("--trust-type", action="append", metavar="TYPE",
                    help="accept this untrusted type of a skops file; repeat for several")
-    p.add_argument("--threshold", type=float, help="decision: score >= threshold (0.5)")
+    add_options(p, "threshold")
     p.add_argument("--sample-size", type=int, default=2000, help="rows explained (2000)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--json", metavar="OUT", help="write the JSON result ('-' for stdout)")
-    p.add_argument("--quiet", action="store_true", help="no summary on stdout")
+    add_options(p, "seed", *OUTPUT)
+    p.set_defaults(handler=run_command, prog="fairlens explain")
     return p
-
-
-def _progress(done: int, total: int, message: str) -> None:
-    print(f"  [{done}/{total}] {message}", file=sys.stderr)
 
 
 def run_explain(args: argparse.Namespace) -> Explanation:
     """Load the data and model named by parsed ``fairlens explain`` arguments and explain."""
+    options = audit_options(args)
+    one_column(args.score, "--score")
+    one_column(args.pred, "--pred")
+    if args.score and args.pred:  # the score is what a surrogate reproduces
+        args.pred = None
+    frame, spec = mapped_input(args, "explain", features_exclude_roles=False,
+                               ignore=[NO_LABEL, NO_PREDICTION, NO_SENSITIVE])
     model: Any = None
-    if args.sample:
-        from fairlens.datasets import SAMPLE_MODELS, load_sample
-
-        frame, spec = load_sample(args.sample)
-        if args.sample in SAMPLE_MODELS:
-            model = SAMPLE_MODELS[args.sample]()
-    elif args.data:
-        frame = read_table(args.data)
-        spec = infer_spec(frame)
-    else:
-        raise FairLensInputError("Name a data file (fairlens explain FILE ...) or use --sample.")
-    if args.label:
-        spec.label = args.label
-    if args.score:
-        spec.score, spec.pred = [args.score], []
-    elif args.pred:
-        spec.score, spec.pred = [], [args.pred]
-    if args.sensitive:
-        spec.sensitive = args.sensitive
-    features = _columns(args.features)
-    if features:
-        spec.features = features
-    if args.threshold is not None:
-        spec.threshold = args.threshold
     if args.model:
+        features = columns(args.features)
         model = load_model(args.model, trust_pickle=args.trust_pickle,
                            trusted_types=args.trust_type, features=features or None)
+    elif args.sample:
+        from fairlens.datasets import SAMPLE_MODELS
+
+        if args.sample in SAMPLE_MODELS:
+            model = SAMPLE_MODELS[args.sample]()
     if model is None and not spec.features:
         raise FairLensInputError(
-            "Name the feature columns (--features COL,COL,...) or give the model (--model).")
+            "Name the feature columns (--features COL[,COL...]) or give the model (--model).")
+    quiet = args.quiet or args.json == "-"
+    progress = None if quiet else progress_printer("  [{done}/{total}] {message}")
     return explain_spec(frame, spec, model=model, attribute=args.attribute,
                         group_a=parse_value(args.group_a) if args.group_a else None,
                         group_b=parse_value(args.group_b) if args.group_b else None,
-                        sample_size=args.sample_size, seed=args.seed,
-                        progress=None if args.quiet or args.json == "-" else _progress)
+                        sample_size=args.sample_size, seed=options.seed,
+                        progress=progress)
 
 
 def format_summary(result: Explanation) -> str:
@@ -139,12 +115,7 @@ def format_summary(result: Explanation) -> str:
     return "\n".join(lines)
 
 
-def run_explain_command(args: argparse.Namespace) -> int:
+def run_command(args: argparse.Namespace) -> int:
     """Run ``fairlens explain`` and print/write its result; returns the exit code."""
-
-    def action() -> int:
-        result = run_explain(args)
-        write_result(result.to_dict(), args.json, args.quiet, lambda: format_summary(result))
-        return EXIT_OK
-
-    return guarded("fairlens explain", action)
+    print_summary(run_explain(args), args, format_summary)
+    return EXIT_OK

@@ -8,8 +8,7 @@ import pickle
 import pytest
 
 from fairlens.cli import main
-
-from .conftest import planted_frame
+from tests.explain.conftest import planted_frame
 
 
 @pytest.fixture(scope="module")

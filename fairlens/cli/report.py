@@ -1,6 +1,5 @@
 """``fairlens report``: the audit (and any analyses) as HTML, PDF, JSON and CSV.
 
-Wire it into the main CLI with :func:`add_report_command` and :func:`run_report_command`.
 Invalid input prints one line on stderr and exits with code 2; a failed CI rule exits with 1.
 """
 
@@ -8,35 +7,40 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shlex
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from fairlens.data import FairLensInputError
-from fairlens.report._build import Report, build_report, require_analyses
-from fairlens.report._config import (
+from fairlens.cli._common import EXIT_GATE_FAILED, EXIT_OK, audit_options, progress_printer
+from fairlens.cli.audit import add_audit_options, audit_input, reject_config_with_data
+from fairlens.report import (
+    Report,
     ReportConfig,
+    build_report,
     file_sha256,
     fingerprint,
     load_config,
     load_config_data,
-    sample_file_sha256,
+    parse_rules,
+    report_json,
+    require_analyses,
+    write_csv_dir,
 )
-from fairlens.report._gate import parse_rules
+from fairlens.report._config import sample_file_sha256
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")  # markdown bold, left out of the plain-text summary
 
 
-def add_report_command(subparsers: Any) -> argparse.ArgumentParser:
+def add_command(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``report`` to the subparsers of the ``fairlens`` command."""
-    from fairlens.cli import _add_audit_arguments, add_gate_arguments
-
     p = subparsers.add_parser(
         "report", help="audit report: self-contained HTML, PDF, JSON, CSV; reproducible config",
         description="Audit a predictions file (same options as fairlens audit) and write the "
                     "report. With --config FILE, everything comes from the config.")
-    _add_audit_arguments(p)
-    add_gate_arguments(p)
+    add_audit_options(p)
     p.add_argument("--labels", action="store_true", help="include the label-error analysis")
     p.add_argument("--slices", action="store_true", help="include the error-slice analysis")
     p.add_argument("--explain", action="store_true", help="include explanations")
@@ -46,18 +50,14 @@ def add_report_command(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--csv", metavar="DIR", help="write one formula-safe CSV per table here")
     p.add_argument("--write-config", metavar="OUT",
                    help="write the TOML config that reproduces this report")
+    p.set_defaults(handler=run_command, prog="fairlens report")
     return p
-
-
-def _progress(message: str) -> None:
-    print(f"  {message}", file=sys.stderr)
 
 
 def config_from_args(args: argparse.Namespace) -> tuple[ReportConfig, Any, dict[str, Any]]:
     """The config, frame and fingerprint that command-line options describe."""
-    from fairlens.cli import audit_input, parse_value
-
     frame, spec = audit_input(args)
+    options = audit_options(args)
     if args.sample:
         fp = fingerprint(frame, name=f"built-in sample {args.sample!r}", source="sample",
                          sha256=sample_file_sha256(args.sample))
@@ -70,10 +70,10 @@ def config_from_args(args: argparse.Namespace) -> tuple[ReportConfig, Any, dict[
             data = os.path.relpath(path.resolve(), Path(args.write_config).resolve().parent)
     config = ReportConfig(
         data=data, sample=sample, spec=spec.to_dict(),
-        reference=parse_value(args.reference) if args.reference else None,
-        min_group_size=args.min_group_size, bootstrap=args.bootstrap, ci=args.ci,
-        seed=args.seed, labels=args.labels, slices=args.slices, explain=args.explain,
-        remedy=args.remedy, fail_on=list(args.fail_on or []),
+        reference=options.reference, min_group_size=options.min_group_size,
+        bootstrap=options.bootstrap, ci=options.ci, seed=options.seed, labels=args.labels,
+        slices=args.slices, explain=args.explain, remedy=args.remedy,
+        fail_on=list(args.fail_on or []),
         content_sha256=fp["content_sha256"])
     return config, frame, fp
 
@@ -91,9 +91,7 @@ def _merge_flags(config: ReportConfig, args: argparse.Namespace) -> ReportConfig
 def make_report(args: argparse.Namespace, argv: list[str]) -> Report:
     """Run what parsed ``fairlens report`` arguments describe."""
     if args.config:
-        if args.data or args.sample:
-            raise FairLensInputError("Give either --config FILE or the data (FILE / --sample), "
-                                     "not both: the config names its data.")
+        reject_config_with_data(args)
         config, base = load_config(args.config)
         config = _merge_flags(config, args)
         parse_rules(config.fail_on)
@@ -109,13 +107,11 @@ def make_report(args: argparse.Namespace, argv: list[str]) -> Report:
         command += (f"\n# or, with the configuration below saved as {name}:\n"
                     f"fairlens report --config {name}")
     return build_report(frame, config, fingerprint=fp, command=command,
-                        progress=None if args.quiet else _progress)
+                        progress=None if args.quiet else progress_printer("  {message}"))
 
 
 def write_outputs(report: Report, args: argparse.Namespace) -> list[str]:
     """Write every output asked for; returns what was written, with timings."""
-    from fairlens.report._export import report_json, write_csv_dir
-
     done = []
     if args.html:
         from fairlens.report._html import render_html
@@ -143,35 +139,25 @@ def write_outputs(report: Report, args: argparse.Namespace) -> list[str]:
 
 def format_summary(report: Report, written: list[str]) -> str:
     """The executive summary and the list of files written, as plain text."""
-    from fairlens.report._build import _plain
-
     lines = ["FairLens report"]
-    lines.extend(f"  - {_plain(s)}" for s in report.summary())
+    lines.extend("  - " + _BOLD.sub(r"\1", s) for s in report.summary())
     if written:
         lines.append("written: " + "; ".join(written))
     return "\n".join(lines)
 
 
-def run_report_command(args: argparse.Namespace, argv: list[str] | None = None) -> int:
-    """Run ``fairlens report``; returns the exit code (0, 1 when a CI rule fails, 2 on bad
-    input)."""
-    from fairlens.cli import EXIT_GATE_FAILED, EXIT_OK, guarded
-
-    def action() -> int:
-        report = make_report(args, list(argv if argv is not None else sys.argv[1:]))
-        written = write_outputs(report, args)
-        if args.json == "-":
-            from fairlens.report._export import report_json
-
-            sys.stdout.write(report_json(report) + "\n")
-        elif not args.quiet:
-            print(format_summary(report, written))
-        for name, message in report.errors.items():
-            print(f"fairlens report: the {name} analysis failed: {message}", file=sys.stderr)
-        if report.gate is None:
-            return EXIT_OK
-        print(report.gate.summary(), file=sys.stderr if args.quiet or args.json == "-"
-              else sys.stdout)
-        return EXIT_OK if report.gate.passed else EXIT_GATE_FAILED
-
-    return guarded("fairlens report", action)
+def run_command(args: argparse.Namespace) -> int:
+    """Run ``fairlens report``; returns the exit code (0, 1 when a CI rule fails)."""
+    report = make_report(args, list(args.argv))
+    written = write_outputs(report, args)
+    if args.json == "-":
+        sys.stdout.write(report_json(report) + "\n")
+    elif not args.quiet:
+        print(format_summary(report, written))
+    for name, message in report.errors.items():
+        print(f"fairlens report: the {name} analysis failed: {message}", file=sys.stderr)
+    if report.gate is None:
+        return EXIT_OK
+    print(report.gate.summary(), file=sys.stderr if args.quiet or args.json == "-"
+          else sys.stdout)
+    return EXIT_OK if report.gate.passed else EXIT_GATE_FAILED

@@ -1,17 +1,17 @@
-"""``fairlens labels`` (here through ``python -m fairlens.labels``'s entry point)."""
+"""``fairlens labels``: the JSON document, features from the shell, exit code 2 on bad input."""
 
 from __future__ import annotations
 
 import json
 
-import fairlens.labels as fl
+from fairlens.cli import main
 
 
 def test_labels_command_writes_the_json_document(tmp_path, planted, capsys):
     data = tmp_path / "planted.csv"
     planted.frame.head(4000).to_csv(data, index=False)
     out = tmp_path / "labels.json"
-    code = fl.labels_main([str(data), "--label", "label", "--score", "score", "--sensitive",
+    code = main(["labels", str(data), "--label", "label", "--score", "score", "--sensitive",
                            "group", "--sensitive", "sex", "--bootstrap", "0",
                            "--json", str(out)])
     assert code == 0
@@ -31,7 +31,7 @@ def test_labels_command_with_features(tmp_path, planted):
     data = tmp_path / "planted.csv"
     planted.frame.head(3000).to_csv(data, index=False)
     out = tmp_path / "labels.json"
-    code = fl.labels_main([str(data), "--label", "label", "--features",
+    code = main(["labels", str(data), "--label", "label", "--features",
                            "age,income,debt_ratio", "--features", "region,education",
                            "--sensitive", "group", "--model", "logistic_regression",
                            "--folds", "3", "--json", str(out), "--quiet"])
@@ -44,7 +44,7 @@ def test_labels_command_with_features(tmp_path, planted):
 def test_invalid_input_is_one_line_and_exit_code_2(tmp_path, planted, capsys):
     data = tmp_path / "planted.csv"
     planted.frame.head(500).to_csv(data, index=False)
-    assert fl.labels_main([str(data), "--label", "label", "--sensitive", "group"]) == 2
-    assert fl.labels_main([str(data), "--label", "nope", "--score", "score"]) == 2
+    assert main(["labels", str(data), "--label", "label", "--sensitive", "group"]) == 2
+    assert main(["labels", str(data), "--label", "nope", "--score", "score"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 2 and all(e.startswith("fairlens labels: error:") for e in err)

@@ -1,0 +1,100 @@
+"""From the data-and-mapping options to a frame and an :class:`~fairlens.data.AuditSpec`."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+
+from fairlens.cli._common import columns, parse_value
+from fairlens.data import AuditSpec, FairLensInputError, infer_spec, read_table
+from fairlens.data import _errors as E
+
+#: Problems of :meth:`AuditSpec.problems` that a command may not care about.
+NO_LABEL, NO_PREDICTION, NO_SENSITIVE = E.NO_LABEL, E.NO_PREDICTION, E.NO_SENSITIVE
+TOO_MANY_PREDICTIONS = E.TOO_MANY_PREDICTION_KINDS.split("{")[0]
+
+
+def load_input(args: argparse.Namespace, command: str, *,
+               infer: bool = True) -> tuple[pd.DataFrame, AuditSpec]:
+    """The frame that ``DATA`` / ``--sample`` name, and its proposed spec.
+
+    A sample comes with its own mapping; a file's mapping is guessed from its columns
+    (``infer=True``) or starts empty.
+    """
+    if getattr(args, "sample", None):
+        from fairlens.datasets import load_sample
+
+        return load_sample(args.sample)
+    if args.data:
+        frame = read_table(args.data)
+        return frame, infer_spec(frame) if infer else AuditSpec()
+    raise FairLensInputError(
+        f"Name a data file (fairlens {command} FILE ...) or use --sample compas.")
+
+
+def apply_mapping(args: argparse.Namespace, spec: AuditSpec, *,
+                  features_exclude_roles: bool = True) -> AuditSpec:
+    """``spec`` overridden by every data-and-mapping option given on the command line.
+
+    Naming any prediction replaces every guessed one (a probability score at 0.5 unless
+    ``--score-kind`` / ``--threshold`` say otherwise). With ``features_exclude_roles`` the
+    label, sensitive and prediction columns are taken out of the features.
+    """
+    given = {k: getattr(args, k, None) for k in ("score", "pred", "proba_prefix", "metric")}
+    if any(given.values()):
+        spec.score, spec.pred = given["score"] or [], given["pred"] or []
+        spec.metric, spec.proba_prefix = given["metric"] or [], given["proba_prefix"]
+        spec.score_kind, spec.threshold = "probability", 0.5
+    if getattr(args, "label", None):
+        spec.label = args.label
+    sensitive = columns(getattr(args, "sensitive", None))
+    if sensitive:
+        spec.sensitive = sensitive
+    features = columns(getattr(args, "features", None))
+    if features:
+        spec.features = features
+    if features_exclude_roles:
+        spec.features = [f for f in spec.features
+                         if f not in {spec.label, *spec.sensitive, *spec.score, *spec.pred}]
+    if getattr(args, "weight", None):
+        spec.weight = args.weight
+    if getattr(args, "score_kind", None):
+        spec.score_kind = args.score_kind
+    if getattr(args, "threshold", None) is not None:
+        spec.threshold = args.threshold
+    if getattr(args, "positive_label", None) is not None:
+        spec.positive_label = parse_value(args.positive_label)
+    return spec
+
+
+def check_mapping(spec: AuditSpec, frame: pd.DataFrame, *, ignore: Iterable[str] = ()) -> None:
+    """Raise the problems :meth:`AuditSpec.problems` finds (but ``ignore``), in one line.
+
+    When the label or the sensitive attribute is missing, the message lists the columns.
+    """
+    skip = tuple(ignore)
+    problems = [p for p in spec.problems(frame) if not p.startswith(skip or ("\0",))]
+    if not problems:
+        return
+    message = " ".join(problems)
+    if any(p in (NO_LABEL, NO_SENSITIVE) for p in problems):
+        message += " Columns: " + ", ".join(map(str, frame.columns[:40]))
+    raise FairLensInputError(message)
+
+
+def mapped_input(args: argparse.Namespace, command: str, *, infer: bool = True,
+                 features_exclude_roles: bool = True,
+                 ignore: Iterable[str] = ()) -> tuple[pd.DataFrame, AuditSpec]:
+    """:func:`load_input`, :func:`apply_mapping` and :func:`check_mapping` in one call."""
+    frame, spec = load_input(args, command, infer=infer)
+    spec = apply_mapping(args, spec, features_exclude_roles=features_exclude_roles)
+    check_mapping(spec, frame, ignore=ignore)
+    return frame, spec
+
+
+def first(values: list[Any]) -> Any:
+    """The first value of a list, or None."""
+    return values[0] if values else None

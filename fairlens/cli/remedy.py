@@ -1,0 +1,128 @@
+"""``fairlens remedy``: fit a remedy on part of a predictions file and audit it on the rest."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from fairlens.auditing import AuditOptions
+from fairlens.cli._common import (
+    EXIT_OK,
+    OUTPUT,
+    add_options,
+    audit_options,
+    one_column,
+    print_summary,
+    progress_printer,
+)
+from fairlens.cli._mapping import mapped_input
+from fairlens.remedies import CONSTRAINTS, METHODS, OBJECTIVES, RemedyResult, remedy_spec
+from fairlens.remedies._api import _gap
+from fairlens.remedies._models import LEARNERS
+from fairlens.remedies._torch import ARCHITECTURES
+
+#: The remedy's audits keep their own bootstrap default (200 replicates), as before.
+REMEDY_OPTIONS = AuditOptions(bootstrap=200)
+
+
+def add_command(subparsers: Any) -> argparse.ArgumentParser:
+    """Add ``remedy`` to the subparsers of the ``fairlens`` command."""
+    p = subparsers.add_parser(
+        "remedy", help="fix a disparity: group thresholds, reweighing, expgrad, FIS/FEBS, "
+                       "with before/after numbers on held-out rows")
+    add_options(p, "data", "sample", "label", "score", "pred", "sensitive", "features",
+                "threshold", "score_kind", "positive_label", exclusive=("score", "pred"))
+    p.add_argument("--attribute", help="the sensitive attribute to remedy (default: first)")
+    p.add_argument("--method", choices=METHODS, default="thresholds")
+    p.add_argument("--constraint", choices=CONSTRAINTS, default="equalized_odds")
+    p.add_argument("--tolerance", type=float, default=0.05,
+                   help="largest allowed between-group difference (default 0.05)")
+    p.add_argument("--objective", choices=OBJECTIVES, default="accuracy",
+                   help="what thresholds maximise")
+    p.add_argument("--test-size", type=float, default=0.3, help="held-out share (0.3)")
+    p.add_argument("--learner", choices=LEARNERS, default="logistic",
+                   help="model retrained with reweighing")
+    p.add_argument("--architecture", choices=ARCHITECTURES, default="mlp",
+                   help="torch model for fis/febs")
+    p.add_argument("--epochs", type=int, default=30)
+    p.add_argument("--fis-coef", type=float, default=0.5)
+    p.add_argument("--fis-temperature", type=float, default=1.0)
+    p.add_argument("--febs-gamma", type=float, default=1.0)
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    p.add_argument("--out-dir", metavar="DIR",
+                   help="write artefacts.json, predictions.csv, model.skops, remedy.json here")
+    add_options(p, "bootstrap", "min_group_size", "seed", *OUTPUT)
+    p.set_defaults(handler=run_command, prog="fairlens remedy")
+    return p
+
+
+def run_remedy(args: argparse.Namespace) -> RemedyResult:
+    """Run the remedy described by parsed ``fairlens remedy`` arguments."""
+    options = audit_options(args, REMEDY_OPTIONS)
+    one_column(args.score, "--score")
+    one_column(args.pred, "--pred")
+    frame, spec = mapped_input(args, "remedy")
+    method_options: dict[str, Any] = {"bootstrap": options.bootstrap,
+                                      "min_group_size": options.min_group_size}
+    if args.attribute:
+        method_options["attribute"] = args.attribute
+    if args.method == "thresholds":
+        method_options["objective"] = args.objective
+    elif args.method == "reweigh":
+        method_options["learner"] = args.learner
+    elif args.method in ("fis", "febs"):
+        method_options.update(architecture=args.architecture, epochs=args.epochs,
+                              fis_coef=args.fis_coef, fis_temperature=args.fis_temperature,
+                              febs_gamma=args.febs_gamma, device=args.device)
+    if args.out_dir:
+        method_options["output_dir"] = args.out_dir
+    quiet = args.quiet or args.json == "-"
+    progress = None if quiet else progress_printer("  [{done}/{total}] {message}")
+    return remedy_spec(frame, spec, method=args.method, constraint=args.constraint,
+                       tolerance=args.tolerance, test_size=args.test_size, seed=options.seed,
+                       progress=progress,
+                       **method_options)
+
+
+def format_summary(result: RemedyResult) -> str:
+    """Plain text: the sentence, before/after on held-out rows, the split, warnings."""
+    split = result.split
+    lines = [f"FairLens remedy: {result.method} ({result.constraint}, tolerance "
+             f"{result.tolerance:g}) on {result.attribute!r}; fitted on {len(split.fit):,} "
+             f"rows, evaluated on {len(split.test):,} held-out rows (seed {split.seed})",
+             "", result.sentence, "",
+             f"  {'held-out':<44} {'before':>8} {'after':>8}"]
+    for key in ("accuracy", "balanced_accuracy", "selection_rate", "tpr", "fpr", "auc"):
+        b, a = result.before.overall.get(key), result.after.overall.get(key)
+        if b is None and a is None:
+            continue
+        lines.append(f"  {key:<44} {_f(b)} {_f(a)}")
+    for measure in ("demographic_parity_difference", "equalized_odds_difference",
+                    "equal_opportunity_difference"):
+        b = _gap(result.before, result.attribute, measure)
+        a = _gap(result.after, result.attribute, measure)
+        lines.append(f"  {measure + ' (' + result.attribute + ')':<44} {_f(b)} {_f(a)}")
+    if result.fit_check:
+        fc = result.fit_check
+        lines += ["", f"on the fitting rows ({fc['kind']}): {fc['measure']} "
+                      f"{_f(fc['value']).strip()} (tolerance {fc['tolerance']:g}, "
+                      f"{'holds' if fc['holds'] else 'does not hold'})"]
+    files = result.artefacts.get("files")
+    if files:
+        lines += ["", "written: " + ", ".join(files.values())]
+    if result.warnings:
+        lines += ["", "warnings:"] + [f"  - {w}" for w in result.warnings]
+    return "\n".join(lines)
+
+
+def _f(v: Any) -> str:
+    try:
+        return f"{float(v):8.3f}"
+    except (TypeError, ValueError):
+        return "       -"
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run ``fairlens remedy`` and print/write its result; returns the exit code."""
+    print_summary(run_remedy(args), args, format_summary)
+    return EXIT_OK
