@@ -18,11 +18,10 @@ Usage (from the repository root)::
 
 from __future__ import annotations
 
-import argparse
-import gzip
 import sys
 from pathlib import Path
 
+import _sample_file
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,25 +78,10 @@ def derive(source: Path) -> pd.DataFrame:
     return frame[COLUMNS]
 
 
-def write(frame: pd.DataFrame, target: Path) -> None:
-    """Write ``frame`` as a reproducible gzip CSV (no timestamp in the header)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    data = frame.to_csv(index=False, lineterminator="\n").encode()
-    with open(target, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0,
-                                                  filename="", compresslevel=9) as fh:
-        fh.write(data)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--source", type=Path, default=SOURCE)
-    parser.add_argument("--out", type=Path, default=TARGET)
-    args = parser.parse_args(argv)
-    frame = derive(args.source)
-    write(frame, args.out)
-    print(f"wrote {args.out} ({len(frame)} rows, {args.out.stat().st_size:,} bytes)")
-    return 0
+    return _sample_file.main(derive, description=__doc__.splitlines()[0], source=SOURCE,
+                             target=TARGET, argv=argv)
 
 
 if __name__ == "__main__":

@@ -16,11 +16,9 @@ Usage (from the repository root)::
 
 from __future__ import annotations
 
-import argparse
-import gzip
-import sys
 from pathlib import Path
 
+import _sample_file
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,29 +67,10 @@ def derive(source: Path) -> pd.DataFrame:
     return frame
 
 
-def write(frame: pd.DataFrame, target: Path) -> None:
-    """Write ``frame`` as a gzip CSV without a timestamp in the gzip header (reproducible)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    text = frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
-    with open(target, "wb") as fh, gzip.GzipFile(
-        filename="", mode="wb", fileobj=fh, compresslevel=9, mtime=0
-    ) as gz:
-        gz.write(text)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--source", type=Path, default=SOURCE)
-    parser.add_argument("--out", type=Path, default=TARGET)
-    args = parser.parse_args(argv)
-    if not args.source.is_file():
-        print(f"Source file not found: {args.source}", file=sys.stderr)
-        return 1
-    frame = derive(args.source)
-    write(frame, args.out)
-    print(f"wrote {args.out} ({len(frame)} rows, {args.out.stat().st_size:,} bytes)")
-    return 0
+    return _sample_file.main(derive, description=__doc__.splitlines()[0], source=SOURCE,
+                             target=TARGET, argv=argv)
 
 
 if __name__ == "__main__":

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from fairlens import plots, ui
-from fairlens.ui import fmt
+from fairlens import ui
+from fairlens.ui import fmt, plots
+from fairlens.ui import keys as K
 
-FRAGMENT = "equity_results"
-W_GROUPING = "equity_grouping"
-W_COMPARE_GROUPING = "equity_compare_grouping"
-W_COMPARE_METRIC = "equity_compare_metric"
-
-ui.page_setup()
-st.title("Equity")
-st.markdown(
+ui.page_header(
+    "Equity",
     "One number per attribute that rewards a model for performing well **and** evenly across "
-    "groups, and one that measures the spread between groups relative to overall performance.")
+    "groups, and one that measures the spread between groups relative to overall performance.",
+    fragments=K.EQUITY_FRAGMENT)
 
 with st.expander("What do ES and PSD mean?", expanded=True):
     st.markdown(
@@ -41,12 +37,11 @@ when the model treats that group no differently. That is why every number below 
 smallest groups account for.
 """)
 
-ui.register_results_fragment(FRAGMENT)
 control = st.columns([1, 3])[0]
-ui.min_group_size_input(ui.keys.W_EQUITY_MIN_GROUP, container=control)
+ui.min_group_size_input(K.W_EQUITY_MIN_GROUP, container=control)
 
 
-@st.fragment(key=FRAGMENT)
+@st.fragment(key=K.EQUITY_FRAGMENT)
 def results() -> None:
     """ES/PSD tables, the per-group values behind them and the model comparison."""
     audit = ui.audit_or_stop()
@@ -58,9 +53,9 @@ def results() -> None:
                 "per-sample metric).")
         return
     groupings = list(dict.fromkeys(equity["grouping"]))
-    ui.remember(W_GROUPING, groupings[0], groupings)
-    grouping = st.segmented_control("Attribute", options=groupings, key=W_GROUPING,
-                                    required=True, on_change=ui.keep, args=(W_GROUPING,))
+    K.restore_widget(K.W_EQUITY_GROUPING, groupings[0], groupings)
+    grouping = st.segmented_control("Attribute", options=groupings, required=True,
+                                    **K.kept(K.W_EQUITY_GROUPING))
     grouping = grouping or groupings[0]
     st.subheader(f"ES and PSD: {grouping}")
     if len(audit.models) > 1:
@@ -99,14 +94,14 @@ def results() -> None:
     metric_names = list(dict.fromkeys(c[3:].split(" [")[0] for c in es_columns))
     cgroupings = list(dict.fromkeys(c.split(" [", 1)[1].rstrip("]") for c in es_columns))
     pick = st.columns(2)
-    if st.session_state.get(W_COMPARE_METRIC) not in metric_names:
-        st.session_state[W_COMPARE_METRIC] = metric_names[0]
-    metric = pick[0].selectbox("Metric", metric_names, key=W_COMPARE_METRIC,
+    if st.session_state.get(K.W_EQUITY_COMPARE_METRIC) not in metric_names:
+        st.session_state[K.W_EQUITY_COMPARE_METRIC] = metric_names[0]
+    metric = pick[0].selectbox("Metric", metric_names, key=K.W_EQUITY_COMPARE_METRIC,
                                format_func=fmt.metric_label)
-    if st.session_state.get(W_COMPARE_GROUPING) not in cgroupings:
-        st.session_state[W_COMPARE_GROUPING] = grouping if grouping in cgroupings else \
+    if st.session_state.get(K.W_EQUITY_COMPARE_GROUPING) not in cgroupings:
+        st.session_state[K.W_EQUITY_COMPARE_GROUPING] = grouping if grouping in cgroupings else \
             cgroupings[0]
-    cgrouping = pick[1].selectbox("Attribute", cgroupings, key=W_COMPARE_GROUPING)
+    cgrouping = pick[1].selectbox("Attribute", cgroupings, key=K.W_EQUITY_COMPARE_GROUPING)
     es_col = f"es_{metric} [{cgrouping}]"
     left, right = st.columns(2)
     with left:

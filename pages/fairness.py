@@ -6,27 +6,21 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from fairlens import Audit, plots, ui
-from fairlens.ui import fmt
+from fairlens import ui
+from fairlens.ui import fmt, plots
+from fairlens.ui import keys as K
 
-FRAGMENT = "fairness_results"
-NOTES_FRAGMENT = "fairness_notes"
-W_GROUPING = "fairness_grouping"
-W_MODEL = "fairness_model"
-W_ALL_METRICS = "fairness_all_metrics"
-
-ui.page_setup()
-st.title("Fairness")
-st.markdown(
+ui.page_header(
+    "Fairness",
     "How the model performs for every group and intersection, with 95% confidence intervals, "
-    "and how far the groups are apart.")
+    "and how far the groups are apart.",
+    fragments=[K.FAIRNESS_FRAGMENT, K.FAIRNESS_NOTES_FRAGMENT])
 if ui.active().kind == "sample":
     st.info(f"You are looking at the built-in **{ui.sample_title(ui.active().sample)}**. Upload "
             "your own predictions on the Data page.", icon=":material/info:")
-ui.register_results_fragment([FRAGMENT, NOTES_FRAGMENT])
 
 
-def _headline(audit: Audit, model: str) -> None:
+def _headline(audit: ui.Audit, model: str) -> None:
     """Rows audited and the overall metrics of one model, with their intervals on hover."""
     result = audit.models[model]
     overall, ci = result.overall, result.overall_ci
@@ -60,7 +54,7 @@ def _group_table(by_group: pd.DataFrame, metrics: list[str], min_group_size: int
                "q < 0.05). Grey rows: groups below the minimum size, left out of disparities.")
 
 
-@st.fragment(key=FRAGMENT)
+@st.fragment(key=K.FAIRNESS_FRAGMENT)
 def results(model: str, grouping: str) -> None:
     """Everything that depends on the threshold (rerun alone when the slider moves)."""
     audit = ui.audit_or_stop()
@@ -78,9 +72,8 @@ def results(model: str, grouping: str) -> None:
         st.markdown(f"- {sentence}")
 
     st.subheader(f"Metrics by group: {grouping}")
-    ui.remember(W_ALL_METRICS, False)
-    all_metrics = st.toggle("Show all metrics", key=W_ALL_METRICS, on_change=ui.keep,
-                            args=(W_ALL_METRICS,))
+    K.restore_widget(K.W_FAIRNESS_ALL_METRICS, False)
+    all_metrics = st.toggle("Show all metrics", **K.kept(K.W_FAIRNESS_ALL_METRICS))
     metrics = fmt.table_metrics(by_group, all_metrics=all_metrics)
     _group_table(by_group, metrics, settings["min_group_size"], grouping)
     with st.expander("What do these metrics mean?"):
@@ -100,7 +93,7 @@ def results(model: str, grouping: str) -> None:
                "bar for its numbers.")
 
 
-def curves(audit: Audit, model: str, grouping: str) -> None:
+def curves(audit: ui.Audit, model: str, grouping: str) -> None:
     """ROC and calibration curves: they do not depend on the threshold."""
     spec = audit.spec
     if not spec.score or audit.statistics.task != "binary":
@@ -129,7 +122,7 @@ def curves(audit: Audit, model: str, grouping: str) -> None:
                        "groups.")
 
 
-@st.fragment(key=NOTES_FRAGMENT)
+@st.fragment(key=K.FAIRNESS_NOTES_FRAGMENT)
 def notes() -> None:
     """The audit's warnings and the JSON download (they follow the threshold too)."""
     audit = ui.audit_or_stop()
@@ -143,14 +136,14 @@ def notes() -> None:
 audit = ui.audit_or_stop()
 model = next(iter(audit.models))
 if len(audit.models) > 1:
-    ui.remember(W_MODEL, model, list(audit.models))
+    K.restore_widget(K.W_FAIRNESS_MODEL, model, list(audit.models))
     model = st.columns([1, 2])[0].selectbox(
-        "Model", options=list(audit.models), key=W_MODEL, on_change=ui.keep, args=(W_MODEL,),
+        "Model", options=list(audit.models), **K.kept(K.W_FAIRNESS_MODEL),
         help="The data holds several score columns; each is a model.")
 groupings = fmt.groupings_of(audit.by_group_frame(model))
-ui.remember(W_GROUPING, groupings[0], groupings)
-grouping = st.segmented_control("Compare groups by", options=groupings, key=W_GROUPING,
-                                required=True, on_change=ui.keep, args=(W_GROUPING,))
+K.restore_widget(K.W_FAIRNESS_GROUPING, groupings[0], groupings)
+grouping = st.segmented_control("Compare groups by", options=groupings, required=True,
+                                **K.kept(K.W_FAIRNESS_GROUPING))
 results(model, grouping or groupings[0])
 curves(audit, model, grouping or groupings[0])
 notes()

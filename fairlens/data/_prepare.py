@@ -81,32 +81,10 @@ def _scalar(value: Any) -> Any:
 
 
 def _check_columns(frame: pd.DataFrame, spec: AuditSpec) -> None:
-    kinds = spec.prediction_kinds
-    if not kinds:
-        raise FairLensInputError(E.NO_PREDICTION)
-    if len(kinds) > 1:
-        raise FairLensInputError(E.TOO_MANY_PREDICTION_KINDS.format(kinds=" and ".join(kinds)))
-    if not spec.sensitive:
-        raise FairLensInputError(E.NO_SENSITIVE)
-    needed = list(spec.sensitive) + spec.score + spec.pred + spec.metric + spec.features
-    if spec.label is not None:
-        needed.append(spec.label)
-    elif spec.task != "per_sample":
-        raise FairLensInputError(
-            "No label column given. Name the true-label column (CLI: --label COL)."
-        )
-    if spec.weight:
-        needed.append(spec.weight)
-    missing = [c for c in dict.fromkeys(needed) if c not in frame.columns]
-    if missing:
-        available = ", ".join(map(repr, list(frame.columns)[:40]))
-        raise FairLensInputError(
-            E.MISSING_COLUMNS.format(cols=", ".join(map(repr, missing)), available=available)
-        )
-    roles = {spec.label, *spec.score, *spec.pred, *spec.metric}
-    for s in spec.sensitive:
-        if s in roles:
-            raise FairLensInputError(E.SENSITIVE_IS_LABEL.format(col=s))
+    """Raise the first of :meth:`AuditSpec.problems` (the one mapping check)."""
+    problems = spec.problems(frame)
+    if problems:
+        raise FairLensInputError(problems[0])
 
 
 def _numeric(series: pd.Series, message: str) -> np.ndarray:

@@ -134,8 +134,15 @@ class AuditSpec:
     def problems(self, frame: pd.DataFrame | None = None) -> list[str]:
         """What stops this mapping from being audited (on ``frame``), one sentence each.
 
-        An empty list means the mapping is usable. The CLI, the pages and every analysis
-        use this one check; the messages are those of :mod:`fairlens.data._errors`.
+        An empty list means the mapping is usable. :func:`fairlens.data.prepare`, the CLI, the
+        pages and every analysis use this one check; the messages are those of
+        :mod:`fairlens.data._errors`, most important first.
+
+        Parameters
+        ----------
+        frame : DataFrame, optional
+            The data; only its column names are read (so an empty frame with the file's
+            columns will do). Without it only the roles themselves are checked.
         """
         from fairlens.data import _errors as E
 
@@ -145,18 +152,21 @@ class AuditSpec:
             out.append(E.NO_PREDICTION)
         elif len(kinds) > 1:
             out.append(E.TOO_MANY_PREDICTION_KINDS.format(kinds=" and ".join(kinds)))
-        if self.label is None and self.task != "per_sample":
-            out.append(E.NO_LABEL)
         if not self.sensitive:
             out.append(E.NO_SENSITIVE)
+        if self.label is None and self.task != "per_sample":
+            out.append(E.NO_LABEL)
         if frame is not None:
-            present = {str(c) for c in frame.columns}
+            names = list(frame.columns)
+            present = {str(c) for c in names}
             missing = [c for c in self.columns(features=True) if c not in present]
             if missing:
                 out.append(E.MISSING_COLUMNS.format(
                     cols=", ".join(map(repr, missing)),
-                    available=", ".join(map(str, list(frame.columns)[:40]))
-                    + (", ..." if len(frame.columns) > 40 else "")))
+                    available=", ".join(map(repr, names[:40]))
+                    + (", ..." if len(names) > 40 else "")))
+        roles = {self.label, *self.score, *self.pred, *self.metric}
+        out += [E.SENSITIVE_IS_LABEL.format(col=s) for s in self.sensitive if s in roles]
         return out
 
     @property

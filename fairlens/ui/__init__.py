@@ -4,9 +4,14 @@ The library (everything else under :mod:`fairlens`) never imports streamlit; the
 call into this package and :mod:`fairlens.plots` and compute nothing themselves.
 """
 
+from fairlens import plots
 from fairlens import wording as fmt
+from fairlens.auditing import Audit
+from fairlens.data import AuditSpec, FairLensInputError
 from fairlens.ui import _cache as cache
+from fairlens.ui import _data_form as form
 from fairlens.ui import _keys as keys
+from fairlens.ui._keys import bind, kept, restore_widget, save_widget
 from fairlens.ui._page import (
     audit_or_stop,
     data_page_link,
@@ -14,6 +19,7 @@ from fairlens.ui._page import (
     explain,
     explain_row_button,
     json_download,
+    page_header,
     page_setup,
     register_results_fragment,
     show_notices,
@@ -43,51 +49,58 @@ from fairlens.ui._session import (
     spec_version,
     update_settings,
 )
-from fairlens.ui._sidebar import bind, keep, min_group_size_input, remember, render_sidebar
+from fairlens.ui._sidebar import min_group_size_input, render_sidebar
 from fairlens.ui._workspace import Workspace, WorkspaceError, WorkspaceStore, workspace_root
 
 __all__ = [
     "ActiveData",
+    "Audit",
+    "AuditSpec",
+    "FairLensInputError",
     "Workspace",
     "WorkspaceError",
     "WorkspaceStore",
     "active",
     "active_frame",
     "audit_or_stop",
-    "data_page_link",
     "bind",
     "cache",
     "current_settings",
     "current_spec",
+    "data_page_link",
     "dataset_caption",
     "explain",
     "explain_row_button",
     "fmt",
+    "form",
     "frame_loader",
     "get_audit",
     "get_statistics",
     "init_session",
     "json_download",
-    "keep",
+    "kept",
     "keys",
     "mapping_problem",
     "max_upload_bytes",
     "min_group_size_input",
     "notify",
-    "page_setup",
     "open_sample",
     "open_upload",
     "open_workspace",
+    "page_header",
+    "page_setup",
+    "plots",
     "register_results_fragment",
-    "remember",
     "render_sidebar",
+    "restore_widget",
     "sample_title",
     "samples",
+    "save_widget",
     "set_spec",
     "show_notices",
+    "spec_version",
     "stop_with",
     "take_explain_row_request",
-    "spec_version",
     "update_settings",
     "use_navigation",
     "workspace_root",

@@ -25,7 +25,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from fairlens import plots
-from fairlens.auditing import Audit, Options, Statistics, build_statistics
+from fairlens.auditing import Audit, AuditOptions, Statistics, build_statistics
 from fairlens.data import AuditSpec, prepare
 
 PREVIEW_ROWS = 100
@@ -56,6 +56,12 @@ def frame_hash(frame: pd.DataFrame) -> str:
     digest.update(json.dumps([str(c) for c in frame.columns]).encode())
     digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
     return digest.hexdigest()[:32]
+
+
+@st.cache_data(show_spinner=False)
+def sample_key(name: str, _load: Callable[[], pd.DataFrame]) -> str:
+    """Content hash of the built-in sample ``name`` (computed once per process)."""
+    return frame_hash(_load())
 
 
 @st.cache_data(max_entries=6, show_spinner="Loading the data...")
@@ -121,7 +127,7 @@ def statistics(data_key: str, spec_json: str, _frame: Callable[[], pd.DataFrame]
 def base_audit(data_key: str, spec_json: str, options_json: str, _stats: Statistics) -> Audit:
     """The audit at the threshold the tables were built at (bootstrap replicates included)."""
     spec = AuditSpec.from_dict({**json.loads(spec_json), "threshold": float(_stats.threshold)})
-    return Audit.from_statistics(spec, _stats, Options(**json.loads(options_json)))
+    return Audit.from_statistics(spec, _stats, AuditOptions(**json.loads(options_json)))
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)

@@ -20,19 +20,46 @@ def use_navigation() -> None:
     session has executed ``st.navigation``, so on a fresh server the first visit (a refresh after
     a restart, say) would show the bare folder listing or a page without the sidebar. Called at
     the top of ``app.py`` and of every page, this switches the server to ``st.navigation`` and
-    reruns.
+    reruns, so that the run goes through ``app.py``'s frame.
+    """
+    if _leave_pages_folder_mode():
+        st.rerun()
+
+
+def _leave_pages_folder_mode() -> bool:
+    """Switch the server from the ``pages/`` folder to ``st.navigation``; True if it was needed.
+
+    Why a private attribute: the product keeps its pages in the top-level ``pages/`` folder, and
+    Streamlit decides once per server process, in ``PagesManager.uses_pages_directory``, to run
+    such a folder as "multipage v1" (the script runner then calls ``_mpa_v1`` instead of
+    ``app.py``). Its only public switch is ``st.navigation`` itself, which sets the flag to
+    False, but a v1 run of a page never reaches ``app.py``'s call. Setting the flag here is what
+    ``st.navigation`` does; ``tests/ui/test_navigation.py`` fails if Streamlit changes it.
     """
     from streamlit.runtime.pages_manager import PagesManager
 
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+    if not PagesManager.uses_pages_directory:
+        return False
+    PagesManager.uses_pages_directory = False
+    return True
 
 
 def page_setup() -> None:
     """Start a page: make sure it runs inside ``app.py``'s frame, then show queued notices."""
     use_navigation()
     show_notices()
+
+
+def page_header(title: str, intro: str, *, fragments: str | list[str] | None = None) -> None:
+    """Start a page with its title and one paragraph saying what it shows.
+
+    ``fragments`` names the page's fragments that a threshold change reruns
+    (:func:`register_results_fragment`); None reruns the whole page.
+    """
+    page_setup()
+    st.title(title)
+    st.markdown(intro)
+    register_results_fragment(fragments)
 
 
 def show_notices() -> None:

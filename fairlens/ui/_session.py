@@ -18,6 +18,7 @@ import streamlit as st
 
 from fairlens.auditing import Audit, Statistics
 from fairlens.data import AuditSpec, FairLensInputError, infer_spec, read_table
+from fairlens.data import _errors as E
 from fairlens.ui import _cache
 from fairlens.ui import _keys as K
 from fairlens.ui._workspace import Workspace, WorkspaceError, WorkspaceStore, is_workspace_id
@@ -73,12 +74,6 @@ def samples() -> dict[str, Any]:
     from fairlens.datasets import SAMPLES
 
     return SAMPLES
-
-
-@st.cache_data(show_spinner=False)
-def _sample_key(name: str) -> str:
-    """Content hash of a sample (computed once per process)."""
-    return _cache.frame_hash(samples()[name].loader())
 
 
 def _sample_loader(name: str) -> Callable[[], pd.DataFrame]:
@@ -200,7 +195,8 @@ def open_sample(name: str) -> None:
     frame = sample.loader()
     spec, settings = sample_defaults(name)
     data = ActiveData(
-        key=_sample_key(name), name=sample_title(name), kind="sample", location=f"sample:{name}",
+        key=_cache.sample_key(name, sample.loader), name=sample_title(name), kind="sample",
+        location=f"sample:{name}",
         n_rows=len(frame), n_columns=frame.shape[1], columns=[str(c) for c in frame.columns],
         sample=name)
     _activate(data, spec, settings)
@@ -441,10 +437,7 @@ def reference_choice(stats: Statistics, settings: dict[str, Any]) -> dict[str, s
 def get_audit() -> Audit:
     """The audit of the active data with the applied mapping, threshold and settings.
 
-    Raises
-    ------
-    FairLensInputError
-        When the mapping is incomplete or the data does not fit it.
+    Raises :class:`FairLensInputError` as :func:`get_statistics` does.
     """
     stats = get_statistics()
     spec, settings = current_spec(), current_settings()
@@ -453,21 +446,21 @@ def get_audit() -> Audit:
                         stats)
 
 
+_IN_THE_APP = {
+    E.NO_PREDICTION: "No prediction columns are mapped. On the Data page, choose the column(s) "
+                     "holding the model's scores or predicted labels.",
+    E.NO_LABEL: "No label column is mapped. On the Data page, choose the column with the true "
+                "label.",
+    E.NO_SENSITIVE: "No sensitive attribute is mapped. Choose at least one (e.g. race or sex) in "
+                    "the sidebar or on the Data page.",
+}
+"""The app's words for the mapping problems whose library message names CLI flags."""
+
+
 def mapping_problem(spec: AuditSpec) -> str | None:
-    """What is missing from a mapping before it can be audited, in the app's words."""
-    if not spec.prediction_kinds:
-        return ("No prediction columns are mapped. On the Data page, choose the column(s) "
-                "holding the model's scores or predicted labels.")
-    if len(spec.prediction_kinds) > 1:
-        return "Map only one kind of prediction (scores, predicted labels, ...) on the Data page."
-    if spec.label is None and spec.task != "per_sample":
-        return "No label column is mapped. On the Data page, choose the column with the true label."
-    if not spec.sensitive:
-        return ("No sensitive attribute is mapped. Choose at least one (e.g. race or sex) in the "
-                "sidebar or on the Data page.")
-    missing = [c for c in [spec.label, *spec.sensitive, *spec.score, *spec.pred, *spec.metric,
-                           spec.weight] if c and c not in active().columns]
-    if missing:
-        return (f"The mapping names column(s) {', '.join(map(repr, missing))} that this file "
-                "does not have. Fix the mapping on the Data page.")
-    return None
+    """The first of :meth:`AuditSpec.problems` on the active data, in the app's words."""
+    problems = spec.problems(pd.DataFrame(columns=active().columns))
+    if not problems:
+        return None
+    first = problems[0]
+    return _IN_THE_APP.get(first, f"{first} Fix the mapping on the Data page.")

@@ -19,36 +19,6 @@ LARGEST = "(largest group)"
 MAX_DISCRETE_THRESHOLDS = 60
 
 
-def bind(key: str, value: Any) -> None:
-    """Make the widget ``key`` show ``value`` (call before creating the widget).
-
-    The canonical value lives in the session's state; widgets on several pages (and in the
-    sidebar) show it and write it back through their ``on_change`` callbacks.
-    """
-    if st.session_state.get(key, object()) != value:
-        st.session_state[key] = value
-
-
-def remember(key: str, default: Any, options: list[Any] | None = None) -> None:
-    """Keep a page widget's value when the user visits another page and comes back.
-
-    Streamlit forgets the state of widgets that were not drawn in a run; this restores the last
-    value (or ``default``, or the first option when the value is no longer offered). Call it
-    before creating the widget with ``key`` and ``on_change=keep, args=(key,)``.
-    """
-    saved = st.session_state.get(f"fl_keep__{key}", default)
-    current = st.session_state.get(key, saved)
-    if options is not None and current not in options:
-        current = default if default in options else options[0]
-    bind(key, current)
-    st.session_state[f"fl_keep__{key}"] = current
-
-
-def keep(key: str) -> None:
-    """``on_change`` companion of :func:`remember`."""
-    st.session_state[f"fl_keep__{key}"] = st.session_state[key]
-
-
 def threshold_options(stats: Statistics, spec: AuditSpec) -> list[float] | None:
     """Thresholds the slider offers, or None for a continuous 0-1 slider.
 
@@ -114,7 +84,7 @@ def _on_bootstrap() -> None:
 def min_group_size_input(key: str, *, label: str = "Minimum group size",
                          container: Any = st) -> None:
     """The minimum-group-size control (the sidebar's and the Equity page's show one value)."""
-    bind(key, int(S.current_settings()["min_group_size"]))
+    K.bind(key, int(S.current_settings()["min_group_size"]))
     container.number_input(
         label, min_value=0, max_value=1_000_000, step=5, key=key,
         on_change=_on_min_group, args=(key,),
@@ -135,11 +105,11 @@ def _threshold_widget(stats: Statistics, spec: AuditSpec) -> None:
                  "re-reading the data.")
     value = float(spec.threshold)
     if options is None:
-        bind(K.W_THRESHOLD, value)
+        K.bind(K.W_THRESHOLD, value)
         st.slider("Decision threshold", min_value=0.0, max_value=1.0, step=0.01, format="%.2f",
                   key=K.W_THRESHOLD, on_change=_on_threshold, help=help_text)
     else:
-        bind(K.W_THRESHOLD, value)
+        K.bind(K.W_THRESHOLD, value)
         st.select_slider("Decision threshold", options=options, key=K.W_THRESHOLD,
                          format_func=_fmt_threshold, on_change=_on_threshold, help=help_text)
 
@@ -151,7 +121,7 @@ def _settings_section() -> None:
     st.markdown("**Audit settings**")
     roles = {spec.label, *spec.score, *spec.pred, *spec.metric, spec.weight}
     options = [c for c in data.columns if c not in roles]
-    bind(K.W_SENSITIVE, [c for c in spec.sensitive if c in options])
+    K.bind(K.W_SENSITIVE, [c for c in spec.sensitive if c in options])
     st.multiselect("Sensitive attributes", options=options, key=K.W_SENSITIVE,
                    on_change=_on_sensitive, placeholder="Choose columns such as race or sex",
                    help="Groups are formed for each attribute and for their intersection.")
@@ -172,14 +142,14 @@ def _settings_section() -> None:
         labels = [" x ".join(map(str, lab)) for lab in g.labels]
         key = K.W_REFERENCE_PREFIX + attribute
         value = chosen.get(attribute)
-        bind(key, value if value in labels else LARGEST)
+        K.bind(key, value if value in labels else LARGEST)
         st.selectbox(f"Reference group: {attribute}", options=[LARGEST, *labels], key=key,
                      on_change=_on_reference, args=(attribute,),
                      help="Differences and ratios are taken against this group. The "
                           "intersection uses the combination of the attributes' choices.")
     min_group_size_input(K.W_MIN_GROUP)
     with st.expander("Confidence intervals"):
-        bind(K.W_CI, settings["ci"])
+        K.bind(K.W_CI, settings["ci"])
         st.radio("Method", options=["bootstrap", "wilson"], key=K.W_CI, on_change=_on_ci,
                  format_func=lambda m: {"bootstrap": "Bootstrap (percentile)",
                                         "wilson": "Fast analytic (Wilson, DeLong)"}[m],
@@ -187,7 +157,7 @@ def _settings_section() -> None:
                       "with the number of rows. The analytic option gives no intervals for "
                       "disparities, ES and PSD.")
         if settings["ci"] == "bootstrap":
-            bind(K.W_BOOTSTRAP, int(settings["bootstrap"]))
+            K.bind(K.W_BOOTSTRAP, int(settings["bootstrap"]))
             st.number_input("Bootstrap replicates", min_value=50, max_value=10_000, step=50,
                             key=K.W_BOOTSTRAP, on_change=_on_bootstrap)
         st.caption(f"95% intervals, seed {settings['seed']}.")

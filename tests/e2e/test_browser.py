@@ -118,6 +118,16 @@ def upload_file(page, path: Path) -> None:
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
 
 
+
+def upload_on_the_data_page(page, url: str, path: Path) -> None:
+    """Open the Data page of the app at ``url``, choose "Upload a file" and upload ``path``."""
+    page.goto(f"{url}/data")
+    settle(page)
+    page.get_by_text("Upload a file", exact=True).click()
+    settle(page)
+    upload_file(page, path)
+
+
 def main_widget(page, testid: str, label: str):
     return page.locator(f'[data-testid="stMain"] [data-testid="{testid}"]').filter(
         has_text=label).first
@@ -177,11 +187,7 @@ def read_table(page, index: int = 0) -> dict[str, dict[str, str]]:
 def test_upload_map_and_compare_with_the_library(server, browser, tmp_path):
     _require(COMPAS.exists(), f"{COMPAS} is not available", "FAIRLENS_REQUIRE_SHARED")
     page = browser.new_page(viewport={"width": 1500, "height": 2200})
-    page.goto(f"{server}/data")
-    settle(page)
-    page.get_by_text("Upload a file", exact=True).click()
-    settle(page)
-    upload_file(page, COMPAS)
+    upload_on_the_data_page(page, server, COMPAS)
     page.get_by_text("Loaded compas-scores-two-years.csv").wait_for(timeout=120_000)
     settle(page)
 
@@ -261,11 +267,7 @@ def test_saved_workspace_survives_a_server_restart(browser, tmp_path):
     data.write_text("\n".join(rng_rows) + "\n")
     with run_server(workspaces, tmp_path / "first.log") as url:
         page = browser.new_page(viewport={"width": 1400, "height": 1800})
-        page.goto(f"{url}/data")
-        settle(page)
-        page.get_by_text("Upload a file", exact=True).click()
-        settle(page)
-        upload_file(page, data)
+        upload_on_the_data_page(page, url, data)
         page.get_by_text("The mapping fits the data: 600 rows").wait_for(timeout=60_000)
         size = page.locator('[data-testid="stSidebar"] [data-testid="stNumberInput"]').filter(
             has_text="Minimum group size").locator("input")

@@ -133,6 +133,17 @@ def _equity_by_hand(result, frame, y, score, yhat, attribute):
     return out
 
 
+
+def _assert_race_equity_by_hand(result, frame, y, score, yhat) -> None:
+    """ES and PSD by race equal the by-hand values of :func:`_equity_by_hand`."""
+    by_hand = _equity_by_hand(result, frame, y, score, yhat, "race")
+    eq = result.equity.set_index(["grouping", "metric"])
+    for metric, (es, psd_std, psd_max) in by_hand.items():
+        assert abs(eq.loc[("race", metric), "es"] - es) <= TOL
+        assert abs(eq.loc[("race", metric), "psd_std"] - psd_std) <= TOL
+        assert abs(eq.loc[("race", metric), "psd_max"] - psd_max) <= TOL
+
+
 def test_compas_matches_fairlearn_and_sklearn(compas_csv):
     raw = pd.read_csv(compas_csv)
     frame = pd.DataFrame({"y": raw["two_year_recid"], "s": raw["decile_score"],
@@ -144,12 +155,7 @@ def test_compas_matches_fairlearn_and_sklearn(compas_csv):
                                score_kind="raw", threshold=5)
     assert checked > 150
     # Every race group is defined for AUC, so ES/PSD by hand use all of them.
-    by_hand = _equity_by_hand(result, frame, y, score, yhat, "race")
-    eq = result.equity.set_index(["grouping", "metric"])
-    for metric, (es, psd_std, psd_max) in by_hand.items():
-        assert abs(eq.loc[("race", metric), "es"] - es) <= TOL
-        assert abs(eq.loc[("race", metric), "psd_std"] - psd_std) <= TOL
-        assert abs(eq.loc[("race", metric), "psd_max"] - psd_max) <= TOL
+    _assert_race_equity_by_hand(result, frame, y, score, yhat)
     # Three attributes: the intersection has groups of size 1-2 with undefined metrics.
     _compare(frame, y, score, yhat, ["race", "sex", "age_cat"], probability=False,
              score_kind="raw", threshold=5)
@@ -193,12 +199,7 @@ def test_adult_model_matches_fairlearn_and_sklearn(adult_predictions):
     result, checked = _compare(frame, y, score, yhat, ["race", "sex"], probability=True)
     assert checked > 100
     assert result.statistics.models["s"].score_table.exact
-    by_hand = _equity_by_hand(result, frame, y, score, yhat, "race")
-    eq = result.equity.set_index(["grouping", "metric"])
-    for metric, (es, psd_std, psd_max) in by_hand.items():
-        assert abs(eq.loc[("race", metric), "es"] - es) <= TOL
-        assert abs(eq.loc[("race", metric), "psd_std"] - psd_std) <= TOL
-        assert abs(eq.loc[("race", metric), "psd_max"] - psd_max) <= TOL
+    _assert_race_equity_by_hand(result, frame, y, score, yhat)
 
 
 def test_adult_threshold_change_from_tables_matches_rows(adult_predictions):
