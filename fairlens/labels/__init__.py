@@ -12,25 +12,41 @@ noise? ::
     result.fairness.sentences         # is the disparity robust to label noise?
     result.to_dict()                  # JSON, schema "fairlens.labels/1"
 
+With a mapping and the audit's options, and a configured detector::
+
+    analyze_labels_spec(frame, spec, options=AuditOptions(min_group_size=50),
+                        detector=ConfidentLearning(filter_by="prune_by_class"))
+
 Detection uses cleanlab's confident learning (:func:`cleanlab.filter.find_label_issues`, its
 filter methods and label-quality scores) on out-of-sample class probabilities, a binary
 score, or K-fold cross-validated probabilities of a scikit-learn model of the features. The
-detectors form a small registry (:data:`DETECTORS`, :func:`register_detector`).
+detectors are registered analyses of the ``"labels"`` family of :mod:`fairlens.registry`.
 """
 
 from fairlens.labels._analysis import LabelAnalysis, analyze_labels, analyze_labels_spec
+from fairlens.labels._cli import (
+    add_labels_arguments,
+    add_labels_command,
+    format_summary,
+    run_labels_command,
+)
+from fairlens.labels._cli import main as labels_main
 from fairlens.labels._crossval import DEFAULT_MODEL, MODELS, CrossValProba, cross_val_proba
+from fairlens.labels._detection import (
+    FILTER_CHOICES,
+    FILTERS,
+    RANK_CHOICES,
+    RANKINGS,
+    Detection,
+    DetectorFailure,
+    DetectorInput,
+)
 from fairlens.labels._detectors import (
     DETECTORS,
-    FILTERS,
-    RANKINGS,
     BinaryScore,
     ConfidentLearning,
     CrossValidated,
-    Detection,
     Detector,
-    DetectorFailure,
-    DetectorInput,
     detector_table,
     get_detector,
     register_detector,
@@ -39,9 +55,9 @@ from fairlens.labels._detectors import (
 from fairlens.labels._fairness import (
     VARIANTS,
     LabelFairness,
-    audit_part,
     comparison_table,
     corrected_audit,
+    fairness_part,
     label_aware_fairness,
     verdict_sentences,
 )
@@ -50,6 +66,7 @@ from fairlens.labels._issues import (
     SOURCES,
     LabelIssues,
     cross_val_proba_spec,
+    detector_from_keywords,
     find_label_issues,
     label_issues,
     label_issues_spec,
@@ -75,8 +92,10 @@ __all__ = [
     "DEFAULT_MODEL",
     "DETECTORS",
     "FILTERS",
+    "FILTER_CHOICES",
     "MODELS",
     "RANKINGS",
+    "RANK_CHOICES",
     "REVIEW_SCHEMA",
     "SCHEMA",
     "SOURCES",
@@ -95,18 +114,22 @@ __all__ = [
     "LabelIssues",
     "ReviewLog",
     "ReviewStore",
+    "add_labels_arguments",
+    "add_labels_command",
     "analyze_labels",
     "analyze_labels_spec",
-    "audit_part",
     "check_pred_probs",
     "comparison_table",
     "corrected_audit",
     "corrected_labels",
     "cross_val_proba",
     "cross_val_proba_spec",
+    "detector_from_keywords",
     "detector_table",
     "fairness_comparison_chart",
+    "fairness_part",
     "find_label_issues",
+    "format_summary",
     "formula_safe",
     "get_detector",
     "issue_rate_bars",
@@ -114,11 +137,13 @@ __all__ = [
     "label_aware_fairness",
     "label_issues",
     "label_issues_spec",
+    "labels_main",
     "quality_histogram",
     "register_detector",
     "review_csv",
     "review_queue",
     "run_detectors",
+    "run_labels_command",
     "to_csv_bytes",
     "verdict_sentences",
 ]

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
 
-from fairlens.auditing import DEFAULT_MIN_GROUP_SIZE, CIMethod
-from fairlens.data import AuditSpec, FairLensInputError, read_table
+from fairlens import registry
+from fairlens.auditing import AuditOptions
+from fairlens.data import AuditSpec, FairLensInputError
 from fairlens.data._spec import ScoreKind
 from fairlens.labels._fairness import LabelFairness, label_aware_fairness
-from fairlens.labels._issues import SCHEMA, LabelIssues, Source, label_issues_spec
+from fairlens.labels._issues import SCHEMA, LabelIssues, label_issues_spec, read_mapped
+from fairlens.wording import labels as W
 
 
 @dataclass
@@ -28,12 +30,35 @@ class LabelAnalysis:
     warnings : list of str
     """
 
+    SCHEMA: ClassVar[str] = SCHEMA
+
     issues: LabelIssues
     fairness: LabelFairness | None
     warnings: list[str] = field(default_factory=list)
 
+    def all_warnings(self) -> list[str]:
+        """The analysis' warnings, then the detection's, each once."""
+        return list(dict.fromkeys([*self.warnings, *self.issues.warnings]))
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The flagged rows, per-group rates and (with an audit) the before/after comparison."""
+        out = self.issues.tables()
+        if self.fairness is not None:
+            out.update(self.fairness.tables())
+        return out
+
+    def summary_lines(self) -> list[str]:
+        """A plain-text summary: issues, per-group rates, the fairness verdict, warnings."""
+        lines = self.issues.summary_lines()
+        if self.fairness is not None:
+            lines += ["", *self.fairness.summary_lines()]
+        warnings = self.all_warnings()
+        if warnings:
+            lines += ["", *W.listed_lines("warnings", warnings)]
+        return lines
+
     def to_dict(self, *, max_issues: int | None = None) -> dict[str, Any]:
-        """The JSON document, schema ``fairlens.labels/1`` (see the README).
+        """The JSON document, schema ``fairlens.labels/1`` (see the README); JSON-safe.
 
         Parameters
         ----------
@@ -63,30 +88,52 @@ def analyze_labels_spec(
     frame: pd.DataFrame,
     spec: AuditSpec,
     *,
-    source: Source = "auto",
+    options: AuditOptions | None = None,
+    detector: str | registry.Analysis | None = None,
     corrections: dict[int, Any] | None = None,
-    reference: Any = None,
-    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
-    bootstrap: int = 1000,
-    ci: CIMethod = "bootstrap",
-    seed: int = 0,
-    level: float = 0.95,
-    **options: Any,
+    **keywords: Any,
 ) -> LabelAnalysis:
-    """:func:`analyze_labels` with the column roles given as an :class:`~fairlens.AuditSpec`."""
-    issues = label_issues_spec(frame, spec, source=source, reference=reference,
-                               min_group_size=min_group_size, level=level, seed=seed, **options)
+    """Find label errors, compare their rate between groups, and re-audit without them.
+
+    Parameters
+    ----------
+    frame : DataFrame
+    spec : AuditSpec
+        The column roles; ``score``/``pred``/``proba_prefix`` are also the predictions the
+        fairness audit reads.
+    options : AuditOptions, optional
+        The audit's settings, used for the rate table, the cross-validation seed and every
+        audit of :func:`fairlens.labels.label_aware_fairness`.
+    detector : Detector or str, optional
+        A configured detector (``ConfidentLearning(filter_by="both")``) or a registered name.
+    corrections : dict of int to label value, optional
+        Reviewed corrections; adds the ``review`` audit.
+    **keywords
+        Options of :func:`fairlens.labels.label_issues_spec` (``source``,
+        ``score_column``, ``features``, ``pred_probs``, ``progress``) and the older keywords:
+        detector options (``filter_by``, ``rank_by``, ``model``, ``n_splits`` ...) and fields
+        of :class:`~fairlens.AuditOptions` (``reference``, ``min_group_size``, ``bootstrap``,
+        ``ci``, ``seed``, ``level``).
+
+    Returns
+    -------
+    LabelAnalysis
+        ``.to_dict()`` is the ``fairlens.labels/1`` JSON document.
+    """
+    fields = set(AuditOptions.__dataclass_fields__)
+    options = AuditOptions.resolve(options, **{k: v for k, v in keywords.items()
+                                               if k in fields})
+    rest = {k: v for k, v in keywords.items() if k not in fields}
+    issues = label_issues_spec(frame, spec, options=options, detector=detector, **rest)
     warnings: list[str] = []
     fairness = None
     try:
         fairness = label_aware_fairness(frame, issues, spec=spec, corrections=corrections,
-                                        reference=reference, min_group_size=min_group_size,
-                                        bootstrap=bootstrap, ci=ci, seed=seed, level=level)
+                                        options=options)
     except FairLensInputError as exc:
         warnings.append(str(exc))
     else:
-        audit_warnings = fairness.audits["before"].warnings
-        warnings.extend([*fairness.warnings, *audit_warnings])
+        warnings.extend([*fairness.warnings, *fairness.audits["before"].warnings])
     return LabelAnalysis(issues, fairness, list(dict.fromkeys(warnings)))
 
 
@@ -104,29 +151,24 @@ def analyze_labels(
     threshold: float = 0.5,
     **options: Any,
 ) -> LabelAnalysis:
-    """Find label errors, compare their rate between groups, and re-audit without them.
+    """:func:`analyze_labels_spec` with the column roles as keywords.
 
     Parameters
     ----------
     data : DataFrame, path or bytes
     label, sensitive, proba_prefix, score, pred, features, positive_label, score_kind
         Column roles, as in :func:`fairlens.audit` (see :func:`fairlens.labels.label_issues`).
-        ``score``/``pred``/``proba_prefix`` are also the predictions the fairness audit reads.
     threshold : float, default 0.5
         Decision threshold of the audit.
     **options
-        Options of :func:`analyze_labels_spec` and :func:`fairlens.labels.label_issues_spec`:
-        ``source``, detector options (``filter_by``, ``rank_by`` ...), cross-validation
-        options (``model``, ``n_splits``, ``progress``), audit settings (``reference``,
-        ``min_group_size``, ``bootstrap``, ``ci``, ``seed``, ``level``) and ``corrections``.
+        Keyword options of :func:`analyze_labels_spec`.
 
     Returns
     -------
     LabelAnalysis
-        ``.to_dict()`` is the ``fairlens.labels/1`` JSON document.
     """
-    frame = data if isinstance(data, pd.DataFrame) else read_table(data)
-    spec = AuditSpec(label=label, sensitive=sensitive or [], score=score, pred=pred,
-                     proba_prefix=proba_prefix, features=features or [],
-                     positive_label=positive_label, score_kind=score_kind, threshold=threshold)
+    frame, spec = read_mapped(data, label=label, sensitive=sensitive, proba_prefix=proba_prefix,
+                              score=score, pred=pred, features=features,
+                              positive_label=positive_label, score_kind=score_kind,
+                              threshold=threshold)
     return analyze_labels_spec(frame, spec, **options)

@@ -1,7 +1,8 @@
-"""A small registry of interchangeable label-issue detectors (like cleanlab Datalab's managers).
+"""The label-issue detectors: registered analyses of the ``"labels"`` family.
 
-Every detector turns one kind of input into the same :class:`Detection`: which rows are
-probably mislabeled, a label-quality score per row and a suggested label. Registered:
+Every detector turns one kind of input into the same :class:`~fairlens.labels.Detection`:
+which rows are probably mislabeled, a label-quality score per row and a suggested label.
+They live in the one registry (:mod:`fairlens.registry`, family ``"labels"``):
 
 ``confident_learning``
     cleanlab's :func:`cleanlab.filter.find_label_issues` on class probabilities.
@@ -12,15 +13,16 @@ probably mislabeled, a label-quality score per row and a suggested label. Regist
     Features and labels only: K-fold cross-validated probabilities of a scikit-learn model
     (:func:`fairlens.labels.cross_val_proba`), then confident learning.
 
-:func:`run_detectors` runs several; one that fails reports its error and does not stop the
-others. Add a detector with :func:`register_detector`.
+:func:`run_detectors` runs several through :func:`fairlens.registry.run_isolated`: one that
+fails is recorded with its message and the others go on. Add a detector by subclassing
+:class:`Detector` and decorating it with :func:`fairlens.registry.register`.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal, get_args
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -32,43 +34,28 @@ from cleanlab.rank import (
     get_self_confidence_for_each_label,
 )
 
-from fairlens.data import FairLensInputError
+from fairlens import registry
+from fairlens._validation import check_choice, check_int, check_interval
+from fairlens.auditing import AuditOptions
+from fairlens.data import AuditSpec, FairLensInputError
 from fairlens.labels import _errors as E
-from fairlens.labels._crossval import DEFAULT_MODEL, Progress, cross_val_proba
+from fairlens.labels._crossval import DEFAULT_MODEL, cross_val_proba
+from fairlens.labels._detection import (  # noqa: F401 - the choices are re-exported
+    FILTER_CHOICES,
+    FILTERS,
+    RANK_CHOICES,
+    RANKINGS,
+    SOURCE_NEEDS,
+    Detection,
+    DetectorFailure,
+    DetectorInput,
+    FilterBy,
+    InputKind,
+    RankBy,
+)
+from fairlens.labels._issues import LabelIssues, detector_from_keywords, label_issues_spec
 from fairlens.labels._validate import scores_to_proba
-
-FilterBy = Literal["prune_by_noise_rate", "prune_by_class", "both", "confident_learning",
-                   "predicted_neq_given", "low_normalized_margin", "low_self_confidence"]
-RankBy = Literal["self_confidence", "normalized_margin", "confidence_weighted_entropy"]
-InputKind = Literal["proba", "score", "features"]
-
-FILTERS: dict[str, str] = {
-    "prune_by_noise_rate": "Prune by noise rate (cleanlab's default): for every pair of given "
-                           "and true class, the rows most likely to be mislabeled, as many as "
-                           "the confident joint estimates.",
-    "prune_by_class": "Prune by class: in every class, the rows with the lowest probability of "
-                      "their given label, as many as the confident joint estimates.",
-    "both": "Both: rows flagged by prune-by-noise-rate and by prune-by-class.",
-    "confident_learning": "Confident joint: rows confidently predicted to belong to another "
-                          "class than their given one (the off-diagonals of the confident "
-                          "joint).",
-    "predicted_neq_given": "Predicted != given: every row whose most likely class is not its "
-                           "given label (a baseline: high recall, low precision).",
-    "low_normalized_margin": "Lowest normalized margin, as many rows as cleanlab estimates to "
-                             "be mislabeled.",
-    "low_self_confidence": "Lowest self-confidence, as many rows as cleanlab estimates to be "
-                           "mislabeled.",
-}
-"""cleanlab's filter methods (``filter_by``) and what they flag."""
-
-RANKINGS: dict[str, str] = {
-    "self_confidence": "Self-confidence: the probability of the given label.",
-    "normalized_margin": "Normalized margin: probability of the given label minus the largest "
-                         "other probability, rescaled to [0, 1].",
-    "confidence_weighted_entropy": "Confidence-weighted entropy: entropy of the probabilities "
-                                   "divided by the self-confidence, rescaled to [0, 1].",
-}
-"""cleanlab's label-quality scores (``rank_by``); lower means more likely mislabeled."""
+from fairlens.wording import labels as W
 
 _SCORERS = {
     "self_confidence": get_self_confidence_for_each_label,
@@ -77,101 +64,54 @@ _SCORERS = {
 }
 IN_SAMPLE_AGREEMENT = 0.995
 IN_SAMPLE_CONFIDENCE = 0.98
+PRUNE_FILTERS = ("prune_by_noise_rate", "prune_by_class", "both")
+MSG_PROBA_COLUMNS = "class-probability columns (proba_prefix)"
 
 
-@dataclass
-class DetectorInput:
-    """What detectors read: encoded labels plus the inputs that are available.
+class Detector(registry.Analysis):
+    """Base class of label-issue detectors (the registry's ``"labels"`` family).
 
-    Attributes
-    ----------
-    labels : numpy.ndarray
-        Class indices ``0 .. n_classes - 1``.
-    n_classes : int
-    proba : numpy.ndarray or None
-        ``(n, n_classes)`` validated class probabilities.
-    scores : numpy.ndarray or None
-        ``(n,)`` positive-class scores (binary labels only).
-    features : DataFrame or None
-        Feature columns, for detectors that train a model.
-    progress : callable or None
-        ``progress(done, total, message)`` for long-running detectors.
+    Subclasses set ``name``, ``title``, ``needs`` (registry needs, e.g.
+    ``("label", "score")``) and implement :meth:`detect`. Options are keyword arguments of
+    ``__init__``, checked there and stored unchanged (scikit-learn style). ``source`` is the
+    kind of input the detector reads (``"proba"``, ``"score"`` or ``"features"``); it is
+    worked out from ``needs`` when not set. A detector written for the older registry, with
+    ``needs = "proba"`` (an input kind) and no title, still works.
     """
 
-    labels: np.ndarray
-    n_classes: int
-    proba: np.ndarray | None = None
-    scores: np.ndarray | None = None
-    features: pd.DataFrame | None = None
-    progress: Progress | None = None
-
-
-@dataclass
-class Detection:
-    """The output of a detector.
-
-    Attributes
-    ----------
-    detector : str
-        Registry name.
-    issues : numpy.ndarray
-        Boolean mask, True for rows whose label is probably wrong.
-    quality : numpy.ndarray
-        Label-quality score per row in [0, 1]; lower means more likely mislabeled.
-    suggested : numpy.ndarray
-        Suggested class index per row: the most likely class, and for flagged rows the most
-        likely class other than the given one.
-    proba : numpy.ndarray
-        The ``(n, k)`` probabilities the detection used.
-    options : dict
-        The detector's options (JSON-safe).
-    seconds : float
-        Run time.
-    notes : list of str
-        Remarks on how to read the result.
-    warnings : list of str
-        Problems with the input that the user should know about.
-    """
-
-    detector: str
-    issues: np.ndarray
-    quality: np.ndarray
-    suggested: np.ndarray
-    proba: np.ndarray
-    options: dict[str, Any]
-    seconds: float = 0.0
-    notes: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def n_issues(self) -> int:
-        """Number of flagged rows."""
-        return int(self.issues.sum())
-
-
-@dataclass
-class DetectorFailure:
-    """A detector that raised: its name and the error message."""
-
-    detector: str
-    error: str
-
-
-class Detector:
-    """Base class of label-issue detectors.
-
-    Subclasses set :attr:`name`, :attr:`title`, :attr:`needs` and implement :meth:`detect`.
-    Options are keyword arguments of ``__init__``, checked there and stored unchanged
-    (scikit-learn style).
-    """
-
-    name: ClassVar[str] = ""
-    title: ClassVar[str] = ""
-    needs: ClassVar[InputKind] = "proba"
+    abstract = True
+    family = "labels"
+    source: ClassVar[InputKind | None] = None
     description: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        needs = cls.__dict__.get("needs")
+        if isinstance(needs, str):  # the older form: an input kind
+            cls.source = needs  # type: ignore[assignment]
+            cls.needs = ("label", SOURCE_NEEDS.get(needs, needs))
+        if not cls.__dict__.get("abstract", False) and not getattr(cls, "title", ""):
+            cls.title = getattr(cls, "name", "")
+        if "source" not in cls.__dict__ and not isinstance(needs, str):
+            cls.source = next((s for s, need in SOURCE_NEEDS.items() if need in cls.needs),
+                              getattr(cls, "source", None))
+        super().__init_subclass__(**kwargs)
 
     def __init__(self) -> None:
         """A detector without options."""
+
+    @classmethod
+    def missing(cls, spec: AuditSpec, *, model: Any = None) -> list[str]:
+        """What ``spec`` lacks for this detector; probabilities mean class-probability columns
+        here (a probability score is the ``binary_score`` detector's)."""
+        gaps = super().missing(spec, model=model)
+        if cls.source == "proba" and not spec.proba_prefix:
+            gaps.append(MSG_PROBA_COLUMNS)
+        return list(dict.fromkeys(gaps))
+
+    @classmethod
+    def describe(cls) -> dict[str, Any]:
+        """Name, title, family, needs, source and description."""
+        return {**super().describe(), "source": cls.source, "description": cls.description}
 
     @property
     def options(self) -> dict[str, Any]:
@@ -182,40 +122,14 @@ class Detector:
         """Find label issues in ``data``."""
         raise NotImplementedError
 
+    def detect_precomputed(self, data: DetectorInput) -> Detection:
+        """Find label issues in cross-validated probabilities computed earlier (``data.proba``)."""
+        return self.detect(data)
 
-DETECTORS: dict[str, type[Detector]] = {}
-"""Registered detectors by name."""
-
-
-def register_detector(cls: type[Detector]) -> type[Detector]:
-    """Class decorator adding a :class:`Detector` subclass to :data:`DETECTORS`."""
-    if not cls.name:
-        raise ValueError("A detector needs a non-empty name.")
-    DETECTORS[cls.name] = cls
-    return cls
-
-
-def get_detector(name: str, **options: Any) -> Detector:
-    """A registered detector configured with ``options``.
-
-    Raises
-    ------
-    FairLensInputError
-        For an unknown name or an invalid option.
-    """
-    if name not in DETECTORS:
-        raise FairLensInputError(E.UNKNOWN_DETECTOR.format(value=name, choices=list(DETECTORS)))
-    try:
-        return DETECTORS[name](**options)
-    except TypeError as exc:
-        raise FairLensInputError(f"Invalid option for detector {name!r}: {exc}") from exc
-
-
-def _choice(name: str, value: Any, choices: dict[str, str] | tuple) -> str:
-    if value not in choices:
-        raise FairLensInputError(E.UNKNOWN_OPTION.format(name=name, choices=list(choices),
-                                                         value=value))
-    return str(value)
+    def run(self, frame: pd.DataFrame, spec: AuditSpec, *, options: AuditOptions
+            ) -> LabelIssues:
+        """:func:`fairlens.labels.label_issues_spec` with this detector and ``options``."""
+        return label_issues_spec(frame, spec, options=options, detector=self)
 
 
 def suggested_labels(proba: np.ndarray, labels: np.ndarray, issues: np.ndarray) -> np.ndarray:
@@ -238,7 +152,14 @@ def in_sample_warning(proba: np.ndarray, labels: np.ndarray, quality_sc: np.ndar
     return None
 
 
-@register_detector
+def _at_least(name: str, value: Any, low: int) -> int:
+    try:
+        return check_int(name, value, low=low)
+    except FairLensInputError:
+        raise FairLensInputError(E.POSITIVE_INT.format(name=name, value=value)) from None
+
+
+@registry.register
 class ConfidentLearning(Detector):
     """Confident learning with cleanlab on class probabilities.
 
@@ -263,7 +184,8 @@ class ConfidentLearning(Detector):
 
     name = "confident_learning"
     title = "Confident learning (cleanlab)"
-    needs = "proba"
+    needs = ("label", "probabilities")
+    source = "proba"
     description = ("cleanlab's find_label_issues on class probabilities: estimates the joint "
                    "distribution of given and true labels and flags the rows most likely to be "
                    "mislabeled.")
@@ -272,23 +194,21 @@ class ConfidentLearning(Detector):
                  rank_by: RankBy = "self_confidence", frac_noise: float = 1.0,
                  min_examples_per_class: int = 1, adjust_pred_probs: bool = False,
                  n_jobs: int | None = 1) -> None:
-        self.filter_by = _choice("filter_by", filter_by, FILTERS)
-        self.rank_by = _choice("rank_by", rank_by, RANKINGS)
-        frac = float(frac_noise)
-        if not 0 < frac <= 1:
-            raise FairLensInputError(E.FRACTION_RANGE.format(name="frac_noise", value=frac_noise))
-        self.frac_noise = frac
-        if isinstance(min_examples_per_class, bool) or int(min_examples_per_class) < 0:
-            raise FairLensInputError(E.POSITIVE_INT.format(name="min_examples_per_class",
-                                                           value=min_examples_per_class))
-        self.min_examples_per_class = int(min_examples_per_class)
+        self.filter_by = check_choice("filter_by", filter_by, FILTERS)
+        self.rank_by = check_choice("rank_by", rank_by, RANKINGS)
+        try:
+            self.frac_noise = check_interval("frac_noise", frac_noise, low=0.0, high=1.0,
+                                             closed="right")
+        except FairLensInputError:
+            raise FairLensInputError(E.FRACTION_RANGE.format(name="frac_noise",
+                                                             value=frac_noise)) from None
+        self.min_examples_per_class = _at_least("min_examples_per_class",
+                                                min_examples_per_class, 0)
         self.adjust_pred_probs = bool(adjust_pred_probs)
         if self.adjust_pred_probs and self.rank_by == "confidence_weighted_entropy":
             raise FairLensInputError("adjust_pred_probs is not available with rank_by="
                                      "'confidence_weighted_entropy'.")
-        if n_jobs is not None and (isinstance(n_jobs, bool) or int(n_jobs) < 1):
-            raise FairLensInputError(E.POSITIVE_INT.format(name="n_jobs", value=n_jobs))
-        self.n_jobs = None if n_jobs is None else int(n_jobs)
+        self.n_jobs = None if n_jobs is None else _at_least("n_jobs", n_jobs, 1)
 
     @property
     def options(self) -> dict[str, Any]:
@@ -305,13 +225,13 @@ class ConfidentLearning(Detector):
                                             adjust_pred_probs=True)
         return np.asarray(_SCORERS[self.rank_by](labels, proba), dtype=np.float64)
 
-    def run(self, labels: np.ndarray, proba: np.ndarray, *, name: str | None = None,
-            in_sample_check: bool = True) -> Detection:
+    def find(self, labels: np.ndarray, proba: np.ndarray, *, name: str | None = None,
+             in_sample_check: bool = True) -> Detection:
         """Confident learning on validated labels and probabilities."""
         start = time.perf_counter()
         kwargs: dict[str, Any] = {"filter_by": self.filter_by, "n_jobs": self.n_jobs,
                                   "min_examples_per_class": self.min_examples_per_class}
-        if self.filter_by in ("prune_by_noise_rate", "prune_by_class", "both"):
+        if self.filter_by in PRUNE_FILTERS:
             kwargs["frac_noise"] = self.frac_noise
         issues = np.asarray(cleanlab_find_label_issues(labels, proba, **kwargs), dtype=bool)
         quality = self.quality(labels, proba)
@@ -334,10 +254,14 @@ class ConfidentLearning(Detector):
             raise FairLensInputError(E.DETECTOR_INPUT.format(
                 name=self.name, needs="class probabilities",
                 hint="Pass pred_probs, or use 'binary_score' or 'cross_validated'."))
-        return self.run(data.labels, data.proba)
+        return self.find(data.labels, data.proba)
+
+    def detect_precomputed(self, data: DetectorInput) -> Detection:
+        """Confident learning on precomputed out-of-fold probabilities (no in-sample check)."""
+        return self.find(data.labels, data.proba, name="cross_validated", in_sample_check=False)
 
 
-@register_detector
+@registry.register
 class BinaryScore(ConfidentLearning):
     """Confident learning on a binary model's positive-class score (``[1 - s, s]``).
 
@@ -346,7 +270,8 @@ class BinaryScore(ConfidentLearning):
 
     name = "binary_score"
     title = "Binary score (cleanlab on [1 - score, score])"
-    needs = "score"
+    needs = ("label", "score")
+    source = "score"
     description = ("A binary model's probability of the positive class, turned into two-column "
                    "probabilities, then confident learning.")
 
@@ -356,10 +281,10 @@ class BinaryScore(ConfidentLearning):
             raise FairLensInputError(E.DETECTOR_INPUT.format(
                 name=self.name, needs="a positive-class score",
                 hint="Map a score column, or pass a 1-D array of scores."))
-        return self.run(data.labels, scores_to_proba(data.scores))
+        return self.find(data.labels, scores_to_proba(data.scores))
 
 
-@register_detector
+@registry.register
 class CrossValidated(ConfidentLearning):
     """Confident learning on K-fold cross-validated probabilities of a model of the features.
 
@@ -375,7 +300,8 @@ class CrossValidated(ConfidentLearning):
 
     name = "cross_validated"
     title = "Cross-validated model of the features (then cleanlab)"
-    needs = "features"
+    needs = ("label", "features")
+    source = "features"
     description = ("Out-of-sample probabilities from a scikit-learn model trained in K folds on "
                    "the features, then confident learning.")
 
@@ -401,20 +327,71 @@ class CrossValidated(ConfidentLearning):
         cv = cross_val_proba(data.features, data.labels, n_classes=data.n_classes,
                              model=self.model, n_splits=self.n_splits, seed=self.seed,
                              progress=data.progress)
-        detection = self.run(data.labels, cv.proba, in_sample_check=False)
+        detection = self.find(data.labels, cv.proba, in_sample_check=False)
         detection.seconds = time.perf_counter() - start
         detection.options["n_splits"] = cv.n_splits
         detection.warnings.extend(cv.warnings)
-        detection.notes.append(
-            f"Probabilities are out-of-sample: {cv.model} trained in {cv.n_splits} folds on "
-            f"{len(cv.features)} feature column(s) ({', '.join(cv.features[:8])}"
-            f"{' ...' if len(cv.features) > 8 else ''}); out-of-fold accuracy "
-            f"{cv.accuracy:.3f} against the given labels.")
+        detection.notes.append(W.out_of_sample_note(W.trained_folds(cv.model, cv.n_splits),
+                                                    list(cv.features), cv.accuracy))
         return detection
 
 
-def run_detectors(data: DetectorInput,
-                  detectors: list[str | Detector]) -> dict[str, Detection | DetectorFailure]:
+# --- the older public names, through the registry ----------------------------------------------
+
+
+class _DetectorNames(Mapping):
+    """Name -> class of the registered detectors: a live, read-only view of the registry."""
+
+    def __getitem__(self, name: str) -> type[registry.Analysis]:
+        if name not in registry.names("labels"):
+            raise KeyError(name)
+        return registry.get("labels", name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(registry.names("labels"))
+
+    def __len__(self) -> int:
+        return len(registry.names("labels"))
+
+    def pop(self, name: str, default: Any = None) -> Any:
+        """Unregister ``name`` (tests that register a temporary detector use it)."""
+        found = self.get(name, default)
+        registry.unregister("labels", name)
+        return found
+
+
+DETECTORS: Mapping[str, type[registry.Analysis]] = _DetectorNames()
+"""Registered detectors by name (the registry's ``"labels"`` family)."""
+
+
+def register_detector(cls: type[Detector]) -> type[Detector]:
+    """Class decorator adding a :class:`Detector` subclass to the registry."""
+    return registry.register(cls)
+
+
+def get_detector(name: str, **options: Any) -> registry.Analysis:
+    """A registered detector configured with ``options``.
+
+    Raises
+    ------
+    FairLensInputError
+        For an unknown name or an invalid option.
+    """
+    if name not in registry.names("labels"):
+        raise FairLensInputError(E.UNKNOWN_DETECTOR.format(value=name,
+                                                           choices=list(registry.names("labels"))))
+    return registry.create("labels", name, **options)
+
+
+def _label(detector: registry.Analysis) -> str:
+    filter_by = getattr(detector, "filter_by", None)
+    if filter_by and filter_by != "prune_by_noise_rate":
+        return f"{detector.name}:{filter_by}"
+    return detector.name
+
+
+def run_detectors(data: DetectorInput, detectors: list[str | registry.Analysis]
+                  ) -> dict[str, Detection | DetectorFailure]:
     """Run several detectors on the same input; a failing one does not stop the others.
 
     Parameters
@@ -428,31 +405,22 @@ def run_detectors(data: DetectorInput,
     Returns
     -------
     dict
-        Per detector, its :class:`Detection` or a :class:`DetectorFailure` with the message.
+        Per detector, its :class:`Detection` or a :class:`DetectorFailure` with the message
+        (:func:`fairlens.registry.run_isolated`).
     """
-    out: dict[str, Detection | DetectorFailure] = {}
-    for item in detectors:
-        label = item if isinstance(item, str) else _label(item)
-        try:
-            detector = get_detector(item) if isinstance(item, str) else item
-            out[label] = detector.detect(data)
-        except Exception as exc:  # noqa: BLE001 - one failing analysis must not stop the others
-            out[label] = DetectorFailure(label, f"{type(exc).__name__}: {exc}")
-    return out
+    def job(item: str | registry.Analysis) -> Any:
+        return lambda: (detector_from_keywords(item) if isinstance(item, str) else item
+                        ).detect(data)
 
-
-def _label(detector: Detector) -> str:
-    filter_by = getattr(detector, "filter_by", None)
-    if filter_by and filter_by != "prune_by_noise_rate":
-        return f"{detector.name}:{filter_by}"
-    return detector.name
+    jobs = [(item if isinstance(item, str) else _label(item), job(item)) for item in detectors]
+    outcome = registry.run_isolated(jobs)
+    return {name: outcome.results[name] if name in outcome.results
+            else DetectorFailure(name, outcome.errors[name]) for name, _ in jobs}
 
 
 def detector_table() -> pd.DataFrame:
-    """The registered detectors: name, title, input and description."""
-    return pd.DataFrame([{"name": n, "title": c.title, "needs": c.needs,
-                          "description": c.description} for n, c in DETECTORS.items()])
-
-
-FILTER_CHOICES: tuple[str, ...] = get_args(FilterBy)
-RANK_CHOICES: tuple[str, ...] = get_args(RankBy)
+    """The registered detectors: name, title, input (``needs``: the source it reads),
+    registry needs and description."""
+    return pd.DataFrame([{"name": c.name, "title": c.title, "needs": c.source,
+                          "requires": list(c.needs), "description": c.description}
+                         for c in registry.registered("labels")])

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
-from fairlens.auditing import DEFAULT_MIN_GROUP_SIZE, Audit, CIMethod, audit_spec
+from fairlens._json import json_safe
+from fairlens.auditing import Audit, AuditOptions, audit_spec
 from fairlens.data import AuditSpec, FairLensInputError
 from fairlens.labels import _errors as E
-from fairlens.labels._issues import LabelIssues
+from fairlens.labels._issues import SCHEMA, LabelIssues
+from fairlens.wording import labels as W
 
 VARIANTS: dict[str, str] = {
     "before": "Original labels",
@@ -68,6 +70,8 @@ class LabelFairness:
     warnings : list of str
     """
 
+    SCHEMA: ClassVar[str] = SCHEMA
+
     audits: dict[str, Audit]
     changed_rows: dict[str, int]
     table: pd.DataFrame
@@ -86,32 +90,36 @@ class LabelFairness:
         judged = self.table["robust"].dropna()
         return int(judged.astype(bool).sum()), int(len(judged))
 
-    def to_dict(self) -> dict[str, Any]:
-        """The ``fairness_*`` parts of the ``fairlens.labels/1`` JSON document."""
-        out: dict[str, Any] = {}
-        names = {"before": "fairness_before", "exclusion": "fairness_after_exclusion",
-                 "relabel": "fairness_after_relabel", "review": "fairness_after_review"}
-        for variant, audit in self.audits.items():
-            out[names[variant]] = audit_part(audit, self.changed_rows.get(variant, 0))
-        out["fairness_comparison"] = [
-            {k: _json(v) for k, v in row.items()} for row in self.table.to_dict("records")]
-        out["fairness_verdict"] = list(self.sentences)
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The before/after comparison and, with several models, the model ranking."""
+        out = {"fairness_comparison": self.table}
         if self.ranking is not None:
-            out["model_ranking"] = [{k: _json(v) for k, v in row.items()}
-                                    for row in self.ranking.to_dict("records")]
+            out["model_ranking"] = self.ranking
         return out
 
+    def summary_lines(self) -> list[str]:
+        """The verdict as plain text."""
+        return W.listed_lines("label-aware fairness", self.sentences, plain=True)
 
-def _json(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None
-    return value
+    def to_dict(self) -> dict[str, Any]:
+        """The ``fairness_*`` parts of the ``fairlens.labels/1`` JSON document (JSON-safe)."""
+        out: dict[str, Any] = {}
+        for variant, audit in self.audits.items():
+            out[FAIRNESS_KEYS[variant]] = fairness_part(audit, self.changed_rows.get(variant, 0))
+        out["fairness_comparison"] = self.table.to_dict("records")
+        out["fairness_verdict"] = list(self.sentences)
+        if self.ranking is not None:
+            out["model_ranking"] = self.ranking.to_dict("records")
+        return json_safe(out)
 
 
-def audit_part(audit: Audit, changed: int = 0) -> dict[str, Any]:
-    """The disparities, ES and PSD parts of an audit's JSON document."""
+FAIRNESS_KEYS = {"before": "fairness_before", "exclusion": "fairness_after_exclusion",
+                 "relabel": "fairness_after_relabel", "review": "fairness_after_review"}
+"""The key of each audit in the JSON document."""
+
+
+def fairness_part(audit: Audit, changed: int = 0) -> dict[str, Any]:
+    """The disparities, ES and PSD of one audit: a ``fairness_*`` part of the JSON document."""
     doc = audit.to_dict()
     return {"n_rows": doc["n_rows"], "rows_changed": int(changed),
             "disparities": doc["disparities"], "equity_scaled": doc["equity_scaled"],
@@ -279,28 +287,13 @@ def comparison_table(audits: dict[str, Audit]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _fmt(value: float, digits: int = 2) -> str:
-    return "undefined" if value is None or math.isnan(value) else f"{value:.{digits}f}"
-
-
-def _ci(low: float, high: float) -> str:
-    if math.isnan(low) or math.isnan(high):
-        return ""
-    return f" [{low:.2f}, {high:.2f}]"
-
-
 def _has_ci(row: pd.Series) -> bool:
     return not (math.isnan(row["before_low"]) or math.isnan(row["before_high"]))
 
 
-def _bound_phrase(row: pd.Series) -> str:
-    if _has_ci(row):
-        return "outside the original 95% interval"
-    return "by more than 0.01 and 10% of its value (no interval: the bootstrap is off)"
-
-
-def _moved_sentence(row: pd.Series) -> str:
-    """Which corrections move a measure outside its interval, and in which direction."""
+def _moves(row: pd.Series) -> list[tuple[str, bool]]:
+    """The corrections that move a measure out of its interval, and whether towards more
+    disparity (``(verb, grows)``)."""
     higher_is_fairer = str(row["measure"]).startswith("es_")
     moves = []
     for verb, key in (("excluding", "exclusion"), ("relabelling", "relabel")):
@@ -309,63 +302,33 @@ def _moved_sentence(row: pd.Series) -> str:
             grows = (row[key] < row["before"]) if higher_is_fairer else \
                 (row[key] > row["before"])
             moves.append((verb, grows))
-    if not moves:
-        return "No verdict."
-    who = " and ".join(v for v, _ in moves).capitalize()
-    verb = "move" if len(moves) > 1 else "moves"
-    if all(g for _, g in moves):
-        return (f"{who} them {verb} it {_bound_phrase(row)} towards **more** disparity: the "
-                "suspected label errors may be **hiding** part of it.")
-    if not any(g for _, g in moves):
-        return (f"{who} them {verb} it {_bound_phrase(row)} towards **less** disparity: this "
-                "disparity is **sensitive to label noise**; part of it may come from label errors "
-                "rather than from the model.")
-    return (f"Excluding and relabelling move it {_bound_phrase(row)} in opposite directions: "
-            "the disparity depends on how the suspected errors are handled; review them before "
-            "drawing conclusions.")
+    return moves
+
+
+def _robust(value: Any) -> bool | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return bool(value)
 
 
 def verdict_sentences(table: pd.DataFrame, changed: dict[str, int]) -> list[str]:
-    """One sentence per grouping on its headline disparity, and a summary (Markdown)."""
+    """One sentence per grouping on its headline disparity, and a summary (Markdown).
+
+    This function picks the headline measure and judges it; the words are
+    :mod:`fairlens.wording.labels`'.
+    """
     out = []
     if table.empty:
         return out
     for grouping, part in table.groupby("grouping", sort=False):
         pick = next((part[part["measure"] == m].iloc[0] for m in HEADLINE
                      if (part["measure"] == m).any()), part.iloc[0])
-        label = str(pick["label"])
-        name = label if label.startswith(("ES", "PSD", "AUC")) else label.lower()
-        text = (f"**{grouping}**: {name} **{_fmt(pick['before'])}**"
-                f"{_ci(pick['before_low'], pick['before_high'])} with the original labels")
-        parts = []
-        if "exclusion" in pick:
-            parts.append(f"**{_fmt(pick['exclusion'])}** with the "
-                         f"{changed.get('exclusion', 0):,} suspected errors excluded")
-        if "relabel" in pick:
-            parts.append(f"**{_fmt(pick['relabel'])}** with them relabelled")
-        if parts:
-            text += "; " + " and ".join(parts)
-        text += ". "
-        robust = pick["robust"]
-        if robust is None or (isinstance(robust, float) and math.isnan(robust)):
-            text += "It is undefined in some of the audits, so no verdict."
-        elif bool(robust):
-            where = ("inside the original 95% interval (or within 0.01 of the original value)"
-                     if _has_ci(pick) else "within 0.01 or 10% of the original value (no "
-                     "interval: the bootstrap is off)")
-            text += (f"Both stay {where}: this disparity is **robust** to the suspected label "
-                     "errors.")
-        else:
-            text += _moved_sentence(pick)
-        out.append(text)
+        out.append(W.grouping_verdict(grouping, pick, changed, _robust(pick["robust"]),
+                                      _moves(pick), _has_ci(pick)))
     robust, total = (int(table["robust"].dropna().astype(bool).sum()),
                      int(table["robust"].notna().sum()))
     if total:
-        has_ci = bool(table["before_low"].notna().any())
-        where = ("stay inside their original 95% interval (or within 0.01)" if has_ci else
-                 "change by at most 0.01 or 10% of their value")
-        out.append(f"Over all attributes, {robust} of {total} key disparity and equity measures "
-                   f"{where} when the suspected label errors are excluded or relabelled.")
+        out.append(W.overall_verdict(robust, total, bool(table["before_low"].notna().any())))
     return out
 
 
@@ -388,7 +351,7 @@ def model_ranking(audits: dict[str, Audit]) -> pd.DataFrame | None:
 
 
 def _corrected(slim: pd.DataFrame, issues: LabelIssues, spec: AuditSpec,
-               corrections: dict[int, Any], settings: dict[str, Any],
+               corrections: dict[int, Any], options: AuditOptions,
                warnings: list[str]) -> tuple[Audit, int]:
     rows, classes = [], []
     for row, value in sorted(corrections.items()):
@@ -402,11 +365,13 @@ def _corrected(slim: pd.DataFrame, issues: LabelIssues, spec: AuditSpec,
     reviewed = slim.copy()
     reviewed[spec.label] = relabelled(slim, issues, np.array(rows, dtype=np.int64),
                                       np.array(classes, dtype=np.int64), warnings)
-    return audit_spec(reviewed, spec, **settings), len(rows)
+    return audit_spec(reviewed, spec, options=options), len(rows)
 
 
-def _check_audit_inputs(frame: pd.DataFrame, issues: LabelIssues,
-                        spec: AuditSpec | None) -> AuditSpec:
+def _audit_inputs(frame: pd.DataFrame, issues: LabelIssues, spec: AuditSpec | None,
+                  options: AuditOptions | None, keywords: dict[str, Any]
+                  ) -> tuple[AuditSpec, pd.DataFrame, AuditOptions]:
+    """The audit's mapping, the columns it reads and its options (old keywords applied)."""
     spec = spec or issues.spec
     if spec is None:
         raise FairLensInputError("The label-aware audit needs the audit's mapping (spec=).")
@@ -419,7 +384,9 @@ def _check_audit_inputs(frame: pd.DataFrame, issues: LabelIssues,
         raise FairLensInputError(
             f"The frame has {len(frame)} rows but the label issues were found in "
             f"{issues.n_rows}; pass the same data.")
-    return replace(spec, features=[])
+    spec = replace(spec, features=[])
+    slim = frame[audit_columns(frame, spec)].reset_index(drop=True)
+    return spec, slim, AuditOptions.resolve(options, **keywords)
 
 
 def corrected_audit(
@@ -428,12 +395,8 @@ def corrected_audit(
     corrections: dict[int, Any],
     *,
     spec: AuditSpec | None = None,
-    reference: Any = None,
-    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
-    bootstrap: int = 1000,
-    ci: CIMethod = "bootstrap",
-    seed: int = 0,
-    level: float = 0.95,
+    options: AuditOptions | None = None,
+    **keywords: Any,
 ) -> tuple[Audit, int, list[str]]:
     """The audit with reviewed corrections applied to the label column.
 
@@ -444,7 +407,7 @@ def corrected_audit(
     issues : LabelIssues
     corrections : dict of int to label value
         Row -> correct label (:meth:`fairlens.labels.ReviewLog.corrections`).
-    spec, reference, min_group_size, bootstrap, ci, seed, level
+    spec, options, **keywords
         As in :func:`label_aware_fairness`.
 
     Returns
@@ -452,13 +415,23 @@ def corrected_audit(
     (Audit, int, list of str)
         The audit, the number of labels changed, and warnings.
     """
-    spec = _check_audit_inputs(frame, issues, spec)
+    spec, slim, options = _audit_inputs(frame, issues, spec, options, keywords)
     warnings: list[str] = []
-    slim = frame[audit_columns(frame, spec)].reset_index(drop=True)
-    settings = dict(reference=reference, min_group_size=min_group_size, bootstrap=bootstrap,
-                    ci=ci, seed=seed, level=level)
-    audit, changed = _corrected(slim, issues, spec, corrections, settings, warnings)
+    audit, changed = _corrected(slim, issues, spec, corrections, options, warnings)
     return audit, changed, warnings
+
+
+def _source_warnings(issues: LabelIssues, spec: AuditSpec, several_models: bool) -> list[str]:
+    """What the user must know about the probabilities that found the errors."""
+    out = []
+    if issues.source == "score" and issues.score_column in spec.score:
+        out.append(E.SAME_MODEL.format(what=f"score column {issues.score_column!r}"))
+    elif issues.source == "proba" and spec.proba_prefix:
+        out.append(E.SAME_MODEL.format(what=f"columns {spec.proba_prefix!r}*"))
+    out.append(E.EXCLUSION_HARD_ROWS)
+    if several_models and issues.source in ("score", "proba"):
+        out.append(W.RELABEL_FAVOURS_MODEL)
+    return out
 
 
 def label_aware_fairness(
@@ -467,12 +440,8 @@ def label_aware_fairness(
     *,
     spec: AuditSpec | None = None,
     corrections: dict[int, Any] | None = None,
-    reference: Any = None,
-    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
-    bootstrap: int = 1000,
-    ci: CIMethod = "bootstrap",
-    seed: int = 0,
-    level: float = 0.95,
+    options: AuditOptions | None = None,
+    **keywords: Any,
 ) -> LabelFairness:
     """The audit with the original labels, without the flagged rows, and with them relabelled.
 
@@ -488,8 +457,11 @@ def label_aware_fairness(
     corrections : dict of int to label value, optional
         Reviewed corrections (row -> correct label), e.g.
         :meth:`fairlens.labels.ReviewLog.corrections`; adds the ``review`` audit.
-    reference, min_group_size, bootstrap, ci, seed, level
-        Audit settings (see :func:`fairlens.audit`); the same for every audit.
+    options : AuditOptions, optional
+        The audit's settings (see :func:`fairlens.audit_spec`); the same for every audit.
+    **keywords
+        Single fields of :class:`~fairlens.AuditOptions` (``reference``,
+        ``min_group_size``, ``bootstrap``, ``ci``, ``seed``, ``level``), the older form.
 
     Returns
     -------
@@ -500,36 +472,25 @@ def label_aware_fairness(
     FairLensInputError
         When the mapping has no predictions or no sensitive attribute.
     """
-    spec = _check_audit_inputs(frame, issues, spec)
+    spec, slim, options = _audit_inputs(frame, issues, spec, options, keywords)
     warnings: list[str] = []
-    slim = frame[audit_columns(frame, spec)].reset_index(drop=True)
-    settings = dict(reference=reference, min_group_size=min_group_size, bootstrap=bootstrap,
-                    ci=ci, seed=seed, level=level)
     mask = issues.mask
     flagged = np.flatnonzero(mask)
-    audits: dict[str, Audit] = {"before": audit_spec(slim, spec, **settings)}
+    audits: dict[str, Audit] = {"before": audit_spec(slim, spec, options=options)}
     if (~mask).sum() == 0:
         raise FairLensInputError("Every row is flagged; there is nothing left to audit.")
-    audits["exclusion"] = audit_spec(slim.loc[~mask].reset_index(drop=True), spec, **settings)
+    audits["exclusion"] = audit_spec(slim.loc[~mask].reset_index(drop=True), spec,
+                                     options=options)
     relabel = slim.copy()
     relabel[spec.label] = relabelled(slim, issues, flagged, issues.suggested[flagged], warnings)
-    audits["relabel"] = audit_spec(relabel, spec, **settings)
+    audits["relabel"] = audit_spec(relabel, spec, options=options)
     changed = {"before": 0, "exclusion": int(len(flagged)), "relabel": int(len(flagged))}
     if corrections:
         audits["review"], changed["review"] = _corrected(slim, issues, spec, corrections,
-                                                         settings, warnings)
+                                                         options, warnings)
     table = comparison_table(audits)
     ranking = model_ranking(audits)
-    if issues.source == "score" and issues.score_column in spec.score:
-        warnings.append(E.SAME_MODEL.format(what=f"score column {issues.score_column!r}"))
-    elif issues.source == "proba" and spec.proba_prefix:
-        warnings.append(E.SAME_MODEL.format(what=f"columns {spec.proba_prefix!r}*"))
-    warnings.append(E.EXCLUSION_HARD_ROWS)
-    if ranking is not None and issues.source in ("score", "proba"):
-        warnings.append(
-            "Relabelling uses the suggestions of the model whose probabilities found the errors, "
-            "so on relabelled data that model is favoured; compare rankings after exclusion or "
-            "after your reviewed corrections.")
+    warnings.extend(_source_warnings(issues, spec, ranking is not None))
     return LabelFairness(audits=audits, changed_rows=changed, table=table,
                          sentences=verdict_sentences(table, changed), ranking=ranking,
                          warnings=list(dict.fromkeys(warnings)))

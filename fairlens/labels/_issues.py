@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import inspect
-import math
 import os
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
 
+from fairlens import registry
+from fairlens._json import json_safe
+from fairlens._validation import check_choice
+from fairlens.auditing import DEFAULT_MIN_GROUP_SIZE, AuditOptions
 from fairlens.data import (
     Attribute,
     AuditSpec,
@@ -29,16 +32,7 @@ from fairlens.labels._crossval import (
     agreement,
     cross_val_proba,
 )
-from fairlens.labels._detectors import (
-    DETECTORS,
-    ConfidentLearning,
-    Detection,
-    Detector,
-    DetectorInput,
-    FilterBy,
-    RankBy,
-    get_detector,
-)
+from fairlens.labels._detection import Detection, DetectorInput, FilterBy, RankBy
 from fairlens.labels._rates import RATE_COLUMNS, issue_rates
 from fairlens.labels._validate import (
     check_labels,
@@ -48,21 +42,17 @@ from fairlens.labels._validate import (
     sensitive_frame,
 )
 from fairlens.metrics import wilson_interval
+from fairlens.wording import labels as W
 
 SCHEMA = "fairlens.labels/1"
 Source = Literal["auto", "proba", "score", "features"]
 SOURCES = ("auto", "proba", "score", "features")
 ALL_ROWS = "(all rows)"
 """Name of the constant attribute used internally when no sensitive attribute is given."""
-
-
-def json_scalar(value: Any) -> Any:
-    """A JSON-safe scalar: numpy scalars as Python ones, NaN and infinities as None."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None
-    return value
+DETECTOR_KEYWORDS = ("filter_by", "rank_by", "frac_noise", "min_examples_per_class",
+                     "adjust_pred_probs", "n_jobs", "model", "n_splits")
+"""The detector options the entry points still take as keywords (the CLI passes them)."""
+TOP_ROWS_IN_SUMMARY = 10
 
 
 @dataclass
@@ -95,6 +85,8 @@ class LabelIssues:
     warnings : list of str
     notes : list of str
     """
+
+    SCHEMA: ClassVar[str] = SCHEMA
 
     detection: Detection
     labels: np.ndarray
@@ -192,7 +184,7 @@ class LabelIssues:
             self.mask, self.quality, self.index,
             reference=reference if reference is not None else self.settings.get("reference"),
             min_group_size=(min_group_size if min_group_size is not None
-                            else self.settings.get("min_group_size", 30)),
+                            else self.settings.get("min_group_size", DEFAULT_MIN_GROUP_SIZE)),
             level=level if level is not None else self.settings.get("level", 0.95))
 
     def group_of_rows(self, rows: np.ndarray) -> pd.DataFrame:
@@ -201,14 +193,26 @@ class LabelIssues:
             a.name: np.asarray(a.categories, dtype=object)[np.asarray(a.codes)[rows]]
             for a in self.attributes})
 
+    # --- the result convention -------------------------------------------------------------
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The flagged rows (``issues``) and the per-group rates (``by_group``)."""
+        return {"issues": self.issue_table(), "by_group": self.by_group}
+
+    def summary_lines(self) -> list[str]:
+        """Plain-text summary: the count, the most likely mislabeled rows, rates per group."""
+        return W.issues_summary_lines(
+            self.n_rows, self.n_issues, self.rate, self.rate_ci, self.detection.detector,
+            self.detection.options.get("filter_by"),
+            self.issue_table().head(TOP_ROWS_IN_SUMMARY), self.by_group)
+
     def to_dict(self, *, max_issues: int | None = None) -> dict[str, Any]:
-        """The label-issue part of the ``fairlens.labels/1`` JSON document."""
+        """The label-issue part of the ``fairlens.labels/1`` JSON document (JSON-safe)."""
         table = self.issue_table()
         if max_issues is not None:
             table = table.head(max_issues)
         issues = [
-            {"row": int(r), "given_label": json_scalar(g), "suggested_label": json_scalar(s),
-             "label_quality": json_scalar(float(q))}
+            {"row": int(r), "given_label": g, "suggested_label": s, "label_quality": float(q)}
             for r, g, s, q in zip(table["row"], table["given_label"], table["suggested_label"],
                                   table["label_quality"], strict=True)]
         by_group = []
@@ -217,72 +221,99 @@ class LabelIssues:
             attrs = r["grouping"].split(" x ")
             by_group.append({
                 "grouping": r["grouping"],
-                "attributes": {a: json_scalar(r[a]) for a in attrs if a in attr_cols},
+                "attributes": {a: r[a] for a in attrs if a in attr_cols},
                 "n": int(r["n"]), "n_issues": int(r["n_issues"]),
-                "rate": json_scalar(r["rate"]),
-                "ci": [json_scalar(r["rate_low"]), json_scalar(r["rate_high"])],
-                "mean_label_quality": json_scalar(r["mean_quality"]),
+                "rate": r["rate"], "ci": [r["rate_low"], r["rate_high"]],
+                "mean_label_quality": r["mean_quality"],
                 "is_reference": bool(r["reference"]), "small": bool(r["small"]),
-                "p_value": json_scalar(r["p_value"]), "q_value": json_scalar(r["q_value"]),
+                "p_value": r["p_value"], "q_value": r["q_value"],
                 "significant": bool(r["significant"]),
             })
-        lo, hi = self.rate_ci
-        return {
+        return json_safe({
             "n_rows": self.n_rows,
             "n_issues": self.n_issues,
-            "issue_rate": json_scalar(self.rate),
-            "issue_rate_ci": [json_scalar(lo), json_scalar(hi)],
+            "issue_rate": self.rate,
+            "issue_rate_ci": list(self.rate_ci),
             "source": self.source,
             "score_column": self.score_column,
             "detector": {"name": self.detection.detector, "options": self.detection.options},
-            "classes": [json_scalar(c) for c in self.classes],
-            "settings": {k: json_scalar(v) if not isinstance(v, dict) else v
-                         for k, v in self.settings.items()},
+            "classes": list(self.classes),
+            "settings": self.settings,
             "issues": issues,
             "by_group": by_group,
             "notes": list(self.notes),
             "warnings": list(self.warnings),
-        }
+        })
 
 
-# --- shared steps ------------------------------------------------------------------------------
+# --- the detector to run -----------------------------------------------------------------------
 
 
-def _detector(name: str, options: dict[str, Any], given: str | Detector | None) -> Detector:
-    """The detector to run: a configured one, or a registered one with the options it takes."""
-    if isinstance(given, Detector):
-        return given
-    chosen = given or name
-    cls = DETECTORS.get(chosen)
-    if cls is not None and not issubclass(cls, ConfidentLearning):
-        params = inspect.signature(cls.__init__).parameters
-        if not any(p.kind is p.VAR_KEYWORD for p in params.values()):
-            options = {k: v for k, v in options.items() if k in params}
-    return get_detector(chosen, **options)
+def _init_keywords(cls: type) -> set[str]:
+    """The keyword options a detector class takes (following ``**options`` up the classes)."""
+    names: set[str] = set()
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None:
+            continue
+        params = inspect.signature(init).parameters.values()
+        names |= {p.name for p in params if p.name != "self" and p.kind in
+                  (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+        if not any(p.kind is p.VAR_KEYWORD for p in params):
+            break
+    return names
+
+
+def detector_from_keywords(name: str, *, seed: int = 0, **keywords: Any) -> registry.Analysis:
+    """The registered detector ``name`` configured with the old keyword options.
+
+    The one place where ``filter_by=``, ``rank_by=``, ``model=``, ``n_splits=`` ... (the
+    keywords of the CLI and of older code) become a detector object; keywords the detector
+    does not take are left out, ``None`` means its default, and ``seed`` is the audit's.
+
+    Raises
+    ------
+    FairLensInputError
+        For an unknown name or an invalid option.
+    """
+    if name not in registry.names("labels"):
+        raise FairLensInputError(E.UNKNOWN_DETECTOR.format(value=name,
+                                                           choices=list(registry.names("labels"))))
+    accepted = _init_keywords(registry.get("labels", name))
+    params = {k: v for k, v in {**keywords, "seed": seed}.items()
+              if k in accepted and v is not None}
+    return registry.create("labels", name, **params)
+
+
+def _configured(detector: str | registry.Analysis | None, default: str, seed: int,
+                keywords: dict[str, Any]) -> registry.Analysis:
+    if isinstance(detector, registry.Analysis):
+        return detector
+    return detector_from_keywords(detector or default, seed=seed, **keywords)
+
+
+def _split_keywords(keywords: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(detector keywords, audit-option keywords) of an entry point's old keywords."""
+    detector = {k: v for k, v in keywords.items() if k in DETECTOR_KEYWORDS}
+    audit = {k: v for k, v in keywords.items() if k not in DETECTOR_KEYWORDS}
+    return detector, audit
 
 
 def _result(detection: Detection, labels: np.ndarray, classes: list[Any], source: str,
             attributes: list[Attribute], *, spec: AuditSpec | None, score_column: str | None,
-            reference: Any, min_group_size: int, level: float,
-            warnings: list[str]) -> LabelIssues:
+            options: AuditOptions, warnings: list[str]) -> LabelIssues:
     index = build_group_index(attributes) if attributes else None
-    by_group = issue_rates(detection.issues, detection.quality, index, reference=reference,
-                           min_group_size=min_group_size, level=level)
+    by_group = issue_rates(detection.issues, detection.quality, index,
+                           reference=options.reference, min_group_size=options.min_group_size,
+                           level=options.level)
     all_warnings = list(dict.fromkeys([*warnings, *detection.warnings]))
     return LabelIssues(
         detection=detection, labels=labels, classes=list(classes), source=source,
         by_group=by_group, index=index, attributes=attributes, spec=spec,
         score_column=score_column,
-        settings={"reference": reference, "min_group_size": int(min_group_size),
-                  "level": float(level)},
+        settings={"reference": options.reference, "min_group_size": options.min_group_size,
+                  "level": float(options.level)},
         warnings=all_warnings, notes=list(detection.notes))
-
-
-def _cl_options(filter_by, rank_by, frac_noise, min_examples_per_class, adjust_pred_probs,
-                n_jobs) -> dict[str, Any]:
-    return dict(filter_by=filter_by, rank_by=rank_by, frac_noise=frac_noise,
-                min_examples_per_class=min_examples_per_class,
-                adjust_pred_probs=adjust_pred_probs, n_jobs=n_jobs)
 
 
 # --- arrays ------------------------------------------------------------------------------------
@@ -295,7 +326,7 @@ def find_label_issues(
     sensitive_features: Any = None,
     features: pd.DataFrame | None = None,
     classes: list[Any] | None = None,
-    detector: str | Detector | None = None,
+    detector: str | registry.Analysis | None = None,
     filter_by: FilterBy = "prune_by_noise_rate",
     rank_by: RankBy = "self_confidence",
     frac_noise: float = 1.0,
@@ -307,7 +338,7 @@ def find_label_issues(
     seed: int = 0,
     progress: Progress | None = None,
     reference: Any = None,
-    min_group_size: int = 30,
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
     level: float = 0.95,
 ) -> LabelIssues:
     """Find probably mislabeled rows with confident learning, and their rate per group.
@@ -352,13 +383,17 @@ def find_label_issues(
     FairLensInputError
         For invalid labels, logits, rows that do not sum to 1, or invalid options.
     """
-    options = _cl_options(filter_by, rank_by, frac_noise, min_examples_per_class,
-                          adjust_pred_probs, n_jobs)
+    keywords = dict(filter_by=filter_by, rank_by=rank_by, frac_noise=frac_noise,
+                    min_examples_per_class=min_examples_per_class,
+                    adjust_pred_probs=adjust_pred_probs, n_jobs=n_jobs, model=model,
+                    n_splits=n_splits)
+    options = AuditOptions.resolve(None, reference=reference, min_group_size=min_group_size,
+                                   level=level, seed=seed)
     warnings: list[str] = []
     n_rows = len(labels)
-    scores = None
     if pred_probs is not None:
         raw = np.asarray(pred_probs)
+        scores = None
         if raw.ndim == 1:
             scores = raw.astype(np.float64)
             proba = scores_to_proba(scores)
@@ -383,18 +418,16 @@ def find_label_issues(
             k = 2
         y = check_labels(labels, n_rows, max(k, 2))
         name = "cross_validated"
-        options.update(model=model, n_splits=n_splits, seed=seed)
         data = DetectorInput(labels=y, n_classes=k, features=features.reset_index(drop=True),
                              progress=progress)
         source = "features"
     else:
         raise FairLensInputError(E.NO_SOURCE)
-    det = _detector(name, options, detector)
-    detection = det.detect(data)
+    detection = _configured(detector, name, options.seed, keywords).detect(data)
     attributes = encode_sensitive(sensitive_frame(sensitive_features, n_rows), warnings)
     return _result(detection, y, classes if classes is not None else list(range(k)), source,
-                   attributes, spec=None, score_column=None, reference=reference,
-                   min_group_size=min_group_size, level=level, warnings=warnings)
+                   attributes, spec=None, score_column=None, options=options,
+                   warnings=warnings)
 
 
 # --- frames ------------------------------------------------------------------------------------
@@ -412,16 +445,20 @@ class Encoded:
     warnings: list[str]
 
 
+def _check_labelled(spec: AuditSpec) -> None:
+    if spec.label is None:
+        raise FairLensInputError(E.NO_LABEL)
+    if spec.task == "per_sample":
+        raise FairLensInputError(E.PER_SAMPLE_TASK.format(cols=", ".join(spec.metric)))
+
+
 def encode_frame(frame: pd.DataFrame, spec: AuditSpec) -> Encoded:
     """Validate ``frame`` against ``spec`` with :func:`fairlens.data.prepare`.
 
     Sensitive attributes are optional here (without them there are no group rates), and a
     mapping with features but no predictions is allowed (cross-validated probabilities).
     """
-    if spec.label is None:
-        raise FairLensInputError(E.NO_LABEL)
-    if spec.task == "per_sample":
-        raise FairLensInputError(E.PER_SAMPLE_TASK.format(cols=", ".join(spec.metric)))
+    _check_labelled(spec)
     work, sensitive_spec = frame, spec
     if not spec.sensitive:
         work = frame.assign(**{ALL_ROWS: "all"})
@@ -455,17 +492,30 @@ def encode_frame(frame: pd.DataFrame, spec: AuditSpec) -> Encoded:
     return Encoded(codes.astype(np.int64), classes, attributes, None, {}, warnings)
 
 
-def choose_source(spec: AuditSpec, source: Source, features: list[str]) -> str:
-    """The probability source ``"auto"`` stands for, or a clear error when it is unavailable."""
-    if source not in SOURCES:
-        raise FairLensInputError(E.UNKNOWN_SOURCE.format(choices=list(SOURCES), value=source))
+def detector_for_source(source: str) -> str:
+    """The name of the first registered detector that reads ``source``."""
+    return next(cls.name for cls in registry.registered("labels")
+                if getattr(cls, "source", None) == source)
+
+
+def choose_source(spec: AuditSpec, source: Source, features: list[str],
+                  detector: str | registry.Analysis | None = None) -> str:
+    """The probability source ``"auto"`` stands for, or a clear error when it is unavailable.
+
+    ``"auto"`` is the source of the given ``detector``, else of the first detector in the
+    registry that the mapping can run (:func:`fairlens.registry.available`): class
+    probabilities, else a score column, else feature columns.
+    """
+    check_choice("source", source, SOURCES)
+    if source == "auto" and detector is not None:
+        cls = detector if isinstance(detector, registry.Analysis) else \
+            registry.get("labels", detector) if detector in registry.names("labels") else None
+        source = getattr(cls, "source", None) or "auto"
     if source == "auto":
-        if spec.proba_prefix:
-            return "proba"
-        if spec.score:
-            return "score"
-        if features:
-            return "features"
+        runnable = registry.available("labels", replace(spec, features=list(features)))
+        sources = [getattr(cls, "source", None) for cls in runnable]
+        if any(sources):
+            return next(s for s in sources if s)
         if spec.pred:
             raise FairLensInputError(E.PRED_ONLY.format(cols=", ".join(map(repr, spec.pred))))
         raise FairLensInputError(E.NO_SOURCE)
@@ -517,30 +567,53 @@ def cross_val_proba_spec(
                            seed=seed, progress=progress)
 
 
+def _precomputed(detector: registry.Analysis, enc: Encoded, pred_probs: Any,
+                 feats: pd.DataFrame, seed: int, warnings: list[str]) -> Detection:
+    """Detection on cross-validated probabilities computed earlier (``pred_probs=``)."""
+    proba, extra = check_pred_probs(pred_probs)
+    warnings.extend(extra)
+    if len(proba) != len(enc.y):
+        raise FairLensInputError(E.LABELS_SHAPE.format(n_labels=len(enc.y), n_rows=len(proba)))
+    detection = detector.detect_precomputed(DetectorInput(
+        labels=enc.y, n_classes=max(len(enc.classes), 2), proba=proba, features=feats))
+    model = getattr(detector, "model", DEFAULT_MODEL)
+    n_splits = getattr(detector, "n_splits", 5)
+    detection.options.update(model=model if isinstance(model, str) else type(model).__name__,
+                             n_splits=n_splits, seed=getattr(detector, "seed", seed))
+    detection.notes.append(W.out_of_sample_note(
+        W.precomputed_folds(detection.options["model"], n_splits), list(feats.columns),
+        agreement(proba, enc.y)))
+    return detection
+
+
+def _score_input(enc: Encoded, spec: AuditSpec, score_column: str | None,
+                 notes: list[str], progress: Progress | None) -> tuple[DetectorInput, str]:
+    used = score_column or spec.score[0]
+    if used not in enc.scores:
+        raise FairLensInputError(E.UNKNOWN_SCORE_MODEL.format(value=used, choices=spec.score))
+    s = enc.scores[used]
+    if spec.score_kind == "raw":
+        lo, hi = float(s.min()), float(s.max())
+        if lo < 0 or hi > 1:
+            raise FairLensInputError(E.RAW_SCORES_OUT_OF_RANGE.format(col=used, lo=lo, hi=hi))
+        notes.append(E.RAW_SCORES_AS_PROBABILITIES.format(col=used, positive=enc.classes[1]))
+    return DetectorInput(labels=enc.y, n_classes=2, scores=s, progress=progress), used
+
+
 def label_issues_spec(
     frame: pd.DataFrame,
     spec: AuditSpec,
     *,
+    options: AuditOptions | None = None,
+    detector: str | registry.Analysis | None = None,
     source: Source = "auto",
     score_column: str | None = None,
     features: list[str] | None = None,
     pred_probs: np.ndarray | None = None,
-    detector: str | Detector | None = None,
-    filter_by: FilterBy = "prune_by_noise_rate",
-    rank_by: RankBy = "self_confidence",
-    frac_noise: float = 1.0,
-    min_examples_per_class: int = 1,
-    adjust_pred_probs: bool = False,
-    n_jobs: int | None = 1,
-    model: str | Any = DEFAULT_MODEL,
-    n_splits: int = 5,
-    seed: int = 0,
     progress: Progress | None = None,
-    reference: Any = None,
-    min_group_size: int = 30,
-    level: float = 0.95,
+    **keywords: Any,
 ) -> LabelIssues:
-    """:func:`label_issues` with the column roles given as an :class:`~fairlens.AuditSpec`.
+    """Label issues of ``frame``, with the column roles given as an :class:`~fairlens.AuditSpec`.
 
     Parameters
     ----------
@@ -548,8 +621,15 @@ def label_issues_spec(
     spec : AuditSpec
         Label, sensitive attributes, and the probabilities (``proba_prefix`` or ``score``) or
         ``features``.
+    options : AuditOptions, optional
+        The audit's settings: ``reference``, ``min_group_size`` and ``level`` of the rate
+        table, ``seed`` of the cross-validation.
+    detector : Detector or str, optional
+        A configured detector (``ConfidentLearning(filter_by="both")``) or a registered name;
+        default the registered detector of the source.
     source : {"auto", "proba", "score", "features"}
-        Where the probabilities come from; ``"auto"`` takes class probabilities, else the
+        Where the probabilities come from; ``"auto"`` takes the source of ``detector``, else
+        the first the registry finds available for ``spec``: class probabilities, else the
         (first) score column, else cross-validated probabilities from the features.
     score_column : str, optional
         Which score column to use when several are mapped (default the first).
@@ -558,80 +638,72 @@ def label_issues_spec(
     pred_probs : numpy.ndarray, optional
         Precomputed ``(n, k)`` probabilities (e.g. cached cross-validated ones) for
         ``source="features"``; skips the training.
-    detector, filter_by, rank_by, frac_noise, min_examples_per_class, adjust_pred_probs, n_jobs
-        See :func:`find_label_issues`.
-    model, n_splits, seed, progress
-        Cross-validation options.
-    reference, min_group_size, level
-        Per-group rate table options.
+    progress : callable, optional
+        ``progress(done, total, message)`` of the cross-validation.
+    **keywords
+        The older keyword options, still accepted: detector options (``filter_by``,
+        ``rank_by``, ``frac_noise``, ``min_examples_per_class``, ``adjust_pred_probs``,
+        ``n_jobs``, ``model``, ``n_splits``) and fields of :class:`AuditOptions`
+        (``reference``, ``min_group_size``, ``level``, ``seed`` ...), which override
+        ``options``.
 
     Returns
     -------
     LabelIssues
     """
+    detector_keywords, audit_keywords = _split_keywords(keywords)
+    options = AuditOptions.resolve(options, **audit_keywords)
     feature_cols = list(features if features is not None else spec.features)
-    chosen = choose_source(spec, source, feature_cols)
+    _check_labelled(spec)
+    chosen = choose_source(spec, source, feature_cols, detector)
     enc = encode_frame(frame, spec)
     warnings = list(enc.warnings)
     notes: list[str] = []
-    options = _cl_options(filter_by, rank_by, frac_noise, min_examples_per_class,
-                          adjust_pred_probs, n_jobs)
     k = max(len(enc.classes), 2)
+    det = _configured(detector, detector_for_source(chosen), options.seed, detector_keywords)
     used_score = None
     if chosen == "proba":
         data = DetectorInput(labels=enc.y, n_classes=k, proba=enc.proba, progress=progress)
-        name = "confident_learning"
     elif chosen == "score":
-        used_score = score_column or spec.score[0]
-        if used_score not in enc.scores:
-            raise FairLensInputError(E.UNKNOWN_SCORE_MODEL.format(value=used_score,
-                                                                  choices=spec.score))
-        s = enc.scores[used_score]
-        if spec.score_kind == "raw":
-            lo, hi = float(s.min()), float(s.max())
-            if lo < 0 or hi > 1:
-                raise FairLensInputError(E.RAW_SCORES_OUT_OF_RANGE.format(col=used_score, lo=lo,
-                                                                          hi=hi))
-            notes.append(E.RAW_SCORES_AS_PROBABILITIES.format(col=used_score,
-                                                              positive=enc.classes[1]))
-        data = DetectorInput(labels=enc.y, n_classes=2, scores=s, progress=progress)
-        name = "binary_score"
+        data, used_score = _score_input(enc, spec, score_column, notes, progress)
     else:
         feats = _feature_frame(frame, spec, feature_cols)
         if pred_probs is not None:
-            proba, extra = check_pred_probs(pred_probs)
-            warnings.extend(extra)
-            if len(proba) != len(enc.y):
-                raise FairLensInputError(E.LABELS_SHAPE.format(n_labels=len(enc.y),
-                                                               n_rows=len(proba)))
-            det = _detector("confident_learning", options, detector)
-            if isinstance(det, ConfidentLearning):
-                detection = det.run(enc.y, proba, name="cross_validated", in_sample_check=False)
-            else:
-                detection = det.detect(DetectorInput(labels=enc.y, n_classes=k, proba=proba,
-                                                     features=feats))
-            detection.options.update(
-                model=model if isinstance(model, str) else type(model).__name__,
-                n_splits=n_splits, seed=seed)
-            detection.notes.append(
-                f"Probabilities are out-of-sample: precomputed cross-validated probabilities "
-                f"({detection.options['model']}, {n_splits} folds) of {len(feature_cols)} "
-                f"feature column(s) ({', '.join(feature_cols[:8])}"
-                f"{' ...' if len(feature_cols) > 8 else ''}); out-of-fold accuracy "
-                f"{agreement(proba, enc.y):.3f} against the given labels.")
+            detection = _precomputed(det, enc, pred_probs, feats, options.seed, warnings)
             return _result(detection, enc.y, enc.classes, "features", enc.attributes,
-                           spec=spec, score_column=None, reference=reference,
-                           min_group_size=min_group_size, level=level, warnings=warnings)
-        options.update(model=model, n_splits=n_splits, seed=seed)
+                           spec=spec, score_column=None, options=options, warnings=warnings)
         data = DetectorInput(labels=enc.y, n_classes=k, features=feats, progress=progress)
-        name = "cross_validated"
     if len(np.unique(enc.y)) < 2:
         raise FairLensInputError(E.LABELS_ONE_CLASS.format(value=enc.classes[int(enc.y[0])]))
-    detection = _detector(name, options, detector).detect(data)
+    detection = det.detect(data)
     detection.notes = [*notes, *detection.notes]
     return _result(detection, enc.y, enc.classes, chosen, enc.attributes, spec=spec,
-                   score_column=used_score, reference=reference, min_group_size=min_group_size,
-                   level=level, warnings=warnings)
+                   score_column=used_score, options=options, warnings=warnings)
+
+
+def read_mapped(
+    data: pd.DataFrame | str | os.PathLike | bytes,
+    *,
+    label: str,
+    sensitive: str | list[str] | None = None,
+    proba_prefix: str | None = None,
+    score: str | list[str] | None = None,
+    pred: str | list[str] | None = None,
+    features: list[str] | None = None,
+    positive_label: Any = None,
+    score_kind: ScoreKind = "probability",
+    threshold: float = 0.5,
+) -> tuple[pd.DataFrame, AuditSpec]:
+    """The frame and :class:`~fairlens.AuditSpec` of the column-keyword conveniences.
+
+    The one helper behind :func:`label_issues` and :func:`fairlens.labels.analyze_labels`:
+    paths and bytes are read with :func:`fairlens.data.read_table` (CSV, TSV or Parquet).
+    """
+    frame = data if isinstance(data, pd.DataFrame) else read_table(data)
+    spec = AuditSpec(label=label, sensitive=sensitive or [], score=score, pred=pred,
+                     proba_prefix=proba_prefix, features=features or [],
+                     positive_label=positive_label, score_kind=score_kind, threshold=threshold)
+    return frame, spec
 
 
 def label_issues(
@@ -645,7 +717,6 @@ def label_issues(
     features: list[str] | None = None,
     positive_label: Any = None,
     score_kind: ScoreKind = "probability",
-    source: Source = "auto",
     **options: Any,
 ) -> LabelIssues:
     """Find probably mislabeled rows of a predictions file, and their rate per group.
@@ -670,10 +741,9 @@ def label_issues(
     positive_label : optional
         Positive value of a binary label (inferred when omitted).
     score_kind : {"probability", "raw"}
-    source : {"auto", "proba", "score", "features"}
     **options
-        Keyword options of :func:`label_issues_spec` (detector options, ``reference``,
-        ``min_group_size``, cross-validation ``model``/``n_splits``/``seed``/``progress``).
+        Keyword options of :func:`label_issues_spec` (``options``, ``detector``,
+        ``source``, ``score_column``, ``pred_probs``, ``progress`` and the older keywords).
 
     Returns
     -------
@@ -688,9 +758,7 @@ def label_issues(
     >>> found.by_group[["group", "n", "n_issues"]].shape[0]
     3
     """
-    frame = data if isinstance(data, pd.DataFrame) else read_table(data)
-    spec = AuditSpec(label=label, sensitive=sensitive or [], score=score, pred=pred,
-                     proba_prefix=proba_prefix, features=features or [],
-                     positive_label=positive_label, score_kind=score_kind)
-    return label_issues_spec(frame, spec, source=source, **options)
-
+    frame, spec = read_mapped(data, label=label, sensitive=sensitive, proba_prefix=proba_prefix,
+                              score=score, pred=pred, features=features,
+                              positive_label=positive_label, score_kind=score_kind)
+    return label_issues_spec(frame, spec, **options)

@@ -24,7 +24,9 @@ from fairlens._csv import formula_safe, to_csv_bytes  # noqa: F401 - re-exported
 from fairlens.data import FairLensInputError
 from fairlens.labels import _errors as E
 from fairlens.labels._fairness import class_index, relabelled
-from fairlens.labels._issues import LabelIssues, json_scalar
+from fairlens._json import json_safe
+from fairlens._validation import check_choice
+from fairlens.labels._issues import LabelIssues
 
 REVIEW_SCHEMA = "fairlens.review/1"
 DecisionKind = Literal["wrong", "right", "unsure"]
@@ -73,9 +75,9 @@ class Decision:
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form."""
         return {"row": int(self.row), "decision": self.decision,
-                "corrected_label": json_scalar(self.corrected_label),
-                "given_label": json_scalar(self.given_label),
-                "suggested_label": json_scalar(self.suggested_label),
+                "corrected_label": json_safe(self.corrected_label),
+                "given_label": json_safe(self.given_label),
+                "suggested_label": json_safe(self.suggested_label),
                 "note": str(self.note), "updated": self.updated}
 
 
@@ -113,9 +115,7 @@ class ReviewLog:
             For an unknown decision, a row outside the data or a corrected label that is not
             one of ``classes``.
         """
-        if decision not in DECISIONS:
-            raise FairLensInputError(E.DECISION_UNKNOWN.format(choices=list(DECISIONS),
-                                                               value=decision))
+        check_choice("decision", decision, DECISIONS)
         row = int(row)
         if row < 0 or (n_rows is not None and row >= n_rows):
             raise FairLensInputError(E.DECISION_ROW.format(row=row, last=(n_rows or 1) - 1))
@@ -124,9 +124,9 @@ class ReviewLog:
             raise FairLensInputError(E.CORRECTED_LABEL_UNKNOWN.format(value=corrected_label,
                                                                       classes=classes))
         entry = Decision(row=row, decision=decision,  # type: ignore[arg-type]
-                         corrected_label=json_scalar(corrected_label) if decision == "wrong"
-                         else None, given_label=json_scalar(given_label),
-                         suggested_label=json_scalar(suggested_label), note=str(note or ""),
+                         corrected_label=json_safe(corrected_label) if decision == "wrong"
+                         else None, given_label=json_safe(given_label),
+                         suggested_label=json_safe(suggested_label), note=str(note or ""),
                          updated=_now())
         self.decisions[row] = entry
         self.updated = entry.updated

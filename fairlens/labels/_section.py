@@ -26,8 +26,5 @@ class LabelSection(Analysis):
 
     def run(self, frame: pd.DataFrame, spec: AuditSpec, *, options: AuditOptions
             ) -> LabelAnalysis:
-        """:func:`analyze_labels_spec` with ``options``."""
-        return analyze_labels_spec(
-            frame, spec, reference=options.reference, min_group_size=options.min_group_size,
-            bootstrap=options.bootstrap if options.ci == "bootstrap" else 0, ci=options.ci,
-            seed=options.seed, level=options.level, **self.detector_options)
+        """:func:`analyze_labels_spec` with the audit's ``options``."""
+        return analyze_labels_spec(frame, spec, options=options, **self.detector_options)
