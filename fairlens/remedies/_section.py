@@ -9,8 +9,8 @@ import pandas as pd
 from fairlens.auditing import AuditOptions
 from fairlens.data import AuditSpec
 from fairlens.registry import Analysis, register
-from fairlens.remedies._api import remedy_spec
-from fairlens.remedies._common import RemedyResult
+from fairlens.remedies._api import Method, remedy_spec
+from fairlens.remedies._result import RemedyResult
 
 
 @register
@@ -22,12 +22,13 @@ class RemedySection(Analysis):
     title = "Remedy"
     needs = ("label", "binary", "prediction")
 
-    def __init__(self, method: str = "thresholds", **method_options: Any) -> None:
+    def __init__(self, method: Method = "thresholds", **method_options: Any) -> None:
         self.method = method
         self.method_options = method_options
 
     def run(self, frame: pd.DataFrame, spec: AuditSpec, *, options: AuditOptions
             ) -> RemedyResult:
-        """:func:`remedy_spec` for ``method``; its audits use ``options``."""
-        return remedy_spec(frame, spec, method=self.method, seed=options.seed,
+        """:func:`remedy_spec` for ``method``; its audits use ``options`` as they are (the
+        audit's minimum group size, reference group, bootstrap and seed)."""
+        return remedy_spec(frame, spec, method=self.method, options=options,
                            **self.method_options)

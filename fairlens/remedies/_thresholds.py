@@ -25,17 +25,10 @@ import pandas as pd
 from scipy import sparse
 from scipy.optimize import linprog
 
+from fairlens._validation import check_choice
 from fairlens.auditing import build_statistics
 from fairlens.data import AuditSpec, FairLensInputError, prepare
-from fairlens.remedies._common import (
-    CONSTRAINTS,
-    MSG_CONSTRAINT,
-    MSG_NO_SCORE,
-    MSG_OBJECTIVE,
-    OBJECTIVES,
-    check_choice,
-    check_tolerance,
-)
+from fairlens.remedies._common import CONSTRAINTS, MSG_NO_SCORE, OBJECTIVES, check_tolerance
 
 MAX_BINS = 2000
 _RATES = {
@@ -114,8 +107,8 @@ class GroupThresholdOptimizer:
                   ) -> GroupThresholdOptimizer:
         """Solve the linear program on a ``(group, label, score bin)`` table of (weighted)
         counts."""
-        check_choice(self.constraint, CONSTRAINTS, MSG_CONSTRAINT)
-        check_choice(self.objective, OBJECTIVES, MSG_OBJECTIVE)
+        check_choice("constraint", self.constraint, CONSTRAINTS)
+        check_choice("objective", self.objective, OBJECTIVES)
         tol = check_tolerance(self.tolerance)
         w = np.asarray(w, dtype=float)
         values = np.asarray(values, dtype=float)

@@ -31,6 +31,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from fairlens._validation import check_choice, check_int, check_interval
 from fairlens.data import FairLensInputError
 
 Scaling = Literal["none", "fis", "febs"]
@@ -177,21 +178,13 @@ class FairLossClassifier:
         self.progress = progress
 
     def _check(self) -> None:
-        if self.scaling not in SCALINGS:
-            raise FairLensInputError(f"Unknown scaling {self.scaling!r}; choose one of "
-                                     f"{', '.join(SCALINGS)}.")
-        if self.architecture not in ARCHITECTURES:
-            raise FairLensInputError(f"Unknown architecture {self.architecture!r}; choose one "
-                                     f"of {', '.join(ARCHITECTURES)}.")
-        if not 0.0 <= float(self.fis_coef) <= 1.0:
-            raise FairLensInputError(f"fis_coef must be in [0, 1]; got {self.fis_coef!r}.")
-        if not float(self.fis_temperature) > 0:
-            raise FairLensInputError("fis_temperature must be positive; got "
-                                     f"{self.fis_temperature!r}.")
-        if not float(self.febs_gamma) >= 0:
-            raise FairLensInputError(f"febs_gamma must be >= 0; got {self.febs_gamma!r}.")
-        if int(self.epochs) < 1 or int(self.batch_size) < 2:
-            raise FairLensInputError("epochs must be >= 1 and batch_size >= 2.")
+        check_choice("scaling", self.scaling, SCALINGS)
+        check_choice("architecture", self.architecture, ARCHITECTURES)
+        check_interval("fis_coef", self.fis_coef, low=0.0, high=1.0)
+        check_interval("fis_temperature", self.fis_temperature, low=0.0, closed="neither")
+        check_interval("febs_gamma", self.febs_gamma, low=0.0)
+        check_int("epochs", self.epochs, low=1)
+        check_int("batch_size", self.batch_size, low=2)
 
     def _network(self, d: int):
         torch = _torch()

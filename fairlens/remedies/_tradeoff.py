@@ -6,28 +6,34 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from functools import partial
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
+from fairlens import registry
+from fairlens._json import json_safe
+from fairlens.auditing import AuditOptions, audit_spec
 from fairlens.data import AuditSpec, FairLensInputError
-from fairlens.remedies._api import remedy_spec
+from fairlens.remedies._api import Method, remedy_spec, resolve_method
+from fairlens.remedies._base import Remedy
 from fairlens.remedies._common import (
+    DEFAULT_CONSTRAINT,
+    DEFAULT_TEST_SIZE,
+    DEFAULT_TOLERANCE,
     MEASURE,
-    METHOD_TITLES,
-    METHODS,
     SCORE_COLUMN,
     TRADEOFF_SCHEMA,
-    AuditOptions,
     Progress,
-    RemedyResult,
-    clean,
     make_split,
     positive_of,
     score_spec,
 )
+from fairlens.remedies._methods import METHODS
 from fairlens.remedies._models import feature_frame, fit_pipeline
+from fairlens.remedies._result import RemedyResult
+from fairlens.wording import fmt_ci
 
 CURVES_SCHEMA = "fairlens.learning_curves/1"
 FLAT = 0.002
@@ -92,99 +98,152 @@ class TradeOff:
     tolerance: float
     split: dict[str, Any] = field(default_factory=dict)
 
+    SCHEMA: ClassVar[str] = TRADEOFF_SCHEMA
+
+    @property
+    def warnings(self) -> list[str]:
+        """The remedies that could not run, each with its reason."""
+        return [f"{name}: {message}" for name, message in self.errors.items()]
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """``points``: one row per remedy and setting."""
+        return {"points": self.points}
+
+    def summary_lines(self) -> list[str]:
+        """Plain text: every point with its intervals, the sentences, what could not run."""
+        lines = [f"FairLens remedy trade-off: {self.measure} ({self.attribute}) against "
+                 f"held-out accuracy, constraint {self.constraint}, tolerance "
+                 f"{self.tolerance:g}", ""]
+        for p in self.points.itertuples():
+            lines.append(f"  {p.label:<58} accuracy "
+                         f"{fmt_ci(p.accuracy, p.accuracy_low, p.accuracy_high)}, disparity "
+                         f"{fmt_ci(p.disparity, p.disparity_low, p.disparity_high)}"
+                         + (" (Pareto front)" if p.pareto else ""))
+        if self.sentences:
+            lines += [""] + list(self.sentences)
+        if self.warnings:
+            lines += ["", "not run:"] + [f"  - {w}" for w in self.warnings]
+        return lines
+
     def to_dict(self) -> dict[str, Any]:
         """JSON document (schema ``fairlens.remedy_tradeoff/1``)."""
         return {"schema": TRADEOFF_SCHEMA, "constraint": self.constraint,
                 "attribute": self.attribute, "measure": self.measure,
                 "tolerance": self.tolerance, "split": self.split,
-                "points": clean(self.points.to_dict(orient="records")),
+                "points": json_safe(self.points.to_dict(orient="records")),
                 "sentences": list(self.sentences), "errors": dict(self.errors),
                 "remedies": {k: r.to_dict() for k, r in self.results.items()}}
+
+
+_SKIPPED = {"features": "needs feature columns (map them on the Data page / --features)",
+            "score": "needs a score column"}
+
+
+def _skip_reason(remedy: Remedy, spec: AuditSpec) -> str | None:
+    """Why ``remedy`` cannot run on ``spec`` without trying (the columns it needs)."""
+    if "features" in remedy.needs and not spec.features:
+        return _SKIPPED["features"]
+    if "score" in remedy.needs and not spec.score:
+        return _SKIPPED["score"]
+    return None
+
+
+def _remedies(methods: Sequence[Method], keywords: dict[str, Any]) -> list[tuple[Method, Remedy]]:
+    """Each method as given (a name or an object) with its configured remedy."""
+    given = list(dict.fromkeys(methods))
+    known = registry.names("remedy")
+    bad = [m for m in given if not isinstance(m, Remedy) and m not in known]
+    if bad:
+        raise FairLensInputError(f"Unknown remedies {bad}; choose from {', '.join(known)}.")
+    options = {k: v for k, v in keywords.items()
+               if k not in ("constraint", "test_size", "seed", "attribute", "output_dir")}
+    return [(m, resolve_method(m, options)) for m in given]
 
 
 def compare_remedies(
     frame: pd.DataFrame,
     spec: AuditSpec,
     *,
-    methods: Sequence[str] = METHODS,
-    constraint: str = "equalized_odds",
-    tolerance: float = 0.05,
+    methods: Sequence[Method] = METHODS,
     tolerances: Sequence[float] = (),
-    test_size: float = 0.3,
-    seed: int = 0,
+    options: AuditOptions | None = None,
     progress: Progress | None = None,
-    **method_options: Any,
+    **settings: Any,
 ) -> TradeOff:
     """Run several remedies on the same split and collect them as trade-off points.
+
+    The remedies run through :func:`fairlens.registry.run_isolated`: one that fails is
+    recorded in ``errors`` with its message and the others go on.
 
     Parameters
     ----------
     frame, spec
         As for :func:`remedy_spec`.
-    methods : sequence of str
-        Remedies to run; those that need features are skipped (with the reason in
-        ``errors``) when ``spec.features`` is empty.
-    constraint, tolerance, test_size, seed, **method_options
-        As for :func:`remedy_spec`; the same split is used for every remedy.
+    methods : sequence of str or Remedy
+        Remedies to run (names or configured objects); those that need features (or a
+        score) are skipped, with the reason in ``errors``, when the mapping has none.
     tolerances : sequence of float
         Further tolerances to try for the remedies that take one (thresholds, expgrad): each
         is one more point.
+    options : AuditOptions, optional
+        The audits' options, as for :func:`remedy_spec`.
     progress : callable, optional
         ``progress(done, total, message)``, once per remedy run.
+    **settings
+        ``constraint``, ``tolerance``, ``test_size``, ``seed``, ``attribute`` and the older
+        keywords, as for :func:`remedy_spec`; the same split is used for every remedy.
 
     Returns
     -------
     TradeOff
     """
-    methods = list(dict.fromkeys(methods))
-    bad = [m for m in methods if m not in METHODS]
-    if bad:
-        raise FairLensInputError(f"Unknown remedies {bad}; choose from {', '.join(METHODS)}.")
-    runs: list[tuple[str, float, str]] = []
-    for m in methods:
-        runs.append((m, float(tolerance), "default"))
-        if m in ("thresholds", "expgrad"):
-            runs += [(m, float(t), "extra") for t in tolerances if float(t) != float(tolerance)]
+    tolerance = float(settings.pop("tolerance", DEFAULT_TOLERANCE))
+    constraint = settings.get("constraint", DEFAULT_CONSTRAINT)
+    runs: list[tuple[Method, Remedy, float, str]] = []
+    for m, remedy in _remedies(methods, settings):
+        runs.append((m, remedy, tolerance, "default"))
+        if remedy.sweeps_tolerance:
+            runs += [(m, remedy, float(t), "extra") for t in dict.fromkeys(tolerances)
+                     if float(t) != tolerance]
+    order: list[tuple[str, Remedy, float, str]] = []
+
+    def jobs():
+        for i, (m, remedy, tol, kind) in enumerate(runs):
+            if progress is not None:
+                progress(i, len(runs), f"{remedy.title} (tolerance {tol:g})")
+            reason = _skip_reason(remedy, spec)
+            label = f"{remedy.title} (tolerance {tol:g})" if remedy.sweeps_tolerance else \
+                remedy.title
+            order.append((reason or label, remedy, tol, "skip" if reason else kind))
+            if reason is None:
+                yield label, partial(remedy_spec, frame, spec, method=m, options=options,
+                                     tolerance=tol, **settings)
+
+    outcome = registry.run_isolated(jobs())
     results: dict[str, RemedyResult] = {}
     errors: dict[str, str] = {}
     points: list[dict[str, Any]] = []
     sentences: list[str] = []
-    attribute = method_options.get("attribute") or (spec.sensitive[0] if spec.sensitive
-                                                    else "")
+    attribute = settings.get("attribute") or (spec.sensitive[0] if spec.sensitive else "")
     measure = MEASURE.get(constraint, "")
     split_doc: dict[str, Any] = {}
-    for i, (m, tol, kind) in enumerate(runs):
-        if progress is not None:
-            progress(i, len(runs), f"{METHOD_TITLES[m]} (tolerance {tol:g})")
-        if m != "thresholds" and not spec.features:
-            errors[m] = "needs feature columns (map them on the Data page / --features)"
+    for label, remedy, tol, kind in order:
+        if kind == "skip":
+            errors[remedy.name] = label
             continue
-        if m == "thresholds" and not spec.score:
-            errors[m] = "needs a score column"
+        if label in outcome.errors:
+            errors[label] = outcome.errors[label]
             continue
-        label = METHOD_TITLES[m] if m not in ("thresholds", "expgrad") else (
-            f"{METHOD_TITLES[m]} (tolerance {tol:g})")
-        try:
-            res = remedy_spec(frame, spec, method=m, constraint=constraint, tolerance=tol,
-                              test_size=test_size, seed=seed, **method_options)
-        except (FairLensInputError, ValueError, RuntimeError) as exc:
-            errors[label] = str(exc)
-            continue
-        results[label] = res
+        res = results[label] = outcome.results[label]
         attribute = res.attribute
         split_doc = res.split.to_dict()
         if not points:
             points.append(_point("Original predictions", "original", "", res.before,
                                  attribute, measure))
-        points.append(_point(label, m, f"tolerance {tol:g}" if m in ("thresholds", "expgrad")
+        points.append(_point(label, remedy.name, f"tolerance {tol:g}" if remedy.sweeps_tolerance
                              else "", res.after, attribute, measure))
         if res.baseline is not None:
-            learner = method_options.get("learner", "logistic") if m == "reweigh" else (
-                "logistic")
-            base_label = {"reweigh": f"Retrained without fairness ({learner}, scikit-learn)",
-                          "expgrad": "Retrained without fairness (logistic, scikit-learn)",
-                          "fis": "Retrained without fairness (torch)",
-                          "febs": "Retrained without fairness (torch)"}[m]
+            base_label = remedy.baseline_label()
             if not any(p["label"] == base_label for p in points):
                 points.append(_point(base_label, "unweighted", "", res.baseline, attribute,
                                      measure))
@@ -198,7 +257,7 @@ def compare_remedies(
     table["pareto"] = pareto_mask(table["accuracy"].to_numpy(), table["disparity"].to_numpy())
     return TradeOff(points=table, results=results, sentences=sentences, errors=errors,
                     constraint=constraint, attribute=attribute, measure=measure,
-                    tolerance=float(tolerance), split=split_doc)
+                    tolerance=tolerance, split=split_doc)
 
 
 # --- data-collection advice ---------------------------------------------------------------------
@@ -228,11 +287,26 @@ class LearningCurves:
     learner: str
     warnings: list[str] = field(default_factory=list)
 
+    SCHEMA: ClassVar[str] = CURVES_SCHEMA
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """``curves`` and ``advice``."""
+        return {"curves": self.curves, "advice": self.advice}
+
+    def summary_lines(self) -> list[str]:
+        """Plain text: what the curves advise, and the warnings."""
+        lines = [f"FairLens learning curves: {self.metric} by {self.attribute} "
+                 f"({self.learner}, retrained on growing shares of the fitting rows)", ""]
+        lines += list(self.sentences) or ["No group's curve could be estimated."]
+        if self.warnings:
+            lines += ["", "warnings:"] + [f"  - {w}" for w in self.warnings]
+        return lines
+
     def to_dict(self) -> dict[str, Any]:
         """JSON document (schema ``fairlens.learning_curves/1``)."""
         return {"schema": CURVES_SCHEMA, "metric": self.metric, "attribute": self.attribute,
-                "learner": self.learner, "curves": clean(self.curves.to_dict(orient="records")),
-                "advice": clean(self.advice.to_dict(orient="records")),
+                "learner": self.learner, "curves": json_safe(self.curves.to_dict(orient="records")),
+                "advice": json_safe(self.advice.to_dict(orient="records")),
                 "sentences": list(self.sentences), "warnings": list(self.warnings)}
 
 
@@ -244,9 +318,10 @@ def learning_curves(
     fractions: Sequence[float] = (0.1, 0.2, 0.35, 0.6, 1.0),
     metric: str = "auc",
     learner: str = "logistic",
-    test_size: float = 0.3,
-    seed: int = 0,
-    min_group_size: int = 30,
+    test_size: float = DEFAULT_TEST_SIZE,
+    seed: int | None = None,
+    options: AuditOptions | None = None,
+    min_group_size: int | None = None,
     progress: Progress | None = None,
 ) -> LearningCurves:
     """Per-group learning curves: retrain on growing subsamples of the fitting rows
@@ -267,8 +342,13 @@ def learning_curves(
     metric : {"auc", "accuracy", "balanced_accuracy", "tpr", ...}
         A per-group metric of the audit (higher is better).
     learner : {"logistic", "hist_gradient_boosting"}
-    test_size, seed, min_group_size
-        Split, seed, and the smallest group that gets advice.
+    test_size, seed
+        Split and seed (default ``options.seed``, 0).
+    options : AuditOptions, optional
+        The audits' minimum group size (the smallest group that gets advice) and level; the
+        curves' intervals are Wilson intervals (no bootstrap).
+    min_group_size : int, optional
+        Overrides ``options.min_group_size``.
 
     Returns
     -------
@@ -278,6 +358,11 @@ def learning_curves(
         raise FairLensInputError("Learning curves retrain a model and need feature columns; "
                                  "map them (CLI: --features A,B,C).")
     attribute = attribute or spec.sensitive[0]
+    if seed is None:
+        seed = options.seed if options is not None else 0
+    audits = replace(AuditOptions.resolve(options, seed=int(seed), min_group_size=min_group_size),
+                     bootstrap=0, ci="wilson", reference=None, threshold=None)
+    min_group_size = audits.min_group_size
     fracs = sorted({float(f) for f in fractions})
     if not fracs or fracs[0] <= 0 or fracs[-1] > 1:
         raise FairLensInputError(f"fractions must lie in (0, 1]; got {list(fractions)}.")
@@ -293,7 +378,6 @@ def learning_curves(
     for idx in strata.groupby(strata).indices.values():
         perm = rng.permutation(len(idx))
         rank_in_stratum[idx] = (perm + 0.5) / len(idx)
-    audits = AuditOptions(bootstrap=0, seed=seed, min_group_size=min_group_size)
     x_test = feature_frame(test_part, spec.features)
     sspec = replace(score_spec(spec), sensitive=[attribute])
     rows = []
@@ -308,7 +392,7 @@ def learning_curves(
         model = fit_pipeline(fit_part[take], spec.features, y_fit[take], learner=learner,
                              seed=seed)
         proba = model.predict_proba(x_test)[:, 1]
-        audit = audits.run(test_part.assign(**{SCORE_COLUMN: proba}), sspec)
+        audit = audit_spec(test_part.assign(**{SCORE_COLUMN: proba}), sspec, options=audits)
         groups = audit.by_group
         groups = groups[groups["grouping"] == attribute]
         counts = fit_part.loc[take, attribute].astype(str).value_counts()
