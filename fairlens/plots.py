@@ -17,6 +17,7 @@ from plotly.subplots import make_subplots
 
 __all__ = [
     "PALETTE",
+    "as_float",
     "calibration_curves",
     "calibration_frame",
     "group_metric_bars",
@@ -45,7 +46,8 @@ def _label(metric: str, labels: dict[str, str] | None) -> str:
     return (labels or {}).get(metric, metric)
 
 
-def _num(value: Any) -> float:
+def as_float(value: Any) -> float:
+    """``value`` as a float; NaN when it is not a number (None, text)."""
     try:
         v = float(value)
     except (TypeError, ValueError):
@@ -113,9 +115,9 @@ def group_metric_bars(
     nan_column = pd.Series([np.nan] * len(rows))
     for k, m in enumerate(metrics):
         r, c = k // n_cols + 1, k % n_cols + 1
-        values = np.array([_num(v) for v in rows[m]])
-        low = np.array([_num(v) for v in rows.get(f"{m}_low", nan_column)])
-        high = np.array([_num(v) for v in rows.get(f"{m}_high", nan_column)])
+        values = np.array([as_float(v) for v in rows[m]])
+        low = np.array([as_float(v) for v in rows.get(f"{m}_low", nan_column)])
+        high = np.array([as_float(v) for v in rows.get(f"{m}_high", nan_column)])
         plus = np.where(np.isnan(high), 0.0, np.clip(high - values, 0, None))
         minus = np.where(np.isnan(low), 0.0, np.clip(values - low, 0, None))
         finite = np.concatenate([values[~np.isnan(values)], high[~np.isnan(high)]])

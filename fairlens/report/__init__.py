@@ -9,6 +9,7 @@ configs and a CI fairness gate. ::
     Path("audit.pdf").write_bytes(render_pdf(report))
     report.to_dict()                 # JSON, schema "fairlens.report/1"
     report.tables()                  # every table as a DataFrame (one CSV each)
+    report.slices                    # the analyses' result objects (SliceResult, ...)
 
 The same from the shell: ``fairlens report DATA ... --html OUT --pdf OUT``, or
 ``fairlens report --config audit.toml``. Gate a CI build with
@@ -17,15 +18,11 @@ The same from the shell: ``fairlens report DATA ... --html OUT --pdf OUT``, or
 
 from fairlens._csv import FORMULA_PREFIXES, formula_safe, safe_cell, to_csv_bytes
 from fairlens.report._build import (
-    ANALYSES,
-    REPORT_SCHEMA,
-    Report,
-    analysis_module,
     build_report,
     require_analyses,
     run_config,
     run_config_file,
-    versions,
+    sections_of,
 )
 from fairlens.report._config import (
     CONFIG_SCHEMA,
@@ -35,6 +32,7 @@ from fairlens.report._config import (
     fingerprint,
     load_config,
     load_config_data,
+    sample_file_sha256,
 )
 from fairlens.report._export import csv_files, csv_zip, report_json, write_csv_dir
 from fairlens.report._gate import (
@@ -49,6 +47,7 @@ from fairlens.report._gate import (
 )
 from fairlens.report._html import render_html
 from fairlens.report._pdf import render_pdf
+from fairlens.report._report import ANALYSES, MAX_LISTED_ISSUES, REPORT_SCHEMA, Report, versions
 
 __all__ = [
     "ANALYSES",
@@ -58,10 +57,10 @@ __all__ = [
     "REPORT_SCHEMA",
     "GateResult",
     "GateRule",
+    "MAX_LISTED_ISSUES",
     "Report",
     "ReportConfig",
     "RuleResult",
-    "analysis_module",
     "build_report",
     "content_sha256",
     "csv_files",
@@ -82,6 +81,8 @@ __all__ = [
     "run_config",
     "run_config_file",
     "safe_cell",
+    "sample_file_sha256",
+    "sections_of",
     "to_csv_bytes",
     "versions",
     "write_csv_dir",

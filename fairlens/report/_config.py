@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +17,8 @@ from typing import Any
 import pandas as pd
 import tomli_w
 
-from fairlens.auditing import DEFAULT_MIN_GROUP_SIZE
+from fairlens._json import json_safe
+from fairlens.auditing import DEFAULT_BOOTSTRAP, DEFAULT_MIN_GROUP_SIZE, AuditOptions
 from fairlens.data import AuditSpec, FairLensInputError, read_table
 
 CONFIG_SCHEMA = "fairlens.config/1"
@@ -31,12 +31,6 @@ _HEADER = (
     "# A relative data path is read next to this file first, then in the working folder.\n\n"
 )
 _SECTIONS = {"schema", "data", "spec", "settings", "analyses", "gate"}
-
-
-def _plain(value: Any) -> Any:
-    """A JSON/TOML-friendly copy of ``value`` (numpy scalars become Python ones)."""
-    return json.loads(json.dumps(value, default=lambda v: v.item() if hasattr(v, "item")
-                                 else str(v)))
 
 
 def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
@@ -95,7 +89,7 @@ class ReportConfig:
     spec: dict[str, Any] = field(default_factory=dict)
     reference: Any = None
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE
-    bootstrap: int = 1000
+    bootstrap: int = DEFAULT_BOOTSTRAP
     ci: str = "bootstrap"
     seed: int = 0
     level: float = 0.95
@@ -111,11 +105,30 @@ class ReportConfig:
         """The mapping as an :class:`~fairlens.AuditSpec`."""
         return AuditSpec.from_dict(self.spec)
 
+    @property
+    def options(self) -> AuditOptions:
+        """The audit's options: the report's audit and every section use exactly these
+        (no bootstrap replicates with analytic intervals)."""
+        return AuditOptions(reference=self.reference, min_group_size=int(self.min_group_size),
+                            bootstrap=int(self.bootstrap) if self.ci == "bootstrap" else 0,
+                            ci=self.ci, seed=int(self.seed), level=float(self.level))
+
     def audit_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments of :func:`fairlens.audit_spec` (everything but frame and spec)."""
-        return {"reference": self.reference, "min_group_size": int(self.min_group_size),
-                "bootstrap": int(self.bootstrap) if self.ci == "bootstrap" else 0,
-                "ci": self.ci, "seed": int(self.seed), "level": float(self.level)}
+        """:attr:`options` as keyword arguments of :func:`fairlens.audit_spec` (prefer
+        ``options=config.options``)."""
+        options = self.options
+        return {key: getattr(options, key) for key in ("reference", "min_group_size",
+                                                        "bootstrap", "ci", "seed", "level")}
+
+    @property
+    def analyses(self) -> dict[str, dict[str, Any]]:
+        """The sections asked for (name -> parameters of the registered section), in
+        reading order."""
+        asked: dict[str, dict[str, Any]] = {
+            name: {} for name in ("labels", "slices", "explain") if getattr(self, name)}
+        if self.remedy:
+            asked["remedy"] = {"method": self.remedy}
+        return asked
 
     @property
     def data_name(self) -> str:
@@ -128,9 +141,9 @@ class ReportConfig:
         """The TOML document as a dict (no None values)."""
         data = _drop_none({"file": self.data, "sample": self.sample,
                            "content_sha256": self.content_sha256})
-        spec = _drop_none(_plain(self.spec))
+        spec = _drop_none(json_safe(self.spec))
         settings = _drop_none({
-            "reference": _plain(self.reference), "min_group_size": int(self.min_group_size),
+            "reference": json_safe(self.reference), "min_group_size": int(self.min_group_size),
             "bootstrap": int(self.bootstrap), "ci": self.ci, "seed": int(self.seed),
             "confidence_level": float(self.level)})
         analyses = _drop_none({"labels": bool(self.labels), "slices": bool(self.slices),
@@ -185,7 +198,7 @@ class ReportConfig:
                 spec=AuditSpec.from_dict(spec).to_dict(),
                 reference=settings.get("reference"),
                 min_group_size=_int(settings, "min_group_size", DEFAULT_MIN_GROUP_SIZE),
-                bootstrap=_int(settings, "bootstrap", 1000), ci=ci,
+                bootstrap=_int(settings, "bootstrap", DEFAULT_BOOTSTRAP), ci=ci,
                 seed=_int(settings, "seed", 0),
                 level=float(settings.get("confidence_level", 0.95)),
                 labels=bool(analyses.get("labels", False)),

@@ -7,31 +7,14 @@ import json
 import re
 import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from fairlens._csv import to_csv_bytes
-
-if TYPE_CHECKING:  # pragma: no cover
-    from fairlens.report._build import Report
+from fairlens.report._report import Report
 
 
 def report_json(report: Report) -> str:
     """The report's JSON document (schema ``fairlens.report/1``; NaN written as null)."""
-    return json.dumps(_nulls(report.to_dict()), indent=2, allow_nan=False, default=str)
-
-
-def _nulls(value):  # noqa: ANN001, ANN202 - JSON values
-    if isinstance(value, float) and value != value:  # NaN
-        return None
-    if isinstance(value, float) and value in (float("inf"), float("-inf")):
-        return None
-    if isinstance(value, dict):
-        return {str(k): _nulls(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_nulls(v) for v in value]
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        return _nulls(value.item())
-    return value
+    return json.dumps(report.to_dict(), indent=2, allow_nan=False, default=str)
 
 
 def csv_files(report: Report) -> dict[str, bytes]:

@@ -14,24 +14,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fairlens.report._content import Figure, label
+from fairlens.plots import LAYOUT, as_float, group_metric_bars
+from fairlens.report._content import Figure
+from fairlens.wording import measure_label
 
 BLUE, GREY, DARK = "#2563eb", "#cbd5e1", "#111827"
 
 
-def _f(v: Any) -> float:
-    try:
-        x = float(v)
-    except (TypeError, ValueError):
-        return float("nan")
-    return x
-
-
 def _errors(values: list[Any], low: list[Any] | None, high: list[Any] | None
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    v = np.array([_f(x) for x in values])
-    lo = np.array([_f(x) for x in (low or [None] * len(v))])
-    hi = np.array([_f(x) for x in (high or [None] * len(v))])
+    v = np.array([as_float(x) for x in values])
+    lo = np.array([as_float(x) for x in (low or [None] * len(v))])
+    hi = np.array([as_float(x) for x in (high or [None] * len(v))])
     minus = np.where(np.isnan(lo), 0.0, np.clip(v - lo, 0, None))
     plus = np.where(np.isnan(hi), 0.0, np.clip(hi - v, 0, None))
     return v, minus, plus
@@ -44,13 +38,11 @@ def plotly_figure(fig: Figure) -> Any:
     """A plotly figure for ``fig``; text from the data is HTML-escaped for plotly's labels."""
     import plotly.graph_objects as go
 
-    from fairlens import plots
-
     if fig.kind == "group_bars":
         rows = pd.DataFrame(fig.data["rows"])
         rows["group"] = [html.escape(str(g)) for g in rows["group"]]
-        out = plots.group_metric_bars(rows, fig.data["metrics"],
-                                      labels={m: label(m) for m in fig.data["metrics"]})
+        out = group_metric_bars(rows, fig.data["metrics"],
+                                      labels={m: measure_label(m) for m in fig.data["metrics"]})
         return out
     if fig.kind == "disparities":
         rows = fig.data["rows"]
@@ -63,7 +55,7 @@ def plotly_figure(fig: Figure) -> Any:
             hovertemplate="%{y}: %{x:.3f}<extra></extra>"))
         out.add_vline(x=0, line=dict(color=DARK, dash="dash", width=1))
         out.update_yaxes(autorange="reversed", automargin=True)
-        out.update_layout(**plots.LAYOUT)
+        out.update_layout(**LAYOUT)
         out.update_layout(height=max(220, 34 * len(rows) + 80), xaxis_title="value",
                           margin=dict(l=10, r=20, t=20, b=40))
         return out
@@ -74,10 +66,10 @@ def plotly_figure(fig: Figure) -> Any:
         error_x=dict(type="data", array=plus, arrayminus=minus, color="#374151"),
         hovertemplate="%{y}: %{x:.3f}<extra></extra>"))
     line = fig.data.get("line")
-    if line is not None and not math.isnan(_f(line)):
+    if line is not None and not math.isnan(as_float(line)):
         out.add_vline(x=float(line), line=dict(color=DARK, dash="dash", width=1.2))
     out.update_yaxes(autorange="reversed", automargin=True)
-    out.update_layout(**plots.LAYOUT)
+    out.update_layout(**LAYOUT)
     out.update_layout(height=max(220, 30 * len(labels) + 80),
                       xaxis_title=fig.data.get("xlabel", ""),
                       margin=dict(l=10, r=20, t=20, b=40))
@@ -120,9 +112,9 @@ def matplotlib_png(fig: Figure, *, width_in: float = 7.0, dpi: int = 150) -> tup
                     edgecolor=[DARK if r.get("reference") else "none" for r in rows],
                     error_kw=dict(ecolor="#374151", lw=0.8, capsize=1.5), height=0.65)
             ref = [r.get(m) for r in rows if r.get("reference")]
-            if ref and not math.isnan(_f(ref[0])):
-                ax.axvline(_f(ref[0]), color=DARK, ls="--", lw=0.8)
-            ax.set_title(label(m), fontsize=8)
+            if ref and not math.isnan(as_float(ref[0])):
+                ax.axvline(as_float(ref[0]), color=DARK, ls="--", lw=0.8)
+            ax.set_title(measure_label(m), fontsize=8)
             ax.set_xlim(0, 1)
             ax.grid(axis="x", color="#e5e7eb", lw=0.5)
         axes[0][0].set_yticks(y, names)
@@ -150,8 +142,8 @@ def matplotlib_png(fig: Figure, *, width_in: float = 7.0, dpi: int = 150) -> tup
             ax.barh(y, np.nan_to_num(v), xerr=[minus, plus], color=BLUE, height=0.6,
                     error_kw=dict(ecolor="#374151", lw=0.8, capsize=2))
             line = fig.data.get("line")
-            if line is not None and not math.isnan(_f(line)):
-                ax.axvline(_f(line), color=DARK, ls="--", lw=0.9)
+            if line is not None and not math.isnan(as_float(line)):
+                ax.axvline(as_float(line), color=DARK, ls="--", lw=0.9)
             ax.set_xlabel(str(fig.data.get("xlabel", "")))
         ax.set_yticks(y, names)
         ax.invert_yaxis()

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-if TYPE_CHECKING:  # pragma: no cover
-    from fairlens.report._build import Report
+from fairlens.report._report import Report
+from fairlens.report._sections import build_sections
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _CODE = re.compile(r"`([^`]+)`")
@@ -67,7 +67,7 @@ def render_html(report: Report, *, interactive: bool = True) -> str:
     """
     from fairlens.report._figures import plotly_figure
 
-    sections = report.sections()
+    sections = build_sections(report)
     charts: list[dict[str, Any]] = []
     section_charts: dict[str, list[dict[str, str]]] = {}
     if interactive:

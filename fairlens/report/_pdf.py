@@ -10,11 +10,11 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from xml.sax.saxutils import escape
 
-if TYPE_CHECKING:  # pragma: no cover
-    from fairlens.report._build import Report
+from fairlens.report._report import Report
+from fairlens.report._sections import build_sections
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _CODE = re.compile(r"`([^`]+)`")
@@ -208,7 +208,7 @@ def render_pdf(report: Report) -> bytes:
                        "(UTC)"), styles["muted"]),
         Paragraph(rich(f"Reproduce: `{report.command.splitlines()[0]}`"), styles["muted"]),
     ]
-    for section in report.sections():
+    for section in build_sections(report):
         story.append(Paragraph(rich(section.title), styles["h2"]))
         for p in section.paragraphs:
             story.append(Paragraph(rich(p), styles["body"]))

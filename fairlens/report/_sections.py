@@ -2,19 +2,37 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
+from fairlens.auditing import Audit
 from fairlens.report import _content as C
-from fairlens.wording import disparity_sentences
+from fairlens.report import _tables as T
+from fairlens.report._content import MAX_TABLE_ROWS, Table
+from fairlens.report._gate import GateResult
+from fairlens.report._report import ANALYSES, Report
+from fairlens.wording import (
+    MEASURE_LABELS,
+    disparity_sentences,
+    equity_sentences,
+    fmt,
+    fmt_ci,
+    fmt_int,
+    is_missing,
+    measure_label,
+    table_metrics,
+)
+from fairlens.wording.report import fidelity_words
 
-if TYPE_CHECKING:  # pragma: no cover
-    from fairlens.report._build import Report
+CHART_METRICS = ("selection_rate", "tpr", "fpr", "ppv")
+"""The per-group chart's metrics (binary tasks)."""
+KEY_MEASURES = tuple(MEASURE_LABELS)
+Document = dict[str, Any]
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: (None if C.missing(v) else v) if not isinstance(v, (str, bool)) else v
+    return [{k: (None if is_missing(v) else v) if not isinstance(v, (str, bool)) else v
              for k, v in row.items()} for row in frame.to_dict("records")]
 
 
@@ -33,7 +51,7 @@ def about_section(report: Report) -> C.Section:
     fingerprint = _kv("Data fingerprint", [
         ("data", fp.get("name")), ("source", fp.get("source")), ("SHA-256 of the file", sha),
         ("SHA-256 of the content", fp.get("content_sha256")),
-        ("rows", C.integer(fp.get("rows"))), ("columns", C.integer(fp.get("columns"))),
+        ("rows", fmt_int(fp.get("rows"))), ("columns", fmt_int(fp.get("columns"))),
         ("column names", ", ".join(fp.get("column_names") or [])[:400])])
     spec = audit.spec.to_dict()
     mapping = _kv("Audit spec (column roles)", [
@@ -47,20 +65,45 @@ def about_section(report: Report) -> C.Section:
                                       if opts.ci == "bootstrap" and opts.bootstrap else "")),
         ("confidence level", f"{opts.level:.0%}"), ("seed", opts.seed),
         ("significance", f"Benjamini-Hochberg q < {opts.alpha:g}"),
-        ("analyses", ", ".join(a for a in ("labels", "slices", "explain")
-                               if getattr(report.config, a)) +
-         (f", remedy {report.config.remedy}" if report.config.remedy else "") or "audit only"),
+        ("analyses", ", ".join(f"{name} {params['method']}" if "method" in params else name
+                               for name, params in report.config.analyses.items())
+         or "audit only"),
         ("created (UTC)", report.created)])
     versions = _kv("Versions", list(report.versions.items()))
     return C.Section("about", "What was audited, and how", [report.what()],
                      tables=[fingerprint, mapping, settings, versions])
 
 
+def group_display(audit: Audit, grouping: str) -> Table:
+    """One grouping's per-group table: value [CI] per metric, * where significant."""
+    bg = audit.by_group
+    rows = bg[bg["grouping"] == grouping]
+    metrics = table_metrics(bg)
+    cells, classes = [], []
+    for _, r in rows.iterrows():
+        flag = " (reference)" if r["reference"] else " (small)" if r["small"] else ""
+        line = [f"{r['group']}{flag}", fmt_int(r["n"])]
+        for m in metrics:
+            text = fmt_ci(r[m], r.get(f"{m}_low"), r.get(f"{m}_high"))
+            if bool(r.get(f"{m}_significant", False)):
+                text += " *"
+            line.append(text)
+        cells.append(line)
+        classes.append("small" if r["small"] else "reference" if r["reference"] else "")
+    note = ("Value [95% interval]; * = differs from the reference group (Benjamini-Hochberg "
+            f"q < 0.05); small = fewer than {audit.options.min_group_size} rows, left out of "
+            "the disparities, ES and PSD.")
+    table = Table(f"{grouping}: metrics by group", ["group", "n", *map(measure_label, metrics)],
+                  cells[:MAX_TABLE_ROWS], classes[:MAX_TABLE_ROWS], note,
+                  max(0, len(cells) - MAX_TABLE_ROWS))
+    return table
+
+
 def grouping_section(report: Report, grouping: str) -> C.Section:
     """One attribute (or the intersection): sentences, chart and per-group table."""
     audit, doc = report.audit, report.audit.to_dict()
     rows = audit.by_group[audit.by_group["grouping"] == grouping]
-    metrics = [m for m in C.CHART_METRICS if m in rows] or C.table_metrics(audit.by_group)[:4]
+    metrics = [m for m in CHART_METRICS if m in rows] or table_metrics(audit.by_group)[:4]
     cols = ["group", "n", "small", "reference"] + [
         c for m in metrics for c in (m, f"{m}_low", f"{m}_high") if c in rows]
     figures = []
@@ -70,13 +113,13 @@ def grouping_section(report: Report, grouping: str) -> C.Section:
     return C.Section(f"grouping-{grouping}", f"Fairness by {grouping}",
                      disparity_sentences(doc, audit.by_group, grouping, escape=str,
                                          min_group_size=audit.options.min_group_size),
-                     tables=[C.group_display(audit, grouping)], figures=figures)
+                     tables=[group_display(audit, grouping)], figures=figures)
 
 
 def disparities_section(report: Report) -> C.Section:
     """Between-group disparities with intervals, and the per-group tests."""
     audit = report.audit
-    d = C.disparities_frame(audit)
+    d = T.disparities_frame(audit)
     paragraphs = [
         "Between-group disparities compare the groups that are large enough (max - min for "
         "differences, min / max for ratios), with 95% bootstrap intervals. Whether a group "
@@ -84,11 +127,11 @@ def disparities_section(report: Report) -> C.Section:
         "(Benjamini-Hochberg corrected)."]
     tables, figures = [], []
     if len(d):
-        shown = d[d["measure"].isin(C.KEY_MEASURES) | ~d["measure"].str.startswith(
+        shown = d[d["measure"].isin(KEY_MEASURES) | ~d["measure"].str.startswith(
             ("fpr_", "fnr_", "ppv_"))]
         table = pd.DataFrame({
-            "grouping": shown["grouping"], "measure": [C.label(m) for m in shown["measure"]],
-            "value [95% CI]": [C.ci(v, lo, hi) for v, lo, hi in zip(
+            "grouping": shown["grouping"], "measure": [measure_label(m) for m in shown["measure"]],
+            "value [95% CI]": [fmt_ci(v, lo, hi) for v, lo, hi in zip(
                 shown["value"], shown["low"], shown["high"], strict=True)],
             "reference": shown["reference"].astype(str)})
         tables.append(C.frame_table(table, "Disparities by grouping", note=(
@@ -98,19 +141,19 @@ def disparities_section(report: Report) -> C.Section:
         if not len(key):
             key = d[d["measure"].str.endswith("_difference")]
         figures.append(C.Figure("disparities", "Key disparities with 95% intervals", {
-            "rows": [{"label": f"{g}: {C.label(m)}", "value": v, "low": lo, "high": hi}
+            "rows": [{"label": f"{g}: {measure_label(m)}", "value": v, "low": lo, "high": hi}
                      for g, m, v, lo, hi in zip(key["grouping"], key["measure"], key["value"],
                                                 key["low"], key["high"], strict=True)
-                     if not C.missing(v)]}))
-    tests = C.tests_frame(audit)
+                     if not is_missing(v)]}))
+    tests = T.tests_frame(audit)
     if len(tests):
         tests = tests[~tests["grouping"].astype(str).str.contains(" x ", regex=False)]
     if len(tests):
         sig = tests[tests["significant"]]
         view = pd.DataFrame({
             "grouping": sig["grouping"], "group": sig["group"].astype(str),
-            "metric": [C.label(m) for m in sig["metric"]],
-            "difference": [C.num(v) for v in sig["difference"]],
+            "metric": [measure_label(m) for m in sig["metric"]],
+            "difference": [fmt(v) for v in sig["difference"]],
             "p-value": [f"{p:.2g}" for p in sig["p_value"]],
             "q-value": [f"{q:.2g}" for q in sig["q_value"]]})
         tables.append(C.frame_table(
@@ -119,11 +162,11 @@ def disparities_section(report: Report) -> C.Section:
             note="Two-proportion z-test or Fisher's exact test against the reference group, "
                  "Benjamini-Hochberg corrected within each grouping; all tests are in "
                  "tests_vs_reference.csv."))
-    ff = C.four_fifths_frame(audit.to_dict())
+    ff = T.four_fifths_frame(audit.to_dict())
     if len(ff):
         view = pd.DataFrame({"grouping": ff["grouping"], "group": ff["group"].astype(str),
                              "reference": ff["reference"].astype(str),
-                             "selection-rate ratio": [C.num(v) for v in
+                             "selection-rate ratio": [fmt(v) for v in
                                                       ff["selection_rate_ratio"]],
                              "below 0.8": ["yes" if f else "no" for f in ff["fails"]]})
         tables.append(C.frame_table(view, "Four-fifths rule (selection rate vs reference)",
@@ -143,28 +186,28 @@ def equity_section(report: Report) -> C.Section:
         f"(whose metrics are noisy) can dominate ES and PSD. Groups smaller than "
         f"{report.audit.options.min_group_size} are left out; the number of groups used and the "
         f"intervals are shown next to every value.",
-        *C.equity_sentences(report.audit)]
+        *equity_sentences(report.audit)]
     tables, figures = [], []
     if len(eq):
         view = pd.DataFrame({
-            "grouping": eq["grouping"], "metric": [C.label(m) for m in eq["metric"]],
-            "overall": [C.num(v) for v in eq["overall"]],
+            "grouping": eq["grouping"], "metric": [measure_label(m) for m in eq["metric"]],
+            "overall": [fmt(v) for v in eq["overall"]],
             "groups used": [str(int(v)) for v in eq["groups_used"]],
-            "ES [95% CI]": [C.ci(v, lo, hi) for v, lo, hi in zip(
+            "ES [95% CI]": [fmt_ci(v, lo, hi) for v, lo, hi in zip(
                 eq["es"], eq["es_low"], eq["es_high"], strict=True)],
-            "PSD std [95% CI]": [C.ci(v, lo, hi) for v, lo, hi in zip(
+            "PSD std [95% CI]": [fmt_ci(v, lo, hi) for v, lo, hi in zip(
                 eq["psd_std"], eq["psd_std_low"], eq["psd_std_high"], strict=True)],
-            "PSD max-min [95% CI]": [C.ci(v, lo, hi) for v, lo, hi in zip(
+            "PSD max-min [95% CI]": [fmt_ci(v, lo, hi) for v, lo, hi in zip(
                 eq["psd_max"], eq["psd_max_low"], eq["psd_max_high"], strict=True)]})
         tables.append(C.frame_table(view, "Equity-scaled metrics and performance-scaled "
                                           "disparities"))
         first = eq["metric"].iloc[0]
         part = eq[eq["metric"] == first]
-        figures.append(C.Figure("bars", f"ES-{C.label(first)} by grouping (dashed: overall "
-                                        f"{C.label(first)})", {
+        figures.append(C.Figure("bars", f"ES-{measure_label(first)} by grouping (dashed: overall "
+                                        f"{measure_label(first)})", {
             "labels": [str(g) for g in part["grouping"]], "values": list(part["es"]),
             "low": list(part["es_low"]), "high": list(part["es_high"]),
-            "line": float(part["overall"].iloc[0]), "xlabel": f"ES-{C.label(first)}"}))
+            "line": float(part["overall"].iloc[0]), "xlabel": f"ES-{measure_label(first)}"}))
     return C.Section("equity", "Equity-scaled metrics (ES) and PSD", paragraphs,
                      tables=tables, figures=figures)
 
@@ -175,9 +218,8 @@ def _name(value: Any) -> str:
     return str(value or "cleanlab")
 
 
-def labels_section(report: Report) -> C.Section:
+def labels_section(doc: Document) -> C.Section:
     """Label errors: how many, where, and whether the disparities survive them."""
-    doc = report.labels or {}
     paragraphs = []
     if doc.get("n_issues") is not None and doc.get("n_rows"):
         lo, hi = (doc.get("issue_rate_ci") or [None, None])[:2]
@@ -185,19 +227,19 @@ def labels_section(report: Report) -> C.Section:
             f"Confident learning ({_name(doc.get('detector'))}, probabilities from "
             f"{doc.get('source', '?')}) flags **{int(doc['n_issues']):,}** of "
             f"{int(doc['n_rows']):,} labels as probably wrong "
-            f"({C.ci(doc.get('issue_rate'), lo, hi)}).")
+            f"({fmt_ci(doc.get('issue_rate'), lo, hi)}).")
     paragraphs.extend(str(s) for s in doc.get("fairness_verdict") or [])
-    frames = C.labels_frames(doc)
+    frames = T.labels_frames(doc)
     tables = []
     rates = frames.get("label_issue_rates")
     if rates is not None and len(rates):
         view = pd.DataFrame({
             "grouping": rates["grouping"].astype(str), "group": rates["group"].astype(str),
-            "n": [C.integer(v) for v in rates["n"]],
-            "issues": [C.integer(v) for v in rates["n_issues"]],
-            "rate [95% CI]": [C.ci(v, lo, hi) for v, lo, hi in zip(
+            "n": [fmt_int(v) for v in rates["n"]],
+            "issues": [fmt_int(v) for v in rates["n_issues"]],
+            "rate [95% CI]": [fmt_ci(v, lo, hi) for v, lo, hi in zip(
                 rates["rate"], rates["low"], rates["high"], strict=True)],
-            "q-value": [C.num(v) for v in rates["q_value"]],
+            "q-value": [fmt(v) for v in rates["q_value"]],
             "significant": ["yes" if s else "" for s in rates["significant"]]})
         tables.append(C.frame_table(view, "Label-issue rate by group", classes=[
             "small" if s else "reference" if r else "" for s, r in zip(
@@ -206,45 +248,43 @@ def labels_section(report: Report) -> C.Section:
     if fair is not None and len(fair):
         view = fair.copy()
         if "measure" in view:
-            view["measure"] = [C.label(str(m)) for m in view["measure"]]
+            view["measure"] = [measure_label(str(m)) for m in view["measure"]]
         tables.append(C.frame_table(view, "Disparities with the original labels, the suspected "
                                           "errors excluded, and relabelled"))
     return C.Section("labels", "Label errors", paragraphs, tables=tables)
 
 
-def slices_section(report: Report) -> C.Section:
+def slices_section(doc: Document) -> C.Section:
     """The slices where the model errs most."""
-    doc = report.slices or {}
     paragraphs = []
     if doc.get("overall_error") is not None:
         paragraphs.append(
-            f"Overall {doc.get('error', 'error')} rate {C.num(doc['overall_error'])}; "
-            f"{C.integer(doc.get('n_examined'))} slices examined, significance controlled by "
+            f"Overall {doc.get('error', 'error')} rate {fmt(doc['overall_error'])}; "
+            f"{fmt_int(doc.get('n_examined'))} slices examined, significance controlled by "
             f"Benjamini-Hochberg (FDR {doc.get('fdr', 0.05)}).")
-    frame = C.slices_frame(doc)
+    frame = T.slices_frame(doc)
     bullets = [str(s.get("description", "")) for s in (doc.get("slices") or [])[:5]]
     tables = []
     if len(frame):
         view = pd.DataFrame({
             "slice": frame["description"].astype(str).str.split(":").str[0],
-            "n": [C.integer(v) for v in frame["n"]],
-            "error rate [95% CI]": [C.ci(v, lo, hi) for v, lo, hi in zip(
+            "n": [fmt_int(v) for v in frame["n"]],
+            "error rate [95% CI]": [fmt_ci(v, lo, hi) for v, lo, hi in zip(
                 frame["error_rate"], frame["low"], frame["high"], strict=True)],
-            "lift": [C.num(v, 2) for v in frame["lift"]],
-            "q-value": [f"{q:.2g}" if not C.missing(q) else "-" for q in frame["q_value"]]})
+            "lift": [fmt(v, 2) for v in frame["lift"]],
+            "q-value": [f"{q:.2g}" if not is_missing(q) else "-" for q in frame["q_value"]]})
         tables.append(C.frame_table(view, "Error slices (best first)"))
     return C.Section("slices", "Where the model fails: error slices", paragraphs, bullets,
                      tables=tables)
 
 
-def explain_section(report: Report) -> C.Section:
+def explain_section(doc: Document) -> C.Section:
     """Feature importance and the decomposition of the score gap between two groups."""
-    doc = report.explain or {}
     model = doc.get("model") or {}
     paragraphs = []
     if model:
         fid = model.get("fidelity")
-        fid_text = (f"; fidelity to the audited predictions: {C.fidelity_words(fid)}"
+        fid_text = (f"; fidelity to the audited predictions: {fidelity_words(fid)}"
                     if fid is not None else "")
         paragraphs.append(f"Explained model: {model.get('kind', '?')} "
                           f"({model.get('source', '?')}){fid_text}; "
@@ -253,16 +293,16 @@ def explain_section(report: Report) -> C.Section:
     if gap:
         paragraphs.append(
             f"Mean score of {gap.get('group_a', '?')} ({gap.get('attribute', '')}) "
-            f"{C.num(gap.get('mean_a'))} vs {gap.get('group_b', '?')} {C.num(gap.get('mean_b'))}: "
-            f"gap {C.num(gap.get('gap'))}, decomposed over the features below.")
+            f"{fmt(gap.get('mean_a'))} vs {gap.get('group_b', '?')} {fmt(gap.get('mean_b'))}: "
+            f"gap {fmt(gap.get('gap'))}, decomposed over the features below.")
     for key, title in (("flip", "Attribute-flip test"), ("proxy", "Proxy check")):
         part = doc.get(key)
         if isinstance(part, dict) and part:
             text = part.get("sentence") or "; ".join(
-                f"{k} {C.num(v) if isinstance(v, float) else v}" for k, v in part.items()
+                f"{k} {fmt(v) if isinstance(v, float) else v}" for k, v in part.items()
                 if not isinstance(v, (dict, list)))
             paragraphs.append(f"{title}: {text}")
-    frames = C.explain_frames(doc)
+    frames = T.explain_frames(doc)
     tables, figures = [], []
     imp = frames.get("explain_importance")
     if imp is not None and len(imp):
@@ -286,9 +326,8 @@ def explain_section(report: Report) -> C.Section:
                      figures=figures)
 
 
-def remedy_section(report: Report) -> C.Section:
+def remedy_section(doc: Document) -> C.Section:
     """The remedy's effect: metrics before and after, on the held-out split."""
-    doc = report.remedy or {}
     paragraphs = [f"Method **{doc.get('method', '?')}**, constraint "
                   f"{doc.get('constraint', '?')}, tolerance {doc.get('tolerance', '?')}"
                   + (f", attribute {doc['attribute']}" if doc.get("attribute") else "") + "."]
@@ -301,7 +340,7 @@ def remedy_section(report: Report) -> C.Section:
             + ".")
     if doc.get("sentence"):
         paragraphs.append(str(doc["sentence"]))
-    frame = C.remedy_frame(doc)
+    frame = T.remedy_frame(doc)
     tables = []
     if len(frame):
         key = ("n_rows", "accuracy", "selection_rate", "tpr", "fpr", "auc",
@@ -323,12 +362,10 @@ def remedy_section(report: Report) -> C.Section:
                      tables=tables)
 
 
-def gate_section(report: Report) -> C.Section:
+def gate_section(gate: GateResult) -> C.Section:
     """The CI rules and their outcome."""
-    gate = report.gate
-    assert gate is not None
     rows = [[r.rule.text, "pass" if r.passed else "FAIL",
-             "; ".join(f"{g} = {C.num(v, 4)}" for g, v in r.values.items())]
+             "; ".join(f"{g} = {fmt(v, 4)}" for g, v in r.values.items())]
             for r in gate.results]
     table = C.Table("Rules (a rule states when the check fails)", ["rule", "result", "values"],
                     rows, ["" if r.passed else "fail" for r in gate.results])
@@ -337,14 +374,19 @@ def gate_section(report: Report) -> C.Section:
     return C.Section("gate", "CI fairness gate", [verdict], tables=[table])
 
 
+ANALYSIS_SECTIONS = {"labels": labels_section, "slices": slices_section,
+                     "explain": explain_section, "remedy": remedy_section}
+"""The section builder of each analysis, from its JSON document."""
+
+
 def build_sections(report: Report) -> list[C.Section]:
     """Every section of ``report``, in reading order."""
     audit = report.audit
     out = [C.Section("summary", "Executive summary", bullets=report.summary())]
     out.append(about_section(report))
-    overall = C.overall_frame(audit)
-    view = pd.DataFrame({"metric": [C.label(m) for m in overall["metric"]],
-                         "value [95% CI]": [C.integer(v) if m == "n" else C.ci(v, lo, hi)
+    overall = T.overall_frame(audit)
+    view = pd.DataFrame({"metric": [measure_label(m) for m in overall["metric"]],
+                         "value [95% CI]": [fmt_int(v) if m == "n" else fmt_ci(v, lo, hi)
                                             for m, v, lo, hi in zip(
                                                 overall["metric"], overall["value"],
                                                 overall["low"], overall["high"], strict=True)]})
@@ -354,15 +396,15 @@ def build_sections(report: Report) -> list[C.Section]:
         out.append(grouping_section(report, grouping))
     out.append(disparities_section(report))
     out.append(equity_section(report))
-    for name, builder in (("labels", labels_section), ("slices", slices_section),
-                          ("explain", explain_section), ("remedy", remedy_section)):
-        if getattr(report, name):
-            out.append(builder(report))
+    documents = report.documents()
+    for name in ANALYSES:
+        if name in documents:
+            out.append(ANALYSIS_SECTIONS[name](documents[name]))
         elif name in report.errors:
             out.append(C.Section(name, f"{name.capitalize()} (not available)", [
                 f"The {name} analysis was asked for but could not run: {report.errors[name]}"]))
     if report.gate:
-        out.append(gate_section(report))
+        out.append(gate_section(report.gate))
     warnings = list(dict.fromkeys([*report.warnings, *audit.warnings]))
     out.append(C.Section("limitations", "Limitations", bullets=report.limitations()
                          + [f"Warning: {w}" for w in warnings[:12]]))

@@ -1,357 +1,76 @@
-"""Presentation of audit results: labels, number formats, display tables and plain sentences.
+"""Every number format, name and sentence a user reads: pages, the report and the CLI share it.
 
-Nothing here computes a metric: every number comes from the :class:`fairlens.Audit` (its
-frames and its JSON document); these functions only choose, order, format and word them. The
-app's pages and the audit report share them, so a finding is worded in one place.
+Nothing here computes a metric: every number comes from a result object (its frames and its
+JSON document); these functions only choose, order, format and word them, so a finding is
+worded in one place. The modules:
+
+- :mod:`fairlens.wording._numbers`: numbers, intervals and counts (``fmt``, ``fmt_ci``);
+- :mod:`fairlens.wording.metrics`: metric and measure names, the per-group table's columns;
+- :mod:`fairlens.wording.audit`: an audit's findings (per-group tables, disparity sentences);
+- :mod:`fairlens.wording.report`: the report's summary and limitations;
+- ``labels``, ``slices``, ``remedies``, ``explain``: each analysis' own words.
+
+The analyses' modules are imported by their full path (``from fairlens.wording.slices import
+...``); this package exports the shared core.
 """
 
 from __future__ import annotations
 
-import math
-import re
-from collections.abc import Callable
-from typing import Any
+from fairlens.wording._numbers import UNDEFINED, fmt, fmt_ci, fmt_int, is_missing
+from fairlens.wording._text import md, plain
+from fairlens.wording.audit import (
+    MAX_LISTED,
+    SIGNIFICANCE_MARK,
+    ci_phrase,
+    disparity_sentences,
+    equity_sentences,
+    equity_table,
+    group_rows,
+    group_table,
+    headline,
+    ranking_table,
+    spread_phrase,
+)
+from fairlens.wording.metrics import (
+    BINARY_TABLE_METRICS,
+    MEASURE_LABELS,
+    METRIC_HELP,
+    METRIC_LABELS,
+    MULTICLASS_TABLE_METRICS,
+    es_label,
+    groupings_of,
+    measure_label,
+    metric_label,
+    table_metrics,
+)
 
-import pandas as pd
-
-METRIC_LABELS: dict[str, str] = {
-    "n": "n",
-    "base_rate": "Base rate",
-    "selection_rate": "Selection rate",
-    "accuracy": "Accuracy",
-    "balanced_accuracy": "Balanced accuracy",
-    "tpr": "TPR",
-    "fpr": "FPR",
-    "tnr": "TNR",
-    "fnr": "FNR",
-    "ppv": "PPV",
-    "npv": "NPV",
-    "fdr": "FDR",
-    "false_omission_rate": "FOR",
-    "f1": "F1",
-    "auc": "AUC",
-    "brier": "Brier score",
-    "ece": "ECE",
-    "dice": "Dice",
-    "iou": "IoU",
-    "macro_f1": "Macro F1",
-}
-
-METRIC_HELP: dict[str, str] = {
-    "base_rate": "Share of rows whose true label is positive.",
-    "selection_rate": "Share of rows the model predicts positive (score >= threshold).",
-    "accuracy": "Share of rows predicted correctly.",
-    "balanced_accuracy": "Mean of TPR and TNR.",
-    "tpr": "True-positive rate: among rows with a positive label, the share predicted positive.",
-    "fpr": "False-positive rate: among rows with a negative label, the share predicted positive.",
-    "tnr": "True-negative rate: among rows with a negative label, the share predicted negative.",
-    "fnr": "False-negative rate: among rows with a positive label, the share predicted negative.",
-    "ppv": "Precision: among rows predicted positive, the share whose label is positive.",
-    "npv": "Among rows predicted negative, the share whose label is negative.",
-    "f1": "Harmonic mean of precision (PPV) and TPR.",
-    "auc": "Area under the ROC curve: the chance that a random positive row scores higher than "
-           "a random negative one (threshold-free).",
-    "brier": "Mean squared difference between score and label (lower is better).",
-    "ece": "Expected calibration error over 10 score bins (lower is better).",
-}
-
-BINARY_TABLE_METRICS = ("base_rate", "selection_rate", "tpr", "fpr", "ppv", "accuracy", "auc")
-"""The per-group table's default columns for binary predictions."""
-MULTICLASS_TABLE_METRICS = ("accuracy", "balanced_accuracy", "macro_f1", "auc")
-"""The per-group table's default columns for class probabilities (per-class ones on demand)."""
-
-MEASURE_LABELS: dict[str, str] = {
-    "demographic_parity_difference": "Demographic parity difference",
-    "demographic_parity_ratio": "Demographic parity ratio",
-    "equalized_odds_difference": "Equalized odds difference",
-    "equalized_odds_ratio": "Equalized odds ratio",
-    "equal_opportunity_difference": "Equal opportunity difference",
-    "equal_opportunity_ratio": "Equal opportunity ratio",
-}
-
-SIGNIFICANCE_MARK = " *"
-MAX_LISTED = 6
-"""Longest list of groups written out in one sentence."""
-UNDEFINED = "-"
-
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~$])")
-
-
-def md(text: Any) -> str:
-    """User-provided text (file, column or group names) made safe inside Markdown.
-
-    Escapes the characters that would start emphasis, links, HTML, tables or LaTeX, so that a
-    group called ``[click](http://...)`` or ``$x$`` is shown literally.
-    """
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
-
-
-def metric_label(metric: str) -> str:
-    """Display name of a metric (``"tpr"`` -> ``"TPR"``, ``"dice"`` -> ``"Dice"``)."""
-    if metric in METRIC_LABELS:
-        return METRIC_LABELS[metric]
-    for base in sorted(METRIC_LABELS, key=len, reverse=True):
-        if metric.startswith(base + "_") and base != "n":
-            rest = metric[len(base) + 1:]
-            if rest not in ("difference", "ratio"):
-                return f"{METRIC_LABELS[base]} ({rest})"
-    for suffix in ("_difference", "_ratio"):
-        if metric.endswith(suffix):
-            base = metric[: -len(suffix)]
-            return f"{metric_label(base)} {suffix[1:]}"
-    return metric.replace("_", " ")
-
-
-def es_label(metric: str) -> str:
-    """Name of the equity-scaled metric (``"auc"`` -> ``"ES-AUC"``)."""
-    return f"ES-{metric_label(metric)}"
-
-
-def is_missing(value: Any) -> bool:
-    """True for None and NaN."""
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def fmt(value: Any, digits: int = 3) -> str:
-    """A number with ``digits`` decimals; ``-`` when undefined."""
-    if is_missing(value):
-        return UNDEFINED
-    return f"{float(value):.{digits}f}"
-
-
-def fmt_ci(value: Any, low: Any, high: Any, digits: int = 3) -> str:
-    """``"0.588 [0.571, 0.604]"``; the interval is left out when it is undefined."""
-    text = fmt(value, digits)
-    if text == UNDEFINED or is_missing(low) or is_missing(high):
-        return text
-    return f"{text} [{float(low):.{digits}f}, {float(high):.{digits}f}]"
-
-
-def fmt_int(value: Any) -> str:
-    """An integer with thousands separators."""
-    return f"{int(value):,}"
-
-
-def groupings_of(by_group: pd.DataFrame) -> list[str]:
-    """Grouping names in the audit's order (attributes first, then the intersection)."""
-    return list(dict.fromkeys(by_group["grouping"]))
-
-
-def table_metrics(by_group: pd.DataFrame, *, all_metrics: bool = False) -> list[str]:
-    """Metric columns to show: the standard set for binary audits, else every metric."""
-    reserved = {"model", "grouping", "group", "n", "small", "reference"}
-    present = [c for c in by_group.columns
-               if c not in reserved and not c.endswith(("_low", "_high", "_p", "_q",
-                                                        "_significant"))
-               and pd.api.types.is_numeric_dtype(by_group[c])
-               and not by_group[c].isna().all()]
-    attrs = set()
-    for g in groupings_of(by_group):
-        attrs.update(g.split(" x "))
-    present = [c for c in present if c not in attrs]
-    if not all_metrics and "selection_rate" in present:
-        return [m for m in BINARY_TABLE_METRICS if m in present]
-    if not all_metrics and "macro_f1" in present:
-        return [m for m in MULTICLASS_TABLE_METRICS if m in present]
-    return present
-
-
-def group_rows(by_group: pd.DataFrame, grouping: str) -> pd.DataFrame:
-    """Rows of one grouping, in the audit's order."""
-    return by_group[by_group["grouping"] == grouping].reset_index(drop=True)
-
-
-def group_table(by_group: pd.DataFrame, grouping: str, metrics: list[str], *,
-                min_group_size: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The per-group table as shown, and a mask of cells that differ significantly.
-
-    Parameters
-    ----------
-    by_group : DataFrame
-        :attr:`fairlens.Audit.by_group`.
-    grouping : str
-    metrics : list of str
-    min_group_size : int
-        For the small-group flag's wording.
-
-    Returns
-    -------
-    (DataFrame, DataFrame)
-        Display table (strings: value and 95% interval, ``*`` where the group differs from the
-        reference after correction) and a boolean frame of the same shape marking those cells.
-    """
-    rows = group_rows(by_group, grouping)
-    shown: dict[str, list[Any]] = {"Group": [], "n": []}
-    for m in metrics:
-        shown[metric_label(m)] = []
-    shown["Flags"] = []
-    mask: dict[str, list[bool]] = {k: [] for k in shown}
-    for _, r in rows.iterrows():
-        shown["Group"].append(str(r["group"]))
-        shown["n"].append(fmt_int(r["n"]))
-        differs = []
-        for m in metrics:
-            sig = bool(r.get(f"{m}_significant", False))
-            text = fmt_ci(r.get(m), r.get(f"{m}_low"), r.get(f"{m}_high"))
-            shown[metric_label(m)].append(text + (SIGNIFICANCE_MARK if sig else ""))
-            mask[metric_label(m)].append(sig)
-            if sig:
-                differs.append(metric_label(m))
-        flags = []
-        if bool(r["reference"]):
-            flags.append("reference group")
-        if bool(r["small"]):
-            flags.append(f"small group (n < {min_group_size})")
-        if differs:
-            flags.append("differs from reference: " + ", ".join(differs))
-        shown["Flags"].append("; ".join(flags))
-        for k in ("Group", "n", "Flags"):
-            mask[k].append(False)
-    return pd.DataFrame(shown), pd.DataFrame(mask)
-
-
-def spread_phrase(rows: pd.DataFrame, metric: str, *, plural: bool = False,
-            escape: Callable[[Any], str] = md) -> str | None:
-    """``"range(s) from 0.21 (Asian) to 0.59 (Other)"`` among the included groups.
-
-    ``"are/is 0.46 in every group"`` when the lowest and highest agree to two decimals; None
-    with fewer than two groups that have a value.
-    """
-    used = rows[~rows["small"]].dropna(subset=[metric]) if metric in rows else rows.iloc[0:0]
-    if len(used) < 2:
-        return None
-    lo = used.loc[used[metric].idxmin()]
-    hi = used.loc[used[metric].idxmax()]
-    if fmt(lo[metric], 2) == fmt(hi[metric], 2):
-        return f"{'are' if plural else 'is'} **{fmt(lo[metric], 2)}** in every group"
-    return (f"range{'' if plural else 's'} from **{fmt(lo[metric], 2)}** "
-            f"({escape(lo['group'])}) to **{fmt(hi[metric], 2)}** ({escape(hi['group'])})")
-
-
-def ci_phrase(disp: dict[str, Any], measure: str) -> str:
-    ci = (disp.get("ci") or {}).get(measure)
-    if not ci or is_missing(ci[0]) or is_missing(ci[1]):
-        return ""
-    return f", 95% CI {fmt(ci[0], 2)}-{fmt(ci[1], 2)}"
-
-
-def disparity_sentences(doc: dict[str, Any], by_group: pd.DataFrame, grouping: str, *,
-                        min_group_size: int, escape: Callable[[Any], str] = md) -> list[str]:
-    """The disparity summary of one grouping in plain words (Markdown, one item per sentence).
-
-    Parameters
-    ----------
-    doc : dict
-        :meth:`fairlens.Audit.to_dict` (the ratios and the four-fifths verdict come from it).
-    by_group : DataFrame
-        :attr:`fairlens.Audit.by_group`.
-    grouping : str
-    min_group_size : int
-    escape : callable, default :func:`md`
-        How group names are made safe in the output (Markdown escaping for Streamlit; the report
-        escapes its text itself and passes ``str``).
-    """
-    disp = doc["disparities"].get(grouping, {})
-    rows = group_rows(by_group, grouping)
-    ref = escape(disp.get("reference", ""))
-    out: list[str] = []
-    rule = disp.get("four_fifths_rule")
-    if rule is not None:
-        ratios = rule["selection_rate_ratio_to_reference"]
-        failing = sorted(rule["failing_groups"], key=lambda g: ratios.get(g) or 0.0)
-        for g in failing[:4]:
-            out.append(f"**{escape(g)}** is selected at **{fmt(ratios[g], 2)}** of **{ref}**'s "
-                       "rate (the reference group): below the four-fifths rule's 0.80.")
-        if len(failing) > 4:
-            out.append(f"... and {len(failing) - 4} more group(s) below 0.80.")
-        if not failing:
-            used = [g for g in ratios if g != disp.get("reference")
-                    and g in set(rows.loc[~rows["small"], "group"]) and not is_missing(ratios[g])]
-            if used:
-                low = min(used, key=lambda g: ratios[g])
-                out.append(f"Every group is selected at 0.80 or more of **{ref}**'s rate (the "
-                           f"reference group): the four-fifths rule holds. The lowest ratio is "
-                           f"**{fmt(ratios[low], 2)}** ({escape(low)}).")
-    if "demographic_parity_difference" in disp:
-        span = spread_phrase(rows, "selection_rate", plural=True, escape=escape)
-        if span:
-            out.append(
-                f"Selection rates {span}: demographic parity "
-                f"difference **{fmt(disp['demographic_parity_difference'], 2)}**"
-                f"{ci_phrase(disp, 'demographic_parity_difference')}.")
-    if "equal_opportunity_difference" in disp:
-        span = spread_phrase(rows, "tpr", escape=escape)
-        if span:
-            out.append(
-                f"Among rows with a positive label, the share predicted positive (TPR) "
-                f"{span}: equal opportunity difference "
-                f"**{fmt(disp['equal_opportunity_difference'], 2)}**"
-                f"{ci_phrase(disp, 'equal_opportunity_difference')}.")
-    if "equalized_odds_difference" in disp:
-        span = spread_phrase(rows, "fpr", escape=escape)
-        fpr_part = (f"Among rows with a negative label, the share wrongly predicted positive "
-                    f"(FPR) {span}. " if span else "")
-        out.append(
-            f"{fpr_part}The larger of the TPR and FPR gaps, the equalized odds difference, is "
-            f"**{fmt(disp['equalized_odds_difference'], 2)}**"
-            f"{ci_phrase(disp, 'equalized_odds_difference')}.")
-    if rule is None:
-        for key, value in disp.items():
-            if key.endswith("_difference") and not key.startswith(("demographic", "equal")):
-                metric = key[: -len("_difference")]
-                span = spread_phrase(rows, metric, escape=escape) if metric in rows else None
-                lead = f"{metric_label(metric)} {span}: " if span else f"{metric_label(metric)}: "
-                out.append(f"{lead}difference **{fmt(value, 2)}**{ci_phrase(disp, key)}.")
-    sig_cols = [c for c in rows.columns if c.endswith("_significant")]
-    differing = []
-    for _, r in rows.iterrows():
-        which = [metric_label(c[: -len("_significant")]) for c in sig_cols if bool(r[c])]
-        if which:
-            differing.append(f"{escape(r['group'])} ({', '.join(which)})")
-    if sig_cols:
-        if differing:
-            shown = "; ".join(differing[:MAX_LISTED])
-            more = (f"; and {len(differing) - MAX_LISTED} more (see the Flags column)"
-                    if len(differing) > MAX_LISTED else "")
-            out.append(f"Groups that differ from **{ref}** after correcting for multiple "
-                       f"comparisons (Benjamini-Hochberg, q < 0.05): {shown}{more}.")
-        else:
-            out.append(f"No group differs significantly from **{ref}** after correcting for "
-                       "multiple comparisons (q < 0.05).")
-    small = rows[rows["small"]]
-    if len(small):
-        listed = ", ".join(f"{escape(g)} (n = {fmt_int(n)})" for g, n in zip(
-            small["group"][:MAX_LISTED], small["n"][:MAX_LISTED], strict=True))
-        if len(small) > MAX_LISTED:
-            listed += f" and {len(small) - MAX_LISTED} more"
-        out.append(f"Left out of these comparisons as smaller than {min_group_size}: {listed}.")
-    return out
-
-
-def equity_table(equity: pd.DataFrame, grouping: str) -> pd.DataFrame:
-    """ES and PSD of one grouping, one row per metric, formatted with 95% intervals."""
-    rows = equity[equity["grouping"] == grouping]
-    out = []
-    for _, r in rows.iterrows():
-        m = str(r["metric"])
-        out.append({
-            "Metric": metric_label(m),
-            "Overall": fmt(r["overall"]),
-            "Equity-scaled (ES)": fmt_ci(r["es"], r.get("es_low"), r.get("es_high")),
-            "PSD (std)": fmt_ci(r["psd_std"], r.get("psd_std_low"), r.get("psd_std_high")),
-            "PSD (max - min)": fmt_ci(r["psd_max"], r.get("psd_max_low"),
-                                      r.get("psd_max_high")),
-            "Groups used": int(r["groups_used"]),
-        })
-    return pd.DataFrame(out)
-
-
-def ranking_table(compare: pd.DataFrame, column: str, label: str) -> pd.DataFrame:
-    """Models ranked by one column of :meth:`fairlens.Audit.compare_models` (best first)."""
-    ranked = compare[["model", column]].sort_values(column, ascending=False, na_position="last")
-    return pd.DataFrame({
-        "Rank": range(1, len(ranked) + 1),
-        "Model": ranked["model"].astype(str).to_list(),
-        label: [fmt(v) for v in ranked[column]],
-    })
+__all__ = [
+    "BINARY_TABLE_METRICS",
+    "MAX_LISTED",
+    "MEASURE_LABELS",
+    "METRIC_HELP",
+    "METRIC_LABELS",
+    "MULTICLASS_TABLE_METRICS",
+    "SIGNIFICANCE_MARK",
+    "UNDEFINED",
+    "ci_phrase",
+    "disparity_sentences",
+    "equity_sentences",
+    "equity_table",
+    "es_label",
+    "fmt",
+    "fmt_ci",
+    "fmt_int",
+    "group_rows",
+    "group_table",
+    "groupings_of",
+    "headline",
+    "is_missing",
+    "md",
+    "measure_label",
+    "metric_label",
+    "plain",
+    "ranking_table",
+    "spread_phrase",
+    "table_metrics",
+]

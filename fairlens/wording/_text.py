@@ -1,0 +1,23 @@
+"""Text safety and markers: Markdown escaping of user values, and plain text from ``**bold**``."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~$])")
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def md(text: Any) -> str:
+    """User-provided text (file, column or group names) made safe inside Markdown.
+
+    Escapes the characters that would start emphasis, links, HTML, tables or LaTeX, so that a
+    group called ``[click](http://...)`` or ``$x$`` is shown literally.
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def plain(text: str) -> str:
+    """``text`` without its ``**bold**`` markers (for JSON documents and the terminal)."""
+    return _BOLD.sub(r"\1", text)

@@ -1,0 +1,218 @@
+"""The audit report's own prose: what was audited, the executive summary, the limitations.
+
+The sentences take the audit and the JSON documents of the analyses run with it (schemas
+``fairlens.labels/1``, ``fairlens.slices/1``, ``fairlens.explain/1``, ``fairlens.remedy/1``),
+so they read only what those documents promise. Text may carry ``**bold**`` markers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fairlens.auditing import Audit
+from fairlens.wording._numbers import fmt, fmt_ci, fmt_int, is_missing
+from fairlens.wording.audit import headline
+from fairlens.wording.metrics import measure_label
+
+Documents = Mapping[str, Mapping[str, Any]]
+"""Analysis name (``labels``, ``slices``, ``explain``, ``remedy``) -> its JSON document."""
+
+OVERALL_SHOWN = ("accuracy", "auc", "selection_rate", "dice", "iou")
+"""The overall metrics the summary names (those the task has)."""
+MAX_SMALL_LISTED = 8
+
+
+def audited_what(audit: Audit, data_name: str) -> str:
+    """One sentence: which data, model, decision rule and attributes were audited."""
+    spec = audit.spec
+    rule = spec.decision_rule(audit.threshold)
+    label = f" against the true label {spec.label}" if spec.label else ""
+    return (f"FairLens audited **{audit.n_rows:,} rows** of {data_name} ({rule}){label}, by "
+            f"{', '.join(spec.sensitive)}"
+            + (" and their intersection." if len(spec.sensitive) > 1 else "."))
+
+
+def _lower_first(text: str) -> str:
+    return text[0].lower() + text[1:]
+
+
+def _audit_findings(audit: Audit) -> list[str]:
+    """Overall metrics, each grouping's headline, the intersections and ES."""
+    doc = audit.to_dict()
+    out = []
+    overall = audit.overall
+    shown = [m for m in OVERALL_SHOWN if m in overall and not is_missing(overall[m])]
+    if shown:
+        ci = audit.primary.overall_ci
+        parts = [f"{measure_label(m)} {fmt_ci(overall[m], *ci.get(m, (None, None)), digits=2)}"
+                 for m in shown]
+        out.append("Overall: " + "; ".join(parts) + ".")
+    for grouping in doc["disparities"]:
+        sentence = None if " x " in grouping else headline(doc, audit.by_group, grouping)
+        if sentence:
+            out.append(sentence)
+    for grouping in (g for g in doc["disparities"] if " x " in g):
+        disp = doc["disparities"][grouping]
+        candidates = ["equalized_odds_difference", "demographic_parity_difference",
+                      *(k for k in disp if k.endswith("_difference"))]
+        key = next((k for k in candidates if not is_missing(disp.get(k))), None)
+        rows = audit.by_group[audit.by_group["grouping"] == grouping]
+        if key:
+            out.append(f"Across the {len(rows)} intersectional groups of **{grouping}** "
+                       f"({int(rows['small'].sum())} too small to compare), the "
+                       f"{_lower_first(measure_label(key))} is **{fmt(disp[key], 2)}**.")
+    eq = audit.equity
+    if len(eq):
+        first = eq["metric"].iloc[0]
+        part = eq[(eq["metric"] == first) & ~eq["grouping"].astype(str).str.contains(
+            " x ", regex=False)]
+        if len(part):
+            name = measure_label(first)
+            values = ", ".join(f"{g} **{fmt(v, 2)}**" for g, v in zip(
+                part["grouping"], part["es"], strict=True))
+            out.append(f"Equity-scaled {name} (ES-{name}, lower when groups differ): {values}, "
+                       f"against an overall {name} of {fmt(part['overall'].iloc[0], 2)}.")
+    return out
+
+
+def _analysis_findings(documents: Documents) -> list[str]:
+    """One or two sentences per analysis that ran."""
+    out = []
+    labels = documents.get("labels")
+    if labels:
+        verdict = labels.get("fairness_verdict") or []
+        n_issues, n_rows = labels.get("n_issues"), labels.get("n_rows")
+        if n_issues is not None and n_rows:
+            out.append(f"Label errors: **{int(n_issues):,}** of {int(n_rows):,} labels "
+                       f"({100 * n_issues / n_rows:.1f}%) look wrong to confident learning.")
+        if verdict:
+            out.append(str(verdict[-1]))
+    slices = (documents.get("slices") or {}).get("slices") or []
+    if slices:
+        out.append(f"Where the model errs most: {slices[0].get('description', '')}.")
+    gap = (documents.get("explain") or {}).get("gap") or {}
+    contributions = gap.get("contributions") or {}
+    if contributions:
+        top = max(contributions, key=lambda f: abs(contributions[f] or 0))
+        out.append(f"Explanation: of the score gap between {gap.get('group_a')} and "
+                   f"{gap.get('group_b')} ({fmt(gap.get('gap'), 3)}), the feature **{top}** "
+                   f"accounts for the largest part ({fmt(contributions[top], 3)}).")
+    remedy = documents.get("remedy") or {}
+    if remedy.get("sentence"):
+        out.append(f"Remedy ({remedy.get('method', '')}): {remedy['sentence']}")
+    return out
+
+
+def summary_sentences(audit: Audit, *, data_name: str, documents: Documents,
+                      gate: Any = None, errors: Mapping[str, str] | None = None) -> list[str]:
+    """The executive summary: key findings in plain language.
+
+    Parameters
+    ----------
+    audit : Audit
+    data_name : str
+        What the data is called (the fingerprint's name).
+    documents : mapping
+        The JSON documents of the analyses that ran (see :data:`Documents`).
+    gate : GateResult, optional
+        The CI rules' outcome (``passed`` and the ``failed`` rule results).
+    errors : mapping, optional
+        Analysis name -> message, for analyses that were asked for but failed.
+    """
+    out = [audited_what(audit, data_name), *_audit_findings(audit),
+           *_analysis_findings(documents)]
+    if gate is not None:
+        out.append("CI gate: " + ("**all rules pass**." if gate.passed else
+                                  "**failed**: " + "; ".join(
+                                      r.rule.text for r in gate.failed) + "."))
+    for name, message in (errors or {}).items():
+        out.append(f"The {name} analysis could not run: {message}")
+    return out
+
+
+def fidelity_words(fidelity: Any) -> str:
+    """A surrogate's fidelity in words: a number, or the parts of a fidelity dict."""
+    if isinstance(fidelity, dict):
+        parts = []
+        for key, word in (("r2", "R²"), ("agreement", "decision agreement"),
+                          ("accuracy", "accuracy"), ("auc", "AUC")):
+            if isinstance(fidelity.get(key), (int, float)):
+                parts.append(f"{word} {fmt(fidelity[key], 2)}")
+        if fidelity.get("n_holdout"):
+            parts.append(f"on {fmt_int(fidelity['n_holdout'])} held-out rows")
+        return ", ".join(parts) or "not reported"
+    if isinstance(fidelity, (int, float)):
+        return fmt(fidelity, 2)
+    return "not reported" if fidelity is None else str(fidelity)
+
+
+def split_words(split: Any) -> str:
+    """A remedy's held-out split in words (``test_size 0.3, seed 0, ...``)."""
+    if isinstance(split, dict):
+        return ", ".join(f"{k} {v}" for k, v in split.items() if not isinstance(v, (dict, list)))
+    return str(split)
+
+
+def _audit_limitations(audit: Audit) -> list[str]:
+    options = audit.options
+    out = []
+    small = audit.by_group[audit.by_group["small"].astype(bool)]
+    if len(small):
+        listed = ", ".join(f"{g} (n = {n})" for g, n in zip(
+            small["group"][:MAX_SMALL_LISTED], small["n"][:MAX_SMALL_LISTED], strict=True))
+        more = (f" and {len(small) - MAX_SMALL_LISTED} more"
+                if len(small) > MAX_SMALL_LISTED else "")
+        out.append(
+            f"Small groups: {len(small)} group(s) have fewer than {options.min_group_size} rows "
+            f"and are left out of the disparities, the four-fifths rule, ES and PSD: "
+            f"{listed}{more}. Their own rates have wide intervals.")
+    out.append(
+        "ES and PSD sum or span the gaps of every group, so a few small, noisy groups can "
+        "dominate them; read them with the group sizes and intervals, and compare audits "
+        "only at the same minimum group size.")
+    if options.ci == "bootstrap" and options.bootstrap:
+        out.append(f"Intervals are {options.bootstrap:,}-replicate bootstrap percentile "
+                   f"intervals (seed {options.seed}) at {options.level:.0%}; significance uses "
+                   "Benjamini-Hochberg correction within each grouping.")
+    else:
+        out.append("Intervals are analytic (Wilson, Hanley-McNeil); disparities, ES and PSD "
+                   "have no intervals in this mode.")
+    if audit.spec.score:
+        out.append(f"Every rate depends on the decision threshold ({audit.threshold:g}); "
+                   "another threshold gives other disparities (AUC does not depend on it).")
+    out.append("The audit describes this data only: it measures differences in outcomes, "
+               "not their causes, and groups not recorded in the data cannot be audited.")
+    return out
+
+
+def limitation_sentences(audit: Audit, *, documents: Documents) -> list[str]:
+    """What the numbers cannot say, for this audit and the analyses run with it."""
+    out = _audit_limitations(audit)
+    labels = documents.get("labels")
+    if labels:
+        notes = [str(n) for n in (labels.get("notes") or [])]
+        out.append("Label errors are suspects found by confident learning from the model's "
+                   "own probabilities, not verified mistakes"
+                   + (": " + " ".join(notes) if notes else "."))
+    explain = documents.get("explain")
+    if explain:
+        model = explain.get("model") or {}
+        fid = model.get("fidelity")
+        if model.get("kind") == "surrogate" or fid is not None:
+            out.append(
+                f"Explanations describe a {model.get('kind', 'model')} "
+                f"({model.get('source', '')})"
+                + (f" whose fidelity to the audited predictions is {fidelity_words(fid)}"
+                   if fid is not None else "")
+                + f", on a sample of {explain.get('sample_size', '?')} rows; a surrogate "
+                "explains the scores only as far as it reproduces them.")
+        out.extend(str(w) for w in (explain.get("warnings") or [])[:3])
+    remedy = documents.get("remedy")
+    if remedy:
+        split = remedy.get("split") or {}
+        out.append("The remedy is evaluated on a held-out split of this data "
+                   f"({split if isinstance(split, str) else split_words(split)}); its "
+                   "effect on new data can differ.")
+        out.extend(str(w) for w in (remedy.get("warnings") or [])[:3])
+    return out
