@@ -24,13 +24,6 @@ detectors are registered analyses of the ``"labels"`` family of :mod:`fairlens.r
 """
 
 from fairlens.labels._analysis import LabelAnalysis, analyze_labels, analyze_labels_spec
-from fairlens.labels._cli import (
-    add_labels_arguments,
-    add_labels_command,
-    format_summary,
-    run_labels_command,
-)
-from fairlens.labels._cli import main as labels_main
 from fairlens.labels._crossval import DEFAULT_MODEL, MODELS, CrossValProba, cross_val_proba
 from fairlens.labels._detection import (
     FILTER_CHOICES,
@@ -114,8 +107,6 @@ __all__ = [
     "LabelIssues",
     "ReviewLog",
     "ReviewStore",
-    "add_labels_arguments",
-    "add_labels_command",
     "analyze_labels",
     "analyze_labels_spec",
     "check_pred_probs",
@@ -129,7 +120,6 @@ __all__ = [
     "fairness_comparison_chart",
     "fairness_part",
     "find_label_issues",
-    "format_summary",
     "formula_safe",
     "get_detector",
     "issue_rate_bars",
@@ -137,13 +127,11 @@ __all__ = [
     "label_aware_fairness",
     "label_issues",
     "label_issues_spec",
-    "labels_main",
     "quality_histogram",
     "register_detector",
     "review_csv",
     "review_queue",
     "run_detectors",
-    "run_labels_command",
     "to_csv_bytes",
     "verdict_sentences",
 ]
