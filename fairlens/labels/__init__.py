@@ -78,6 +78,7 @@ from fairlens.labels._review import (
     review_queue,
     to_csv_bytes,
 )
+from fairlens.labels._sources import available_sources, feature_candidates
 from fairlens.labels._validate import check_pred_probs
 
 __all__ = [
@@ -109,6 +110,7 @@ __all__ = [
     "ReviewStore",
     "analyze_labels",
     "analyze_labels_spec",
+    "available_sources",
     "check_pred_probs",
     "comparison_table",
     "corrected_audit",
@@ -119,6 +121,7 @@ __all__ = [
     "detector_table",
     "fairness_comparison_chart",
     "fairness_part",
+    "feature_candidates",
     "find_label_issues",
     "formula_safe",
     "get_detector",

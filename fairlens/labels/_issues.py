@@ -34,6 +34,7 @@ from fairlens.labels._crossval import (
 )
 from fairlens.labels._detection import Detection, DetectorInput, FilterBy, RankBy
 from fairlens.labels._rates import RATE_COLUMNS, issue_rates
+from fairlens.labels._sources import available_sources
 from fairlens.labels._validate import (
     check_labels,
     check_pred_probs,
@@ -512,10 +513,9 @@ def choose_source(spec: AuditSpec, source: Source, features: list[str],
             registry.get("labels", detector) if detector in registry.names("labels") else None
         source = getattr(cls, "source", None) or "auto"
     if source == "auto":
-        runnable = registry.available("labels", replace(spec, features=list(features)))
-        sources = [getattr(cls, "source", None) for cls in runnable]
-        if any(sources):
-            return next(s for s in sources if s)
+        sources = available_sources(spec, features)
+        if sources:
+            return sources[0]
         if spec.pred:
             raise FairLensInputError(E.PRED_ONLY.format(cols=", ".join(map(repr, spec.pred))))
         raise FairLensInputError(E.NO_SOURCE)

@@ -21,11 +21,11 @@ import numpy as np
 import pandas as pd
 
 from fairlens._csv import formula_safe, to_csv_bytes  # noqa: F401 - re-exported
+from fairlens._json import json_safe
+from fairlens._validation import check_choice
 from fairlens.data import FairLensInputError
 from fairlens.labels import _errors as E
 from fairlens.labels._fairness import class_index, relabelled
-from fairlens._json import json_safe
-from fairlens._validation import check_choice
 from fairlens.labels._issues import LabelIssues
 
 REVIEW_SCHEMA = "fairlens.review/1"

@@ -1,24 +1,28 @@
-"""Streamlit glue of the Label errors page: cached analyses, review persistence, widget keys.
+"""Streamlit glue of the Label errors page: widget keys, review persistence, display tables.
 
 Every cached result is keyed by the content hash of the session's own data (``active().key``),
 so a session only gets results for data it holds. Review decisions are saved by
 :class:`fairlens.labels.ReviewStore` in the workspace folder (``FAIRLENS_WORKSPACE_DIR``), one
-JSON file per (data, label column), so they survive a refresh and a server restart.
+JSON file per (data, label column), so they survive a refresh and a server restart. Numbers
+and sentences come from :mod:`fairlens.labels` and :mod:`fairlens.wording.labels`; the cached
+wrappers are together at the end of this module.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from fairlens.auditing import Audit
+from fairlens.auditing import Audit, AuditOptions
 from fairlens.data import AuditSpec, FairLensInputError
 from fairlens.labels import (
+    VARIANTS,
     LabelFairness,
     LabelIssues,
     ReviewLog,
@@ -31,6 +35,8 @@ from fairlens.labels import (
 from fairlens.ui import _session as S
 from fairlens.ui._cache import spec_key
 from fairlens.ui._workspace import workspace_root
+from fairlens.wording import fmt_ci as num_ci
+from fairlens.wording.labels import DASH, pct, pct_ci, q_text, rate_sentences, source_short
 
 PAGE = "pages/label_errors.py"
 
@@ -45,6 +51,7 @@ W_FOLDS = "labels_folds"
 W_RUN_CV = "labels_run_cv"
 W_GROUPING = "labels_grouping"
 W_FAIR_GROUPING = "labels_fairness_grouping"
+W_QUEUE_FILTER = "labels_queue_filter"
 W_QUEUE_PAGE = "labels_queue_page"
 W_ROW = "labels_review_row"
 W_DECISION = "labels_decision"
@@ -52,16 +59,22 @@ W_CORRECTED = "labels_corrected_label"
 W_NOTE = "labels_note"
 W_SAVE = "labels_save"
 W_CLEAR = "labels_clear"
-W_SHOW_REVIEW_AUDIT = "labels_show_review_audit"
 CV_READY = "labels_cv_ready"
 """Session key: cross-validated probabilities computed in this session, by run settings."""
 CV_REQUEST = "labels_cv_request"
 """Session key: set by the "Train the folds" button's callback until the page trains them."""
 REVIEW_NOTICE = "labels_review_notice"
+"""Session key: a one-shot message from the last review action."""
 LABEL_FLAGS = "labels_flags"
 """The last label-issue flags of the active data: ``{"key", "mask", "about"}`` (for Slices)."""
-"""Session key: a one-shot message from the last review action."""
 QUEUE_PAGE_SIZE = 25
+MAX_DEFAULT_FEATURES = 30
+"""At most this many candidate columns are preselected as features."""
+
+__all__ = ["DASH", "num_ci", "pct", "pct_ci", "q_text", "rate_sentences"]
+
+
+# --- review decisions ----------------------------------------------------------------------------
 
 
 def review_store() -> ReviewStore:
@@ -79,6 +92,9 @@ def save_review(log: ReviewLog) -> None:
     review_store().save(log)
 
 
+# --- the audit's options -----------------------------------------------------------------------
+
+
 def reference_for(spec: AuditSpec, settings: dict[str, Any]) -> dict[str, str] | None:
     """The reference groups chosen in the sidebar, as the audit pages use them."""
     try:
@@ -88,20 +104,20 @@ def reference_for(spec: AuditSpec, settings: dict[str, Any]) -> dict[str, str] |
         return {a: v for a, v in chosen.items() if a in spec.sensitive} or None
 
 
-def audit_settings(spec: AuditSpec, settings: dict[str, Any]) -> dict[str, Any]:
-    """Keyword arguments of the audits (the sidebar's settings)."""
-    return {
-        "reference": reference_for(spec, settings),
-        "min_group_size": int(settings["min_group_size"]),
-        "bootstrap": int(settings["bootstrap"]) if settings["ci"] == "bootstrap" else 0,
-        "ci": settings["ci"],
-        "seed": int(settings["seed"]),
-        "level": float(settings["level"]),
-    }
+def audit_options(spec: AuditSpec, settings: dict[str, Any]) -> AuditOptions:
+    """The sidebar's settings as the :class:`~fairlens.AuditOptions` of every analysis here."""
+    return AuditOptions(
+        reference=reference_for(spec, settings),
+        min_group_size=int(settings["min_group_size"]),
+        bootstrap=int(settings["bootstrap"]) if settings["ci"] == "bootstrap" else 0,
+        ci=settings["ci"], seed=int(settings["seed"]), level=float(settings["level"]))
 
 
 def _json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str)
+
+
+# --- cross-validated probabilities (per session) -----------------------------------------------
 
 
 def cv_key(spec: AuditSpec, features: list[str], model: str, n_splits: int, seed: int) -> str:
@@ -133,56 +149,46 @@ def run_cross_validation(spec: AuditSpec, features: list[str], model: str, n_spl
     return result.proba
 
 
-@st.cache_resource(max_entries=8, show_spinner="Looking for label errors (confident learning)...")
-def _issues(data_key: str, spec_json: str, options_json: str,
-            _frame: Callable[[], pd.DataFrame], _proba: np.ndarray | None) -> LabelIssues:
-    spec = AuditSpec.from_dict(json.loads(spec_json))
-    options = json.loads(options_json)
-    return label_issues_spec(_frame(), spec, pred_probs=_proba, **options)
+# --- the analyses of the active data ----------------------------------------------------------
 
 
-def find_issues(spec: AuditSpec, options: dict[str, Any],
+def find_issues(spec: AuditSpec, request: dict[str, Any], options: AuditOptions,
                 proba: np.ndarray | None = None) -> LabelIssues:
-    """Label issues of the active data (cached; never mutated)."""
+    """Label issues of the active data (cached; never mutated).
+
+    ``request`` holds the keywords of :func:`fairlens.labels.label_issues_spec` chosen on the
+    page (source, score column, features, detector options). When the sidebar's reference
+    group cannot be used for the rate table, the largest group is the reference (retried once;
+    the first error is raised when that fails too).
+    """
     data = S.active()
-    return _issues(data.key, spec_key(spec), _json(options), S.frame_loader(), proba)
+    try:
+        return _issues(data.key, spec_key(spec), _json(request), _json(options.to_dict()),
+                       S.frame_loader(), proba)
+    except FairLensInputError as exc:
+        if options.reference is None:
+            raise
+        plain = replace(options, reference=None)
+        try:
+            return _issues(data.key, spec_key(spec), _json(request), _json(plain.to_dict()),
+                           S.frame_loader(), proba)
+        except FairLensInputError:
+            raise exc from None
 
 
-@st.cache_resource(max_entries=8, show_spinner="Re-auditing with the suspected errors excluded "
-                   "and relabelled...")
-def _fairness(data_key: str, spec_json: str, options_json: str, settings_json: str,
-              threshold: float, _frame: Callable[[], pd.DataFrame],
-              _issues: LabelIssues) -> LabelFairness:
-    spec = AuditSpec.from_dict({**json.loads(spec_json), "threshold": threshold})
-    return label_aware_fairness(_frame(), _issues, spec=spec, **json.loads(settings_json))
-
-
-def fairness(spec: AuditSpec, options: dict[str, Any], settings: dict[str, Any],
+def fairness(spec: AuditSpec, request: dict[str, Any], options: AuditOptions,
              issues: LabelIssues) -> LabelFairness:
     """The audit before and after excluding / relabelling the flagged rows (cached)."""
-    data = S.active()
-    return _fairness(data.key, spec_key(spec), _json(options),
-                     _json(audit_settings(spec, settings)), float(spec.threshold),
-                     S.frame_loader(), issues)
+    return _fairness(S.active().key, spec_key(spec), _json(request), _json(options.to_dict()),
+                     float(spec.threshold), S.frame_loader(), issues)
 
 
-@st.cache_resource(max_entries=16, show_spinner="Re-auditing with your reviewed corrections...")
-def _reviewed(data_key: str, spec_json: str, options_json: str, settings_json: str,
-              threshold: float, corrections_json: str, _frame: Callable[[], pd.DataFrame],
-              _issues: LabelIssues) -> tuple[Audit, int, list[str]]:
-    spec = AuditSpec.from_dict({**json.loads(spec_json), "threshold": threshold})
-    corrections = {int(k): v for k, v in json.loads(corrections_json).items()}
-    return corrected_audit(_frame(), _issues, corrections, spec=spec,
-                           **json.loads(settings_json))
-
-
-def reviewed_audit(spec: AuditSpec, options: dict[str, Any], settings: dict[str, Any],
+def reviewed_audit(spec: AuditSpec, request: dict[str, Any], options: AuditOptions,
                    issues: LabelIssues, corrections: dict[int, Any]
                    ) -> tuple[Audit, int, list[str]]:
     """The audit with the reviewed corrections (cached per set of corrections)."""
-    data = S.active()
-    return _reviewed(data.key, spec_key(spec), _json(options),
-                     _json(audit_settings(spec, settings)), float(spec.threshold),
+    return _reviewed(S.active().key, spec_key(spec), _json(request), _json(options.to_dict()),
+                     float(spec.threshold),
                      _json({str(k): v for k, v in sorted(corrections.items())}),
                      S.frame_loader(), issues)
 
@@ -215,92 +221,9 @@ MODEL_LABELS = {
 }
 
 
-def pct(value: Any, digits: int = 1) -> str:
-    """A share as a percentage; ``-`` when undefined."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return "-"
-    return "-" if np.isnan(v) else f"{v:.{digits}%}"
-
-
-def pct_ci(value: Any, low: Any, high: Any) -> str:
-    """``"12.9% [12.3%, 13.6%]"``."""
-    text = pct(value)
-    if text == "-" or pct(low) == "-" or pct(high) == "-":
-        return text
-    return f"{text} [{pct(low)}, {pct(high)}]"
-
-
-def num_ci(value: Any, low: Any, high: Any, digits: int = 3) -> str:
-    """``"0.185 [0.173, 0.211]"``; the interval is left out when undefined."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return "-"
-    if np.isnan(v):
-        return "-"
-    text = f"{v:.{digits}f}"
-    try:
-        lo, hi = float(low), float(high)
-    except (TypeError, ValueError):
-        return text
-    if np.isnan(lo) or np.isnan(hi):
-        return text
-    return f"{text} [{lo:.{digits}f}, {hi:.{digits}f}]"
-
-
-DASH = "\u2014"
-"""Shown for undefined cells (a plain "-" would render as a Markdown bullet in st.table)."""
-
-
-def q_text(q: Any) -> str:
-    """A q-value for people: ``< 0.001`` below a thousandth."""
-    try:
-        v = float(q)
-    except (TypeError, ValueError):
-        return DASH
-    if np.isnan(v):
-        return DASH
-    return "< 0.001" if v < 0.001 else f"{v:.3f}"
-
-
-def bound(widget_key: str, options: list[Any], fallback: Any) -> None:
-    """Show the remembered choice in the widget ``widget_key`` (call before creating it).
-
-    The choice lives under ``<widget_key>__value``, which Streamlit never deletes; the widget's
-    own key is written on every run. Writing it only when it changed is not enough: a widget
-    that was absent from a run (the page stopped early) comes back unselected in the browser
-    unless its value is sent again. Create the widget with ``on_change=remember(widget_key)``.
-    """
-    value = st.session_state.get(widget_key + "__value")
-    if value not in options:
-        value = fallback
-    st.session_state[widget_key + "__value"] = value
-    st.session_state[widget_key] = value
-
-
-def remember(widget_key: str) -> Callable[[], None]:
-    """The ``on_change`` callback of a widget bound with :func:`bound`."""
-
-    def keep() -> None:
-        st.session_state[widget_key + "__value"] = st.session_state[widget_key]
-
-    return keep
-
-
-def choose(widget_key: str, value: Any) -> None:
-    """Change the remembered choice of a bound widget (from a callback)."""
-    st.session_state[widget_key + "__value"] = value
-
-
-def source_short(issues: LabelIssues) -> str:
-    """Where the probabilities came from, in two or three words."""
-    if issues.source == "features":
-        return f"{issues.detection.options.get('n_splits', '?')}-fold CV"
-    if issues.source == "score":
-        return "score column"
-    return "file columns"
+def probabilities_short(issues: LabelIssues) -> str:
+    """Where the probabilities of ``issues`` came from, in two or three words."""
+    return source_short(issues.source, issues.detection.options.get("n_splits", "?"))
 
 
 def most_uneven(by_group: pd.DataFrame) -> str:
@@ -339,35 +262,8 @@ def rate_table(rows: pd.DataFrame, min_group_size: int) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def rate_sentences(rows: pd.DataFrame, grouping: str) -> list[str]:
-    """What the per-group table says, in words (Markdown)."""
-    ref = rows[rows["reference"]]
-    if ref.empty:
-        return []
-    ref = ref.iloc[0]
-    tested = rows[~rows["small"] & ~rows["reference"]]
-    higher = tested[tested["significant"] & (tested["difference_to_reference"] > 0)]
-    lower = tested[tested["significant"] & (tested["difference_to_reference"] < 0)]
-    out = []
-    for _, r in higher.sort_values("rate", ascending=False).iterrows():
-        out.append(f"**{r['group']}** has **{pct(r['rate'])}** suspected label errors, "
-                   f"**{r['ratio_to_reference']:.2f}x** the rate of **{ref['group']}** "
-                   f"(reference, {pct(ref['rate'])}; q {q_text(r['q_value'])}): label quality "
-                   "is worse in this group.")
-    for _, r in lower.sort_values("rate").iterrows():
-        out.append(f"**{r['group']}** has fewer suspected label errors ({pct(r['rate'])}) than "
-                   f"**{ref['group']}** ({pct(ref['rate'])}; q {q_text(r['q_value'])}).")
-    if not len(higher) and not len(lower) and len(tested):
-        out.append(f"No group of **{grouping}** differs significantly from **{ref['group']}** "
-                   f"({pct(ref['rate'])}) in its rate of suspected label errors after "
-                   "Benjamini-Hochberg correction (q < 0.05).")
-    return out
-
-
 def comparison_display(table: pd.DataFrame, grouping: str, variants: list[str]) -> pd.DataFrame:
     """The before/after table of one grouping as shown."""
-    from fairlens.labels import VARIANTS
-
     part = table[table["grouping"] == grouping]
     out = []
     for _, r in part.iterrows():
@@ -405,13 +301,41 @@ def queue_display(queue: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
-def remember_flags(spec: AuditSpec, issues: LabelIssues) -> None:
+def page_count(n_rows: int, size: int = QUEUE_PAGE_SIZE) -> int:
+    """Pages of ``size`` rows needed for ``n_rows`` (at least one)."""
+    return max(1, -(-int(n_rows) // size))
+
+
+def page_of(frame: pd.DataFrame, page: int, size: int = QUEUE_PAGE_SIZE) -> pd.DataFrame:
+    """Rows of page ``page`` (1-based) of ``frame``."""
+    return frame.iloc[(page - 1) * size: page * size]
+
+
+def row_summary(issues: LabelIssues, row: int) -> str:
+    """One flagged row in the row chooser."""
+    return (f"row {row}: given {issues.class_value(issues.labels[row])}, suggested "
+            f"{issues.class_value(issues.suggested[row])} (quality {issues.quality[row]:.3f})")
+
+
+def row_probabilities(issues: LabelIssues, row: int, top: int = 3) -> str:
+    """The given and suggested label of ``row`` and its most likely classes (Markdown)."""
+    proba = issues.detection.proba[row]
+    best = np.argsort(-proba)[:top]
+    return (f"Given label **{issues.class_value(issues.labels[row])}**, suggested "
+            f"**{issues.class_value(issues.suggested[row])}**. Probabilities: " + ", ".join(
+                f"{issues.class_value(k)}: {proba[k]:.3f}" for k in best) + ".")
+
+
+# --- flags for the Slices page -----------------------------------------------------------------
+
+
+def keep_label_flags(spec: AuditSpec, issues: LabelIssues) -> None:
     """Keep the rows flagged as suspected label errors, for the Slices page's error signal."""
     st.session_state[LABEL_FLAGS] = {
         "key": (S.active().key, spec.label),
         "mask": np.asarray(issues.detection.issues, dtype=bool),
         "about": f"{int(issues.detection.issues.sum()):,} rows flagged by "
-                 f"{issues.detection.detector} ({source_short(issues)})",
+                 f"{issues.detection.detector} ({probabilities_short(issues)})",
     }
 
 
@@ -421,3 +345,34 @@ def stored_flags(spec: AuditSpec) -> dict[str, Any] | None:
     if flags and flags["key"] == (S.active().key, spec.label):
         return flags
     return None
+
+
+# --- cached wrappers ---
+
+
+@st.cache_resource(max_entries=8, show_spinner="Looking for label errors (confident learning)...")
+def _issues(data_key: str, spec_json: str, request_json: str, options_json: str,
+            _frame: Callable[[], pd.DataFrame], _proba: np.ndarray | None) -> LabelIssues:
+    spec = AuditSpec.from_dict(json.loads(spec_json))
+    return label_issues_spec(_frame(), spec, options=AuditOptions(**json.loads(options_json)),
+                             pred_probs=_proba, **json.loads(request_json))
+
+
+@st.cache_resource(max_entries=8, show_spinner="Re-auditing with the suspected errors excluded "
+                   "and relabelled...")
+def _fairness(data_key: str, spec_json: str, request_json: str, options_json: str,
+              threshold: float, _frame: Callable[[], pd.DataFrame],
+              _issues: LabelIssues) -> LabelFairness:
+    spec = AuditSpec.from_dict({**json.loads(spec_json), "threshold": threshold})
+    return label_aware_fairness(_frame(), _issues, spec=spec,
+                                options=AuditOptions(**json.loads(options_json)))
+
+
+@st.cache_resource(max_entries=16, show_spinner="Re-auditing with your reviewed corrections...")
+def _reviewed(data_key: str, spec_json: str, request_json: str, options_json: str,
+              threshold: float, corrections_json: str, _frame: Callable[[], pd.DataFrame],
+              _issues: LabelIssues) -> tuple[Audit, int, list[str]]:
+    spec = AuditSpec.from_dict({**json.loads(spec_json), "threshold": threshold})
+    corrections = {int(k): v for k, v in json.loads(corrections_json).items()}
+    return corrected_audit(_frame(), _issues, corrections, spec=spec,
+                           options=AuditOptions(**json.loads(options_json)))

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import fairlens.labels as fl
 from fairlens import AuditSpec
-from fairlens.datasets import COMPAS_AUDIT, load_compas
+from fairlens.datasets import COMPAS_AUDIT, PlantedData, load_compas, make_planted
 from fairlens.ui import ActiveData, keys
 from fairlens.ui import labels as L
+from tests.app.conftest import restart_server
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
@@ -30,13 +30,15 @@ PLANTED_KEY = "planted0seed0rows20000"
 
 
 @pytest.fixture(autouse=True)
-def workspace_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test gets an empty workspace folder of its own, and cold caches."""
-    folder = tmp_path / "workspaces"
-    monkeypatch.setenv("FAIRLENS_WORKSPACE_DIR", str(folder))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    return folder
+def cold_caches() -> None:
+    """Every test starts with cold caches (the workspace folder is tests/app/conftest's)."""
+    restart_server()
+
+
+@pytest.fixture(scope="module")
+def planted() -> PlantedData:
+    """The default planted data: 20,000 rows, 5 % label noise, 80 % of it in group B."""
+    return make_planted()
 
 
 def _through_app() -> bool:
@@ -180,8 +182,7 @@ def test_review_decisions_are_saved_and_survive_a_restart(planted, workspace_dir
                                               "Reviewed corrections"]
 
     # A server restart loses every cache and session; the decision is still there.
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    restart_server()
     again = open_page(session)
     assert f"**1 of {found.n_issues:,}** reviewed: 1 label wrong" in text(again)
     queue = frame_with(again, "Rank")
