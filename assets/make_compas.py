@@ -20,6 +20,9 @@ from pathlib import Path
 
 import _sample_file
 import pandas as pd
+from _sample_file import write
+
+__all__ = ["derive", "main", "write"]
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT.parent / "shared" / "data" / "compas" / "compas-scores-two-years.csv"

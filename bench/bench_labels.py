@@ -51,9 +51,8 @@ def best_of(repeat: int, fn) -> tuple[float, object]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--classes", type=int, default=10)
-    parser.add_argument("--repeat", type=int, default=3)
+    for flag, default in (("--rows", 1_000_000), ("--classes", 10), ("--repeat", 3)):
+        parser.add_argument(flag, type=int, default=default)
     args = parser.parse_args()
 
     from cleanlab.filter import find_label_issues as cleanlab_find

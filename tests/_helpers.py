@@ -28,6 +28,13 @@ def small_frame(n: int = 80, seed: int = 0) -> pd.DataFrame:
     })
 
 
+def with_value(frame: pd.DataFrame, row: int, column: str, value: object) -> pd.DataFrame:
+    """``frame`` with ``value`` in one cell (the column becomes ``object`` to hold any value)."""
+    frame = frame.astype({column: object})
+    frame.loc[row, column] = value
+    return frame
+
+
 def small_audit(frame, **kw):
     opts = {"label": "y", "score": "score", "sensitive": ["race", "sex"], "bootstrap": 0}
     opts.update(kw)

@@ -390,15 +390,6 @@ def prepare(frame: pd.DataFrame, spec: AuditSpec) -> PreparedData:
         weights = w
     attributes = [encode_attribute(frame[c], warnings) for c in spec.sensitive]
     return PreparedData(
-        task=spec.task,
-        n_rows=len(frame),
-        y=y,
-        classes=[_scalar(c) for c in classes],
-        scores=scores,
-        prediction_kind=kind,
-        proba=proba,
-        metrics=metrics,
-        attributes=attributes,
-        weights=weights,
-        warnings=warnings,
-    )
+        task=spec.task, n_rows=len(frame), y=y, classes=[_scalar(c) for c in classes],
+        scores=scores, prediction_kind=kind, proba=proba, metrics=metrics,
+        attributes=attributes, weights=weights, warnings=warnings)

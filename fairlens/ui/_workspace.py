@@ -39,13 +39,14 @@ def workspace_root() -> Path:
     return Path(configured).expanduser() if configured else DEFAULT_WORKSPACE_DIR.expanduser()
 
 
+def _now() -> str:
+    """The current time in UTC to the second (ISO 8601), as workspaces record it."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
 def is_workspace_id(value: Any) -> bool:
     """True when ``value`` has the form of a workspace id (16 lowercase hex digits)."""
     return isinstance(value, str) and bool(_ID_PATTERN.match(value))
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass

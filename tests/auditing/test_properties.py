@@ -86,14 +86,14 @@ def test_integer_weights_equal_repeated_rows(frame, data):
     weights = data.draw(st.lists(st.integers(1, 3), min_size=len(frame), max_size=len(frame)))
     weighted = audit_ab(frame.assign(w=weights), weight="w", min_group_size=0).by_group
     repeated = audit_ab(frame.loc[frame.index.repeat(weights)].reset_index(drop=True),
-                      min_group_size=0).by_group
+                        min_group_size=0).by_group
     metrics = [c for c in weighted.columns
                if c in (*fairlens.metrics.BINARY_RATE_METRICS, "auc", "brier", "ece")]
     assert "auc" in metrics
     pd.testing.assert_frame_equal(weighted[metrics], repeated[metrics], rtol=REL, atol=ABS)
     # Scaling every weight leaves every rate unchanged.
     scaled = audit_ab(frame.assign(w=[2.5 * w for w in weights]), weight="w",
-                    min_group_size=0).by_group
+                      min_group_size=0).by_group
     pd.testing.assert_frame_equal(weighted[metrics], scaled[metrics], rtol=REL, atol=ABS)
 
 

@@ -18,6 +18,7 @@ from tests._helpers import (
     input_error,
     small_audit,
     small_frame,
+    with_value,
 )
 
 pytestmark = pytest.mark.usefixtures("quiet_numpy")
@@ -64,9 +65,7 @@ def test_sensitive_attribute_is_the_label():
 
 
 def test_non_numeric_score():
-    frame = small_frame().astype({"score": object})
-    frame.loc[7, "score"] = "high"
-    msg = input_error(small_audit, frame)
+    msg = input_error(small_audit, with_value(small_frame(), 7, "score", "high"))
     assert_contains(msg, "'score'", "not numeric", "'high'", "between 0 and 1")
 
 
@@ -122,7 +121,7 @@ def test_label_with_three_values():
     frame.loc[0, "y"] = 2
     msg = input_error(small_audit, frame)
     assert_contains(msg, "'y'", "3 distinct values", "0, 1, 2", "exactly two", "--proba-prefix",
-              "recode")
+                    "recode")
 
 
 def test_label_with_missing_values():
@@ -215,15 +214,13 @@ def test_multiclass_probabilities_out_of_range():
 
 
 def test_multiclass_label_not_a_class():
-    frame = _multiclass().astype({"y": object})
-    frame.loc[2, "y"] = "dog"
-    msg = input_error(_audit_mc, frame)
+    msg = input_error(_audit_mc, with_value(_multiclass(), 2, "y", "dog"))
     assert_contains(msg, "'y'", "'dog'", "match no probability column", "<prefix><class>")
 
 
 def test_multiclass_prefix_matches_nothing():
     msg = input_error(fairlens.audit, _multiclass(), label="y", proba_prefix="prob_",
-                 sensitive="race", bootstrap=0)
+                      sensitive="race", bootstrap=0)
     assert_contains(msg, "'prob_'", "No columns start with", "'p_0'")
 
 

@@ -1,4 +1,4 @@
-"""Property tests: :func:`fairlens.read_table` never crashes on arbitrary input (only input errors)."""
+"""Property tests: :func:`fairlens.read_table` never crashes on any input (input errors only)."""
 
 from __future__ import annotations
 

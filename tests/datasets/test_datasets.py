@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 from importlib import resources
 from pathlib import Path
 from types import ModuleType
@@ -53,6 +54,9 @@ def _groups(result: fairlens.Audit, grouping: str) -> pd.DataFrame:
 
 
 def _load_make_compas() -> ModuleType:
+    # The script imports its neighbour assets/_sample_file.py, as it does when run directly.
+    if str(ROOT / "assets") not in sys.path:
+        sys.path.insert(0, str(ROOT / "assets"))
     spec = importlib.util.spec_from_file_location("make_compas", ROOT / "assets" / "make_compas.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
