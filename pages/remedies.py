@@ -17,10 +17,7 @@ st.markdown(
     "expect on new data. Group thresholds only need the model's scores; the other remedies "
     "retrain a model on the mapped feature columns.")
 
-data = ui.active()
 spec = ui.current_spec()
-
-
 
 if spec.task != "binary" or not spec.label or not (spec.score or spec.pred):
     ui.stop_with("Remedies need a binary label and the model's score (or predicted label). Map "
@@ -28,8 +25,7 @@ if spec.task != "binary" or not spec.label or not (spec.score or spec.pred):
 if not spec.sensitive:
     ui.stop_with("Map at least one sensitive attribute on the Data page.")
 
-methods = [m for m in fr.METHODS if (m != "thresholds" or spec.score)
-           and (m == "thresholds" or spec.features)]
+methods = R.offered_methods(spec)
 if not methods:
     ui.stop_with("Map the model's score (for group thresholds) or feature columns (to retrain) "
                "on the Data page.")
@@ -50,7 +46,7 @@ def _progress_bar():
 # --- one remedy ----------------------------------------------------------------------------------
 with st.container(border=True):
     c1, c2, c3 = st.columns([3, 2, 2])
-    method = c1.selectbox("Remedy", methods, format_func=R.METHOD_LABELS.get, key=R.W_METHOD)
+    method = c1.selectbox("Remedy", methods, format_func=R.method_label, key=R.W_METHOD)
     attribute = c2.selectbox("Sensitive attribute", spec.sensitive, key=R.W_ATTRIBUTE)
     constraint = c3.selectbox("Constraint", list(R.CONSTRAINT_LABELS),
                               format_func=R.CONSTRAINT_LABELS.get, key=R.W_CONSTRAINT)
@@ -62,8 +58,7 @@ with st.container(border=True):
                           key=R.W_TEST_SIZE)
     seed = int(c6.number_input("Seed", min_value=0, value=0, step=1, key=R.W_SEED))
     payload = {"method": method, "attribute": attribute, "constraint": constraint,
-               "tolerance": float(tolerance), "test_size": float(test_size), "seed": seed,
-               "bootstrap": 200}
+               "tolerance": float(tolerance), "test_size": float(test_size), "seed": seed}
     if method == "thresholds":
         payload["objective"] = st.radio("Maximise", list(fr.OBJECTIVES), horizontal=True,
                                         format_func=lambda o: o.replace("_", " "),
@@ -97,7 +92,7 @@ result = R.last_result()
 if result is None:
     st.info("Choose a remedy and press **Run remedy**.", icon=":material/info:")
 else:
-    st.subheader(R.METHOD_LABELS[result.method])
+    st.subheader(R.method_label(result.method))
     st.success(result.sentence, icon=":material/insights:")
     split = result.split
     st.caption(f"Split: {len(split.fit):,} rows fit the remedy, {len(split.test):,} held-out "
@@ -111,23 +106,8 @@ else:
     m2.metric(f"{result.measure.replace('_', ' ')} ({result.attribute})", f"{gap_after:.3f}",
               delta=f"{gap_after - gap_before:+.3f}", delta_color="inverse")
     st.table(R.before_after_table(result).set_index("Measure (held-out rows)"))
-    fc = result.fit_check
-    if fc:
-        st.caption(f"On the fitting rows ({fc['kind']}, every group counted): "
-                   f"{fc['measure'].replace('_', ' ')} {fc['value']:.3f} against the tolerance "
-                   f"{fc['tolerance']:g} - {'holds' if fc['holds'] else 'does not hold'}. "
-                   "Held-out gaps are larger than on the fitting rows because rates of small "
-                   "groups are noisy.")
-        held = fc.get("held_out_expected")
-        if held:
-            st.caption(f"The held-out rows in expectation (without the noise of the random "
-                       f"draws): {held['measure'].replace('_', ' ')} "
-                       f"{held['value']:.3f}, accuracy {held['accuracy']:.3f}.")
-    if result.baseline is not None:
-        st.caption(f"The same learner trained without fairness: held-out accuracy "
-                   f"{result.baseline.overall['accuracy']:.3f}, "
-                   f"{result.measure.replace('_', ' ')} "
-                   f"{R.gap(result.baseline, result.attribute, result.measure):.3f}.")
+    for note in R.fit_notes(result):
+        st.caption(note)
     for w in result.warnings:
         st.warning(w, icon=":material/warning:")
     table = R.thresholds_table(result)
@@ -165,7 +145,7 @@ else:
 st.subheader("Trade-off: every remedy at its price")
 with st.container(border=True):
     chosen = st.multiselect("Remedies to compare", methods, default=methods,
-                            format_func=R.METHOD_LABELS.get, key=R.W_COMPARE_METHODS)
+                            format_func=R.method_label, key=R.W_COMPARE_METHODS)
     st.button("Compare remedies", key=R.W_COMPARE, icon=":material/scatter_plot:",
               on_click=R.request("compare"), disabled=not chosen)
 if R.take_request("compare") and chosen:
@@ -174,7 +154,7 @@ if R.take_request("compare") and chosen:
         R.run_tradeoff(spec, {"methods": chosen, "attribute": attribute,
                               "constraint": constraint, "tolerance": float(tolerance),
                               "tolerances": (0.02, 0.1), "test_size": float(test_size),
-                              "seed": seed, "bootstrap": 200, "epochs": 15}, progress=update)
+                              "seed": seed, "epochs": 15}, progress=update)
     except FairLensInputError as exc:
         st.error(str(exc), icon=":material/error:")
     bar.empty()
@@ -193,7 +173,8 @@ else:
     st.dataframe(R.points_display(trade.points), hide_index=True, width="stretch")
     st.caption("A point is on the Pareto front when no other point is both more accurate and "
                "fairer. Thresholds and exponentiated gradient appear at tolerances 0.02, the "
-               "chosen one and 0.1. Intervals: 95% bootstrap on the held-out rows.")
+               "chosen one and 0.1. Intervals: the audit's (sidebar) intervals on the held-out "
+               "rows.")
 
 # --- data-collection advice ----------------------------------------------------------------------
 st.subheader("Where would more data help?")

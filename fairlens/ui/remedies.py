@@ -17,7 +17,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from fairlens.data import AuditSpec
+from fairlens import registry
+from fairlens.auditing import AuditOptions
+from fairlens.data import AuditSpec, FairLensInputError
 from fairlens.remedies import (
     LearningCurves,
     RemedyResult,
@@ -26,7 +28,6 @@ from fairlens.remedies import (
     learning_curves,
     remedy_spec,
 )
-from fairlens.remedies._api import _gap
 from fairlens.ui import _session as S
 from fairlens.ui._workspace import workspace_root
 
@@ -76,125 +77,56 @@ def take_request(kind: str) -> bool:
         return True
     return False
 
-METHOD_LABELS = {
-    "thresholds": "Group-specific thresholds (post-processing, no retraining)",
-    "reweigh": "Reweighing + retraining (Kamiran-Calders)",
-    "expgrad": "Exponentiated gradient (fairlearn reductions)",
-    "fis": "FIS: fair identity scaling of the loss (torch)",
-    "febs": "FEBS: fair error-bound scaling of the loss (torch)",
-}
 CONSTRAINT_LABELS = {
     "equalized_odds": "Equalized odds (TPR and FPR)",
     "equal_opportunity": "Equal opportunity (TPR)",
     "demographic_parity": "Demographic parity (selection rate)",
 }
-SHOWN_METRICS = ("accuracy", "balanced_accuracy", "selection_rate", "tpr", "fpr", "auc")
 SHOWN_DISPARITIES = ("equalized_odds_difference", "equal_opportunity_difference",
                      "demographic_parity_difference")
+"""The order of the disparities in the page's before/after table."""
 
 
-def run_key(payload: dict[str, Any]) -> str:
-    """Identifies one run: the data and every setting."""
-    text = json.dumps({"data": S.active().key, **payload}, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+def method_label(name: str) -> str:
+    """A remedy as the chooser shows it: its registered title and, in brackets, its kind."""
+    cls = registry.get("remedy", name)
+    detail = getattr(cls, "detail", "")
+    return f"{cls.title} ({detail})" if detail else cls.title
 
 
-def _remember(slot: str, key: str, value: Any) -> None:
-    runs = dict(st.session_state.get(slot, {}))
-    runs[key] = (S.active().key, value)
-    st.session_state[slot] = dict(list(runs.items())[-KEEP:])
+def offered_methods(spec: AuditSpec) -> list[str]:
+    """The registered remedies the applied mapping can run (score, features ...)."""
+    return [cls.name for cls in registry.available("remedy", spec)]
 
 
-def stored(slot: str, key: str) -> Any:
-    """A result kept earlier in this session for the active data, if any."""
-    entry = st.session_state.get(slot, {}).get(key)
-    if entry is None or entry[0] != S.active().key:
-        return None
-    return entry[1]
-
-
-def run_remedy(spec: AuditSpec, payload: dict[str, Any],
-               progress: Callable[[int, int, str], None] | None = None) -> RemedyResult:
-    """Run one remedy on the active data, keep it in the session and save its artefacts in
-    the workspace folder."""
-    options = dict(payload)
-    method = options.pop("method")
-    constraint = options.pop("constraint")
-    tolerance = options.pop("tolerance")
-    test_size = options.pop("test_size")
-    seed = options.pop("seed")
-    result = remedy_spec(S.active_frame(), spec, method=method, constraint=constraint,
-                         tolerance=tolerance, test_size=test_size, seed=seed,
-                         progress=progress, **options)
-    key = run_key(payload)
-    result.save(remedy_folder(key))
-    _remember(RUNS, key, result)
-    st.session_state[LAST] = key
-    return result
-
-
-def remedy_folder(key: str) -> Path:
-    """Where a run's artefacts are saved: ``<workspaces>/remedies/<data key>/<run key>``."""
-    return workspace_root() / "remedies" / S.active().key / key
-
-
-def last_result() -> RemedyResult | None:
-    """The run shown on the page (None before the first run of this data)."""
-    key = st.session_state.get(LAST)
-    return stored(RUNS, key) if key else None
-
-
-def run_tradeoff(spec: AuditSpec, payload: dict[str, Any],
-                 progress: Callable[[int, int, str], None] | None = None) -> TradeOff:
-    """Every chosen remedy on one split, as trade-off points (kept in the session)."""
-    options = dict(payload)
-    result = compare_remedies(S.active_frame(), spec, progress=progress, **options)
-    _remember(TRADEOFF, run_key({"tradeoff": payload}), result)
-    st.session_state[TRADEOFF + "_last"] = run_key({"tradeoff": payload})
-    return result
-
-
-def last_tradeoff() -> TradeOff | None:
-    """The trade-off shown on the page."""
-    key = st.session_state.get(TRADEOFF + "_last")
-    return stored(TRADEOFF, key) if key else None
-
-
-def run_curves(spec: AuditSpec, payload: dict[str, Any],
-               progress: Callable[[int, int, str], None] | None = None) -> LearningCurves:
-    """Per-group learning curves (kept in the session)."""
-    result = learning_curves(S.active_frame(), spec, progress=progress, **payload)
-    key = run_key({"curves": payload})
-    _remember(CURVES, key, result)
-    st.session_state[CURVES + "_last"] = key
-    return result
-
-
-def last_curves() -> LearningCurves | None:
-    """The learning curves shown on the page."""
-    key = st.session_state.get(CURVES + "_last")
-    return stored(CURVES, key) if key else None
-
-
-def gap(audit: Any, attribute: str, measure: str) -> float:
-    """A disparity of an audit for one attribute (NaN when absent)."""
-    return _gap(audit, attribute, measure)
+def audit_options() -> AuditOptions:
+    """The audit's own options (the sidebar's minimum group size, reference groups,
+    interval method, bootstrap, seed and level), as the Fairness page audits with them."""
+    settings = S.current_settings()
+    try:
+        reference = S.reference_choice(S.get_statistics(), settings)
+    except FairLensInputError:
+        reference = None
+    return AuditOptions(
+        reference=reference, min_group_size=int(settings["min_group_size"]),
+        ci=settings["ci"],
+        bootstrap=int(settings["bootstrap"]) if settings["ci"] == "bootstrap" else 0,
+        seed=int(settings["seed"]), level=float(settings["level"]))
 
 
 def before_after_table(result: RemedyResult) -> pd.DataFrame:
     """Held-out metrics and disparities before and after, as shown on the page (3 decimals)."""
+    table = result.tables()["before_after"]
+    metrics = table[table["kind"] == "metric"]
+    disparities = table[table["kind"] == "disparity"].set_index("measure").loc[
+        list(SHOWN_DISPARITIES)].reset_index()
     rows = []
-    for m in SHOWN_METRICS:
-        b, a = result.before.overall.get(m), result.after.overall.get(m)
-        if b is None and a is None:
-            continue
-        rows.append({"Measure (held-out rows)": m.replace("_", " "), "Before": _r(b),
-                     "After": _r(a), "Change": _signed(_diff(a, b))})
-    for d in SHOWN_DISPARITIES:
-        b = _gap(result.before, result.attribute, d)
-        a = _gap(result.after, result.attribute, d)
-        rows.append({"Measure (held-out rows)": f"{d.replace('_', ' ')} ({result.attribute})",
-                     "Before": _r(b), "After": _r(a), "Change": _signed(_diff(a, b))})
+    for r in pd.concat([metrics, disparities]).itertuples():
+        name = r.measure.replace("_", " ")
+        if r.kind == "disparity":
+            name = f"{name} ({result.attribute})"
+        rows.append({"Measure (held-out rows)": name, "Before": _r(r.before), "After": _r(r.after),
+                     "Change": _signed(_diff(r.after, r.before))})
     return pd.DataFrame(rows)
 
 
@@ -215,6 +147,29 @@ def _r(v: Any) -> str:
 
 def _signed(v: float | None) -> str:
     return "n/a" if v is None or v != v else f"{v:+.3f}"
+
+
+def fit_notes(result: RemedyResult) -> list[str]:
+    """The captions under the before/after table: the constraint on the fitting rows, the
+    held-out rows in expectation, and the learner without fairness."""
+    notes = []
+    fc = result.fit_check
+    if fc:
+        notes.append(f"On the fitting rows ({fc['kind']}, every group counted): "
+                     f"{fc['measure'].replace('_', ' ')} {fc['value']:.3f} against the "
+                     f"tolerance {fc['tolerance']:g} - "
+                     f"{'holds' if fc['holds'] else 'does not hold'}. Held-out gaps are larger "
+                     "than on the fitting rows because rates of small groups are noisy.")
+        held = fc.get("held_out_expected")
+        if held:
+            notes.append(f"The held-out rows in expectation (without the noise of the random "
+                         f"draws): {held['measure'].replace('_', ' ')} {held['value']:.3f}, "
+                         f"accuracy {held['accuracy']:.3f}.")
+    if result.baseline is not None:
+        notes.append(f"The same learner trained without fairness: held-out accuracy "
+                     f"{result.accuracy('baseline'):.3f}, {result.measure.replace('_', ' ')} "
+                     f"{result.disparity('baseline'):.3f}.")
+    return notes
 
 
 def thresholds_table(result: RemedyResult) -> pd.DataFrame | None:
@@ -261,3 +216,94 @@ def points_display(points: pd.DataFrame) -> pd.DataFrame:
         "Pareto front": ["yes" if p else "" for p in points["pareto"]],
     })
     return out
+
+
+# --- cached wrappers ----------------------------------------------------------------------------
+# Remedy runs are the user's own data and can take seconds: they are kept in this session (the
+# latest few, keyed by the data, every setting and the audit's options), never in a cache
+# shared between users.
+
+def run_key(payload: dict[str, Any]) -> str:
+    """Identifies one run: the data and every setting."""
+    text = json.dumps({"data": S.active().key, **payload}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _remember(slot: str, key: str, value: Any) -> None:
+    runs = dict(st.session_state.get(slot, {}))
+    runs[key] = (S.active().key, value)
+    st.session_state[slot] = dict(list(runs.items())[-KEEP:])
+
+
+def stored(slot: str, key: str) -> Any:
+    """A result kept earlier in this session for the active data, if any."""
+    entry = st.session_state.get(slot, {}).get(key)
+    if entry is None or entry[0] != S.active().key:
+        return None
+    return entry[1]
+
+
+def run_remedy(spec: AuditSpec, payload: dict[str, Any],
+               progress: Callable[[int, int, str], None] | None = None) -> RemedyResult:
+    """Run one remedy on the active data with the audit's options, keep it in the session and
+    save its artefacts in the workspace folder.
+
+    ``payload``: ``method``, ``attribute``, ``constraint``, ``tolerance``, ``test_size``,
+    ``seed`` and the method's parameters (keywords of :func:`fairlens.remedies.remedy_spec`).
+    """
+    options = audit_options()
+    result = remedy_spec(S.active_frame(), spec, options=options, progress=progress,
+                         **payload)
+    key = run_key({**payload, "audit": options.to_dict()})
+    result.save(remedy_folder(key))
+    _remember(RUNS, key, result)
+    st.session_state[LAST] = key
+    return result
+
+
+def remedy_folder(key: str) -> Path:
+    """Where a run's artefacts are saved: ``<workspaces>/remedies/<data key>/<run key>``."""
+    return workspace_root() / "remedies" / S.active().key / key
+
+
+def last_result() -> RemedyResult | None:
+    """The run shown on the page (None before the first run of this data)."""
+    key = st.session_state.get(LAST)
+    return stored(RUNS, key) if key else None
+
+
+def run_tradeoff(spec: AuditSpec, payload: dict[str, Any],
+                 progress: Callable[[int, int, str], None] | None = None) -> TradeOff:
+    """Every chosen remedy on one split with the audit's options, as trade-off points (kept in
+    the session)."""
+    options = audit_options()
+    result = compare_remedies(S.active_frame(), spec, options=options, progress=progress,
+                              **payload)
+    key = run_key({"tradeoff": payload, "audit": options.to_dict()})
+    _remember(TRADEOFF, key, result)
+    st.session_state[TRADEOFF + "_last"] = key
+    return result
+
+
+def last_tradeoff() -> TradeOff | None:
+    """The trade-off shown on the page."""
+    key = st.session_state.get(TRADEOFF + "_last")
+    return stored(TRADEOFF, key) if key else None
+
+
+def run_curves(spec: AuditSpec, payload: dict[str, Any],
+               progress: Callable[[int, int, str], None] | None = None) -> LearningCurves:
+    """Per-group learning curves with the audit's minimum group size (kept in the session)."""
+    options = audit_options()
+    result = learning_curves(S.active_frame(), spec, options=options, progress=progress,
+                             **payload)
+    key = run_key({"curves": payload, "audit": options.to_dict()})
+    _remember(CURVES, key, result)
+    st.session_state[CURVES + "_last"] = key
+    return result
+
+
+def last_curves() -> LearningCurves | None:
+    """The learning curves shown on the page."""
+    key = st.session_state.get(CURVES + "_last")
+    return stored(CURVES, key) if key else None

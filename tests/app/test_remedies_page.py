@@ -78,3 +78,22 @@ def test_page_explains_when_nothing_to_remedy(app):
     app.switch_page(PAGE).run()
     assert not app.exception, app.exception
     assert any("binary label" in i.value for i in app.info)
+
+
+def test_remedy_uses_the_audits_own_options(app):
+    """The sidebar's minimum group size and bootstrap reach the before/after audits (not a
+    page setting of its own), and the before audit is audit_spec with those options."""
+    from fairlens.auditing import AuditOptions, audit_spec
+
+    at = _open(app)
+    at.number_input(key="sidebar_min_group_size").set_value(50).run()
+    assert not at.exception, at.exception
+    at.button(key="remedies_run").click().run()
+    assert not at.exception, at.exception
+    result = next(iter(at.session_state["remedies_runs"].values()))[1]
+    options = result.before.options
+    assert options.min_group_size == 50 and options.bootstrap == 1000
+    frame, spec = load_compas(), AuditSpec(**COMPAS_AUDIT)
+    held_out = frame.iloc[result.split.test].reset_index(drop=True)
+    expected = audit_spec(held_out, spec, options=AuditOptions(min_group_size=50))
+    assert result.to_dict()["before"]["disparities"] == expected.to_dict()["disparities"]
