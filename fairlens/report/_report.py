@@ -11,9 +11,19 @@ import pandas as pd
 
 from fairlens._json import json_safe
 from fairlens.auditing import Audit
-from fairlens.report import _tables as T
 from fairlens.report._config import ReportConfig
 from fairlens.report._gate import GateResult
+from fairlens.report._tables import (
+    disparities_frame,
+    explain_frames,
+    four_fifths_frame,
+    groups_frame,
+    labels_frames,
+    overall_frame,
+    remedy_frame,
+    slices_frame,
+    tests_frame,
+)
 from fairlens.wording import fmt, plain
 from fairlens.wording.report import audited_what, limitation_sentences, summary_sentences
 
@@ -119,21 +129,21 @@ class Report:
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table of the report as a DataFrame (one CSV file each)."""
         documents = self.documents()
-        out = {"overall": T.overall_frame(self.audit), "groups": T.groups_frame(self.audit),
-               "tests_vs_reference": T.tests_frame(self.audit),
-               "disparities": T.disparities_frame(self.audit)}
-        ff = T.four_fifths_frame(self.audit.to_dict())
+        out = {"overall": overall_frame(self.audit), "groups": groups_frame(self.audit),
+               "tests_vs_reference": tests_frame(self.audit),
+               "disparities": disparities_frame(self.audit)}
+        ff = four_fifths_frame(self.audit.to_dict())
         if len(ff):
             out["four_fifths_rule"] = ff
         out["equity"] = self.audit.equity.copy()
         if "labels" in documents:
-            out.update(T.labels_frames(documents["labels"]))
+            out.update(labels_frames(documents["labels"]))
         if "slices" in documents:
-            out["slices"] = T.slices_frame(documents["slices"])
+            out["slices"] = slices_frame(documents["slices"])
         if "explain" in documents:
-            out.update(T.explain_frames(documents["explain"]))
+            out.update(explain_frames(documents["explain"]))
         if "remedy" in documents:
-            out["remedy"] = T.remedy_frame(documents["remedy"])
+            out["remedy"] = remedy_frame(documents["remedy"])
         if self.gate:
             out["gate"] = pd.DataFrame([{
                 "rule": r.rule.text, "passed": r.passed, "failing": ", ".join(r.failing),

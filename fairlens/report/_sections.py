@@ -7,11 +7,19 @@ from typing import Any
 import pandas as pd
 
 from fairlens.auditing import Audit
-from fairlens.report import _content as C
-from fairlens.report import _tables as T
-from fairlens.report._content import MAX_TABLE_ROWS, Table
+from fairlens.report._content import MAX_TABLE_ROWS, Figure, Section, Table, frame_table
 from fairlens.report._gate import GateResult
 from fairlens.report._report import ANALYSES, Report
+from fairlens.report._tables import (
+    disparities_frame,
+    explain_frames,
+    four_fifths_frame,
+    labels_frames,
+    overall_frame,
+    remedy_frame,
+    slices_frame,
+    tests_frame,
+)
 from fairlens.wording import (
     MEASURE_LABELS,
     disparity_sentences,
@@ -36,12 +44,12 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
              for k, v in row.items()} for row in frame.to_dict("records")]
 
 
-def _kv(title: str, pairs: list[tuple[str, Any]]) -> C.Table:
-    return C.Table(title, ["item", "value"], [[k, "-" if v is None else str(v)]
+def _kv(title: str, pairs: list[tuple[str, Any]]) -> Table:
+    return Table(title, ["item", "value"], [[k, "-" if v is None else str(v)]
                                               for k, v in pairs])
 
 
-def about_section(report: Report) -> C.Section:
+def about_section(report: Report) -> Section:
     """Data fingerprint, mapping, settings, versions and date."""
     fp, audit = report.fingerprint, report.audit
     sha = fp.get("sha256") or (f"{fp['sha256_prefix']} (first 32 hex digits)"
@@ -70,7 +78,7 @@ def about_section(report: Report) -> C.Section:
          or "audit only"),
         ("created (UTC)", report.created)])
     versions = _kv("Versions", list(report.versions.items()))
-    return C.Section("about", "What was audited, and how", [report.what()],
+    return Section("about", "What was audited, and how", [report.what()],
                      tables=[fingerprint, mapping, settings, versions])
 
 
@@ -99,7 +107,7 @@ def group_display(audit: Audit, grouping: str) -> Table:
     return table
 
 
-def grouping_section(report: Report, grouping: str) -> C.Section:
+def grouping_section(report: Report, grouping: str) -> Section:
     """One attribute (or the intersection): sentences, chart and per-group table."""
     audit, doc = report.audit, report.audit.to_dict()
     rows = audit.by_group[audit.by_group["grouping"] == grouping]
@@ -108,18 +116,18 @@ def grouping_section(report: Report, grouping: str) -> C.Section:
         c for m in metrics for c in (m, f"{m}_low", f"{m}_high") if c in rows]
     figures = []
     if len(rows) <= 40:
-        figures.append(C.Figure("group_bars", f"{grouping}: rates by group with 95% intervals",
+        figures.append(Figure("group_bars", f"{grouping}: rates by group with 95% intervals",
                                 {"rows": _records(rows[cols]), "metrics": metrics}))
-    return C.Section(f"grouping-{grouping}", f"Fairness by {grouping}",
+    return Section(f"grouping-{grouping}", f"Fairness by {grouping}",
                      disparity_sentences(doc, audit.by_group, grouping, escape=str,
                                          min_group_size=audit.options.min_group_size),
                      tables=[group_display(audit, grouping)], figures=figures)
 
 
-def disparities_section(report: Report) -> C.Section:
+def disparities_section(report: Report) -> Section:
     """Between-group disparities with intervals, and the per-group tests."""
     audit = report.audit
-    d = T.disparities_frame(audit)
+    d = disparities_frame(audit)
     paragraphs = [
         "Between-group disparities compare the groups that are large enough (max - min for "
         "differences, min / max for ratios), with 95% bootstrap intervals. Whether a group "
@@ -134,18 +142,18 @@ def disparities_section(report: Report) -> C.Section:
             "value [95% CI]": [fmt_ci(v, lo, hi) for v, lo, hi in zip(
                 shown["value"], shown["low"], shown["high"], strict=True)],
             "reference": shown["reference"].astype(str)})
-        tables.append(C.frame_table(table, "Disparities by grouping", note=(
+        tables.append(frame_table(table, "Disparities by grouping", note=(
             "Every measure with its interval is in disparities.csv.")))
         key = d[d["measure"].isin(["demographic_parity_difference",
                                    "equalized_odds_difference"])]
         if not len(key):
             key = d[d["measure"].str.endswith("_difference")]
-        figures.append(C.Figure("disparities", "Key disparities with 95% intervals", {
+        figures.append(Figure("disparities", "Key disparities with 95% intervals", {
             "rows": [{"label": f"{g}: {measure_label(m)}", "value": v, "low": lo, "high": hi}
                      for g, m, v, lo, hi in zip(key["grouping"], key["measure"], key["value"],
                                                 key["low"], key["high"], strict=True)
                      if not is_missing(v)]}))
-    tests = T.tests_frame(audit)
+    tests = tests_frame(audit)
     if len(tests):
         tests = tests[~tests["grouping"].astype(str).str.contains(" x ", regex=False)]
     if len(tests):
@@ -156,26 +164,26 @@ def disparities_section(report: Report) -> C.Section:
             "difference": [fmt(v) for v in sig["difference"]],
             "p-value": [f"{p:.2g}" for p in sig["p_value"]],
             "q-value": [f"{q:.2g}" for q in sig["q_value"]]})
-        tables.append(C.frame_table(
+        tables.append(frame_table(
             view, f"Significant differences from the reference group ({len(sig)} of "
                   f"{len(tests)} tests of single attributes)",
             note="Two-proportion z-test or Fisher's exact test against the reference group, "
                  "Benjamini-Hochberg corrected within each grouping; all tests are in "
                  "tests_vs_reference.csv."))
-    ff = T.four_fifths_frame(audit.to_dict())
+    ff = four_fifths_frame(audit.to_dict())
     if len(ff):
         view = pd.DataFrame({"grouping": ff["grouping"], "group": ff["group"].astype(str),
                              "reference": ff["reference"].astype(str),
                              "selection-rate ratio": [fmt(v) for v in
                                                       ff["selection_rate_ratio"]],
                              "below 0.8": ["yes" if f else "no" for f in ff["fails"]]})
-        tables.append(C.frame_table(view, "Four-fifths rule (selection rate vs reference)",
+        tables.append(frame_table(view, "Four-fifths rule (selection rate vs reference)",
                                     classes=["fail" if f else "" for f in ff["fails"]]))
-    return C.Section("disparities", "Disparities and significance", paragraphs,
+    return Section("disparities", "Disparities and significance", paragraphs,
                      tables=tables, figures=figures)
 
 
-def equity_section(report: Report) -> C.Section:
+def equity_section(report: Report) -> Section:
     """ES and PSD with the small-group caveat."""
     eq = report.audit.equity
     paragraphs = [
@@ -199,16 +207,16 @@ def equity_section(report: Report) -> C.Section:
                 eq["psd_std"], eq["psd_std_low"], eq["psd_std_high"], strict=True)],
             "PSD max-min [95% CI]": [fmt_ci(v, lo, hi) for v, lo, hi in zip(
                 eq["psd_max"], eq["psd_max_low"], eq["psd_max_high"], strict=True)]})
-        tables.append(C.frame_table(view, "Equity-scaled metrics and performance-scaled "
+        tables.append(frame_table(view, "Equity-scaled metrics and performance-scaled "
                                           "disparities"))
         first = eq["metric"].iloc[0]
         part = eq[eq["metric"] == first]
-        figures.append(C.Figure("bars", f"ES-{measure_label(first)} by grouping (dashed: overall "
+        figures.append(Figure("bars", f"ES-{measure_label(first)} by grouping (dashed: overall "
                                         f"{measure_label(first)})", {
             "labels": [str(g) for g in part["grouping"]], "values": list(part["es"]),
             "low": list(part["es_low"]), "high": list(part["es_high"]),
             "line": float(part["overall"].iloc[0]), "xlabel": f"ES-{measure_label(first)}"}))
-    return C.Section("equity", "Equity-scaled metrics (ES) and PSD", paragraphs,
+    return Section("equity", "Equity-scaled metrics (ES) and PSD", paragraphs,
                      tables=tables, figures=figures)
 
 
@@ -218,7 +226,7 @@ def _name(value: Any) -> str:
     return str(value or "cleanlab")
 
 
-def labels_section(doc: Document) -> C.Section:
+def labels_section(doc: Document) -> Section:
     """Label errors: how many, where, and whether the disparities survive them."""
     paragraphs = []
     if doc.get("n_issues") is not None and doc.get("n_rows"):
@@ -229,7 +237,7 @@ def labels_section(doc: Document) -> C.Section:
             f"{int(doc['n_rows']):,} labels as probably wrong "
             f"({fmt_ci(doc.get('issue_rate'), lo, hi)}).")
     paragraphs.extend(str(s) for s in doc.get("fairness_verdict") or [])
-    frames = T.labels_frames(doc)
+    frames = labels_frames(doc)
     tables = []
     rates = frames.get("label_issue_rates")
     if rates is not None and len(rates):
@@ -241,7 +249,7 @@ def labels_section(doc: Document) -> C.Section:
                 rates["rate"], rates["low"], rates["high"], strict=True)],
             "q-value": [fmt(v) for v in rates["q_value"]],
             "significant": ["yes" if s else "" for s in rates["significant"]]})
-        tables.append(C.frame_table(view, "Label-issue rate by group", classes=[
+        tables.append(frame_table(view, "Label-issue rate by group", classes=[
             "small" if s else "reference" if r else "" for s, r in zip(
                 rates["small"], rates["reference"], strict=True)]))
     fair = frames.get("label_fairness")
@@ -249,12 +257,12 @@ def labels_section(doc: Document) -> C.Section:
         view = fair.copy()
         if "measure" in view:
             view["measure"] = [measure_label(str(m)) for m in view["measure"]]
-        tables.append(C.frame_table(view, "Disparities with the original labels, the suspected "
+        tables.append(frame_table(view, "Disparities with the original labels, the suspected "
                                           "errors excluded, and relabelled"))
-    return C.Section("labels", "Label errors", paragraphs, tables=tables)
+    return Section("labels", "Label errors", paragraphs, tables=tables)
 
 
-def slices_section(doc: Document) -> C.Section:
+def slices_section(doc: Document) -> Section:
     """The slices where the model errs most."""
     paragraphs = []
     if doc.get("overall_error") is not None:
@@ -262,7 +270,7 @@ def slices_section(doc: Document) -> C.Section:
             f"Overall {doc.get('error', 'error')} rate {fmt(doc['overall_error'])}; "
             f"{fmt_int(doc.get('n_examined'))} slices examined, significance controlled by "
             f"Benjamini-Hochberg (FDR {doc.get('fdr', 0.05)}).")
-    frame = T.slices_frame(doc)
+    frame = slices_frame(doc)
     bullets = [str(s.get("description", "")) for s in (doc.get("slices") or [])[:5]]
     tables = []
     if len(frame):
@@ -273,12 +281,12 @@ def slices_section(doc: Document) -> C.Section:
                 frame["error_rate"], frame["low"], frame["high"], strict=True)],
             "lift": [fmt(v, 2) for v in frame["lift"]],
             "q-value": [f"{q:.2g}" if not is_missing(q) else "-" for q in frame["q_value"]]})
-        tables.append(C.frame_table(view, "Error slices (best first)"))
-    return C.Section("slices", "Where the model fails: error slices", paragraphs, bullets,
+        tables.append(frame_table(view, "Error slices (best first)"))
+    return Section("slices", "Where the model fails: error slices", paragraphs, bullets,
                      tables=tables)
 
 
-def explain_section(doc: Document) -> C.Section:
+def explain_section(doc: Document) -> Section:
     """Feature importance and the decomposition of the score gap between two groups."""
     model = doc.get("model") or {}
     paragraphs = []
@@ -302,31 +310,31 @@ def explain_section(doc: Document) -> C.Section:
                 f"{k} {fmt(v) if isinstance(v, float) else v}" for k, v in part.items()
                 if not isinstance(v, (dict, list)))
             paragraphs.append(f"{title}: {text}")
-    frames = T.explain_frames(doc)
+    frames = explain_frames(doc)
     tables, figures = [], []
     imp = frames.get("explain_importance")
     if imp is not None and len(imp):
-        tables.append(C.frame_table(imp.head(20), "Feature importance (overall)"))
+        tables.append(frame_table(imp.head(20), "Feature importance (overall)"))
         top = imp.head(12)
-        figures.append(C.Figure("bars", "Feature importance (overall)", {
+        figures.append(Figure("bars", "Feature importance (overall)", {
             "labels": [str(f) for f in top["feature"]], "values": list(top["importance"]),
             "xlabel": "importance"}))
     gap_frame = frames.get("explain_gap")
     if gap_frame is not None and len(gap_frame):
-        tables.append(C.frame_table(gap_frame.head(20), "Contribution of each feature to the gap"))
+        tables.append(frame_table(gap_frame.head(20), "Contribution of each feature to the gap"))
     by_group = frames.get("explain_by_group")
     if by_group is not None and len(by_group):
         wide = by_group.pivot_table(index="feature", columns=["attribute", "group"],
                                     values="importance", aggfunc="first")
         wide.columns = [f"{a}={g}" for a, g in wide.columns]
         wide = wide.reset_index().iloc[:20, :9]
-        tables.append(C.frame_table(wide, "Feature importance by group"))
-    return C.Section("explain", "Why: explanations", paragraphs,
+        tables.append(frame_table(wide, "Feature importance by group"))
+    return Section("explain", "Why: explanations", paragraphs,
                      [str(w) for w in doc.get("warnings") or []], tables=tables,
                      figures=figures)
 
 
-def remedy_section(doc: Document) -> C.Section:
+def remedy_section(doc: Document) -> Section:
     """The remedy's effect: metrics before and after, on the held-out split."""
     paragraphs = [f"Method **{doc.get('method', '?')}**, constraint "
                   f"{doc.get('constraint', '?')}, tolerance {doc.get('tolerance', '?')}"
@@ -340,7 +348,7 @@ def remedy_section(doc: Document) -> C.Section:
             + ".")
     if doc.get("sentence"):
         paragraphs.append(str(doc["sentence"]))
-    frame = T.remedy_frame(doc)
+    frame = remedy_frame(doc)
     tables = []
     if len(frame):
         key = ("n_rows", "accuracy", "selection_rate", "tpr", "fpr", "auc",
@@ -349,7 +357,7 @@ def remedy_section(doc: Document) -> C.Section:
         names = frame["measure"].astype(str)
         shown = frame[names.str.split(".").str[-1].isin(key) | names.str.startswith(
             "equity_scaled.")]
-        tables.append(C.frame_table(
+        tables.append(frame_table(
             shown if len(shown) else frame, "Before and after the remedy (held-out split)",
             note="Key measures; every number before and after is in remedy.csv."))
     artefacts = doc.get("artefacts")
@@ -358,20 +366,20 @@ def remedy_section(doc: Document) -> C.Section:
         text = "; ".join(f"{k}: {v}" for k, v in artefacts.items()
                          if not isinstance(v, (dict, list)))
         bullets.append("Artefacts (full detail in the JSON file): " + text[:600])
-    return C.Section("remedy", "What would reduce the disparity: remedy", paragraphs, bullets,
+    return Section("remedy", "What would reduce the disparity: remedy", paragraphs, bullets,
                      tables=tables)
 
 
-def gate_section(gate: GateResult) -> C.Section:
+def gate_section(gate: GateResult) -> Section:
     """The CI rules and their outcome."""
     rows = [[r.rule.text, "pass" if r.passed else "FAIL",
              "; ".join(f"{g} = {fmt(v, 4)}" for g, v in r.values.items())]
             for r in gate.results]
-    table = C.Table("Rules (a rule states when the check fails)", ["rule", "result", "values"],
+    table = Table("Rules (a rule states when the check fails)", ["rule", "result", "values"],
                     rows, ["" if r.passed else "fail" for r in gate.results])
     verdict = "All rules pass." if gate.passed else \
         f"**{len(gate.failed)} rule(s) failed**: `fairlens audit --config` exits with code 1."
-    return C.Section("gate", "CI fairness gate", [verdict], tables=[table])
+    return Section("gate", "CI fairness gate", [verdict], tables=[table])
 
 
 ANALYSIS_SECTIONS = {"labels": labels_section, "slices": slices_section,
@@ -379,19 +387,19 @@ ANALYSIS_SECTIONS = {"labels": labels_section, "slices": slices_section,
 """The section builder of each analysis, from its JSON document."""
 
 
-def build_sections(report: Report) -> list[C.Section]:
+def build_sections(report: Report) -> list[Section]:
     """Every section of ``report``, in reading order."""
     audit = report.audit
-    out = [C.Section("summary", "Executive summary", bullets=report.summary())]
+    out = [Section("summary", "Executive summary", bullets=report.summary())]
     out.append(about_section(report))
-    overall = T.overall_frame(audit)
+    overall = overall_frame(audit)
     view = pd.DataFrame({"metric": [measure_label(m) for m in overall["metric"]],
                          "value [95% CI]": [fmt_int(v) if m == "n" else fmt_ci(v, lo, hi)
                                             for m, v, lo, hi in zip(
                                                 overall["metric"], overall["value"],
                                                 overall["low"], overall["high"], strict=True)]})
-    out.append(C.Section("overall", "Overall performance", tables=[
-        C.frame_table(view, "Overall metrics")]))
+    out.append(Section("overall", "Overall performance", tables=[
+        frame_table(view, "Overall metrics")]))
     for grouping in dict.fromkeys(audit.by_group["grouping"]):
         out.append(grouping_section(report, grouping))
     out.append(disparities_section(report))
@@ -401,14 +409,14 @@ def build_sections(report: Report) -> list[C.Section]:
         if name in documents:
             out.append(ANALYSIS_SECTIONS[name](documents[name]))
         elif name in report.errors:
-            out.append(C.Section(name, f"{name.capitalize()} (not available)", [
+            out.append(Section(name, f"{name.capitalize()} (not available)", [
                 f"The {name} analysis was asked for but could not run: {report.errors[name]}"]))
     if report.gate:
         out.append(gate_section(report.gate))
     warnings = list(dict.fromkeys([*report.warnings, *audit.warnings]))
-    out.append(C.Section("limitations", "Limitations", bullets=report.limitations()
+    out.append(Section("limitations", "Limitations", bullets=report.limitations()
                          + [f"Warning: {w}" for w in warnings[:12]]))
-    out.append(C.Section(
+    out.append(Section(
         "reproduce", "Reproduce this report",
         ["Run this command with the configuration below saved under the name it gives "
          "(and the data file next to it):"],

@@ -1,7 +1,8 @@
 """Explanation, remedy and label sections from the analyses' JSON documents.
 
-The explanation and remedy dicts are built by hand in the documented shapes
-(``fairlens.explain/1``, ``fairlens.remedy/1``), complete and with keys missing, so the
+The explanation and remedy documents are built by hand in the documented shapes
+(``fairlens.explain/1``, ``fairlens.remedy/1``), complete and with keys missing, and stand in
+for the result objects (the report reads a result through its ``to_dict()``), so the
 rendering is tested without running those analyses.
 """
 
@@ -12,7 +13,7 @@ from dataclasses import replace
 
 import pytest
 
-import fairlens.report._build as B
+from fairlens import registry
 from fairlens.cli import main
 from fairlens.data import AuditSpec
 from fairlens.report import ReportConfig, build_report, fingerprint, render_html, render_pdf
@@ -47,6 +48,16 @@ REMEDY = {
 }
 
 
+class Stored:
+    """A result that is only its JSON document (what the report reads of a result)."""
+
+    def __init__(self, doc: dict) -> None:
+        self.doc = doc
+
+    def to_dict(self, **_: object) -> dict:
+        return self.doc
+
+
 @pytest.fixture(scope="module")
 def base_report():
     frame = hostile_frame(800)
@@ -58,7 +69,8 @@ def base_report():
 
 
 def test_explain_and_remedy_sections(base_report):
-    report = replace(base_report, explain=copy.deepcopy(EXPLAIN), remedy=copy.deepcopy(REMEDY),
+    report = replace(base_report, explain=Stored(copy.deepcopy(EXPLAIN)),
+                     remedy=Stored(copy.deepcopy(REMEDY)),
                      config=replace(base_report.config, explain=True, remedy="thresholds"))
     html = render_html(report, interactive=False)
     assert "Why: explanations" in html and "What would reduce the disparity" in html
@@ -86,7 +98,7 @@ def test_explain_and_remedy_sections(base_report):
                                                "after": {}, "split": "70/30"}),
 ])
 def test_sections_survive_missing_keys(base_report, explain, remedy):
-    report = replace(base_report, explain=explain, remedy=remedy)
+    report = replace(base_report, explain=Stored(explain), remedy=Stored(remedy))
     html = render_html(report, interactive=False)
     assert "Why: explanations" in html and "Limitations" in html
     render_pdf(report)
@@ -94,22 +106,34 @@ def test_sections_survive_missing_keys(base_report, explain, remedy):
 
 
 def test_label_section(base_report):
-    assert base_report.labels["schema"] == "fairlens.labels/1"
+    assert base_report.documents()["labels"]["schema"] == "fairlens.labels/1"
     html = render_html(base_report, interactive=False)
     assert "Label-issue rate by group" in html
     assert "label_issue_rates" in base_report.tables()
 
 
-def test_missing_analysis_package_is_exit_2(monkeypatch, capsys, hostile_csv):
-    monkeypatch.setitem(B._MODULES, "explain", "fairlens._not_installed_explain")
-    monkeypatch.setitem(B._MODULES, "remedy", "fairlens._not_installed_remedies")
-    args = ["report", hostile_csv, "--label", "label", "--score", "score", "--sensitive",
-            "race", "--bootstrap", "0"]
-    assert main([*args, "--explain"]) == 2
-    err = capsys.readouterr().err
-    assert "--explain needs fairlens._not_installed_explain" in err and "Traceback" not in err
-    assert main([*args, "--remedy", "thresholds"]) == 2
-    assert "--remedy METHOD needs" in capsys.readouterr().err
+def test_missing_analysis_package_is_exit_2(capsys, hostile_csv):
+    explain, remedy = registry.get("section", "explain"), registry.get("section", "remedy")
+    registry.unregister("section", "explain")
+    registry.unregister("section", "remedy")
+    try:
+        args = ["report", hostile_csv, "--label", "label", "--score", "score", "--sensitive",
+                "race", "--bootstrap", "0"]
+        assert main([*args, "--explain"]) == 2
+        err = capsys.readouterr().err
+        assert "--explain needs the explain analysis" in err and "Traceback" not in err
+        assert main([*args, "--remedy", "thresholds"]) == 2
+        assert "--remedy METHOD needs" in capsys.readouterr().err
+    finally:
+        registry.register(explain)
+        registry.register(remedy)
+
+
+def test_unknown_remedy_method_is_exit_2(capsys, hostile_csv):
+    code = main(["report", hostile_csv, "--label", "label", "--score", "score",
+                 "--sensitive", "race", "--bootstrap", "0", "--remedy", "magic"])
+    assert code == 2
+    assert "Unknown remedy 'magic'; choose one of" in capsys.readouterr().err
 
 
 def test_a_failing_analysis_does_not_stop_the_report(hostile_csv, tmp_path, capsys,
@@ -117,7 +141,7 @@ def test_a_failing_analysis_does_not_stop_the_report(hostile_csv, tmp_path, caps
     def broken(*args, **kwargs):
         raise RuntimeError("slice search broke")
 
-    monkeypatch.setattr(B, "_slices", broken)
+    monkeypatch.setattr(registry.get("section", "slices"), "run", broken)
     code = main(["report", hostile_csv, "--label", "label", "--score", "score",
                  "--sensitive", "race", "--bootstrap", "0", "--slices",
                  "--html", str(tmp_path / "r.html"), "--quiet"])
