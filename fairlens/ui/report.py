@@ -9,12 +9,12 @@ The report is built with the app's own audit object and kept in this browser tab
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from typing import Any
 
 import streamlit as st
 
+from fairlens import registry
 from fairlens.auditing import Audit
 from fairlens.report import Report, ReportConfig, build_report, fingerprint
 from fairlens.report._config import sample_file_sha256
@@ -34,9 +34,9 @@ W_BUILD = "report_build"
 BUILD_REQUEST = "report_build_request"
 """Session key: set by the "Build the report" button's callback until the page builds it."""
 RESULT = "report_result"
+"""Session key: ``(config key, Report)`` of the last report built in this tab."""
 HTML = "report_html"
 """Session key: ``(id of the report, its HTML)``, so reruns do not render it again."""
-"""Session key: ``(config key, Report)`` of the last report built in this tab."""
 
 
 def request_build() -> None:
@@ -45,21 +45,13 @@ def request_build() -> None:
 
 
 def available(analysis: str) -> bool:
-    """Whether the package behind an optional analysis is installed."""
-    module = {"explain": "fairlens.explain", "remedy": "fairlens.remedies"}[analysis]
-    try:
-        return importlib.util.find_spec(module) is not None
-    except (ImportError, ValueError):
-        return False
+    """Whether the report section ``analysis`` is registered in this installation."""
+    return analysis in registry.names("section")
 
 
 def remedy_methods() -> list[str]:
-    """The remedy methods ``fairlens.remedies`` offers (empty when it is not installed)."""
-    if not available("remedy"):
-        return []
-    import fairlens.remedies as remedies
-
-    return list(getattr(remedies, "METHODS", []))
+    """The remedy methods the registry offers (empty when the remedy section is missing)."""
+    return list(registry.names("remedy")) if available("remedy") else []
 
 
 def app_config(*, labels: bool = False, slices: bool = False, explain: bool = False,
