@@ -13,23 +13,21 @@ attribute changed? ::
     result.flip or result.proxy          # attribute-flip test, or proxy detection
     explain_row(result, frame, 17)       # one row: SHAP values next to a seeded LIME fit
     result.to_dict()                     # JSON, schema "fairlens.explain/1"
+    result.summary_lines()               # the plain-text summary of ``fairlens explain``
+
+The explainers are registered analyses of the ``"explain"`` family: ``"model"``
+(:class:`ModelExplainer`) and ``"surrogate"`` (:class:`SurrogateExplainer`); ask
+``fairlens.registry.available("explain", spec, model=...)`` which ones apply.
 
 Without a model, a gradient-boosting surrogate is trained to reproduce the file's score and its
 fidelity on held-out rows (R^2, decision agreement) travels with every explanation.
 """
 
-from fairlens.explain._api import (
-    SCHEMA,
-    Explanation,
-    GapDecomposition,
-    RowExplanation,
-    explain_row,
-    explain_spec,
-    gap_decomposition,
-    stratified_sample,
-)
+from fairlens.explain._api import MIN_PER_GROUP, explain_spec, gap_decomposition, stratified_sample
 from fairlens.explain._encoding import FeatureCodec, group_labels
+from fairlens.explain._explainers import Explainer, ModelExplainer, SurrogateExplainer
 from fairlens.explain._flip import FlipResult, ProxyResult, flip_test, proxy_test
+from fairlens.explain._lime import explain_row
 from fairlens.explain._models import (
     Model,
     as_model,
@@ -39,6 +37,7 @@ from fairlens.explain._models import (
     untrusted_types,
 )
 from fairlens.explain._plots import dependence_plot, gap_waterfall, importance_bars, row_bars
+from fairlens.explain._result import SCHEMA, Explanation, GapDecomposition, RowExplanation
 from fairlens.explain._shap import ShapExplainer, make_explainer
 from fairlens.explain._surrogate import Fidelity, fit_surrogate
 
@@ -48,16 +47,20 @@ __all__ = [
     "group_labels",
     "importance_bars",
     "row_bars",
+    "MIN_PER_GROUP",
     "SCHEMA",
+    "Explainer",
     "Explanation",
     "FeatureCodec",
     "Fidelity",
     "FlipResult",
     "GapDecomposition",
     "Model",
+    "ModelExplainer",
     "ProxyResult",
     "RowExplanation",
     "ShapExplainer",
+    "SurrogateExplainer",
     "as_model",
     "explain_row",
     "explain_spec",

@@ -1,23 +1,29 @@
-"""``explain_spec``: SHAP importances overall and per group, the group-gap decomposition, the
-attribute-flip test or proxy detection, and LIME for single rows."""
+"""``explain_spec``: SHAP importances overall and per group, the group-gap decomposition, and
+the attribute-flip test or proxy detection."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from fairlens.auditing import AuditOptions
 from fairlens.data import AuditSpec, FairLensInputError
-from fairlens.explain._encoding import FeatureCodec, group_labels
-from fairlens.explain._flip import FlipResult, ProxyResult, flip_test, proxy_test
+from fairlens.explain._encoding import group_labels
+from fairlens.explain._flip import flip_test, proxy_test
 from fairlens.explain._models import Model, as_model
-from fairlens.explain._shap import CHUNK, ShapExplainer, make_explainer
-from fairlens.explain._surrogate import Fidelity, fit_surrogate
+from fairlens.explain._result import Explanation, GapDecomposition
+from fairlens.explain._shap import CHUNK, make_explainer
+from fairlens.explain._surrogate import fit_surrogate
+from fairlens.wording.explain import surrogate_warning
 
-SCHEMA = "fairlens.explain/1"
+# The fewest rows of a group in the explained sample. Not the audit's min_group_size: that
+# decides which groups a comparison reports (0 reports every group), this keeps every group's
+# mean |SHAP| and gap estimable however small its share of the sample; a group smaller than
+# this is taken whole.
 MIN_PER_GROUP = 30
 Progress = Callable[[int, int, str], None]
 
@@ -27,10 +33,10 @@ def stratified_sample(frame: pd.DataFrame, attribute: str | None, size: int, *,
     """Row positions of a sample stratified by ``attribute``, and their weights.
 
     Each group gets its proportional share of ``size`` rows (largest remainders rounded up),
-    but at least 30 (or all of the
-    group when it is smaller), drawn uniformly without replacement (seeded). The weight of a
-    row is ``N_g / n_g`` (its group's rows over the group's sampled rows), so weighted means
-    over the sample estimate means over all rows.
+    but at least :data:`MIN_PER_GROUP` (or all of the group when it is smaller), drawn
+    uniformly without replacement (seeded). The weight of a row is ``N_g / n_g`` (its group's
+    rows over the group's sampled rows), so weighted means over the sample estimate means
+    over all rows.
 
     Parameters
     ----------
@@ -73,146 +79,6 @@ def stratified_sample(frame: pd.DataFrame, attribute: str | None, size: int, *,
     w = np.concatenate(weights)
     sort = np.argsort(pos)
     return pos[sort], w[sort]
-
-
-@dataclass
-class GapDecomposition:
-    """The difference in mean explained output between two groups, split by feature.
-
-    ``gap = mean_a - mean_b`` over the explained rows of each group, and by SHAP additivity
-    ``gap = sum(contributions)`` with ``contributions[f]`` = mean SHAP value of ``f`` in group a
-    minus its mean in group b.
-    """
-
-    attribute: str
-    group_a: str
-    group_b: str
-    n_a: int
-    n_b: int
-    mean_a: float
-    mean_b: float
-    gap: float
-    contributions: dict[str, float]
-    output: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe dict."""
-        return {"attribute": self.attribute, "group_a": self.group_a, "group_b": self.group_b,
-                "n_a": int(self.n_a), "n_b": int(self.n_b), "mean_a": float(self.mean_a),
-                "mean_b": float(self.mean_b), "gap": float(self.gap),
-                "contributions": {k: float(v) for k, v in self.contributions.items()},
-                "output": self.output}
-
-
-@dataclass
-class Explanation:
-    """Everything :func:`explain_spec` found; ``to_dict()`` is the JSON ``fairlens.explain/1``.
-
-    Attributes
-    ----------
-    model : Model
-        The explained model (``model.kind == "surrogate"`` when FairLens trained one).
-    fidelity : Fidelity or None
-        The surrogate's fidelity on held-out rows.
-    method : {"tree", "permutation"}
-    n_rows, sample_size : int
-        Rows in the data, rows explained.
-    attribute : str or None
-        The attribute of the gap, flip and proxy analyses (the sample is stratified by it).
-    shap_values : DataFrame
-        One row per explained row (index: the data's row labels), one column per feature.
-    base_value : float
-    outputs : ndarray
-        The model's explained output for the explained rows (computed by the model, not from
-        the SHAP values).
-    sample : DataFrame
-        The explained rows: the features and the sensitive attributes.
-    weights : ndarray
-        Stratification weights of the explained rows.
-    importance : Series
-        Mean absolute SHAP value per feature (weighted to all rows), largest first.
-    importance_by_group : dict
-        Attribute -> DataFrame (groups x features) of mean absolute SHAP values.
-    gap : GapDecomposition or None
-    flip : FlipResult or None
-        When the attribute is a model input.
-    proxy : ProxyResult or None
-        When it is not.
-    warnings : list of str
-    """
-
-    model: Model
-    fidelity: Fidelity | None
-    method: str
-    n_rows: int
-    sample_size: int
-    attribute: str | None
-    shap_values: pd.DataFrame
-    base_value: float
-    outputs: np.ndarray
-    sample: pd.DataFrame
-    weights: np.ndarray
-    importance: pd.Series
-    importance_by_group: dict[str, pd.DataFrame]
-    gap: GapDecomposition | None
-    flip: FlipResult | None
-    proxy: ProxyResult | None
-    warnings: list[str] = field(default_factory=list)
-    explainer: ShapExplainer | None = field(default=None, repr=False)
-
-    @property
-    def features(self) -> list[str]:
-        """The model's features, in its order."""
-        return list(self.model.features)
-
-    @property
-    def additivity_error(self) -> float:
-        """Largest |base value + sum of a row's SHAP values - the model's output| (rows)."""
-        if not len(self.outputs):
-            return 0.0
-        total = self.base_value + self.shap_values.to_numpy().sum(axis=1)
-        return float(np.max(np.abs(total - self.outputs)))
-
-    @property
-    def subject(self) -> str:
-        """"the model" or "the surrogate", for sentences."""
-        return "the surrogate" if self.model.kind == "surrogate" else "the model"
-
-    def dependence(self, feature: str, attribute: str | None = None) -> pd.DataFrame:
-        """Feature value, its SHAP value and the row's group, for a dependence plot."""
-        if feature not in self.shap_values.columns:
-            raise FairLensInputError(f"{feature!r} is not a feature of the explained model.")
-        attr = attribute or self.attribute
-        out = pd.DataFrame({"value": self.sample[feature].to_numpy(),
-                            "shap": self.shap_values[feature].to_numpy()},
-                           index=self.shap_values.index)
-        if attr and attr in self.sample.columns:
-            out["group"] = group_labels(self.sample[attr]).to_numpy()
-        return out
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe dict with ``"schema": "fairlens.explain/1"`` (see the README)."""
-        by_group = {attr: {str(g): {f: float(v) for f, v in row.items()}
-                           for g, row in table.iterrows()}
-                    for attr, table in self.importance_by_group.items()}
-        return {
-            "schema": SCHEMA,
-            "model": {"kind": self.model.kind, "source": self.model.source,
-                      "output": self.model.output, "method": self.method,
-                      "fidelity": self.fidelity.to_dict() if self.fidelity else None},
-            "n_rows": int(self.n_rows),
-            "sample_size": int(self.sample_size),
-            "attribute": self.attribute,
-            "base_value": float(self.base_value),
-            "additivity_error": self.additivity_error,
-            "importance": {"overall": {f: float(v) for f, v in self.importance.items()},
-                           "by_group": by_group},
-            "gap": self.gap.to_dict() if self.gap else None,
-            "flip": self.flip.to_dict() if self.flip else None,
-            "proxy": self.proxy.to_dict() if self.proxy else None,
-            "warnings": list(self.warnings),
-        }
-
 
 def _weighted_abs_mean(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return (np.abs(values) * weights[:, None]).sum(axis=0) / weights.sum()
@@ -259,9 +125,10 @@ def gap_decomposition(explanation_values: pd.DataFrame, outputs: np.ndarray,
                                      strict=True)), output)
 
 
-def explain_spec(frame: pd.DataFrame, spec: AuditSpec, *, model: Any = None,
-                 attribute: str | None = None, group_a: Any = None, group_b: Any = None,
-                 sample_size: int = 2000, seed: int = 0, progress: Progress | None = None,
+def explain_spec(frame: pd.DataFrame, spec: AuditSpec, *, options: AuditOptions | None = None,
+                 model: Any = None, attribute: str | None = None, group_a: Any = None,
+                 group_b: Any = None, sample_size: int = 2000, seed: int | None = None,
+                 progress: Progress | None = None,
                  features: list[str] | None = None) -> Explanation:
     """Explain a model (or, without one, a surrogate of the file's scores) on a data file.
 
@@ -271,6 +138,9 @@ def explain_spec(frame: pd.DataFrame, spec: AuditSpec, *, model: Any = None,
     spec : AuditSpec
         Column roles: ``features`` (the surrogate's inputs), ``sensitive``, ``score``/``pred``
         (what a surrogate reproduces) and ``threshold`` (decisions of the flip test).
+    options : AuditOptions, optional
+        The audit's options: ``seed`` seeds the sample, the surrogate and the explainers;
+        ``threshold``, when set, replaces the spec's.
     model : Model, path or fitted estimator, optional
         The model to explain; paths load with :func:`load_model`'s safe defaults (no pickle).
         None: a gradient-boosting surrogate of the first score column is trained and its
@@ -282,8 +152,8 @@ def explain_spec(frame: pd.DataFrame, spec: AuditSpec, *, model: Any = None,
         The two groups compared (default: the two largest groups).
     sample_size : int, default 2000
         Rows explained (a sample stratified by ``attribute`` when the data is larger).
-    seed : int, default 0
-        Seeds the sample, the surrogate and the explainers.
+    seed : int, optional
+        Overrides ``options.seed`` (default 0).
     progress : callable, optional
         ``progress(done, total, message)``, called as the work advances.
     features : list of str, optional
@@ -300,13 +170,16 @@ def explain_spec(frame: pd.DataFrame, spec: AuditSpec, *, model: Any = None,
     """
     from threadpoolctl import threadpool_limits
 
+    options = AuditOptions.resolve(options, seed=seed)
+    if options.threshold is not None and options.threshold != spec.threshold:
+        spec = replace(spec, threshold=options.threshold)
     if sample_size < 10:
         raise FairLensInputError("sample_size must be at least 10.")
     # One OpenMP/BLAS thread: the models' own thread pools stall on a shared, busy machine
     # (several times slower than one thread), and one thread gives the same numbers everywhere.
     with threadpool_limits(1):
-        return _explain(frame, spec, model, attribute, group_a, group_b, sample_size, seed,
-                        progress, features)
+        return _explain(frame, spec, model, attribute, group_a, group_b, sample_size,
+                        options.seed, progress, features)
 
 
 def _explain(frame: pd.DataFrame, spec: AuditSpec, model: Any, attribute: str | None,
@@ -327,11 +200,7 @@ def _explain(frame: pd.DataFrame, spec: AuditSpec, model: Any, attribute: str | 
     if model is None:
         step(0, "Training a surrogate of the scores...")
         model, fidelity = fit_surrogate(frame, spec, features=features, seed=seed)
-        warnings.append(
-            f"No model was given: these are explanations of a surrogate (gradient boosting "
-            f"trained to reproduce {fidelity.target!r}; held-out R^2 {fidelity.r2:.3f}, "
-            f"decision agreement {fidelity.agreement:.1%}), not of the model that made the "
-            "scores.")
+        warnings.append(surrogate_warning(fidelity))
     else:
         model = as_model(model)
     missing = [f for f in model.features if f not in frame.columns]
@@ -391,129 +260,3 @@ def _explain(frame: pd.DataFrame, spec: AuditSpec, model: Any, attribute: str | 
 def _threshold(model: Model, spec: AuditSpec) -> float:
     """Decision threshold on the model's score (the audit's threshold)."""
     return float(spec.threshold)
-
-
-@dataclass
-class RowExplanation:
-    """One row's SHAP values next to a LIME explanation of the same output.
-
-    Attributes
-    ----------
-    row : Any
-        The row's label in the data.
-    values : dict
-        The row's feature values.
-    output : float
-        The explained output for the row; ``base_value + sum(shap) == output``.
-    shap : dict
-        Feature -> SHAP value.
-    lime : dict
-        Feature -> LIME weight of the local linear model.
-    lime_conditions : dict
-        Feature -> the condition LIME weighed (e.g. ``"age > 47.00"``).
-    lime_intercept, lime_prediction, lime_r2 : float
-        The local model's intercept, its prediction for the row and its fit (R^2).
-    seed : int
-    """
-
-    row: Any
-    values: dict[str, Any]
-    output: float
-    base_value: float
-    shap: dict[str, float]
-    lime: dict[str, float]
-    lime_conditions: dict[str, str]
-    lime_intercept: float
-    lime_prediction: float
-    lime_r2: float
-    seed: int
-
-    def table(self) -> pd.DataFrame:
-        """Feature, value, SHAP value, LIME condition and weight, by |SHAP| (largest first)."""
-        out = pd.DataFrame({
-            "feature": list(self.shap), "value": [self.values[f] for f in self.shap],
-            "shap": list(self.shap.values()),
-            "lime_condition": [self.lime_conditions.get(f, "") for f in self.shap],
-            "lime_weight": [self.lime.get(f, 0.0) for f in self.shap]})
-        return out.reindex(out["shap"].abs().sort_values(ascending=False).index).reset_index(
-            drop=True)
-
-
-def explain_row(explanation: Explanation, frame: pd.DataFrame, row: Any, *,
-                num_samples: int = 2000, seed: int = 0) -> RowExplanation:
-    """SHAP values and a seeded LIME explanation of one row (by its label in ``frame``).
-
-    Parameters
-    ----------
-    explanation : Explanation
-        Gives the model, the explainer and the background (its explained rows).
-    frame : DataFrame
-    row : label
-        A label of ``frame.index``.
-    num_samples : int
-        LIME's perturbed samples.
-    seed : int
-        LIME's random state: the same seed gives the same explanation.
-
-    Returns
-    -------
-    RowExplanation
-    """
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(1):  # see explain_spec
-        return _explain_row(explanation, frame, row, num_samples, seed)
-
-
-def _explain_row(explanation: Explanation, frame: pd.DataFrame, row: Any, num_samples: int,
-                 seed: int) -> RowExplanation:
-    from lime.lime_tabular import LimeTabularExplainer
-
-    if row not in frame.index:
-        raise FairLensInputError(f"Row {row!r} is not in the data (rows are numbered "
-                                 f"{frame.index.min()} to {frame.index.max()}).")
-    model = explanation.model
-    feats = model.features
-    one = frame.loc[[row], feats]
-    if row in explanation.shap_values.index:
-        phi = explanation.shap_values.loc[row].to_numpy(dtype=float)
-    else:
-        phi = explanation.explainer.values(one)[0]
-    output = float(np.asarray(model.explained_output(one), dtype=float)[0])
-    background = explanation.sample[feats]
-    codec = FeatureCodec.fit(pd.concat([background, one]), feats)
-    train = codec.encode(background)
-    medians = np.nanmedian(np.where(np.isnan(train), np.nan, train), axis=0)
-    train = np.where(np.isnan(train), medians, train)
-    point = codec.encode(one)[0]
-    point = np.where(np.isnan(point), medians, point)
-    cat_idx = codec.categorical_indices
-    names = {i: [str(v) for v in codec.categories[feats[i]]] + ["(missing)"] for i in cat_idx}
-    lime = LimeTabularExplainer(
-        train, mode="regression", feature_names=feats, categorical_features=cat_idx,
-        categorical_names=names, discretize_continuous=True, random_state=seed)
-
-    def predict(matrix: np.ndarray) -> np.ndarray:
-        return np.asarray(model.explained_output(codec.decode(matrix)), dtype=float)
-
-    exp = lime.explain_instance(point, predict, num_features=len(feats),
-                                num_samples=num_samples)
-    # Regression mode stores the fit under label 1 (label 0 holds the negated weights).
-    key = 1 if 1 in exp.local_exp else next(iter(exp.local_exp))
-    weights = dict(exp.local_exp[key])
-    conditions = dict(exp.as_list(label=key))
-    by_index = {}
-    missing = np.isnan(codec.encode(one)[0])
-    for cond, (i, _w) in zip(conditions, exp.local_exp[key], strict=False):
-        by_index[i] = cond + (" (value missing: LIME used the median)" if missing[i] else "")
-    intercept = exp.intercept[key] if isinstance(exp.intercept, dict) else exp.intercept
-    local = exp.local_pred
-    return RowExplanation(
-        row=row, values={f: one.iloc[0][f] for f in feats}, output=output,
-        base_value=float(explanation.base_value),
-        shap={f: float(v) for f, v in zip(feats, phi, strict=True)},
-        lime={feats[i]: float(w) for i, w in weights.items()},
-        lime_conditions={feats[i]: c for i, c in by_index.items()},
-        lime_intercept=float(np.ravel(intercept)[0]),
-        lime_prediction=float(np.ravel(local)[0]) if local is not None else float("nan"),
-        lime_r2=float(exp.score), seed=int(seed))

@@ -8,11 +8,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fairlens._json import json_safe
 from fairlens.data import FairLensInputError
 from fairlens.explain._encoding import group_labels
 from fairlens.explain._models import Model
+from fairlens.wording import explain as words
 
 MAX_FLIP_VALUES = 20
+# Rows are flipped only to values with this many tested rows. Not the audit's min_group_size
+# (which groups a comparison reports): this is how often the model must have seen a value for
+# a change towards it to be evidence rather than extrapolation.
 MIN_FLIP_GROUP = 30
 MAX_FLIPPED_ROWS_JSON = 500
 PROXY_ROWS = 10_000
@@ -45,6 +50,7 @@ class FlipResult:
     rows : DataFrame
         The flipped rows: ``row, group, flipped_to, score, flipped_score, decision,
         flipped_decision``.
+    warnings : list of str
     """
 
     attribute: str
@@ -54,11 +60,12 @@ class FlipResult:
     share: float
     by_group: pd.DataFrame
     rows: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict (at most 500 flipped rows listed; ``n_flipped`` counts them all)."""
         rows = self.rows.head(MAX_FLIPPED_ROWS_JSON)
-        return {
+        return json_safe({
             "attribute": self.attribute, "threshold": float(self.threshold),
             "values": list(self.values), "n": int(self.n),
             "share": float(self.share), "n_flipped": int(len(self.rows)),
@@ -74,7 +81,15 @@ class FlipResult:
                       "decision": int(r["decision"]),
                       "flipped_decision": int(r["flipped_decision"])}
                      for _, r in rows.iterrows()],
-        }
+        })
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """``{"flip_by_group": ..., "flipped_rows": ...}``."""
+        return {"flip_by_group": self.by_group, "flipped_rows": self.rows}
+
+    def summary_lines(self) -> list[str]:
+        """The flip test in plain text, overall and by group."""
+        return words.flip_lines(self)
 
 
 def _json_key(value: Any) -> Any:
@@ -176,6 +191,7 @@ class ProxyResult:
     groups : list of str
         The groups predicted (groups with fewer than 10 rows are left out).
     n_train, n_holdout : int
+    warnings : list of str
     """
 
     attribute: str
@@ -189,20 +205,24 @@ class ProxyResult:
     @property
     def verdict(self) -> str:
         """The AUC in words."""
-        if self.auc >= 0.8:
-            return "strongly"
-        if self.auc >= 0.65:
-            return "moderately"
-        if self.auc >= 0.55:
-            return "weakly"
-        return "hardly"
+        return words.proxy_verdict(self.auc)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict."""
-        return {"attribute": self.attribute, "auc": float(self.auc), "verdict": self.verdict,
-                "features": {k: float(v) for k, v in self.features.items()},
-                "groups": list(self.groups), "n_train": int(self.n_train),
-                "n_holdout": int(self.n_holdout)}
+        return json_safe({"attribute": self.attribute, "auc": float(self.auc),
+                          "verdict": self.verdict,
+                          "features": {k: float(v) for k, v in self.features.items()},
+                          "groups": list(self.groups), "n_train": int(self.n_train),
+                          "n_holdout": int(self.n_holdout)})
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """``{"proxy_features": feature, AUC drop when shuffled}``."""
+        return {"proxy_features": pd.DataFrame({"feature": list(self.features),
+                                                "auc_drop": list(self.features.values())})}
+
+    def summary_lines(self) -> list[str]:
+        """The proxy check in plain text."""
+        return words.proxy_lines(self)
 
 
 def proxy_test(frame: pd.DataFrame, attribute: str, features: list[str], *,

@@ -1,5 +1,6 @@
 """Streamlit glue of the Explain page (named explain_page: ``fairlens.ui.explain`` is the shared
-helper adding app hints to messages): model choice and loading, the explanation per session.
+helper adding app hints to messages): what to explain (the registry's explainers), model
+loading, the explanation per session, and the tables as shown.
 
 Uploaded models and explanations are the user's own: they live in the session state of the
 browser tab (keyed by the data's content hash and the settings), never in a cache shared
@@ -20,13 +21,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from fairlens.data import AuditSpec
+from fairlens import registry
+from fairlens.auditing import AuditOptions
+from fairlens.data import AuditSpec, FairLensInputError
 from fairlens.explain import (
     Explanation,
     Model,
     RowExplanation,
     explain_row,
-    explain_spec,
     from_estimator,
     load_model,
     model_format,
@@ -34,6 +36,8 @@ from fairlens.explain import (
 )
 from fairlens.ui import _session as S
 from fairlens.ui._cache import spec_key
+from fairlens.ui._page import stop_with
+from fairlens.wording import explain as words
 
 PAGE = "pages/explain.py"
 
@@ -59,6 +63,7 @@ ROWS = "explain_rows"
 SOURCE_SAMPLE = "The sample's model"
 SOURCE_UPLOAD = "Upload a model file"
 SOURCE_SURROGATE = "A surrogate of the scores (no model)"
+UPLOAD_TYPES = ["onnx", "skops", "pkl", "pickle", "joblib"]
 
 
 def sample_model_name() -> str | None:
@@ -69,17 +74,25 @@ def sample_model_name() -> str | None:
     return name if name in SAMPLE_MODELS and S.active().kind == "sample" else None
 
 
-@st.cache_resource(show_spinner="Training the sample's model (first use only)...")
-def _sample_estimator(name: str) -> Any:
-    from fairlens.datasets import SAMPLE_MODELS
-
-    return SAMPLE_MODELS[name]()
-
-
 def sample_model(name: str) -> Model:
     """The sample's fitted model (shared, read-only)."""
     return from_estimator(_sample_estimator(name), source=f"the {name} sample's scikit-learn "
                                                           "pipeline")
+
+
+def model_sources(spec: AuditSpec, sample: Model | None) -> list[str]:
+    """What the page offers to explain: the registry's explainers that this mapping (and the
+    sample's model) can run, plus an uploaded model file."""
+    offered = {cls.name for cls in registry.available("explain", spec, model=sample)}
+    return ([SOURCE_SAMPLE] if "model" in offered else []) + [SOURCE_UPLOAD] + (
+        [SOURCE_SURROGATE] if "surrogate" in offered else [])
+
+
+def surrogate_gaps(spec: AuditSpec) -> str | None:
+    """Why no surrogate is offered, in words (None when it is)."""
+    gaps = registry.unavailable("explain", spec).get("surrogate")
+    return None if not gaps else (f"No surrogate of the scores: it needs {' and '.join(gaps)}; "
+                                  "map them on the Data page.")
 
 
 def inspect_upload(name: str, content: bytes) -> tuple[str, list[str], Path]:
@@ -98,18 +111,94 @@ def inspect_upload(name: str, content: bytes) -> tuple[str, list[str], Path]:
     return fmt, types, path
 
 
-def upload_model(path: Path, *, trust_pickle: bool, trusted_types: list[str],
-                 features: list[str]) -> Model:
-    """Load an uploaded model with the user's trust choices (kept in this session)."""
-    key = json.dumps([str(path), trust_pickle, sorted(trusted_types)])
-    cache = st.session_state.setdefault("explain_models", {})
-    if key not in cache:
-        cache.clear()
-        model = load_model(path, trust_pickle=trust_pickle, trusted_types=trusted_types,
-                           features=features or None)
-        model.source = model.source.replace(path.name, "(uploaded)")
-        cache[key] = model
-    return cache[key]
+def error_and_stop(exc: Exception) -> None:
+    """Show a library or file error and end the run."""
+    st.error(str(exc), icon=":material/error:")
+    st.stop()
+
+
+def uploaded_model(spec: AuditSpec) -> tuple[Model, str]:
+    """The upload widget and the trust choices; the loaded model and its identity (or stop)."""
+    upload = st.file_uploader("Model file (.onnx, .skops; .pkl / .joblib only if you trust it)",
+                              type=UPLOAD_TYPES, key=W_UPLOAD)
+    if upload is None:
+        st.info("ONNX models run in onnxruntime and skops files load without running code; "
+                "pickle and joblib files run code when loaded.", icon=":material/info:")
+        st.stop()
+    try:
+        fmt, types, path = inspect_upload(upload.name, upload.getvalue())
+    except (FairLensInputError, OSError) as exc:
+        error_and_stop(exc)
+    trust_pickle, trusted = False, []
+    if fmt == "pickle":
+        st.warning("Loading a pickle or joblib file **runs the code inside it**, which can do "
+                   "anything your account can do. Only continue with a file you made or fully "
+                   "trust.", icon=":material/warning:")
+        trust_pickle = st.checkbox("I trust this file: load it and run its code", value=False,
+                                   key=W_TRUST_PICKLE)
+        if not trust_pickle:
+            st.stop()
+    if types:
+        st.warning("This skops file holds types that are not trusted by default: "
+                   + ", ".join(f"`{t}`" for t in types), icon=":material/warning:")
+        trusted = st.multiselect("Types I accept", types, default=[], key=W_TRUST_TYPES)
+    try:
+        model = upload_model(path, trust_pickle=trust_pickle, trusted_types=trusted,
+                             features=list(spec.features))
+    except (FairLensInputError, OSError) as exc:
+        error_and_stop(exc)
+    st.caption(f"{model.source}; inputs: {', '.join(model.features)}.")
+    return model, f"upload:{path.name}:{trust_pickle}:{sorted(trusted)}"
+
+
+def surrogate_inputs(spec: AuditSpec, frame: pd.DataFrame) -> list[str]:
+    """The surrogate's inputs: the features, and the sensitive attributes if the user says so."""
+    extra = [a for a in spec.sensitive if a not in spec.features and a in frame.columns]
+    with_sensitive = bool(extra) and st.checkbox(
+        "Let the surrogate read the sensitive attributes too (" + ", ".join(extra) + ")",
+        value=False, key=W_SURROGATE_SENSITIVE,
+        help="Then the attribute-flip test asks whether the file's scores depend on the "
+             "attribute beyond the other features; otherwise the proxy check runs.")
+    features = list(spec.features) + (extra if with_sensitive else [])
+    st.caption(f"No model: FairLens trains gradient boosting to reproduce "
+               f"`{(spec.score or spec.pred)[0]}` from {', '.join(features)} "
+               "and explains that surrogate. Its fidelity is shown with every result.")
+    return features
+
+
+def pick_model(spec: AuditSpec, frame: pd.DataFrame
+               ) -> tuple[Model | None, str, list[str] | None]:
+    """The "What to explain" choice: the model (None: a surrogate), its identity, and the
+    surrogate's inputs (None for a model)."""
+    name = sample_model_name()
+    sample = sample_model(name) if name else None
+    sources = model_sources(spec, sample)
+    default = next(s for s in (SOURCE_SAMPLE, SOURCE_SURROGATE, SOURCE_UPLOAD) if s in sources)
+    source = st.radio("What to explain", sources, index=sources.index(default),
+                      horizontal=True, key=W_SOURCE)
+    if SOURCE_SURROGATE not in sources:
+        st.caption(surrogate_gaps(spec))
+    if source == SOURCE_SAMPLE:
+        st.caption(f"The {name} sample's scikit-learn pipeline (trained by FairLens on first "
+                   f"use). Its inputs: {', '.join(sample.features)}.")
+        return sample, f"sample:{name}", None
+    if source == SOURCE_UPLOAD:
+        return (*uploaded_model(spec), None)
+    features = surrogate_inputs(spec, frame)
+    return None, f"surrogate:{','.join(features)}", features
+
+
+def groups_or_stop(frame: pd.DataFrame, attribute: str) -> list[str]:
+    """The groups of ``attribute``, largest first, with the two group pickers kept valid."""
+    from fairlens.explain import group_labels
+
+    groups = group_labels(frame[attribute]).value_counts().index.tolist()
+    if len(groups) < 2:
+        stop_with(f"{attribute!r} has a single group; choose another attribute.")
+    for key, default in ((W_GROUP_A, groups[0]), (W_GROUP_B, groups[1])):
+        if st.session_state.get(key) not in groups:
+            st.session_state[key] = default
+    return groups
 
 
 def run_key(spec: AuditSpec, model_id: str, options: dict[str, Any]) -> str:
@@ -119,26 +208,47 @@ def run_key(spec: AuditSpec, model_id: str, options: dict[str, Any]) -> str:
                       sort_keys=True, default=str)
 
 
-def explanation(spec: AuditSpec, model: Model | None, model_id: str, options: dict[str, Any],
-                progress: Callable[[int, int, str], None] | None = None) -> Explanation:
-    """The explanation for these settings (computed once per tab, the two latest kept)."""
-    key = run_key(spec, model_id, options)
-    runs = dict(st.session_state.get(RESULTS, {}))
-    if key not in runs:
-        runs[key] = explain_spec(S.active_frame(), spec, model=model, progress=progress,
-                                 **options)
-        st.session_state[RESULTS] = dict(list(runs.items())[-2:])
-    return runs[key]
+def run_explainer(spec: AuditSpec, model: Model | None, options: dict[str, Any],
+            progress: Callable[[int, int, str], None] | None = None) -> Explanation:
+    """The registry's explainer for ``model`` (the surrogate when None), run with the seed."""
+    settings = {k: v for k, v in options.items() if k != "seed"}
+    if model is None:
+        explainer = registry.create("explain", "surrogate", progress=progress, **settings)
+    else:
+        explainer = registry.create("explain", "model", model=model, progress=progress,
+                                    **settings)
+    return explainer.run(S.active_frame(), spec,
+                         options=AuditOptions(seed=int(options.get("seed", 0))))
 
 
-def row_explanation(result: Explanation, row: Any, seed: int) -> RowExplanation:
-    """SHAP and LIME of one row (kept per tab)."""
-    key = (id(result), repr(row), int(seed))
-    rows = dict(st.session_state.get(ROWS, {}))
-    if key not in rows:
-        rows[key] = explain_row(result, S.active_frame(), row, seed=int(seed))
-        st.session_state[ROWS] = dict(list(rows.items())[-8:])
-    return rows[key]
+def show_overview(result: Explanation) -> None:
+    """What was explained, how, and (for a surrogate) how faithfully; the warnings."""
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Explaining", words.explaining(result.model.kind))
+    m2.metric(f"Rows explained (of {result.n_rows:,})", f"{result.sample_size:,}",
+              help="A sample stratified by the attribute when the data has more rows: every "
+                   "group keeps its share, and at least 30 rows.")
+    m3.metric("SHAP method", words.METHOD_NAMES.get(result.method, result.method),
+              help="TreeExplainer (exact) for tree models; a permutation explainer with a "
+                   "background sample otherwise.")
+    m4.metric("Additivity error", f"{result.additivity_error:.1e}",
+              help="Largest |base value + sum of SHAP values - model output| over the rows.")
+    if result.fidelity is not None:
+        f1, f2, f3 = st.columns(3)
+        f1.metric("Surrogate fidelity R\u00b2", f"{result.fidelity.r2:.3f}")
+        f2.metric("Decision agreement", f"{result.fidelity.agreement:.1%}")
+        f3.metric("Held-out rows", f"{result.fidelity.n_holdout:,}")
+    for w in result.warnings:
+        st.warning(w, icon=":material/warning:")
+    st.caption(f"Explained output: **{result.model.output}** ({result.model.source}).")
+
+
+def section(title: str, result: Explanation) -> None:
+    """A section's heading, with the surrogate's fidelity under it when it is one."""
+    st.subheader(title)
+    note = words.fidelity_note(result.fidelity)
+    if note:
+        st.caption(note)
 
 
 # --- presentation -----------------------------------------------------------------------------
@@ -151,47 +261,17 @@ def default_row(result: Explanation) -> Any:
     return result.shap_values.index[0]
 
 
-def fidelity_note(result: Explanation) -> str | None:
-    """The sentence shown beside every explanation of a surrogate."""
-    f = result.fidelity
-    if f is None:
-        return None
-    return (f"Of a **surrogate** of `{f.target}`, not of the model that made it: on "
-            f"{f.n_holdout:,} held-out rows it reproduces the scores with R\u00b2 "
-            f"**{f.r2:.3f}** and the decisions with **{f.agreement:.1%}** agreement.")
-
-
 def importance_table(result: Explanation, attribute: str) -> pd.DataFrame:
     """Mean |SHAP| per feature: all rows and each group of ``attribute``."""
-    out = pd.DataFrame({"feature": result.importance.index,
-                        "all rows": result.importance.to_numpy()})
-    table = result.importance_by_group.get(attribute)
-    if table is not None:
-        for g, row in table.iterrows():
-            out[str(g)] = [row[f] for f in out["feature"]]
-    return out.round(4)
+    return result.importance_table(attribute).round(4)
 
 
 def gap_table(result: Explanation) -> pd.DataFrame:
     """The gap's per-feature contributions, largest magnitude first."""
-    gap = result.gap
-    items = sorted(gap.contributions.items(), key=lambda kv: -abs(kv[1]))
-    share = [v / gap.gap if gap.gap else np.nan for _, v in items]
-    return pd.DataFrame({"feature": [f for f, _ in items],
-                         "contribution": [round(v, 4) for _, v in items],
+    t = result.gap.table()
+    return pd.DataFrame({"feature": t["feature"], "contribution": t["contribution"].round(4),
                          "share of gap": [f"{s:.0%}" if np.isfinite(s) else "\u2014"
-                                          for s in share]})
-
-
-def gap_sentence(result: Explanation) -> str:
-    """The gap in words."""
-    gap = result.gap
-    top = sorted(gap.contributions.items(), key=lambda kv: -abs(kv[1]))[:2]
-    drivers = " and ".join(f"**{f}** ({v:+.3f})" for f, v in top)
-    return (f"Mean {gap.output} of {result.subject}: **{gap.group_a}** {gap.mean_a:.3f} vs "
-            f"**{gap.group_b}** {gap.mean_b:.3f}, a gap of **{gap.gap:+.3f}** over "
-            f"{gap.n_a:,} + {gap.n_b:,} explained rows. It splits exactly into the features' "
-            f"contributions (they sum to the gap); the largest: {drivers}.")
+                                          for s in t["share"]]})
 
 
 def flip_table(result: Explanation) -> pd.DataFrame:
@@ -227,3 +307,50 @@ def proxy_table(result: Explanation) -> pd.DataFrame:
     p = result.proxy
     return pd.DataFrame({"feature": list(p.features),
                          "AUC drop when shuffled": [round(v, 4) for v in p.features.values()]})
+
+
+# --- cached wrappers ---------------------------------------------------------------------------
+# The sample's model is shared (the same object for everybody, never mutated); uploaded models
+# and explanations are the user's own and live in this tab's session state.
+
+
+@st.cache_resource(show_spinner="Training the sample's model (first use only)...")
+def _sample_estimator(name: str) -> Any:
+    from fairlens.datasets import SAMPLE_MODELS
+
+    return SAMPLE_MODELS[name]()
+
+
+def upload_model(path: Path, *, trust_pickle: bool, trusted_types: list[str],
+                 features: list[str]) -> Model:
+    """Load an uploaded model with the user's trust choices (kept in this session)."""
+    key = json.dumps([str(path), trust_pickle, sorted(trusted_types)])
+    cache = st.session_state.setdefault("explain_models", {})
+    if key not in cache:
+        cache.clear()
+        model = load_model(path, trust_pickle=trust_pickle, trusted_types=trusted_types,
+                           features=features or None)
+        model.source = model.source.replace(path.name, "(uploaded)")
+        cache[key] = model
+    return cache[key]
+
+
+def explanation(spec: AuditSpec, model: Model | None, model_id: str, options: dict[str, Any],
+                progress: Callable[[int, int, str], None] | None = None) -> Explanation:
+    """The explanation for these settings (computed once per tab, the two latest kept)."""
+    key = run_key(spec, model_id, options)
+    runs = dict(st.session_state.get(RESULTS, {}))
+    if key not in runs:
+        runs[key] = run_explainer(spec, model, options, progress)
+        st.session_state[RESULTS] = dict(list(runs.items())[-2:])
+    return runs[key]
+
+
+def row_explanation(result: Explanation, row: Any, seed: int) -> RowExplanation:
+    """SHAP and LIME of one row (kept per tab)."""
+    key = (id(result), repr(row), int(seed))
+    rows = dict(st.session_state.get(ROWS, {}))
+    if key not in rows:
+        rows[key] = explain_row(result, S.active_frame(), row, seed=int(seed))
+        st.session_state[ROWS] = dict(list(rows.items())[-8:])
+    return rows[key]

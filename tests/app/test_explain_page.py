@@ -163,16 +163,22 @@ def test_untrusted_pickle_upload_is_not_loaded(tmp_path):
     assert not marker.exists()
 
 
+def upload_adult_model(path):
+    """The Adult sample's Explain page with the model file at ``path`` uploaded."""
+    at = open_explain("adult")
+    at.radio(key=X.W_SOURCE).set_value(X.SOURCE_UPLOAD).run()
+    at.file_uploader(key=X.W_UPLOAD).upload(path.name, path.read_bytes(),
+                                            "application/octet-stream").run()
+    assert not at.exception, at.exception
+    return at
+
+
 def test_skops_upload_needs_the_types_accepted(tmp_path):
     import skops.io as sio
 
     path = tmp_path / "adult.skops"
     sio.dump(adult_model(), path)
-    at = open_explain("adult")
-    at.radio(key=X.W_SOURCE).set_value(X.SOURCE_UPLOAD).run()
-    at.file_uploader(key=X.W_UPLOAD).upload("adult.skops", path.read_bytes(),
-                                            "application/octet-stream").run()
-    assert not at.exception, at.exception
+    at = upload_adult_model(path)
     assert any("TreePredictor" in w.value for w in at.main.warning)
     assert any("TreePredictor" in e.value for e in at.main.error)  # not accepted yet
     assert not at.main.metric
@@ -188,10 +194,7 @@ def test_trusted_pickle_upload_is_explained(tmp_path):
 
     path = tmp_path / "adult.joblib"
     joblib.dump(adult_model(), path)
-    at = open_explain("adult")
-    at.radio(key=X.W_SOURCE).set_value(X.SOURCE_UPLOAD).run()
-    at.file_uploader(key=X.W_UPLOAD).upload("adult.joblib", path.read_bytes(),
-                                            "application/octet-stream").run()
+    at = upload_adult_model(path)
     assert not at.main.metric
     at.checkbox(key=X.W_TRUST_PICKLE).check().run()
     assert not at.exception, at.exception
