@@ -19,22 +19,22 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.preprocessing import FunctionTransformer
 
+from fairlens.auditing import AuditOptions
 from fairlens.data import AuditSpec
 from fairlens.datasets import COMPAS_AUDIT, load_compas, make_planted
-from fairlens.remedies import GroupThresholdOptimizer, remedy_spec
+from fairlens.remedies import FebsScaling, FisScaling, GroupThresholdOptimizer, remedy_spec
 
+NO_BOOTSTRAP = AuditOptions(bootstrap=0)
 ADULT = Path(__file__).resolve().parents[2] / "shared" / "data" / "adult"
 
 
-class _ScoreAsPrediction(ClassifierMixin, BaseEstimator):
-    def fit(self, x, y):
-        self.fitted_ = True
-        return self
+class _ScoreAsPrediction(FunctionTransformer):
+    """A prefit 'model' whose prediction is the score column (what fairlearn post-processes)."""
 
     def predict(self, x):
-        return np.asarray(x, dtype=float)[:, 0]
+        return np.asarray(self.transform(x), dtype=float)[:, 0]
 
 
 def thresholds_vs_fairlearn(frame: pd.DataFrame, spec: AuditSpec, attribute: str,
@@ -53,7 +53,7 @@ def thresholds_vs_fairlearn(frame: pd.DataFrame, spec: AuditSpec, attribute: str
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        opt = ThresholdOptimizer(estimator=_ScoreAsPrediction().fit(x, y),
+        opt = ThresholdOptimizer(estimator=_ScoreAsPrediction().fit(x),
                                  constraints="equalized_odds", objective="accuracy_score",
                                  prefit=True, predict_method="predict")
         opt.fit(x, y, sensitive_features=a)
@@ -95,9 +95,10 @@ def planted_seeds(n_seeds: int, n_rows: int) -> None:
         planted = make_planted(n_rows, seed=seed)
         spec = AuditSpec(label="label", score="score", sensitive=["group"],
                          features=planted.features)
-        fis = remedy_spec(planted.frame, spec, method="fis", seed=seed, bootstrap=0)
-        febs = remedy_spec(planted.frame, spec, method="febs", seed=seed, bootstrap=0,
-                           baseline=False)
+        fis = remedy_spec(planted.frame, spec, method=FisScaling(), seed=seed,
+                          options=NO_BOOTSTRAP)
+        febs = remedy_spec(planted.frame, spec, method=FebsScaling(baseline=False), seed=seed,
+                           options=NO_BOOTSTRAP)
         row = (es_auc(fis.baseline, "group"), es_auc(fis.after, "group"),
                es_auc(febs.after, "group"))
         rows.append(row)
@@ -126,9 +127,8 @@ def adult_timing() -> None:
                      features=features)
     for method in ("fis", "febs", "reweigh", "expgrad", "thresholds"):
         start = time.perf_counter()
-        res = remedy_spec(frame, spec, method=method, bootstrap=0, device="cpu",
-                          baseline=False) if method in ("fis", "febs") else remedy_spec(
-            frame, spec, method=method, bootstrap=0, baseline=False)
+        res = remedy_spec(frame, spec, method=method, options=NO_BOOTSTRAP, device="cpu",
+                          baseline=False)
         took = time.perf_counter() - start
         print(f"\nAdult {method} ({len(res.split.fit):,} fitting rows, CPU): {took:.1f} s")
         print(f"  {res.sentence}")

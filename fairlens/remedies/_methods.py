@@ -253,18 +253,9 @@ class LossScaling(Remedy):
                  weight_decay: float = 1e-4, fis_coef: float = 0.5,
                  fis_temperature: float = 1.0, febs_gamma: float = 1.0, device: str = "auto",
                  n_threads: int | None = 1, baseline: bool = True) -> None:
-        self.architecture = architecture
-        self.hidden = hidden
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.weight_decay = weight_decay
-        self.fis_coef = fis_coef
-        self.fis_temperature = fis_temperature
-        self.febs_gamma = febs_gamma
-        self.device = device
-        self.n_threads = n_threads
-        self.baseline = baseline
+        params = dict(locals())
+        for name in self.param_names():
+            setattr(self, name, params[name])
 
     def baseline_label(self) -> str:
         return "Retrained without fairness (torch)"

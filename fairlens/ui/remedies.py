@@ -272,38 +272,41 @@ def last_result() -> RemedyResult | None:
     return stored(RUNS, key) if key else None
 
 
+def _run_kept(slot: str, analysis: Callable[..., Any], spec: AuditSpec,
+              payload: dict[str, Any], progress: Callable[[int, int, str], None] | None
+              ) -> Any:
+    """``analysis`` on the active data with the audit's options, kept as the slot's latest."""
+    options = audit_options()
+    result = analysis(S.active_frame(), spec, options=options, progress=progress, **payload)
+    key = run_key({slot: payload, "audit": options.to_dict()})
+    _remember(slot, key, result)
+    st.session_state[slot + "_last"] = key
+    return result
+
+
+def _latest(slot: str) -> Any:
+    key = st.session_state.get(slot + "_last")
+    return stored(slot, key) if key else None
+
+
 def run_tradeoff(spec: AuditSpec, payload: dict[str, Any],
                  progress: Callable[[int, int, str], None] | None = None) -> TradeOff:
     """Every chosen remedy on one split with the audit's options, as trade-off points (kept in
     the session)."""
-    options = audit_options()
-    result = compare_remedies(S.active_frame(), spec, options=options, progress=progress,
-                              **payload)
-    key = run_key({"tradeoff": payload, "audit": options.to_dict()})
-    _remember(TRADEOFF, key, result)
-    st.session_state[TRADEOFF + "_last"] = key
-    return result
+    return _run_kept(TRADEOFF, compare_remedies, spec, payload, progress)
 
 
 def last_tradeoff() -> TradeOff | None:
     """The trade-off shown on the page."""
-    key = st.session_state.get(TRADEOFF + "_last")
-    return stored(TRADEOFF, key) if key else None
+    return _latest(TRADEOFF)
 
 
 def run_curves(spec: AuditSpec, payload: dict[str, Any],
                progress: Callable[[int, int, str], None] | None = None) -> LearningCurves:
     """Per-group learning curves with the audit's minimum group size (kept in the session)."""
-    options = audit_options()
-    result = learning_curves(S.active_frame(), spec, options=options, progress=progress,
-                             **payload)
-    key = run_key({"curves": payload, "audit": options.to_dict()})
-    _remember(CURVES, key, result)
-    st.session_state[CURVES + "_last"] = key
-    return result
+    return _run_kept(CURVES, learning_curves, spec, payload, progress)
 
 
 def last_curves() -> LearningCurves | None:
     """The learning curves shown on the page."""
-    key = st.session_state.get(CURVES + "_last")
-    return stored(CURVES, key) if key else None
+    return _latest(CURVES)

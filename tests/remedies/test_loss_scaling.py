@@ -13,6 +13,8 @@ from fairlens.data import AuditSpec
 from fairlens.datasets import make_planted
 from fairlens.remedies import (
     FairLossClassifier,
+    FebsScaling,
+    FisScaling,
     febs_group_weights,
     febs_weights,
     fis_weights,
@@ -83,6 +85,27 @@ def _es_auc(audit, attribute="group"):
     return float(eq[(eq["grouping"] == attribute) & (eq["metric"] == "auc")]["es"].iloc[0])
 
 
+def _planted_es_auc(rows: int, epochs: int, **planted):
+    """Held-out ES-AUC (group) of FIS, FEBS and unweighted training (logistic) on
+    make_planted over 5 seeds, and the FIS sentences."""
+    scores = {"fis": [], "febs": [], "none": []}
+    sentences = []
+    for seed in range(5):
+        data = make_planted(rows, seed=seed, **planted)
+        spec = AuditSpec(label="label", score="score", sensitive=["group"],
+                         features=data.features)
+        fis = remedy_spec(data.frame, spec, seed=seed, bootstrap=0,
+                          method=FisScaling(architecture="logistic", epochs=epochs))
+        febs = remedy_spec(data.frame, spec, seed=seed, bootstrap=0,
+                           method=FebsScaling(architecture="logistic", epochs=epochs,
+                                              baseline=False))
+        scores["fis"].append(_es_auc(fis.after))
+        scores["febs"].append(_es_auc(febs.after))
+        scores["none"].append(_es_auc(fis.baseline))
+        sentences.append(fis.sentence)
+    return scores, sentences
+
+
 def test_planted_data_five_seeds_scaling_does_not_hurt_es_auc():
     """Held-out ES-AUC of FIS/FEBS vs unweighted training on make_planted over 5 seeds.
 
@@ -92,19 +115,8 @@ def test_planted_data_five_seeds_scaling_does_not_hurt_es_auc():
     in one group, which no loss reweighting can undo. The test guards against a real loss
     (more than 0.01); the gain where a group is underserved is the next test.
     """
-    scores = {"fis": [], "febs": [], "none": []}
-    for seed in range(5):
-        planted = make_planted(2000, seed=seed)
-        spec = AuditSpec(label="label", score="score", sensitive=["group"],
-                         features=planted.features)
-        fis = remedy_spec(planted.frame, spec, method="fis", seed=seed, bootstrap=0,
-                          architecture="logistic", epochs=8)
-        febs = remedy_spec(planted.frame, spec, method="febs", seed=seed, bootstrap=0,
-                           architecture="logistic", epochs=8, baseline=False)
-        scores["fis"].append(_es_auc(fis.after))
-        scores["febs"].append(_es_auc(febs.after))
-        scores["none"].append(_es_auc(fis.baseline))
-        assert "ES-AUC (group)" in fis.sentence
+    scores, sentences = _planted_es_auc(2000, 8)
+    assert all("ES-AUC (group)" in sentence for sentence in sentences)
     means = {k: float(np.mean(v)) for k, v in scores.items()}
     print("planted ES-AUC", {k: np.round(v, 4).tolist() for k, v in scores.items()}, means)
     assert means["fis"] >= means["none"] - 0.01
@@ -118,18 +130,7 @@ def test_planted_group_rule_five_seeds_scaling_raises_es_auc():
     Measured (logistic, 3,000 rows, 10 epochs): unweighted 0.5195, FIS 0.5263, FEBS 0.5320 on
     average, higher on every seed; with group_rule=0.6: 0.6051, 0.6106, 0.6127.
     """
-    scores = {"fis": [], "febs": [], "none": []}
-    for seed in range(5):
-        planted = make_planted(3000, seed=seed, group_rule=1.0)
-        spec = AuditSpec(label="label", score="score", sensitive=["group"],
-                         features=planted.features)
-        fis = remedy_spec(planted.frame, spec, method="fis", seed=seed, bootstrap=0,
-                          architecture="logistic", epochs=10)
-        febs = remedy_spec(planted.frame, spec, method="febs", seed=seed, bootstrap=0,
-                           architecture="logistic", epochs=10, baseline=False)
-        scores["fis"].append(_es_auc(fis.after))
-        scores["febs"].append(_es_auc(febs.after))
-        scores["none"].append(_es_auc(fis.baseline))
+    scores, _ = _planted_es_auc(3000, 10, group_rule=1.0)
     means = {k: float(np.mean(v)) for k, v in scores.items()}
     print("planted group-rule ES-AUC", {k: np.round(v, 4).tolist() for k, v in scores.items()})
     assert means["fis"] > means["none"] + 0.003
