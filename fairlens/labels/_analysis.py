@@ -11,9 +11,8 @@ import pandas as pd
 from fairlens import registry
 from fairlens.auditing import AuditOptions
 from fairlens.data import AuditSpec, FairLensInputError
-from fairlens.data._spec import ScoreKind
 from fairlens.labels._fairness import LabelFairness, label_aware_fairness
-from fairlens.labels._issues import SCHEMA, LabelIssues, label_issues_spec, read_mapped
+from fairlens.labels._issues import SCHEMA, LabelIssues, column_keywords, label_issues_spec
 from fairlens.wording import labels as W
 
 
@@ -137,38 +136,26 @@ def analyze_labels_spec(
     return LabelAnalysis(issues, fairness, list(dict.fromkeys(warnings)))
 
 
-def analyze_labels(
-    data: pd.DataFrame | str | os.PathLike | bytes,
-    *,
-    label: str,
-    sensitive: str | list[str] | None = None,
-    proba_prefix: str | None = None,
-    score: str | list[str] | None = None,
-    pred: str | list[str] | None = None,
-    features: list[str] | None = None,
-    positive_label: Any = None,
-    score_kind: ScoreKind = "probability",
-    threshold: float = 0.5,
-    **options: Any,
-) -> LabelAnalysis:
-    """:func:`analyze_labels_spec` with the column roles as keywords.
+@column_keywords(analyze_labels_spec)
+def analyze_labels(data: pd.DataFrame | str | os.PathLike | bytes,
+                   **options: Any) -> LabelAnalysis:
+    """Find label errors, compare their rate between groups, and re-audit without them.
 
     Parameters
     ----------
     data : DataFrame, path or bytes
     label, sensitive, proba_prefix, score, pred, features, positive_label, score_kind
         Column roles, as in :func:`fairlens.audit` (see :func:`fairlens.labels.label_issues`).
+        ``score``/``pred``/``proba_prefix`` are also the predictions the fairness audit reads.
     threshold : float, default 0.5
         Decision threshold of the audit.
     **options
-        Keyword options of :func:`analyze_labels_spec`.
+        Keyword options of :func:`analyze_labels_spec`: ``options``, ``detector``,
+        ``corrections``, ``source`` ... and the older keywords (detector options such as
+        ``filter_by``, audit settings such as ``min_group_size``).
 
     Returns
     -------
     LabelAnalysis
+        ``.to_dict()`` is the ``fairlens.labels/1`` JSON document.
     """
-    frame, spec = read_mapped(data, label=label, sensitive=sensitive, proba_prefix=proba_prefix,
-                              score=score, pred=pred, features=features,
-                              positive_label=positive_label, score_kind=score_kind,
-                              threshold=threshold)
-    return analyze_labels_spec(frame, spec, **options)

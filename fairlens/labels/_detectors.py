@@ -53,7 +53,12 @@ from fairlens.labels._detection import (  # noqa: F401 - the choices are re-expo
     InputKind,
     RankBy,
 )
-from fairlens.labels._issues import LabelIssues, detector_from_keywords, label_issues_spec
+from fairlens.labels._issues import (
+    LabelIssues,
+    detector_class,
+    detector_from_keywords,
+    label_issues_spec,
+)
 from fairlens.labels._validate import scores_to_proba
 from fairlens.wording import labels as W
 
@@ -377,9 +382,7 @@ def get_detector(name: str, **options: Any) -> registry.Analysis:
     FairLensInputError
         For an unknown name or an invalid option.
     """
-    if name not in registry.names("labels"):
-        raise FairLensInputError(E.UNKNOWN_DETECTOR.format(value=name,
-                                                           choices=list(registry.names("labels"))))
+    detector_class(name)
     return registry.create("labels", name, **options)
 
 

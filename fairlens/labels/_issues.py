@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Literal
 
@@ -265,6 +266,20 @@ def _init_keywords(cls: type) -> set[str]:
     return names
 
 
+def detector_class(name: str) -> type[registry.Analysis]:
+    """The registered detector class ``name``.
+
+    Raises
+    ------
+    FairLensInputError
+        ``Unknown label-issue detector ...`` with the registered names.
+    """
+    names = registry.names("labels")
+    if name not in names:
+        raise FairLensInputError(E.UNKNOWN_DETECTOR.format(value=name, choices=list(names)))
+    return registry.get("labels", name)
+
+
 def detector_from_keywords(name: str, *, seed: int = 0, **keywords: Any) -> registry.Analysis:
     """The registered detector ``name`` configured with the old keyword options.
 
@@ -277,10 +292,7 @@ def detector_from_keywords(name: str, *, seed: int = 0, **keywords: Any) -> regi
     FairLensInputError
         For an unknown name or an invalid option.
     """
-    if name not in registry.names("labels"):
-        raise FairLensInputError(E.UNKNOWN_DETECTOR.format(value=name,
-                                                           choices=list(registry.names("labels"))))
-    accepted = _init_keywords(registry.get("labels", name))
+    accepted = _init_keywords(detector_class(name))
     params = {k: v for k, v in {**keywords, "seed": seed}.items()
               if k in accepted and v is not None}
     return registry.create("labels", name, **params)
@@ -681,44 +693,47 @@ def label_issues_spec(
                    score_column=used_score, options=options, warnings=warnings)
 
 
-def read_mapped(
-    data: pd.DataFrame | str | os.PathLike | bytes,
-    *,
-    label: str,
-    sensitive: str | list[str] | None = None,
-    proba_prefix: str | None = None,
-    score: str | list[str] | None = None,
-    pred: str | list[str] | None = None,
-    features: list[str] | None = None,
-    positive_label: Any = None,
-    score_kind: ScoreKind = "probability",
-    threshold: float = 0.5,
-) -> tuple[pd.DataFrame, AuditSpec]:
-    """The frame and :class:`~fairlens.AuditSpec` of the column-keyword conveniences.
+def column_keywords(spec_function: Callable[..., Any]) -> Callable[[Callable], Callable]:
+    """Make the column-keyword convenience of ``spec_function`` (the decorated stub gives the
+    name and the documentation).
 
     The one helper behind :func:`label_issues` and :func:`fairlens.labels.analyze_labels`:
-    paths and bytes are read with :func:`fairlens.data.read_table` (CSV, TSV or Parquet).
+    ``data`` (a frame, or a path or bytes read with :func:`fairlens.data.read_table`) and the
+    column roles become a frame and an :class:`~fairlens.AuditSpec`; every other keyword goes
+    to ``spec_function``.
     """
-    frame = data if isinstance(data, pd.DataFrame) else read_table(data)
-    spec = AuditSpec(label=label, sensitive=sensitive or [], score=score, pred=pred,
-                     proba_prefix=proba_prefix, features=features or [],
-                     positive_label=positive_label, score_kind=score_kind, threshold=threshold)
-    return frame, spec
+
+    def decorate(stub: Callable) -> Callable:
+        def convenience(
+            data: pd.DataFrame | str | os.PathLike | bytes,
+            *,
+            label: str,
+            sensitive: str | list[str] | None = None,
+            proba_prefix: str | None = None,
+            score: str | list[str] | None = None,
+            pred: str | list[str] | None = None,
+            features: list[str] | None = None,
+            positive_label: Any = None,
+            score_kind: ScoreKind = "probability",
+            threshold: float = 0.5,
+            **options: Any,
+        ) -> Any:
+            frame = data if isinstance(data, pd.DataFrame) else read_table(data)
+            spec = AuditSpec(label=label, sensitive=sensitive or [], score=score, pred=pred,
+                             proba_prefix=proba_prefix, features=features or [],
+                             positive_label=positive_label, score_kind=score_kind,
+                             threshold=threshold)
+            return spec_function(frame, spec, **options)
+
+        convenience.__name__, convenience.__qualname__ = stub.__name__, stub.__qualname__
+        convenience.__doc__, convenience.__module__ = stub.__doc__, stub.__module__
+        return convenience
+
+    return decorate
 
 
-def label_issues(
-    data: pd.DataFrame | str | os.PathLike | bytes,
-    *,
-    label: str,
-    sensitive: str | list[str] | None = None,
-    proba_prefix: str | None = None,
-    score: str | list[str] | None = None,
-    pred: str | list[str] | None = None,
-    features: list[str] | None = None,
-    positive_label: Any = None,
-    score_kind: ScoreKind = "probability",
-    **options: Any,
-) -> LabelIssues:
+@column_keywords(label_issues_spec)
+def label_issues(data: pd.DataFrame | str | os.PathLike | bytes, **options: Any) -> LabelIssues:
     """Find probably mislabeled rows of a predictions file, and their rate per group.
 
     Parameters
@@ -741,6 +756,8 @@ def label_issues(
     positive_label : optional
         Positive value of a binary label (inferred when omitted).
     score_kind : {"probability", "raw"}
+    threshold : float, default 0.5
+        Decision threshold (kept in the mapping; detection does not use it).
     **options
         Keyword options of :func:`label_issues_spec` (``options``, ``detector``,
         ``source``, ``score_column``, ``pred_probs``, ``progress`` and the older keywords).
@@ -758,7 +775,3 @@ def label_issues(
     >>> found.by_group[["group", "n", "n_issues"]].shape[0]
     3
     """
-    frame, spec = read_mapped(data, label=label, sensitive=sensitive, proba_prefix=proba_prefix,
-                              score=score, pred=pred, features=features,
-                              positive_label=positive_label, score_kind=score_kind)
-    return label_issues_spec(frame, spec, **options)

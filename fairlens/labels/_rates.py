@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fairlens.auditing import DEFAULT_MIN_GROUP_SIZE
 from fairlens.data import FairLensInputError
 from fairlens.engine import GroupIndex, Grouping
 from fairlens.labels import _errors as E
@@ -24,6 +25,8 @@ RATE_COLUMNS = [
     "reference", "small",
 ]
 """Columns of the per-group table (attribute columns are inserted after ``group``)."""
+MAX_LISTED_GROUPS = 30
+"""At most this many groups are named in an error message."""
 
 
 def _text(value: Any) -> str:
@@ -60,7 +63,7 @@ def check_reference(index: GroupIndex, reference: Any) -> None:
             labels = [_text(lab) for lab in g.labels]
             if value is not None and _text(value) not in labels:
                 raise FairLensInputError(E.REFERENCE_NOT_FOUND.format(
-                    ref=value, grouping=name, groups=labels[:30]))
+                    ref=value, grouping=name, groups=labels[:MAX_LISTED_GROUPS]))
         return
     text = _text(reference)
     if not any(_text(lab) == text for g in index.groupings for lab in g.labels):
@@ -68,7 +71,7 @@ def check_reference(index: GroupIndex, reference: Any) -> None:
                          for lab in g.labels})
         raise FairLensInputError(E.REFERENCE_NOT_FOUND.format(
             ref=reference, grouping=", ".join(g.name for g in index.groupings),
-            groups=groups[:30]))
+            groups=groups[:MAX_LISTED_GROUPS]))
 
 
 def issue_rates(
@@ -77,7 +80,7 @@ def issue_rates(
     index: GroupIndex | None,
     *,
     reference: Any = None,
-    min_group_size: int = 30,
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
     level: float = 0.95,
     alpha: float = 0.05,
 ) -> pd.DataFrame:
