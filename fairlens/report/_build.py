@@ -22,7 +22,6 @@ from fairlens.data import FairLensInputError
 from fairlens.report._config import ReportConfig, load_config, load_config_data
 from fairlens.report._gate import evaluate_gate, parse_rules
 from fairlens.report._report import Report
-from fairlens.wording import plain
 
 Progress = Callable[[str], None]
 
@@ -123,5 +122,3 @@ def run_config_file(path: str | Path, *, progress: Progress | None = None) -> Re
     return run_config(config, base=base, command=f"fairlens report --config {path}",
                       progress=progress)
 
-
-_plain = plain  # the name fairlens.cli.report imports today; use Report.summary_lines()

@@ -103,15 +103,23 @@ class Report:
     errors: dict[str, str] = field(default_factory=dict)
     gate: GateResult | None = None
     warnings: list[str] = field(default_factory=list)
+    _documents: tuple[tuple[int, ...], dict[str, dict[str, Any]]] | None = field(
+        default=None, init=False, repr=False, compare=False)
 
     SCHEMA = REPORT_SCHEMA
 
     # --- machine-readable -----------------------------------------------------------------
 
     def documents(self) -> dict[str, dict[str, Any]]:
-        """Analysis name -> JSON document, for the analyses that ran (in reading order)."""
-        return {name: analysis_document(name, getattr(self, name)) for name in ANALYSES
-                if getattr(self, name) is not None}
+        """Analysis name -> JSON document, for the analyses that ran (in reading order).
+
+        Written once per set of results (the renderers ask for them several times)."""
+        results = {name: getattr(self, name) for name in ANALYSES}
+        key = tuple(id(result) for result in results.values())
+        if self._documents is None or self._documents[0] != key:
+            self._documents = (key, {name: analysis_document(name, result)
+                                     for name, result in results.items() if result is not None})
+        return self._documents[1]
 
     def to_dict(self) -> dict[str, Any]:
         """Everything in one JSON-safe document; each analysis keeps its own schema."""
