@@ -101,12 +101,14 @@ def add_options(parser: argparse.ArgumentParser, *roles: str,
     parser : ArgumentParser
         A command's parser.
     *roles : str
-        Keys of :data:`OPTIONS`, in the order they should appear in ``--help``.
+        Keys of :data:`OPTIONS`, in the order they should appear in ``--help``; ``"output"``
+        stands for ``--json`` and ``--quiet``.
     exclusive : iterable of str
         Roles that exclude each other (at most one may be given).
     aliases : iterable of str
         Hidden old spellings (keys of :data:`HIDDEN_ALIASES`) to accept as well.
     """
+    roles = tuple(r for role in roles for r in (OUTPUT if role == "output" else (role,)))
     exclusive = [r for r in roles if r in set(exclusive)]
     group = parser.add_mutually_exclusive_group() if exclusive else None
     for role in roles:
@@ -156,10 +158,12 @@ def audit_options(args: argparse.Namespace, base: AuditOptions | None = None) ->
         seed=getattr(args, "seed", None))
 
 
-def summary_text(result: Any, fallback: Callable[[Any], str]) -> str:
+def summary_text(result: Any, fallback: Callable[[Any], str] | None = None) -> str:
     """The plain-text summary of ``result``: its ``summary_lines()``, else ``fallback``."""
     lines = getattr(result, "summary_lines", None)
-    return "\n".join(lines()) if callable(lines) else fallback(result)
+    if callable(lines) or fallback is None:
+        return "\n".join(lines())
+    return fallback(result)
 
 
 def write_result(doc: dict[str, Any], json_out: str | None, quiet: bool,
@@ -175,7 +179,8 @@ def write_result(doc: dict[str, Any], json_out: str | None, quiet: bool,
         print(summary())
 
 
-def print_summary(result: Any, args: argparse.Namespace, fallback: Callable[[Any], str],
+def print_summary(result: Any, args: argparse.Namespace,
+                  fallback: Callable[[Any], str] | None = None,
                   doc: dict[str, Any] | None = None) -> None:
     """Write ``result`` as ``--json`` asks and print its summary unless ``--quiet``."""
     write_result(result.to_dict() if doc is None else doc, args.json, args.quiet,
@@ -195,18 +200,23 @@ def guarded(prog: str, action: Callable[[], int]) -> int:
         return EXIT_INTERNAL
 
 
-def one_column(values: list[str] | None, flag: str) -> str | None:
-    """The single column a command takes for ``flag`` (None when not given)."""
-    if not values:
+def finish(result: Any, args: argparse.Namespace,
+           fallback: Callable[[Any], str] | None = None,
+           doc: dict[str, Any] | None = None) -> int:
+    """:func:`print_summary` of a command's result; the exit code of a run that worked."""
+    print_summary(result, args, fallback, doc)
+    return EXIT_OK
+
+
+def progress_for(args: argparse.Namespace, *, counted: bool = True) -> Callable[..., None] | None:
+    """A progress callback printing on stderr, or None under ``--quiet`` / ``--json -``.
+
+    ``counted``: the callback gets ``(done, total, message)`` and prints ``[done/total]``;
+    else it gets ``message`` alone (or ignores the counts).
+    """
+    if args.quiet or args.json == "-":
         return None
-    if len(values) > 1:
-        raise FairLensInputError(f"Give one {flag} column, not {len(values)}.")
-    return values[0]
-
-
-def progress_printer(template: str) -> Callable[..., None]:
-    """A progress callback that prints ``template`` (``{done}``, ``{total}``, ``{message}``)
-    on stderr."""
+    template = "  [{done}/{total}] {message}" if counted else "  {message}"
 
     def progress(*parts: Any) -> None:
         done, total, message = (None, None, *parts)[-3:]

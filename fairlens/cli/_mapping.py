@@ -87,8 +87,15 @@ def check_mapping(spec: AuditSpec, frame: pd.DataFrame, *, ignore: Iterable[str]
 
 def mapped_input(args: argparse.Namespace, command: str, *, infer: bool = True,
                  features_exclude_roles: bool = True,
-                 ignore: Iterable[str] = ()) -> tuple[pd.DataFrame, AuditSpec]:
-    """:func:`load_input`, :func:`apply_mapping` and :func:`check_mapping` in one call."""
+                 ignore: Iterable[str] = (),
+                 one_prediction: bool = False) -> tuple[pd.DataFrame, AuditSpec]:
+    """:func:`load_input`, :func:`apply_mapping` and :func:`check_mapping` in one call.
+
+    ``one_prediction``: the command reads one ``--score`` or ``--pred`` column.
+    """
+    for flag in ("score", "pred") if one_prediction else ():
+        if len(getattr(args, flag, None) or []) > 1:
+            raise FairLensInputError(f"Give one --{flag} column, not {len(getattr(args, flag))}.")
     frame, spec = load_input(args, command, infer=infer)
     spec = apply_mapping(args, spec, features_exclude_roles=features_exclude_roles)
     check_mapping(spec, frame, ignore=ignore)

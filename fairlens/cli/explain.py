@@ -6,15 +6,12 @@ import argparse
 from typing import Any
 
 from fairlens.cli._common import (
-    EXIT_OK,
-    OUTPUT,
     add_options,
     audit_options,
     columns,
-    one_column,
+    finish,
     parse_value,
-    print_summary,
-    progress_printer,
+    progress_for,
 )
 from fairlens.cli._mapping import NO_LABEL, NO_PREDICTION, NO_SENSITIVE, mapped_input
 from fairlens.data import FairLensInputError
@@ -39,7 +36,7 @@ def add_command(subparsers: Any) -> argparse.ArgumentParser:
                    help="accept this untrusted type of a skops file; repeat for several")
     add_options(p, "threshold")
     p.add_argument("--sample-size", type=int, default=2000, help="rows explained (2000)")
-    add_options(p, "seed", *OUTPUT)
+    add_options(p, "seed", "output")
     p.set_defaults(handler=run_command, prog="fairlens explain")
     return p
 
@@ -47,12 +44,10 @@ def add_command(subparsers: Any) -> argparse.ArgumentParser:
 def run_explain(args: argparse.Namespace) -> Explanation:
     """Load the data and model named by parsed ``fairlens explain`` arguments and explain."""
     options = audit_options(args)
-    one_column(args.score, "--score")
-    one_column(args.pred, "--pred")
     if args.score and args.pred:  # the score is what a surrogate reproduces
         args.pred = None
     frame, spec = mapped_input(args, "explain", features_exclude_roles=False,
-                               ignore=[NO_LABEL, NO_PREDICTION, NO_SENSITIVE])
+                               ignore=[NO_LABEL, NO_PREDICTION, NO_SENSITIVE], one_prediction=True)
     model: Any = None
     if args.model:
         features = columns(args.features)
@@ -66,13 +61,11 @@ def run_explain(args: argparse.Namespace) -> Explanation:
     if model is None and not spec.features:
         raise FairLensInputError(
             "Name the feature columns (--features COL[,COL...]) or give the model (--model).")
-    quiet = args.quiet or args.json == "-"
-    progress = None if quiet else progress_printer("  [{done}/{total}] {message}")
     return explain_spec(frame, spec, model=model, attribute=args.attribute,
                         group_a=parse_value(args.group_a) if args.group_a else None,
                         group_b=parse_value(args.group_b) if args.group_b else None,
                         sample_size=args.sample_size, seed=options.seed,
-                        progress=progress)
+                        progress=progress_for(args))
 
 
 def format_summary(result: Explanation) -> str:
@@ -117,5 +110,4 @@ def format_summary(result: Explanation) -> str:
 
 def run_command(args: argparse.Namespace) -> int:
     """Run ``fairlens explain`` and print/write its result; returns the exit code."""
-    print_summary(run_explain(args), args, format_summary)
-    return EXIT_OK
+    return finish(run_explain(args), args, format_summary)

@@ -6,18 +6,9 @@ import argparse
 from typing import Any
 
 from fairlens.auditing import AuditOptions
-from fairlens.cli._common import (
-    EXIT_OK,
-    OUTPUT,
-    add_options,
-    audit_options,
-    one_column,
-    print_summary,
-    progress_printer,
-)
+from fairlens.cli._common import add_options, audit_options, finish, progress_for
 from fairlens.cli._mapping import mapped_input
 from fairlens.remedies import CONSTRAINTS, METHODS, OBJECTIVES, RemedyResult, remedy_spec
-from fairlens.remedies._api import _gap
 from fairlens.remedies._models import LEARNERS
 from fairlens.remedies._torch import ARCHITECTURES
 
@@ -51,7 +42,7 @@ def add_command(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     p.add_argument("--out-dir", metavar="DIR",
                    help="write artefacts.json, predictions.csv, model.skops, remedy.json here")
-    add_options(p, "bootstrap", "min_group_size", "seed", *OUTPUT)
+    add_options(p, "bootstrap", "min_group_size", "seed", "output")
     p.set_defaults(handler=run_command, prog="fairlens remedy")
     return p
 
@@ -59,9 +50,7 @@ def add_command(subparsers: Any) -> argparse.ArgumentParser:
 def run_remedy(args: argparse.Namespace) -> RemedyResult:
     """Run the remedy described by parsed ``fairlens remedy`` arguments."""
     options = audit_options(args, REMEDY_OPTIONS)
-    one_column(args.score, "--score")
-    one_column(args.pred, "--pred")
-    frame, spec = mapped_input(args, "remedy")
+    frame, spec = mapped_input(args, "remedy", one_prediction=True)
     method_options: dict[str, Any] = {"bootstrap": options.bootstrap,
                                       "min_group_size": options.min_group_size}
     if args.attribute:
@@ -76,53 +65,12 @@ def run_remedy(args: argparse.Namespace) -> RemedyResult:
                               febs_gamma=args.febs_gamma, device=args.device)
     if args.out_dir:
         method_options["output_dir"] = args.out_dir
-    quiet = args.quiet or args.json == "-"
-    progress = None if quiet else progress_printer("  [{done}/{total}] {message}")
     return remedy_spec(frame, spec, method=args.method, constraint=args.constraint,
                        tolerance=args.tolerance, test_size=args.test_size, seed=options.seed,
-                       progress=progress,
+                       progress=progress_for(args),
                        **method_options)
-
-
-def format_summary(result: RemedyResult) -> str:
-    """Plain text: the sentence, before/after on held-out rows, the split, warnings."""
-    split = result.split
-    lines = [f"FairLens remedy: {result.method} ({result.constraint}, tolerance "
-             f"{result.tolerance:g}) on {result.attribute!r}; fitted on {len(split.fit):,} "
-             f"rows, evaluated on {len(split.test):,} held-out rows (seed {split.seed})",
-             "", result.sentence, "",
-             f"  {'held-out':<44} {'before':>8} {'after':>8}"]
-    for key in ("accuracy", "balanced_accuracy", "selection_rate", "tpr", "fpr", "auc"):
-        b, a = result.before.overall.get(key), result.after.overall.get(key)
-        if b is None and a is None:
-            continue
-        lines.append(f"  {key:<44} {_f(b)} {_f(a)}")
-    for measure in ("demographic_parity_difference", "equalized_odds_difference",
-                    "equal_opportunity_difference"):
-        b = _gap(result.before, result.attribute, measure)
-        a = _gap(result.after, result.attribute, measure)
-        lines.append(f"  {measure + ' (' + result.attribute + ')':<44} {_f(b)} {_f(a)}")
-    if result.fit_check:
-        fc = result.fit_check
-        lines += ["", f"on the fitting rows ({fc['kind']}): {fc['measure']} "
-                      f"{_f(fc['value']).strip()} (tolerance {fc['tolerance']:g}, "
-                      f"{'holds' if fc['holds'] else 'does not hold'})"]
-    files = result.artefacts.get("files")
-    if files:
-        lines += ["", "written: " + ", ".join(files.values())]
-    if result.warnings:
-        lines += ["", "warnings:"] + [f"  - {w}" for w in result.warnings]
-    return "\n".join(lines)
-
-
-def _f(v: Any) -> str:
-    try:
-        return f"{float(v):8.3f}"
-    except (TypeError, ValueError):
-        return "       -"
 
 
 def run_command(args: argparse.Namespace) -> int:
     """Run ``fairlens remedy`` and print/write its result; returns the exit code."""
-    print_summary(run_remedy(args), args, format_summary)
-    return EXIT_OK
+    return finish(run_remedy(args), args)

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from fairlens.cli._common import EXIT_GATE_FAILED, EXIT_OK, audit_options, progress_printer
+from fairlens.cli._common import EXIT_GATE_FAILED, EXIT_OK, audit_options, progress_for
 from fairlens.cli.audit import add_audit_options, audit_input, reject_config_with_data
 from fairlens.report import (
     Report,
@@ -107,7 +107,7 @@ def make_report(args: argparse.Namespace, argv: list[str]) -> Report:
         command += (f"\n# or, with the configuration below saved as {name}:\n"
                     f"fairlens report --config {name}")
     return build_report(frame, config, fingerprint=fp, command=command,
-                        progress=None if args.quiet else progress_printer("  {message}"))
+                        progress=progress_for(args, counted=False))
 
 
 def write_outputs(report: Report, args: argparse.Namespace) -> list[str]:

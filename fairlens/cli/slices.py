@@ -6,15 +6,8 @@ import argparse
 import json
 from typing import Any
 
-from fairlens.cli._common import (
-    EXIT_OK,
-    OUTPUT,
-    add_options,
-    audit_options,
-    one_column,
-    print_summary,
-)
-from fairlens.cli._mapping import NO_SENSITIVE, mapped_input
+from fairlens.cli._common import add_options, audit_options, finish
+from fairlens.cli._mapping import NO_SENSITIVE, first, mapped_input
 from fairlens.data import FairLensInputError
 
 ERRORS = ["misclassification", "false_positive", "false_negative", "log_loss"]
@@ -29,7 +22,7 @@ def add_command(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--depth", type=int, default=3, help="most conditions per slice")
     p.add_argument("--min-support", type=int, default=None, help="fewest rows per slice")
     p.add_argument("--top-k", type=int, default=10)
-    add_options(p, "seed", *OUTPUT)
+    add_options(p, "seed", "output")
     p.set_defaults(handler=run_command, prog="fairlens slices")
     return p
 
@@ -40,25 +33,12 @@ def run_command(args: argparse.Namespace) -> int:
 
     options = audit_options(args)
     frame, spec = mapped_input(args, "slices", infer=False, features_exclude_roles=False,
-                               ignore=[NO_SENSITIVE])
+                               ignore=[NO_SENSITIVE], one_prediction=True)
     if not spec.features:
         raise FairLensInputError("Name the features to slice on: --features COL[,COL...].")
     result = find_slices(frame, features=spec.features, label=spec.label,
-                         score=one_column(spec.score, "--score"),
-                         pred=one_column(spec.pred, "--pred"), error=args.error,
+                         score=first(spec.score), pred=first(spec.pred), error=args.error,
                          threshold=spec.threshold, sensitive=spec.sensitive,
                          max_depth=args.depth, min_support=args.min_support,
                          top_k=args.top_k, seed=options.seed)
-    print_summary(result, args, format_summary, doc=json.loads(result.to_json()))
-    return EXIT_OK
-
-
-def format_summary(result: Any) -> str:
-    """Plain text: the rows, the overall error rate, one line per slice, warnings."""
-    lines = [f"FairLens slices: {result.n} rows, overall {result.error} rate "
-             f"{result.overall_error:.1%}, {result.n_examined} slices examined"]
-    for i, sl in enumerate(result.slices, 1):
-        mark = "significant" if sl.significant else "not significant"
-        lines.append(f"{i:>3}. {sl.description} ({mark}, q = {sl.q_value:.2g})")
-    lines.extend(f"warning: {w}" for w in result.warnings)
-    return "\n".join(lines)
+    return finish(result, args, doc=json.loads(result.to_json()))
