@@ -16,7 +16,7 @@ from fairlens import registry
 from fairlens._validation import check_choice
 from fairlens.auditing import AuditOptions
 from fairlens.data import AuditSpec, FairLensInputError
-from fairlens.remedies._base import Remedy, evaluate
+from fairlens.remedies._base import Remedy, audit_settings, evaluate
 from fairlens.remedies._common import (
     CONSTRAINTS,
     DEFAULT_CONSTRAINT,
@@ -133,11 +133,7 @@ def remedy_spec(
         seed = options.seed if options is not None else 0
     given = {k: keywords[k] for k in AUDIT_KEYWORDS if k in keywords}
     audits = AuditOptions.resolve(options, seed=int(seed), **given)
-    settings: dict[str, Any] = {}
-    if options is not None:
-        settings.update(bootstrap=audits.bootstrap, min_group_size=audits.min_group_size)
-        if audits.reference is not None:
-            settings["reference"] = audits.reference
+    settings = audit_settings(audits) if options is not None else {}
     if isinstance(method, Remedy):
         settings.update(method.changed_params())
     settings.update(keywords)

@@ -83,7 +83,7 @@ class Remedy(Analysis):
 
     abstract = True
     family = "remedy"
-    needs: ClassVar[tuple[str, ...]] = ("label", "binary", "features")
+    needs: ClassVar[tuple[str, ...]] = ("label", "binary", "prediction", "features")
     detail: ClassVar[str] = ""
     plural: ClassVar[bool] = False
     sweeps_tolerance: ClassVar[bool] = False
@@ -130,14 +130,25 @@ class Remedy(Analysis):
 
     def run(self, frame: pd.DataFrame, spec: AuditSpec, *, options: AuditOptions
             ) -> RemedyResult:
-        """:func:`evaluate` this remedy with the audit's ``options``."""
-        return evaluate(frame, spec, self, options=options, seed=options.seed)
+        """:func:`evaluate` this remedy with the audit's ``options`` (the same as
+        ``remedy_spec(frame, spec, method=self, options=options)``)."""
+        return evaluate(frame, spec, self, options=options, seed=options.seed,
+                        settings={**audit_settings(options), **self.changed_params()})
 
 
 UNWEIGHTED_LABEL = "Retrained without fairness"
 
 
 # --- evaluation ---------------------------------------------------------------------------------
+
+def audit_settings(options: AuditOptions) -> dict[str, Any]:
+    """The audit options a result records in its settings (those the CLI always passed)."""
+    out: dict[str, Any] = {"bootstrap": options.bootstrap,
+                           "min_group_size": options.min_group_size}
+    if options.reference is not None:
+        out["reference"] = options.reference
+    return out
+
 
 def validate(frame: pd.DataFrame, spec: AuditSpec, remedy: Remedy,
              attribute: str | None) -> str:

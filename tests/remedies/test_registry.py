@@ -126,6 +126,9 @@ def test_the_report_section_passes_the_audits_options(compas, with_options):
     frame, spec = compas
     section = RemedySection(method="thresholds")
     assert section.run(frame, spec, options=OPTIONS).to_dict() == with_options.to_dict()
+    # a remedy object run by the registry's entry point is the same call
+    remedy = registry.create("remedy", "thresholds")
+    assert remedy.run(frame, spec, options=OPTIONS).to_dict() == with_options.to_dict()
 
 
 def test_bad_options_name_the_option(compas):
