@@ -290,23 +290,3 @@ def review_progress(reviewed: int, n_issues: int, counts: dict[str, int]) -> str
             f"label right, {counts['unsure']:,} unsure. Decisions are saved in the workspace "
             "folder and survive a restart.")
 
-
-__all__ = [
-    "DASH",
-    "fairness_intro",
-    "grouping_verdict",
-    "interval_text",
-    "issues_summary_lines",
-    "listed_lines",
-    "moved_sentence",
-    "out_of_sample_note",
-    "overall_verdict",
-    "pct",
-    "pct_ci",
-    "q_text",
-    "rate_sentences",
-    "review_progress",
-    "source_short",
-    "train_folds_hint",
-    "value_text",
-]
