@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from fairlens.data._errors import FairLensInputError
 
-MSG_CHOICE = "Unknown {name} {value!r}; choose one of {choices}."
+MSG_CHOICE = "{name} must be one of {choices}; got {value!r}."
 MSG_INT = "{name} must be a whole number{bounds}; got {value!r}."
 MSG_NUMBER = "{name} must be a number{bounds}; got {value!r}."
 
@@ -33,7 +33,7 @@ def check_choice(name: str, value: Any, choices: Iterable[Any]) -> Any:
     Raises
     ------
     FairLensInputError
-        ``Unknown <name> <value>; choose one of <choices>.``
+        ``<name> must be one of <choices>; got <value>.``
     """
     options = list(choices)
     if value not in options:
