@@ -50,7 +50,7 @@ OPTIONS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
         "help": "feature columns; repeat or give a comma list"}),
     "weight": (("--weight",), {"metavar": "COL", "help": "sample-weight column"}),
     "threshold": (("--threshold",), {
-        "type": float, "help": "y_hat = 1 when score >= threshold (0.5)"}),
+        "type": float, "metavar": "T", "help": "y_hat = 1 when score >= threshold (0.5)"}),
     "score_kind": (("--score-kind",), {
         "choices": ["probability", "raw"],
         "help": "'raw' for scores on another scale, e.g. a 1-10 decile"}),
@@ -65,7 +65,7 @@ OPTIONS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
                                      "help": "bootstrap replicates (0: off)"}),
     "ci": (("--ci",), {"choices": ["bootstrap", "wilson"],
                        "help": "interval method (bootstrap)"}),
-    "seed": (("--seed",), {"type": int, "help": "seed of every random step (0)"}),
+    "seed": (("--seed",), {"type": int, "metavar": "S", "help": "seed of every random step (0)"}),
     # output
     "json": (("--json",), {"metavar": "OUT",
                            "help": "write the JSON result here ('-' for stdout)"}),
