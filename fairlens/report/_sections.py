@@ -7,17 +7,14 @@ from typing import Any
 import pandas as pd
 
 from fairlens.auditing import Audit
+from fairlens.report._analysis_sections import ANALYSIS_SECTIONS
 from fairlens.report._content import MAX_TABLE_ROWS, Figure, Section, Table, frame_table
 from fairlens.report._gate import GateResult
 from fairlens.report._report import ANALYSES, Report
 from fairlens.report._tables import (
     disparities_frame,
-    explain_frames,
     four_fifths_frame,
-    labels_frames,
     overall_frame,
-    remedy_frame,
-    slices_frame,
     tests_frame,
 )
 from fairlens.wording import (
@@ -31,12 +28,10 @@ from fairlens.wording import (
     measure_label,
     table_metrics,
 )
-from fairlens.wording.report import fidelity_words
 
 CHART_METRICS = ("selection_rate", "tpr", "fpr", "ppv")
 """The per-group chart's metrics (binary tasks)."""
 KEY_MEASURES = tuple(MEASURE_LABELS)
-Document = dict[str, Any]
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -220,156 +215,6 @@ def equity_section(report: Report) -> Section:
                      tables=tables, figures=figures)
 
 
-def _name(value: Any) -> str:
-    if isinstance(value, dict):
-        return str(value.get("detector") or value.get("name") or "cleanlab")
-    return str(value or "cleanlab")
-
-
-def labels_section(doc: Document) -> Section:
-    """Label errors: how many, where, and whether the disparities survive them."""
-    paragraphs = []
-    if doc.get("n_issues") is not None and doc.get("n_rows"):
-        lo, hi = (doc.get("issue_rate_ci") or [None, None])[:2]
-        paragraphs.append(
-            f"Confident learning ({_name(doc.get('detector'))}, probabilities from "
-            f"{doc.get('source', '?')}) flags **{int(doc['n_issues']):,}** of "
-            f"{int(doc['n_rows']):,} labels as probably wrong "
-            f"({fmt_ci(doc.get('issue_rate'), lo, hi)}).")
-    paragraphs.extend(str(s) for s in doc.get("fairness_verdict") or [])
-    frames = labels_frames(doc)
-    tables = []
-    rates = frames.get("label_issue_rates")
-    if rates is not None and len(rates):
-        view = pd.DataFrame({
-            "grouping": rates["grouping"].astype(str), "group": rates["group"].astype(str),
-            "n": [fmt_int(v) for v in rates["n"]],
-            "issues": [fmt_int(v) for v in rates["n_issues"]],
-            "rate [95% CI]": [fmt_ci(v, lo, hi) for v, lo, hi in zip(
-                rates["rate"], rates["low"], rates["high"], strict=True)],
-            "q-value": [fmt(v) for v in rates["q_value"]],
-            "significant": ["yes" if s else "" for s in rates["significant"]]})
-        tables.append(frame_table(view, "Label-issue rate by group", classes=[
-            "small" if s else "reference" if r else "" for s, r in zip(
-                rates["small"], rates["reference"], strict=True)]))
-    fair = frames.get("label_fairness")
-    if fair is not None and len(fair):
-        view = fair.copy()
-        if "measure" in view:
-            view["measure"] = [measure_label(str(m)) for m in view["measure"]]
-        tables.append(frame_table(view, "Disparities with the original labels, the suspected "
-                                          "errors excluded, and relabelled"))
-    return Section("labels", "Label errors", paragraphs, tables=tables)
-
-
-def slices_section(doc: Document) -> Section:
-    """The slices where the model errs most."""
-    paragraphs = []
-    if doc.get("overall_error") is not None:
-        paragraphs.append(
-            f"Overall {doc.get('error', 'error')} rate {fmt(doc['overall_error'])}; "
-            f"{fmt_int(doc.get('n_examined'))} slices examined, significance controlled by "
-            f"Benjamini-Hochberg (FDR {doc.get('fdr', 0.05)}).")
-    frame = slices_frame(doc)
-    bullets = [str(s.get("description", "")) for s in (doc.get("slices") or [])[:5]]
-    tables = []
-    if len(frame):
-        view = pd.DataFrame({
-            "slice": frame["description"].astype(str).str.split(":").str[0],
-            "n": [fmt_int(v) for v in frame["n"]],
-            "error rate [95% CI]": [fmt_ci(v, lo, hi) for v, lo, hi in zip(
-                frame["error_rate"], frame["low"], frame["high"], strict=True)],
-            "lift": [fmt(v, 2) for v in frame["lift"]],
-            "q-value": [f"{q:.2g}" if not is_missing(q) else "-" for q in frame["q_value"]]})
-        tables.append(frame_table(view, "Error slices (best first)"))
-    return Section("slices", "Where the model fails: error slices", paragraphs, bullets,
-                     tables=tables)
-
-
-def explain_section(doc: Document) -> Section:
-    """Feature importance and the decomposition of the score gap between two groups."""
-    model = doc.get("model") or {}
-    paragraphs = []
-    if model:
-        fid = model.get("fidelity")
-        fid_text = (f"; fidelity to the audited predictions: {fidelity_words(fid)}"
-                    if fid is not None else "")
-        paragraphs.append(f"Explained model: {model.get('kind', '?')} "
-                          f"({model.get('source', '?')}){fid_text}; "
-                          f"{doc.get('sample_size', '?')} rows explained.")
-    gap = doc.get("gap") or {}
-    if gap:
-        paragraphs.append(
-            f"Mean score of {gap.get('group_a', '?')} ({gap.get('attribute', '')}) "
-            f"{fmt(gap.get('mean_a'))} vs {gap.get('group_b', '?')} {fmt(gap.get('mean_b'))}: "
-            f"gap {fmt(gap.get('gap'))}, decomposed over the features below.")
-    for key, title in (("flip", "Attribute-flip test"), ("proxy", "Proxy check")):
-        part = doc.get(key)
-        if isinstance(part, dict) and part:
-            text = part.get("sentence") or "; ".join(
-                f"{k} {fmt(v) if isinstance(v, float) else v}" for k, v in part.items()
-                if not isinstance(v, (dict, list)))
-            paragraphs.append(f"{title}: {text}")
-    frames = explain_frames(doc)
-    tables, figures = [], []
-    imp = frames.get("explain_importance")
-    if imp is not None and len(imp):
-        tables.append(frame_table(imp.head(20), "Feature importance (overall)"))
-        top = imp.head(12)
-        figures.append(Figure("bars", "Feature importance (overall)", {
-            "labels": [str(f) for f in top["feature"]], "values": list(top["importance"]),
-            "xlabel": "importance"}))
-    gap_frame = frames.get("explain_gap")
-    if gap_frame is not None and len(gap_frame):
-        tables.append(frame_table(gap_frame.head(20), "Contribution of each feature to the gap"))
-    by_group = frames.get("explain_by_group")
-    if by_group is not None and len(by_group):
-        wide = by_group.pivot_table(index="feature", columns=["attribute", "group"],
-                                    values="importance", aggfunc="first")
-        wide.columns = [f"{a}={g}" for a, g in wide.columns]
-        wide = wide.reset_index().iloc[:20, :9]
-        tables.append(frame_table(wide, "Feature importance by group"))
-    return Section("explain", "Why: explanations", paragraphs,
-                     [str(w) for w in doc.get("warnings") or []], tables=tables,
-                     figures=figures)
-
-
-def remedy_section(doc: Document) -> Section:
-    """The remedy's effect: metrics before and after, on the held-out split."""
-    paragraphs = [f"Method **{doc.get('method', '?')}**, constraint "
-                  f"{doc.get('constraint', '?')}, tolerance {doc.get('tolerance', '?')}"
-                  + (f", attribute {doc['attribute']}" if doc.get("attribute") else "") + "."]
-    split = doc.get("split")
-    if isinstance(split, dict) and split:
-        paragraphs.append(
-            "Evaluated on " + str(split.get("evaluated_on", "a held-out split")) + ": "
-            + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in split.items()
-                        if k not in ("evaluated_on",) and not isinstance(v, (dict, list)))
-            + ".")
-    if doc.get("sentence"):
-        paragraphs.append(str(doc["sentence"]))
-    frame = remedy_frame(doc)
-    tables = []
-    if len(frame):
-        key = ("n_rows", "accuracy", "selection_rate", "tpr", "fpr", "auc",
-               "demographic_parity_difference", "equalized_odds_difference",
-               "equal_opportunity_difference", "accuracy_difference")
-        names = frame["measure"].astype(str)
-        shown = frame[names.str.split(".").str[-1].isin(key) | names.str.startswith(
-            "equity_scaled.")]
-        tables.append(frame_table(
-            shown if len(shown) else frame, "Before and after the remedy (held-out split)",
-            note="Key measures; every number before and after is in remedy.csv."))
-    artefacts = doc.get("artefacts")
-    bullets = [str(w) for w in doc.get("warnings") or []]
-    if isinstance(artefacts, dict) and artefacts:
-        text = "; ".join(f"{k}: {v}" for k, v in artefacts.items()
-                         if not isinstance(v, (dict, list)))
-        bullets.append("Artefacts (full detail in the JSON file): " + text[:600])
-    return Section("remedy", "What would reduce the disparity: remedy", paragraphs, bullets,
-                     tables=tables)
-
-
 def gate_section(gate: GateResult) -> Section:
     """The CI rules and their outcome."""
     rows = [[r.rule.text, "pass" if r.passed else "FAIL",
@@ -380,11 +225,6 @@ def gate_section(gate: GateResult) -> Section:
     verdict = "All rules pass." if gate.passed else \
         f"**{len(gate.failed)} rule(s) failed**: `fairlens audit --config` exits with code 1."
     return Section("gate", "CI fairness gate", [verdict], tables=[table])
-
-
-ANALYSIS_SECTIONS = {"labels": labels_section, "slices": slices_section,
-                     "explain": explain_section, "remedy": remedy_section}
-"""The section builder of each analysis, from its JSON document."""
 
 
 def build_sections(report: Report) -> list[Section]:
