@@ -26,7 +26,6 @@ from fairlens.remedies._common import (
     Progress,
     Split,
     check_tolerance,
-    disparity_of,
     make_split,
 )
 from fairlens.remedies._result import RemedyResult
@@ -35,8 +34,6 @@ Method = str | Remedy
 """A remedy's registered name, or a configured remedy object."""
 AUDIT_KEYWORDS = ("bootstrap", "min_group_size", "reference")
 """The audit options that the old keyword form of :func:`remedy_spec` accepts."""
-
-_gap = disparity_of  # the name the CLI's summary imported; remove once it uses the result's
 
 
 def _known_keywords() -> list[str]:

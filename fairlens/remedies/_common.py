@@ -143,14 +143,3 @@ def label_values(y01: np.ndarray, classes: list[Any]) -> np.ndarray:
         neg = 0 if pos in (1, True) else f"not {pos}"
     out = np.where(np.asarray(y01) > 0, pos, neg)
     return out
-
-
-def __getattr__(name: str) -> Any:
-    """Transitional: ``METHODS`` and ``RemedyResult`` are public names of
-    :mod:`fairlens.remedies`; the CLI module still imports them from here. Remove this once it
-    imports them from the package."""
-    if name in ("METHODS", "RemedyResult"):
-        import importlib
-
-        return getattr(importlib.import_module("fairlens.remedies"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
