@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -93,6 +93,8 @@ class Explanation:
         When it is not.
     warnings : list of str
     """
+
+    SCHEMA: ClassVar[str] = SCHEMA
 
     model: Model
     fidelity: Fidelity | None

@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fairlens.datasets import make_planted
 from fairlens.slices import (
     SCHEMA,
     bin_features,
@@ -18,11 +17,6 @@ from fairlens.slices import (
     readable_edges,
     slice_mask,
 )
-
-
-@pytest.fixture(scope="module")
-def planted():
-    return make_planted(n=10_000, seed=3)
 
 
 @pytest.fixture(scope="module")
