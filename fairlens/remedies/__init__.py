@@ -17,6 +17,7 @@ from fairlens.remedies._common import (
     TRADEOFF_SCHEMA,
     Split,
 )
+from fairlens.remedies._curves import CURVES_SCHEMA, LearningCurves, learning_curves
 from fairlens.remedies._methods import (
     METHODS,
     FebsScaling,
@@ -37,14 +38,7 @@ from fairlens.remedies._torch import (
     febs_weights,
     fis_weights,
 )
-from fairlens.remedies._tradeoff import (
-    CURVES_SCHEMA,
-    LearningCurves,
-    TradeOff,
-    compare_remedies,
-    learning_curves,
-    pareto_mask,
-)
+from fairlens.remedies._tradeoff import TradeOff, compare_remedies, pareto_mask
 
 __all__ = [
     "ARCHITECTURES",
