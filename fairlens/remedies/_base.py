@@ -19,6 +19,9 @@ from fairlens.auditing import Audit, AuditOptions, audit_spec
 from fairlens.data import AuditSpec, FairLensInputError
 from fairlens.registry import Analysis
 from fairlens.remedies._common import (
+    DEFAULT_CONSTRAINT,
+    DEFAULT_TEST_SIZE,
+    DEFAULT_TOLERANCE,
     MEASURE,
     MSG_ATTRIBUTE,
     MSG_NO_FEATURES,
@@ -177,8 +180,9 @@ def validate(frame: pd.DataFrame, spec: AuditSpec, remedy: Remedy,
 
 
 def evaluate(frame: pd.DataFrame, spec: AuditSpec, remedy: Remedy, *,
-             options: AuditOptions, constraint: str = "equalized_odds",
-             tolerance: float = 0.05, test_size: float = 0.3, seed: int = 0,
+             options: AuditOptions, constraint: str = DEFAULT_CONSTRAINT,
+             tolerance: float = DEFAULT_TOLERANCE, test_size: float = DEFAULT_TEST_SIZE,
+             seed: int = 0,
              attribute: str | None = None, output_dir: str | Path | None = None,
              progress: Progress | None = None, settings: dict[str, Any] | None = None
              ) -> RemedyResult:
