@@ -8,8 +8,15 @@ from typing import Any
 from fairlens.cli._common import add_options, audit_options, finish, progress_for
 from fairlens.cli._mapping import NO_PREDICTION, NO_SENSITIVE, TOO_MANY_PREDICTIONS, mapped_input
 from fairlens.data import FairLensInputError
-from fairlens.labels import DEFAULT_MODEL, MODELS, SOURCES, LabelAnalysis, analyze_labels_spec
-from fairlens.labels._detectors import FILTER_CHOICES, RANK_CHOICES
+from fairlens.labels import (
+    DEFAULT_MODEL,
+    FILTER_CHOICES,
+    MODELS,
+    RANK_CHOICES,
+    SOURCES,
+    LabelAnalysis,
+    analyze_labels_spec,
+)
 
 
 def add_command(subparsers: Any) -> argparse.ArgumentParser:
@@ -48,9 +55,7 @@ def run_labels(args: argparse.Namespace) -> LabelAnalysis:
     progress = progress_for(args, counted=False) if spec.features else None
     return analyze_labels_spec(
         frame, spec, source=args.source, filter_by=args.filter_by, rank_by=args.rank_by,
-        model=args.model, n_splits=args.folds, reference=options.reference,
-        min_group_size=options.min_group_size, bootstrap=options.bootstrap, ci=options.ci,
-        seed=options.seed, progress=progress)
+        model=args.model, n_splits=args.folds, options=options, progress=progress)
 
 
 def run_command(args: argparse.Namespace) -> int:

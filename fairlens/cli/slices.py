@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from fairlens.cli._common import add_options, audit_options, finish
-from fairlens.cli._mapping import NO_SENSITIVE, first, mapped_input
+from fairlens.cli._mapping import NO_SENSITIVE, mapped_input
 from fairlens.data import FairLensInputError
 
 ERRORS = ["misclassification", "false_positive", "false_negative", "log_loss"]
@@ -29,16 +29,14 @@ def add_command(subparsers: Any) -> argparse.ArgumentParser:
 
 def run_command(args: argparse.Namespace) -> int:
     """Run ``fairlens slices`` and print/write its result; returns the exit code."""
-    from fairlens.slices import find_slices
+    from fairlens.slices import find_slices_spec
 
     options = audit_options(args)
     frame, spec = mapped_input(args, "slices", infer=False, features_exclude_roles=False,
                                ignore=[NO_SENSITIVE], one_prediction=True)
     if not spec.features:
         raise FairLensInputError("Name the features to slice on: --features COL[,COL...].")
-    result = find_slices(frame, features=spec.features, label=spec.label,
-                         score=first(spec.score), pred=first(spec.pred), error=args.error,
-                         threshold=spec.threshold, sensitive=spec.sensitive,
-                         max_depth=args.depth, min_support=args.min_support,
-                         top_k=args.top_k, seed=options.seed)
+    result = find_slices_spec(frame, spec, options=options, error=args.error,
+                              max_depth=args.depth, min_support=args.min_support,
+                              top_k=args.top_k)
     return finish(result, args, doc=json.loads(result.to_json()))
