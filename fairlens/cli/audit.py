@@ -64,7 +64,7 @@ def run_command(args: argparse.Namespace) -> int:
         config, base = load_config(args.config)
         rules = parse_rules([*config.fail_on, *rules_text])
         frame, _ = load_config_data(config, base)
-        result = audit_spec(frame, config.audit_spec, **config.audit_kwargs())
+        result = audit_spec(frame, config.audit_spec, options=config.options)
     else:
         rules = parse_rules(rules_text)
         result = run_audit(args)

@@ -5,15 +5,17 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from fairlens.auditing import AuditOptions
 from fairlens.cli._common import add_options, audit_options, finish, progress_for
 from fairlens.cli._mapping import mapped_input
-from fairlens.remedies import CONSTRAINTS, METHODS, OBJECTIVES, RemedyResult, remedy_spec
-from fairlens.remedies._models import LEARNERS
-from fairlens.remedies._torch import ARCHITECTURES
-
-#: The remedy's audits keep their own bootstrap default (200 replicates), as before.
-REMEDY_OPTIONS = AuditOptions(bootstrap=200)
+from fairlens.remedies import (
+    ARCHITECTURES,
+    CONSTRAINTS,
+    LEARNERS,
+    METHODS,
+    OBJECTIVES,
+    RemedyResult,
+    remedy_spec,
+)
 
 
 def add_command(subparsers: Any) -> argparse.ArgumentParser:
@@ -49,10 +51,9 @@ def add_command(subparsers: Any) -> argparse.ArgumentParser:
 
 def run_remedy(args: argparse.Namespace) -> RemedyResult:
     """Run the remedy described by parsed ``fairlens remedy`` arguments."""
-    options = audit_options(args, REMEDY_OPTIONS)
+    options = audit_options(args)
     frame, spec = mapped_input(args, "remedy", one_prediction=True)
-    method_options: dict[str, Any] = {"bootstrap": options.bootstrap,
-                                      "min_group_size": options.min_group_size}
+    method_options: dict[str, Any] = {}
     if args.attribute:
         method_options["attribute"] = args.attribute
     if args.method == "thresholds":
@@ -66,9 +67,8 @@ def run_remedy(args: argparse.Namespace) -> RemedyResult:
     if args.out_dir:
         method_options["output_dir"] = args.out_dir
     return remedy_spec(frame, spec, method=args.method, constraint=args.constraint,
-                       tolerance=args.tolerance, test_size=args.test_size, seed=options.seed,
-                       progress=progress_for(args),
-                       **method_options)
+                       tolerance=args.tolerance, test_size=args.test_size, options=options,
+                       progress=progress_for(args), **method_options)
 
 
 def run_command(args: argparse.Namespace) -> int:

@@ -113,13 +113,6 @@ class ReportConfig:
                             bootstrap=int(self.bootstrap) if self.ci == "bootstrap" else 0,
                             ci=self.ci, seed=int(self.seed), level=float(self.level))
 
-    def audit_kwargs(self) -> dict[str, Any]:
-        """:attr:`options` as keyword arguments of :func:`fairlens.audit_spec` (prefer
-        ``options=config.options``)."""
-        options = self.options
-        return {key: getattr(options, key) for key in ("reference", "min_group_size",
-                                                        "bootstrap", "ci", "seed", "level")}
-
     @property
     def analyses(self) -> dict[str, dict[str, Any]]:
         """The sections asked for (name -> parameters of the registered section), in
