@@ -18,7 +18,7 @@ import hashlib
 import json
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -27,6 +27,11 @@ import streamlit as st
 from fairlens import plots
 from fairlens.auditing import Audit, AuditOptions, Statistics, build_statistics
 from fairlens.data import AuditSpec, prepare
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+    from fairlens.labels import LabelFairness, LabelIssues
 
 PREVIEW_ROWS = 100
 
@@ -178,3 +183,58 @@ def warm_compiled_kernels() -> threading.Thread:
     thread = threading.Thread(target=warm_up_kernels, name="fairlens-warm-up", daemon=True)
     thread.start()
     return thread
+
+
+# --- label errors (fairlens.ui.labels) ---
+
+
+@st.cache_resource(max_entries=8, show_spinner="Looking for label errors (confident learning)...")
+def label_issues(data_key: str, spec_json: str, request_json: str, options_json: str,
+                 _frame: Callable[[], pd.DataFrame], _proba: np.ndarray | None) -> LabelIssues:
+    """Label issues of the active data (cached per content, mapping, request and options)."""
+    from fairlens.labels import label_issues_spec
+
+    spec = AuditSpec.from_dict(json.loads(spec_json))
+    return label_issues_spec(_frame(), spec, options=AuditOptions(**json.loads(options_json)),
+                             pred_probs=_proba, **json.loads(request_json))
+
+
+@st.cache_resource(max_entries=8, show_spinner="Re-auditing with the suspected errors excluded "
+                   "and relabelled...")
+def label_fairness(data_key: str, spec_json: str, request_json: str, options_json: str,
+                   threshold: float, _frame: Callable[[], pd.DataFrame],
+                   _found: LabelIssues) -> LabelFairness:
+    """The audit before and after excluding/relabelling the suspected errors."""
+    from fairlens.labels import label_aware_fairness
+
+    spec = AuditSpec.from_dict({**json.loads(spec_json), "threshold": threshold})
+    return label_aware_fairness(_frame(), _found, spec=spec,
+                                options=AuditOptions(**json.loads(options_json)))
+
+
+@st.cache_resource(max_entries=16, show_spinner="Re-auditing with your reviewed corrections...")
+def reviewed_audit(data_key: str, spec_json: str, request_json: str, options_json: str,
+                   threshold: float, corrections_json: str,
+                   _frame: Callable[[], pd.DataFrame], _found: LabelIssues
+                   ) -> tuple[Audit, int, list[str]]:
+    """The audit with the reviewer's corrections applied."""
+    from fairlens.labels import corrected_audit
+
+    spec = AuditSpec.from_dict({**json.loads(spec_json), "threshold": threshold})
+    corrections = {int(k): v for k, v in json.loads(corrections_json).items()}
+    return corrected_audit(_frame(), _found, corrections, spec=spec,
+                           options=AuditOptions(**json.loads(options_json)))
+
+
+# --- report (fairlens.ui.report) ---
+
+
+@st.cache_data(max_entries=8, show_spinner="Fingerprinting the data...")
+def report_fingerprint(data_key: str, name: str, source: str, prefix: str | None,
+                 sample: str | None, _frame: Any) -> dict[str, Any]:
+    """The report's data fingerprint (cached per content)."""
+    from fairlens.report import fingerprint
+    from fairlens.report._config import sample_file_sha256
+
+    return fingerprint(_frame(), name=name, source=source, sha256_prefix=prefix,
+                       sha256=sample_file_sha256(sample) if sample else None)

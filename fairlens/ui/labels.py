@@ -27,11 +27,9 @@ from fairlens.labels import (
     LabelIssues,
     ReviewLog,
     ReviewStore,
-    corrected_audit,
     cross_val_proba_spec,
-    label_aware_fairness,
-    label_issues_spec,
 )
+from fairlens.ui import _cache as C
 from fairlens.ui import _session as S
 from fairlens.ui._cache import spec_key
 from fairlens.ui._workspace import workspace_root
@@ -163,15 +161,15 @@ def find_issues(spec: AuditSpec, request: dict[str, Any], options: AuditOptions,
     """
     data = S.active()
     try:
-        return _issues(data.key, spec_key(spec), _json(request), _json(options.to_dict()),
-                       S.frame_loader(), proba)
+        return C.label_issues(data.key, spec_key(spec), _json(request),
+                              _json(options.to_dict()), S.frame_loader(), proba)
     except FairLensInputError as exc:
         if options.reference is None:
             raise
         plain = replace(options, reference=None)
         try:
-            return _issues(data.key, spec_key(spec), _json(request), _json(plain.to_dict()),
-                           S.frame_loader(), proba)
+            return C.label_issues(data.key, spec_key(spec), _json(request),
+                                  _json(plain.to_dict()), S.frame_loader(), proba)
         except FairLensInputError:
             raise exc from None
 
@@ -179,18 +177,19 @@ def find_issues(spec: AuditSpec, request: dict[str, Any], options: AuditOptions,
 def fairness(spec: AuditSpec, request: dict[str, Any], options: AuditOptions,
              issues: LabelIssues) -> LabelFairness:
     """The audit before and after excluding / relabelling the flagged rows (cached)."""
-    return _fairness(S.active().key, spec_key(spec), _json(request), _json(options.to_dict()),
-                     float(spec.threshold), S.frame_loader(), issues)
+    return C.label_fairness(S.active().key, spec_key(spec), _json(request),
+                            _json(options.to_dict()), float(spec.threshold),
+                            S.frame_loader(), issues)
 
 
 def reviewed_audit(spec: AuditSpec, request: dict[str, Any], options: AuditOptions,
                    issues: LabelIssues, corrections: dict[int, Any]
                    ) -> tuple[Audit, int, list[str]]:
     """The audit with the reviewed corrections (cached per set of corrections)."""
-    return _reviewed(S.active().key, spec_key(spec), _json(request), _json(options.to_dict()),
-                     float(spec.threshold),
-                     _json({str(k): v for k, v in sorted(corrections.items())}),
-                     S.frame_loader(), issues)
+    return C.reviewed_audit(S.active().key, spec_key(spec), _json(request),
+                            _json(options.to_dict()), float(spec.threshold),
+                            _json({str(k): v for k, v in sorted(corrections.items())}),
+                            S.frame_loader(), issues)
 
 
 # --- presentation (choose, order and format library results; compute nothing) -----------------
@@ -345,34 +344,3 @@ def stored_flags(spec: AuditSpec) -> dict[str, Any] | None:
     if flags and flags["key"] == (S.active().key, spec.label):
         return flags
     return None
-
-
-# --- cached wrappers ---
-
-
-@st.cache_resource(max_entries=8, show_spinner="Looking for label errors (confident learning)...")
-def _issues(data_key: str, spec_json: str, request_json: str, options_json: str,
-            _frame: Callable[[], pd.DataFrame], _proba: np.ndarray | None) -> LabelIssues:
-    spec = AuditSpec.from_dict(json.loads(spec_json))
-    return label_issues_spec(_frame(), spec, options=AuditOptions(**json.loads(options_json)),
-                             pred_probs=_proba, **json.loads(request_json))
-
-
-@st.cache_resource(max_entries=8, show_spinner="Re-auditing with the suspected errors excluded "
-                   "and relabelled...")
-def _fairness(data_key: str, spec_json: str, request_json: str, options_json: str,
-              threshold: float, _frame: Callable[[], pd.DataFrame],
-              _issues: LabelIssues) -> LabelFairness:
-    spec = AuditSpec.from_dict({**json.loads(spec_json), "threshold": threshold})
-    return label_aware_fairness(_frame(), _issues, spec=spec,
-                                options=AuditOptions(**json.loads(options_json)))
-
-
-@st.cache_resource(max_entries=16, show_spinner="Re-auditing with your reviewed corrections...")
-def _reviewed(data_key: str, spec_json: str, request_json: str, options_json: str,
-              threshold: float, corrections_json: str, _frame: Callable[[], pd.DataFrame],
-              _issues: LabelIssues) -> tuple[Audit, int, list[str]]:
-    spec = AuditSpec.from_dict({**json.loads(spec_json), "threshold": threshold})
-    corrections = {int(k): v for k, v in json.loads(corrections_json).items()}
-    return corrected_audit(_frame(), _issues, corrections, spec=spec,
-                           options=AuditOptions(**json.loads(options_json)))

@@ -16,8 +16,8 @@ import streamlit as st
 
 from fairlens import registry
 from fairlens.auditing import Audit
-from fairlens.report import Report, ReportConfig, build_report, fingerprint
-from fairlens.report._config import sample_file_sha256
+from fairlens.report import Report, ReportConfig, build_report
+from fairlens.ui import _cache as C
 from fairlens.ui import _session as S
 
 PAGE = "pages/report.py"
@@ -73,13 +73,6 @@ def app_config(*, labels: bool = False, slices: bool = False, explain: bool = Fa
         content_sha256=data_fingerprint()["content_sha256"])
 
 
-@st.cache_data(max_entries=8, show_spinner="Fingerprinting the data...")
-def _fingerprint(data_key: str, name: str, source: str, prefix: str | None,
-                 sample: str | None, _frame: Any) -> dict[str, Any]:
-    return fingerprint(_frame(), name=name, source=source, sha256_prefix=prefix,
-                       sha256=sample_file_sha256(sample) if sample else None)
-
-
 def data_fingerprint() -> dict[str, Any]:
     """Name, digests, rows and columns of the active data (cached per content)."""
     data = S.active()
@@ -88,7 +81,7 @@ def data_fingerprint() -> dict[str, Any]:
     else:
         name, source = data.filename or data.name, "upload"
         prefix = data.key if len(data.key) == 32 else None
-    return _fingerprint(data.key, name, source, prefix,
+    return C.report_fingerprint(data.key, name, source, prefix,
                         data.sample if data.kind == "sample" else None, S.frame_loader())
 
 
