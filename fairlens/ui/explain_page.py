@@ -30,6 +30,7 @@ from fairlens.explain import (
     RowExplanation,
     explain_row,
     from_estimator,
+    group_labels,
     load_model,
     model_format,
     untrusted_types,
@@ -190,8 +191,6 @@ def pick_model(spec: AuditSpec, frame: pd.DataFrame
 
 def groups_or_stop(frame: pd.DataFrame, attribute: str) -> list[str]:
     """The groups of ``attribute``, largest first, with the two group pickers kept valid."""
-    from fairlens.explain import group_labels
-
     groups = group_labels(frame[attribute]).value_counts().index.tolist()
     if len(groups) < 2:
         stop_with(f"{attribute!r} has a single group; choose another attribute.")

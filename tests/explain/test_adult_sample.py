@@ -20,12 +20,13 @@ from fairlens.datasets import (
 from tests.conftest import require_shared
 
 
-def test_shipped_copy_matches_the_source():
+def test_shipped_copy_matches_the_source(monkeypatch):
     import importlib.util
     from pathlib import Path
 
     source = require_shared("adult")
     script = Path(__file__).resolve().parents[2] / "assets" / "make_adult.py"
+    monkeypatch.syspath_prepend(str(script.parent))  # it imports its neighbour _sample_file
     spec = importlib.util.spec_from_file_location("make_adult", script)
     make = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(make)
