@@ -14,13 +14,7 @@ from fairlens.data import FairLensInputError
 from fairlens.ui import explain_page as X
 from fairlens.wording import explain as words
 
-ui.page_setup()
-st.title("Explain")
-st.markdown(
-    "Why does the model treat groups differently? SHAP values split every prediction into "
-    "per-feature contributions; averaged over a group they split the gap between two groups' "
-    "mean scores exactly. Pick a row to see its SHAP values next to a LIME explanation, and "
-    "check whether decisions change when only the sensitive attribute changes.")
+ui.page_header("Explain", words.PAGE_INTRO)
 
 spec = ui.current_spec()
 frame = ui.active_frame()

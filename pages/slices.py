@@ -8,15 +8,9 @@ from fairlens import slices as fs
 from fairlens import ui
 from fairlens.ui import slices_page as P
 from fairlens.ui.labels import stored_flags
-from fairlens.wording.slices import ERROR_LABELS
+from fairlens.wording.slices import ERROR_LABELS, PAGE_INTRO
 
-ui.page_setup()
-st.title("Slices")
-st.markdown(
-    "Where does the model fail? FairLens searches conjunctions of conditions on the features "
-    "(SliceLine's score with exact pruning), tests every slice against the rest of the data "
-    "with Benjamini-Hochberg control over all slices examined, and describes each slice in "
-    "words with its make-up by sensitive group.")
+ui.page_header("Slices", PAGE_INTRO)
 
 spec = ui.current_spec()
 if spec.task == "per_sample" or not spec.label or not (spec.score or spec.pred):

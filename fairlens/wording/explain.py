@@ -12,6 +12,13 @@ from typing import Any
 
 from fairlens.wording import fmt, fmt_int
 
+PAGE_INTRO = (
+    "Why does the model treat groups differently? SHAP values split every prediction into "
+    "per-feature contributions; averaged over a group they split the gap between two groups' "
+    "mean scores exactly. Pick a row to see its SHAP values next to a LIME explanation, and "
+    "check whether decisions change when only the sensitive attribute changes.")
+"""What the Explain page shows, under its title."""
+
 METHOD_NAMES = {"tree": "TreeExplainer", "permutation": "Permutation"}
 """SHAP's explainers by the name an :class:`~fairlens.explain.Explanation` records."""
 

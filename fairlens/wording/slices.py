@@ -13,6 +13,13 @@ import pandas as pd
 
 from fairlens.wording import fmt_int
 
+PAGE_INTRO = (
+    "Where does the model fail? FairLens searches conjunctions of conditions on the features "
+    "(SliceLine's score with exact pruning), tests every slice against the rest of the data "
+    "with Benjamini-Hochberg control over all slices examined, and describes each slice in "
+    "words with its make-up by sensitive group.")
+"""What the Slices page shows, under its title."""
+
 ERROR_LABELS: dict[str, str] = {
     "misclassification": "Misclassification (decision differs from the label)",
     "false_positive": "False positives",
