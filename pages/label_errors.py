@@ -27,7 +27,7 @@ if not spec.label:
 # --- what finds the errors ---------------------------------------------------------------------
 sources, candidates = sources_or_stop(spec, list(data.columns))
 chosen = detection_controls(spec, sources, candidates, int(settings["seed"]))
-options = L.audit_options(spec, settings)
+options = L.audit_options(spec)
 try:
     issues = L.find_issues(spec, chosen.request, options, chosen.proba)
 except FairLensInputError as exc:

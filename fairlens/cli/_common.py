@@ -158,12 +158,9 @@ def audit_options(args: argparse.Namespace, base: AuditOptions | None = None) ->
         seed=getattr(args, "seed", None))
 
 
-def summary_text(result: Any, fallback: Callable[[Any], str] | None = None) -> str:
-    """The plain-text summary of ``result``: its ``summary_lines()``, else ``fallback``."""
-    lines = getattr(result, "summary_lines", None)
-    if callable(lines) or fallback is None:
-        return "\n".join(lines())
-    return fallback(result)
+def summary_text(result: Any) -> str:
+    """The plain-text summary of a result: its ``summary_lines()`` (one generic printer)."""
+    return "\n".join(result.summary_lines())
 
 
 def write_result(doc: dict[str, Any], json_out: str | None, quiet: bool,
@@ -180,11 +177,10 @@ def write_result(doc: dict[str, Any], json_out: str | None, quiet: bool,
 
 
 def print_summary(result: Any, args: argparse.Namespace,
-                  fallback: Callable[[Any], str] | None = None,
                   doc: dict[str, Any] | None = None) -> None:
     """Write ``result`` as ``--json`` asks and print its summary unless ``--quiet``."""
     write_result(result.to_dict() if doc is None else doc, args.json, args.quiet,
-                 lambda: summary_text(result, fallback))
+                 lambda: summary_text(result))
 
 
 def guarded(prog: str, action: Callable[[], int]) -> int:
@@ -201,10 +197,9 @@ def guarded(prog: str, action: Callable[[], int]) -> int:
 
 
 def finish(result: Any, args: argparse.Namespace,
-           fallback: Callable[[Any], str] | None = None,
            doc: dict[str, Any] | None = None) -> int:
     """:func:`print_summary` of a command's result; the exit code of a run that worked."""
-    print_summary(result, args, fallback, doc)
+    print_summary(result, args, doc)
     return EXIT_OK
 
 

@@ -64,50 +64,10 @@ def run_explain(args: argparse.Namespace) -> Explanation:
     return explain_spec(frame, spec, model=model, attribute=args.attribute,
                         group_a=parse_value(args.group_a) if args.group_a else None,
                         group_b=parse_value(args.group_b) if args.group_b else None,
-                        sample_size=args.sample_size, seed=options.seed,
+                        sample_size=args.sample_size, options=options,
                         progress=progress_for(args))
-
-
-def format_summary(result: Explanation) -> str:
-    """A plain-text summary: model, importances, gap decomposition, flip test or proxies."""
-    m = result.model
-    lines = [f"FairLens explain: {m.source} ({m.kind}), {result.sample_size:,} of "
-             f"{result.n_rows:,} rows explained, SHAP {result.method}, output {m.output}"]
-    if result.fidelity is not None:
-        f = result.fidelity
-        lines.append(f"surrogate fidelity on {f.n_holdout:,} held-out rows: R^2 {f.r2:.3f}, "
-                     f"decision agreement {f.agreement:.1%}")
-    lines.append("")
-    lines.append("global importance (mean |SHAP|):")
-    lines.extend(f"  {feat:<28} {v:.4f}" for feat, v in result.importance.items())
-    if result.gap is not None:
-        g = result.gap
-        lines.append("")
-        lines.append(f"gap in mean {g.output}: {g.group_a} {g.mean_a:.4f} - {g.group_b} "
-                     f"{g.mean_b:.4f} = {g.gap:+.4f}, by feature:")
-        for feat, v in sorted(g.contributions.items(), key=lambda kv: -abs(kv[1])):
-            lines.append(f"  {feat:<28} {v:+.4f}")
-    if result.flip is not None:
-        fl = result.flip
-        lines.append("")
-        lines.append(f"attribute-flip test on {fl.attribute!r}: {fl.share:.1%} of decisions "
-                     "change when only the attribute changes")
-        for _, r in fl.by_group.iterrows():
-            lines.append(f"  {str(r['group']):<28} {int(r['flipped']):>6} of {int(r['n']):>6} "
-                         f"({r['share']:.1%})")
-    if result.proxy is not None:
-        px = result.proxy
-        lines.append("")
-        lines.append(f"proxy check: the features predict {px.attribute!r} with AUC "
-                     f"{px.auc:.3f} ({px.verdict}); carried by:")
-        lines.extend(f"  {feat:<28} {v:+.4f}" for feat, v in list(px.features.items())[:8])
-    if result.warnings:
-        lines.append("")
-        lines.append("warnings:")
-        lines.extend(f"  - {w}" for w in result.warnings)
-    return "\n".join(lines)
 
 
 def run_command(args: argparse.Namespace) -> int:
     """Run ``fairlens explain`` and print/write its result; returns the exit code."""
-    return finish(run_explain(args), args, format_summary)
+    return finish(run_explain(args), args)

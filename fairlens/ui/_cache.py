@@ -43,16 +43,19 @@ def spec_key(spec: AuditSpec) -> str:
     return json.dumps(data, sort_keys=True, default=str)
 
 
-def options_key(settings: dict[str, Any], reference: dict[str, str] | None) -> str:
-    """Canonical JSON of the summary options."""
-    return json.dumps({
-        "reference": reference or None,
-        "min_group_size": int(settings["min_group_size"]),
-        "bootstrap": int(settings["bootstrap"]) if settings["ci"] == "bootstrap" else 0,
-        "ci": settings["ci"],
-        "seed": int(settings["seed"]),
-        "level": float(settings["level"]),
-    }, sort_keys=True)
+def options_from_settings(settings: dict[str, Any],
+                          reference: dict[str, str] | None) -> AuditOptions:
+    """The sidebar's settings as the one :class:`~fairlens.AuditOptions` of every page
+    (no bootstrap replicates with analytic intervals)."""
+    return AuditOptions(
+        reference=reference or None, min_group_size=int(settings["min_group_size"]),
+        bootstrap=int(settings["bootstrap"]) if settings["ci"] == "bootstrap" else 0,
+        ci=settings["ci"], seed=int(settings["seed"]), level=float(settings["level"]))
+
+
+def options_key(options: AuditOptions) -> str:
+    """Canonical JSON of an options object (a cache key; :class:`AuditOptions` reads it back)."""
+    return json.dumps(options.to_dict(), sort_keys=True, default=str)
 
 
 def frame_hash(frame: pd.DataFrame) -> str:
@@ -238,3 +241,14 @@ def report_fingerprint(data_key: str, name: str, source: str, prefix: str | None
 
     return fingerprint(_frame(), name=name, source=source, sha256_prefix=prefix,
                        sha256=sample_file_sha256(sample) if sample else None)
+
+
+# --- explanations (fairlens.ui.explain_page) ---
+
+
+@st.cache_resource(show_spinner="Training the sample's model (first use only)...")
+def sample_estimator(name: str) -> Any:
+    """The built-in sample's model: shared by every session, never mutated."""
+    from fairlens.datasets import SAMPLE_MODELS
+
+    return SAMPLE_MODELS[name]()

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from fairlens.auditing import Audit, Statistics
+from fairlens.auditing import Audit, AuditOptions, Statistics
 from fairlens.data import AuditSpec, FairLensInputError, infer_spec, read_table
 from fairlens.data import _errors as E
 from fairlens.ui import _cache
@@ -441,9 +441,27 @@ def get_audit() -> Audit:
     """
     stats = get_statistics()
     spec, settings = current_spec(), current_settings()
-    options = _cache.options_key(settings, reference_choice(stats, settings))
-    return _cache.audit(active().key, _cache.spec_key(spec), float(spec.threshold), options,
-                        stats)
+    options = _cache.options_from_settings(settings, reference_choice(stats, settings))
+    return _cache.audit(active().key, _cache.spec_key(spec), float(spec.threshold),
+                        _cache.options_key(options), stats)
+
+
+def audit_options(spec: AuditSpec | None = None) -> AuditOptions:
+    """The audit's options from the sidebar, as the Fairness page audits with them.
+
+    Every page passes these to its analysis, so a remedy, a label-aware audit or a slice
+    search sees exactly the audit's minimum group size, reference groups, intervals and
+    seed. When the mapping cannot be audited yet, the chosen reference groups of the
+    mapped attributes are kept as they are.
+    """
+    settings = current_settings()
+    try:
+        reference = reference_choice(get_statistics(), settings)
+    except FairLensInputError:
+        spec = spec or current_spec()
+        chosen = settings.get("reference") or {}
+        reference = {a: v for a, v in chosen.items() if a in spec.sensitive} or None
+    return _cache.options_from_settings(settings, reference)
 
 
 _IN_THE_APP = {

@@ -14,6 +14,7 @@ import hashlib
 import json
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,6 @@ import pandas as pd
 import streamlit as st
 
 from fairlens import registry
-from fairlens.auditing import AuditOptions
 from fairlens.data import AuditSpec, FairLensInputError
 from fairlens.explain import (
     Explanation,
@@ -35,6 +35,7 @@ from fairlens.explain import (
     model_format,
     untrusted_types,
 )
+from fairlens.ui import _cache as C
 from fairlens.ui import _session as S
 from fairlens.ui._cache import spec_key
 from fairlens.ui._page import stop_with
@@ -77,7 +78,7 @@ def sample_model_name() -> str | None:
 
 def sample_model(name: str) -> Model:
     """The sample's fitted model (shared, read-only)."""
-    return from_estimator(_sample_estimator(name), source=f"the {name} sample's scikit-learn "
+    return from_estimator(C.sample_estimator(name), source=f"the {name} sample's scikit-learn "
                                                           "pipeline")
 
 
@@ -216,8 +217,8 @@ def run_explainer(spec: AuditSpec, model: Model | None, options: dict[str, Any],
     else:
         explainer = registry.create("explain", "model", model=model, progress=progress,
                                     **settings)
-    return explainer.run(S.active_frame(), spec,
-                         options=AuditOptions(seed=int(options.get("seed", 0))))
+    audit_options = replace(S.audit_options(spec), seed=int(options.get("seed", 0)))
+    return explainer.run(S.active_frame(), spec, options=audit_options)
 
 
 def show_overview(result: Explanation) -> None:
@@ -308,16 +309,9 @@ def proxy_table(result: Explanation) -> pd.DataFrame:
                          "AUC drop when shuffled": [round(v, 4) for v in p.features.values()]})
 
 
-# --- cached wrappers ---------------------------------------------------------------------------
-# The sample's model is shared (the same object for everybody, never mutated); uploaded models
+# --- per-session models ------------------------------------------------------------------------
+# The sample's model is shared (cached in fairlens.ui._cache, never mutated); uploaded models
 # and explanations are the user's own and live in this tab's session state.
-
-
-@st.cache_resource(show_spinner="Training the sample's model (first use only)...")
-def _sample_estimator(name: str) -> Any:
-    from fairlens.datasets import SAMPLE_MODELS
-
-    return SAMPLE_MODELS[name]()
 
 
 def upload_model(path: Path, *, trust_pickle: bool, trusted_types: list[str],

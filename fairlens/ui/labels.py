@@ -93,22 +93,10 @@ def save_review(log: ReviewLog) -> None:
 # --- the audit's options -----------------------------------------------------------------------
 
 
-def reference_for(spec: AuditSpec, settings: dict[str, Any]) -> dict[str, str] | None:
-    """The reference groups chosen in the sidebar, as the audit pages use them."""
-    try:
-        return S.reference_choice(S.get_statistics(), settings)
-    except FairLensInputError:
-        chosen = settings.get("reference") or {}
-        return {a: v for a, v in chosen.items() if a in spec.sensitive} or None
-
-
-def audit_options(spec: AuditSpec, settings: dict[str, Any]) -> AuditOptions:
-    """The sidebar's settings as the :class:`~fairlens.AuditOptions` of every analysis here."""
-    return AuditOptions(
-        reference=reference_for(spec, settings),
-        min_group_size=int(settings["min_group_size"]),
-        bootstrap=int(settings["bootstrap"]) if settings["ci"] == "bootstrap" else 0,
-        ci=settings["ci"], seed=int(settings["seed"]), level=float(settings["level"]))
+def audit_options(spec: AuditSpec, settings: dict[str, Any] | None = None) -> AuditOptions:
+    """The sidebar's settings as the :class:`~fairlens.AuditOptions` of every analysis here
+    (``settings`` is accepted for the page's call shape; the session's settings are used)."""
+    return S.audit_options(spec)
 
 
 def _json(value: Any) -> str:

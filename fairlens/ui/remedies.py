@@ -19,7 +19,7 @@ import streamlit as st
 
 from fairlens import registry
 from fairlens.auditing import AuditOptions
-from fairlens.data import AuditSpec, FairLensInputError
+from fairlens.data import AuditSpec
 from fairlens.remedies import (
     LearningCurves,
     RemedyResult,
@@ -100,18 +100,8 @@ def offered_methods(spec: AuditSpec) -> list[str]:
 
 
 def audit_options() -> AuditOptions:
-    """The audit's own options (the sidebar's minimum group size, reference groups,
-    interval method, bootstrap, seed and level), as the Fairness page audits with them."""
-    settings = S.current_settings()
-    try:
-        reference = S.reference_choice(S.get_statistics(), settings)
-    except FairLensInputError:
-        reference = None
-    return AuditOptions(
-        reference=reference, min_group_size=int(settings["min_group_size"]),
-        ci=settings["ci"],
-        bootstrap=int(settings["bootstrap"]) if settings["ci"] == "bootstrap" else 0,
-        seed=int(settings["seed"]), level=float(settings["level"]))
+    """The audit's own options (the sidebar's), as the Fairness page audits with them."""
+    return S.audit_options()
 
 
 def before_after_table(result: RemedyResult) -> pd.DataFrame:

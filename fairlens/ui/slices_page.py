@@ -36,8 +36,8 @@ W_EXPLAIN_PICK = "slices_explain_pick"
 
 
 def options() -> AuditOptions:
-    """The audit's options as the Slices page uses them (its seed)."""
-    return AuditOptions(seed=int(S.current_settings().get("seed", 0)))
+    """The audit's options (the sidebar's), as every page uses them."""
+    return S.audit_options()
 
 
 def error_kinds(spec: AuditSpec, flags: dict[str, Any] | None) -> list[str]:
