@@ -7,7 +7,7 @@ import streamlit as st
 from fairlens import labels as fl
 from fairlens import ui
 from fairlens.data import FairLensInputError
-from fairlens.ui import labels as L
+from fairlens.ui import labels_page as L
 from fairlens.ui.labels_controls import detection_controls, sources_or_stop
 from fairlens.ui.labels_review import review_section
 from fairlens.wording import labels as W

@@ -7,7 +7,7 @@ import streamlit as st
 from fairlens import remedies as fr
 from fairlens import ui
 from fairlens.data import FairLensInputError
-from fairlens.ui import remedies as R
+from fairlens.ui import remedies_page as R
 
 ui.page_setup()
 st.title("Remedies")

@@ -8,7 +8,7 @@ import streamlit.components.v1 as components
 from fairlens import ui
 from fairlens.data import FairLensInputError
 from fairlens.report import csv_zip, parse_rules, render_pdf, report_json
-from fairlens.ui import report as R
+from fairlens.ui import report_page as R
 
 ui.page_setup()
 st.title("Report")

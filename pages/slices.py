@@ -7,7 +7,7 @@ import streamlit as st
 from fairlens import slices as fs
 from fairlens import ui
 from fairlens.ui import slices_page as P
-from fairlens.ui.labels import stored_flags
+from fairlens.ui.labels_page import stored_flags
 from fairlens.wording.slices import ERROR_LABELS, PAGE_INTRO
 
 ui.page_header("Slices", PAGE_INTRO)

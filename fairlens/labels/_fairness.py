@@ -131,11 +131,7 @@ def fairness_part(audit: Audit, changed: int = 0) -> dict[str, Any]:
 
 def audit_columns(frame: pd.DataFrame, spec: AuditSpec) -> list[str]:
     """The columns an audit under ``spec`` reads (label, attributes, predictions, weight)."""
-    cols = [spec.label, *spec.sensitive, *spec.score, *spec.pred, *spec.metric, spec.weight]
-    if spec.proba_prefix:
-        cols += [c for c in frame.columns
-                 if str(c).startswith(spec.proba_prefix) and len(str(c)) > len(spec.proba_prefix)]
-    return [c for c in dict.fromkeys(cols) if c is not None and c in frame.columns]
+    return spec.columns(frame.columns)
 
 
 def class_values(frame: pd.DataFrame, issues: LabelIssues,

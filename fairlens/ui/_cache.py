@@ -188,7 +188,7 @@ def warm_compiled_kernels() -> threading.Thread:
     return thread
 
 
-# --- label errors (fairlens.ui.labels) ---
+# --- label errors (fairlens.ui.labels_page) ---
 
 
 @st.cache_resource(max_entries=8, show_spinner="Looking for label errors (confident learning)...")
@@ -229,7 +229,7 @@ def reviewed_audit(data_key: str, spec_json: str, request_json: str, options_jso
                            options=AuditOptions(**json.loads(options_json)))
 
 
-# --- report (fairlens.ui.report) ---
+# --- report (fairlens.ui.report_page) ---
 
 
 @st.cache_data(max_entries=8, show_spinner="Fingerprinting the data...")

@@ -16,7 +16,7 @@ import streamlit as st
 from fairlens import labels as fl
 from fairlens.data import AuditSpec, FairLensInputError
 from fairlens.ui import _page
-from fairlens.ui import labels as L
+from fairlens.ui import labels_page as L
 from fairlens.wording import labels as W
 
 

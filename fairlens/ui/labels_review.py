@@ -1,6 +1,6 @@
 """The Label errors page's review queue: the flagged rows, one row's form, exports, re-audit.
 
-Decisions are saved in the workspace folder through :mod:`fairlens.ui.labels`; the queue, the
+Decisions are saved in the workspace folder through :mod:`fairlens.ui.labels_page`; the queue, the
 exports and the corrected audit are :mod:`fairlens.labels`'.
 """
 
@@ -16,7 +16,7 @@ from fairlens.auditing import AuditOptions
 from fairlens.data import AuditSpec, FairLensInputError
 from fairlens.labels import LabelFairness, LabelIssues, ReviewLog
 from fairlens.ui import _page, _session
-from fairlens.ui import labels as L
+from fairlens.ui import labels_page as L
 from fairlens.ui._keys import kept, restore_widget, save_widget
 from fairlens.wording import labels as W
 

@@ -19,7 +19,7 @@ import fairlens.labels as fl
 from fairlens import AuditSpec
 from fairlens.datasets import COMPAS_AUDIT, PlantedData, load_compas, make_planted
 from fairlens.ui import ActiveData, keys
-from fairlens.ui import labels as L
+from fairlens.ui import labels_page as L
 from tests.app.conftest import restart_server
 
 ROOT = Path(__file__).resolve().parents[2]

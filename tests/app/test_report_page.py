@@ -13,7 +13,7 @@ import pytest
 
 from fairlens.cli import main
 from fairlens.report import ReportConfig
-from fairlens.ui import report as R
+from fairlens.ui import report_page as R
 
 from .conftest import new_app, predictions_csv, upload
 

@@ -108,7 +108,7 @@ def test_slice_rows_are_paged_and_match_the_slice(planted):
 
 def test_label_issue_flags_are_an_error_signal(planted):
     """After the Label errors page ran, its flags can be sliced; the slices are the library's."""
-    from fairlens.ui import labels as L
+    from fairlens.ui import labels_page as L
 
     frame = planted.frame
     spec = AuditSpec(label="label", score=["score"], sensitive=["group"])
