@@ -11,7 +11,7 @@ import pandas as pd
 from fairlens.auditing._options import AuditOptions, CIMethod
 from fairlens.auditing._result import Audit
 from fairlens.auditing._statistics import build_statistics
-from fairlens.data import AuditSpec, prepare, read_table
+from fairlens.data import AuditSpec, frame_and_spec, prepare
 from fairlens.data._spec import ScoreKind
 
 
@@ -86,12 +86,10 @@ def audit(
     FairLensInputError
         When the data or the options cannot be used; the message says how to fix it.
     """
-    frame = data if isinstance(data, pd.DataFrame) else read_table(data)
-    spec = AuditSpec(
-        label=label, sensitive=sensitive, score=score, pred=pred, proba_prefix=proba_prefix,
-        metric=metric, features=features or [], weight=weight, positive_label=positive_label,
-        threshold=threshold, score_kind=score_kind,
-    )
+    frame, spec = frame_and_spec(
+        data, label=label, sensitive=sensitive, score=score, pred=pred,
+        proba_prefix=proba_prefix, metric=metric, features=features, weight=weight,
+        positive_label=positive_label, threshold=threshold, score_kind=score_kind)
     return audit_spec(frame, spec, options=options, **settings)
 
 

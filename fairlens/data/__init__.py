@@ -1,5 +1,6 @@
 """Loading, the data contract (:class:`AuditSpec`) and validation."""
 
+from fairlens.data._columns import frame_and_spec
 from fairlens.data._errors import FairLensInputError
 from fairlens.data._load import detect_delimiter, detect_encoding, read_table
 from fairlens.data._prepare import MISSING_GROUP, Attribute, PreparedData, prepare
@@ -13,6 +14,7 @@ __all__ = [
     "PreparedData",
     "detect_delimiter",
     "detect_encoding",
+    "frame_and_spec",
     "infer_spec",
     "prepare",
     "read_table",

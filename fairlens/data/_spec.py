@@ -186,6 +186,30 @@ class AuditSpec:
         return d
 
     @classmethod
+    def from_columns(
+        cls,
+        *,
+        label: str | None = None,
+        sensitive: str | list[str] | None = None,
+        score: str | list[str] | None = None,
+        pred: str | list[str] | None = None,
+        proba_prefix: str | None = None,
+        metric: str | list[str] | None = None,
+        features: list[str] | None = None,
+        weight: str | None = None,
+        positive_label: Any = None,
+        threshold: float = 0.5,
+        score_kind: ScoreKind = "probability",
+    ) -> AuditSpec:
+        """The spec of the column keywords of the conveniences (``fairlens.audit(...)``,
+        ``label_issues(...)``, ``find_slices(...)``); a single column may be given as a
+        string wherever a list is allowed."""
+        return cls(label=label, sensitive=sensitive or [], score=score or [], pred=pred or [],
+                   proba_prefix=proba_prefix, metric=metric or [], features=features or [],
+                   weight=weight, positive_label=positive_label, threshold=threshold,
+                   score_kind=score_kind)
+
+    @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AuditSpec:
         """Build a spec from :meth:`to_dict` output, ignoring unknown keys."""
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}

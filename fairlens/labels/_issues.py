@@ -19,8 +19,8 @@ from fairlens.data import (
     Attribute,
     AuditSpec,
     FairLensInputError,
+    frame_and_spec,
     prepare,
-    read_table,
 )
 from fairlens.data import _errors as DE
 from fairlens.data._spec import ScoreKind
@@ -698,9 +698,9 @@ def column_keywords(spec_function: Callable[..., Any]) -> Callable[[Callable], C
     name and the documentation).
 
     The one helper behind :func:`label_issues` and :func:`fairlens.labels.analyze_labels`:
-    ``data`` (a frame, or a path or bytes read with :func:`fairlens.data.read_table`) and the
-    column roles become a frame and an :class:`~fairlens.AuditSpec`; every other keyword goes
-    to ``spec_function``.
+    ``data`` and the column roles become a frame and an :class:`~fairlens.AuditSpec` through
+    :func:`fairlens.data.frame_and_spec` (the translation every convenience shares); every
+    other keyword goes to ``spec_function``.
     """
 
     def decorate(stub: Callable) -> Callable:
@@ -718,11 +718,10 @@ def column_keywords(spec_function: Callable[..., Any]) -> Callable[[Callable], C
             threshold: float = 0.5,
             **options: Any,
         ) -> Any:
-            frame = data if isinstance(data, pd.DataFrame) else read_table(data)
-            spec = AuditSpec(label=label, sensitive=sensitive or [], score=score, pred=pred,
-                             proba_prefix=proba_prefix, features=features or [],
-                             positive_label=positive_label, score_kind=score_kind,
-                             threshold=threshold)
+            frame, spec = frame_and_spec(
+                data, label=label, sensitive=sensitive, score=score, pred=pred,
+                proba_prefix=proba_prefix, features=features, positive_label=positive_label,
+                score_kind=score_kind, threshold=threshold)
             return spec_function(frame, spec, **options)
 
         convenience.__name__, convenience.__qualname__ = stub.__name__, stub.__qualname__

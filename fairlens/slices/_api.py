@@ -11,7 +11,7 @@ from scipy import special, stats
 
 from fairlens._validation import check_choice, check_int, check_interval
 from fairlens.auditing import AuditOptions
-from fairlens.data import AuditSpec, FairLensInputError
+from fairlens.data import AuditSpec, FairLensInputError, frame_and_spec
 from fairlens.metrics import benjamini_hochberg, wilson_interval
 from fairlens.slices._binning import Encoded, encode
 from fairlens.slices._result import Slice, SliceResult
@@ -449,8 +449,7 @@ def find_slices(
     -------
     SliceResult
     """
-    spec = AuditSpec(label=label, score=[score] if score is not None else [],
-                     pred=[pred] if pred is not None else [], sensitive=list(sensitive or []),
-                     threshold=threshold)
+    frame, spec = frame_and_spec(frame, label=label, score=score, pred=pred,
+                                 sensitive=sensitive, threshold=threshold)
     return find_slices_spec(frame, spec, options=AuditOptions(seed=seed), features=features,
                             errors=errors, error=error, **search_options)
