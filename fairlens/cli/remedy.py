@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from fairlens import registry
 from fairlens.cli._common import add_options, audit_options, finish, progress_for
 from fairlens.cli._mapping import mapped_input
 from fairlens.remedies import (
@@ -16,6 +17,10 @@ from fairlens.remedies import (
     RemedyResult,
     remedy_spec,
 )
+
+#: The flags that configure a remedy, named as the remedy classes' constructor parameters.
+METHOD_FLAGS = ("objective", "learner", "architecture", "epochs", "fis_coef", "fis_temperature",
+                "febs_gamma", "device")
 
 
 def add_command(subparsers: Any) -> argparse.ArgumentParser:
@@ -53,22 +58,18 @@ def run_remedy(args: argparse.Namespace) -> RemedyResult:
     """Run the remedy described by parsed ``fairlens remedy`` arguments."""
     options = audit_options(args)
     frame, spec = mapped_input(args, "remedy", one_prediction=True)
-    method_options: dict[str, Any] = {}
-    if args.attribute:
-        method_options["attribute"] = args.attribute
-    if args.method == "thresholds":
-        method_options["objective"] = args.objective
-    elif args.method == "reweigh":
-        method_options["learner"] = args.learner
-    elif args.method in ("fis", "febs"):
-        method_options.update(architecture=args.architecture, epochs=args.epochs,
-                              fis_coef=args.fis_coef, fis_temperature=args.fis_temperature,
-                              febs_gamma=args.febs_gamma, device=args.device)
-    if args.out_dir:
-        method_options["output_dir"] = args.out_dir
-    return remedy_spec(frame, spec, method=args.method, constraint=args.constraint,
-                       tolerance=args.tolerance, test_size=args.test_size, options=options,
-                       progress=progress_for(args), **method_options)
+    return remedy_spec(frame, spec, method=args.method, options=options,
+                       constraint=args.constraint, tolerance=args.tolerance,
+                       test_size=args.test_size, attribute=args.attribute or None,
+                       output_dir=args.out_dir or None, progress=progress_for(args),
+                       **method_parameters(args))
+
+
+def method_parameters(args: argparse.Namespace) -> dict[str, Any]:
+    """The flags that configure the registered remedy ``--method`` names: those its
+    constructor takes (the others belong to other methods and are left out)."""
+    accepted = registry.get("remedy", args.method).param_names()
+    return {name: getattr(args, name) for name in METHOD_FLAGS if name in accepted}
 
 
 def run_command(args: argparse.Namespace) -> int:
