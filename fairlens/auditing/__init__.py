@@ -9,7 +9,7 @@ from fairlens.auditing._options import (
 )
 from fairlens.auditing._result import SCHEMA, Audit
 from fairlens.auditing._statistics import Statistics, build_statistics
-from fairlens.auditing._summary import GroupingResult, ModelResult, Options
+from fairlens.auditing._summary import GroupingResult, ModelResult
 
 __all__ = [
     "DEFAULT_BOOTSTRAP",
@@ -20,7 +20,6 @@ __all__ = [
     "CIMethod",
     "GroupingResult",
     "ModelResult",
-    "Options",
     "Statistics",
     "audit",
     "audit_spec",

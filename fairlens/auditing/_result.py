@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 
 from fairlens._json import json_safe as _clean
+from fairlens.auditing._options import AuditOptions
 from fairlens.auditing._statistics import Statistics
-from fairlens.auditing._summary import ModelResult, Options, Replicates, summarize
+from fairlens.auditing._summary import ModelResult, Replicates, summarize
 from fairlens.auditing._text import summary_lines
 from fairlens.data import AuditSpec
 from fairlens.metrics._rates import safe_divide
@@ -37,7 +38,7 @@ class Audit:
     spec : AuditSpec
     statistics : Statistics
         The count tables (no rows); reuse them with :meth:`at_threshold`.
-    options : Options
+    options : AuditOptions
     replicates : dict of str to Replicates
         Bootstrap replicates per model (reused by :meth:`at_threshold` for AUC/calibration).
     models : dict of str to ModelResult
@@ -50,13 +51,13 @@ class Audit:
 
     spec: AuditSpec
     statistics: Statistics
-    options: Options
+    options: AuditOptions
     models: dict[str, ModelResult]
     warnings: list[str]
     replicates: dict[str, Replicates] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def from_statistics(cls, spec: AuditSpec, stats: Statistics, options: Options,
+    def from_statistics(cls, spec: AuditSpec, stats: Statistics, options: AuditOptions,
                         reuse: dict[str, Replicates] | None = None) -> Audit:
         """Summarise statistics into an audit (no pass over rows)."""
         models, warnings, replicates = summarize(stats, options, reuse)

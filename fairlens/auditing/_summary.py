@@ -41,10 +41,6 @@ MIN_BOOTSTRAP_BINS = 16
 _CHUNK_CELLS = 4_000_000
 
 
-Options = AuditOptions
-"""Former name of :class:`AuditOptions` (the settings of the summary step)."""
-
-
 @dataclass
 class GroupingResult:
     """Every number for one grouping (an attribute or the intersection) of one model."""
@@ -170,7 +166,7 @@ def _identity(g: Grouping) -> Grouping:
     return Grouping(g.name, g.attributes, g.labels, np.arange(g.n_groups))
 
 
-def _bootstrap(model: ModelStatistics, stats: Statistics, opts: Options,
+def _bootstrap(model: ModelStatistics, stats: Statistics, opts: AuditOptions,
                notes: list[str], reuse: Replicates | None = None) -> Replicates:
     """Replicates of every metric by resampling the count tables (never the rows).
 
@@ -264,7 +260,8 @@ def _single(family: Family) -> Grouping:
     return Grouping("all", [], [()], np.zeros(family.n.shape[0], dtype=np.int64))
 
 
-def _wilson(model: ModelStatistics, g: Grouping, opts: Options, metrics: dict[str, np.ndarray]):
+def _wilson(model: ModelStatistics, g: Grouping, opts: AuditOptions,
+            metrics: dict[str, np.ndarray]):
     ci = {}
     rates = next((f for f in model.families if f.name == "rates"), None)
     if rates is not None and rates.n.ndim == 3 and rates.n.shape[1:] == (2, 2):
@@ -324,14 +321,14 @@ def _undefined_warnings(name: str, labels: list[str], metrics: dict[str, np.ndar
 
 
 def summarize(
-    stats: Statistics, opts: Options, reuse: dict[str, Replicates] | None = None
+    stats: Statistics, opts: AuditOptions, reuse: dict[str, Replicates] | None = None
 ) -> tuple[dict[str, ModelResult], list[str], dict[str, Replicates]]:
     """Compute every reported number from the statistics.
 
     Parameters
     ----------
     stats : Statistics
-    opts : Options
+    opts : AuditOptions
     reuse : dict of str to Replicates, optional
         Replicates of an audit of the same statistics at another threshold: the families that
         do not depend on the threshold (AUC, calibration) are not resampled again.
