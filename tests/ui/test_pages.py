@@ -30,7 +30,17 @@ def test_page_reaches_the_library_only_through_the_ui(page):
     assert not outside, f"{page} imports {sorted(outside)}; go through fairlens.ui"
 
 
-@pytest.mark.parametrize("page", PAGES)
+ALL_PAGES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py"))
+SHORTER = {"pages/label_errors.py": 200}
+"""Pages with a tighter limit (the label-errors page once held its own paging and retries)."""
+
+
+@pytest.mark.parametrize("page", ALL_PAGES)
 def test_page_is_short(page):
     lines = len((ROOT / page).read_text(encoding="utf-8").splitlines())
-    assert lines < MAX_LINES, f"{page} has {lines} lines"
+    limit = SHORTER.get(page, MAX_LINES)
+    assert lines < limit, f"{page} has {lines} lines (at most {limit - 1})"
+
+
+def test_every_page_is_checked():
+    assert len(ALL_PAGES) == 8 and set(PAGES) <= set(ALL_PAGES)
