@@ -1,8 +1,0 @@
-"""``python -m fairlens ...`` (the same as the ``fairlens`` console script)."""
-
-from __future__ import annotations
-
-from fairlens.cli import main
-
-if __name__ == "__main__":
-    raise SystemExit(main())
