@@ -5,18 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from fairlens import labels as fl
 from fairlens.cli._common import add_options, audit_options, finish, progress_for
 from fairlens.cli._mapping import NO_PREDICTION, NO_SENSITIVE, TOO_MANY_PREDICTIONS, mapped_input
 from fairlens.data import FairLensInputError
-from fairlens.labels import (
-    DEFAULT_MODEL,
-    FILTER_CHOICES,
-    MODELS,
-    RANK_CHOICES,
-    SOURCES,
-    LabelAnalysis,
-    analyze_labels_spec,
-)
 
 
 def add_command(subparsers: Any) -> argparse.ArgumentParser:
@@ -27,14 +19,14 @@ def add_command(subparsers: Any) -> argparse.ArgumentParser:
                     "audit before/after removing them.")
     add_options(p, "data", "sample", "label", "proba_prefix", "score", "pred", "features",
                 "sensitive", "positive_label", "score_kind", "threshold")
-    p.add_argument("--source", choices=SOURCES, default="auto",
+    p.add_argument("--source", choices=fl.SOURCES, default="auto",
                    help="what finds the label errors when several are given (auto: "
                         "probabilities, else score, else features)")
-    p.add_argument("--filter-by", choices=FILTER_CHOICES, default="prune_by_noise_rate",
+    p.add_argument("--filter-by", choices=fl.FILTER_CHOICES, default="prune_by_noise_rate",
                    help="cleanlab filter method (default: cleanlab's)")
-    p.add_argument("--rank-by", choices=RANK_CHOICES, default="self_confidence",
+    p.add_argument("--rank-by", choices=fl.RANK_CHOICES, default="self_confidence",
                    help="label-quality score")
-    p.add_argument("--model", choices=list(MODELS), default=DEFAULT_MODEL,
+    p.add_argument("--model", choices=list(fl.MODELS), default=fl.DEFAULT_MODEL,
                    help="model for cross-validated probabilities")
     p.add_argument("--folds", type=int, default=5, help="cross-validation folds")
     add_options(p, "reference", "min_group_size", "bootstrap", "seed", "output")
@@ -42,7 +34,7 @@ def add_command(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
-def run_labels(args: argparse.Namespace) -> LabelAnalysis:
+def run_labels(args: argparse.Namespace) -> fl.LabelAnalysis:
     """Run the analysis described by parsed ``fairlens labels`` arguments."""
     options = audit_options(args)
     options = options.resolve(options, ci=None if options.bootstrap else "wilson")
@@ -53,7 +45,7 @@ def run_labels(args: argparse.Namespace) -> LabelAnalysis:
             "Give what finds the label errors: --proba-prefix P, --score COL or --features "
             "COL[,COL...]")
     progress = progress_for(args, counted=False) if spec.features else None
-    return analyze_labels_spec(
+    return fl.analyze_labels_spec(
         frame, spec, source=args.source, filter_by=args.filter_by, rank_by=args.rank_by,
         model=args.model, n_splits=args.folds, options=options, progress=progress)
 
