@@ -58,6 +58,9 @@ try:
 except (FairLensInputError, OSError) as exc:
     bar.empty()
     X.error_and_stop(exc)
+except Exception as exc:  # noqa: BLE001 - a failing analysis is a message, not a crash
+    bar.empty()
+    ui.analysis_failed("explain", exc)
 bar.empty()
 X.show_overview(result)
 

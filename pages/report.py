@@ -9,6 +9,7 @@ from fairlens import ui
 from fairlens.data import FairLensInputError
 from fairlens.report import csv_zip, parse_rules, render_pdf, report_json
 from fairlens.ui import report_page as R
+from fairlens.wording import could_not_run
 
 ui.page_setup()
 st.title("Report")
@@ -84,7 +85,7 @@ if report is None:
     st.stop()
 
 for name, message in report.errors.items():
-    st.warning(f"The {name} analysis could not run: {message}", icon=":material/warning:")
+    st.warning(could_not_run(name, message), icon=":material/warning:")
 if report.gate is not None:
     (st.success if report.gate.passed else st.error)(
         report.gate.summary().splitlines()[-1].capitalize() + ".",

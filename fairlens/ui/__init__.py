@@ -13,6 +13,7 @@ from fairlens.ui import _data_form as form
 from fairlens.ui import _keys as keys
 from fairlens.ui._keys import bind, kept, restore_widget, save_widget
 from fairlens.ui._page import (
+    analysis_failed,
     audit_or_stop,
     data_page_link,
     dataset_caption,
@@ -53,6 +54,7 @@ from fairlens.ui._sidebar import min_group_size_input, render_sidebar
 from fairlens.ui._workspace import Workspace, WorkspaceError, WorkspaceStore, workspace_root
 
 __all__ = [
+    "analysis_failed",
     "ActiveData",
     "Audit",
     "AuditSpec",

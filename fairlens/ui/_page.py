@@ -6,11 +6,12 @@ import json
 
 import streamlit as st
 
+from fairlens import registry
 from fairlens.auditing import Audit
 from fairlens.data import FairLensInputError
 from fairlens.ui import _keys as K
 from fairlens.ui import _session as S
-from fairlens.wording import md
+from fairlens.wording import could_not_run, md
 
 
 def use_navigation() -> None:
@@ -148,6 +149,14 @@ def data_page_link() -> None:
         st.page_link(K.PAGE_DATA, label="Go to the Data page", icon=":material/arrow_forward:")
     except StreamlitAPIException:
         st.markdown("Open the **Data** page to change the data or the column mapping.")
+
+
+def analysis_failed(name: str, exc: Exception) -> None:
+    """An analysis raised something other than an input problem: say so in the page, in the
+    report's words and with the isolating runner's message, then stop the run (never
+    Streamlit's redacted crash box)."""
+    st.error(could_not_run(name, registry.error_message(exc)), icon=":material/error:")
+    st.stop()
 
 
 def stop_with(message: str) -> None:

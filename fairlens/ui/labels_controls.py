@@ -68,6 +68,9 @@ def _features(spec: AuditSpec, candidates: list[str], seed: int) -> tuple[dict[s
         except FairLensInputError as exc:
             st.error(str(exc), icon=":material/error:")
             st.stop()
+        except Exception as exc:  # noqa: BLE001 - a failing analysis is a message, not a crash
+            bar.empty()
+            _page.analysis_failed("labels", exc)
         bar.empty()
     if proba is None:
         st.info(W.train_folds_hint(folds), icon=":material/info:")

@@ -18,6 +18,12 @@ def md(text: Any) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
+def could_not_run(name: str, message: str) -> str:
+    """The sentence for an analysis that failed (the report, its page and every page that runs
+    an analysis say it the same way)."""
+    return f"The {name} analysis could not run: {message}"
+
+
 def plain(text: str) -> str:
     """``text`` without its ``**bold**`` markers (for JSON documents and the terminal)."""
     return _BOLD.sub(r"\1", text)

@@ -12,6 +12,7 @@ from typing import Any
 
 from fairlens.auditing import Audit
 from fairlens.wording._numbers import fmt, fmt_ci, fmt_int, is_missing
+from fairlens.wording._text import could_not_run
 from fairlens.wording.audit import headline
 from fairlens.wording.metrics import measure_label
 
@@ -127,7 +128,7 @@ def summary_sentences(audit: Audit, *, data_name: str, documents: Documents,
                                   "**failed**: " + "; ".join(
                                       r.rule.text for r in gate.failed) + "."))
     for name, message in (errors or {}).items():
-        out.append(f"The {name} analysis could not run: {message}")
+        out.append(could_not_run(name, message))
     return out
 
 

@@ -201,3 +201,17 @@ def test_trusted_pickle_upload_is_explained(tmp_path):
     shown = {m.label: m.value for m in at.main.metric}
     assert shown["Explaining"] == "the model" and shown["SHAP method"] == "TreeExplainer"
     assert any("decisions that change" in d.value.columns for d in at.main.dataframe)
+
+
+def test_a_failing_explanation_is_a_message_not_a_crash(monkeypatch):
+    """A non-input error of the explainer is said in the page, in the report's words."""
+
+    def fails(*args, **kwargs):
+        raise ValueError("window shape cannot be larger than input array shape")
+
+    monkeypatch.setattr(X, "explanation", fails)
+    at = open_explain()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == [
+        "The explain analysis could not run: ValueError: window shape cannot be larger than "
+        "input array shape"]

@@ -221,3 +221,22 @@ def test_mappings_without_a_usable_label(planted):
     pred_only = AuditSpec(label="label", pred=["pred"], sensitive=["group"])
     at = open_page(planted_session(planted.frame, pred_only))
     assert at.radio(key=L.W_SOURCE).options == [L.SOURCE_LABELS["features"]]
+
+
+def test_a_failing_cross_validation_is_a_message_not_a_crash(planted, monkeypatch):
+    """Anything the folds raise (here: what an all-empty column did on the raw ProPublica
+    export) is said in the page, in the report's words; the page does not crash."""
+
+    def fails(*args, **kwargs):
+        raise ValueError("window shape cannot be larger than input array shape")
+
+    monkeypatch.setattr(L, "cross_val_proba_spec", fails)
+    spec = AuditSpec(label="label", score=["score"], sensitive=["group"],
+                     features=planted.features)
+    at = open_page(planted_session(planted.frame, spec, ci="wilson", bootstrap=0))
+    at.radio(key=L.W_SOURCE).set_value("features").run()
+    at.button(key=L.W_RUN_CV).click().run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == [
+        "The labels analysis could not run: ValueError: window shape cannot be larger than "
+        "input array shape"]
