@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shlex
 import sys
 import time
@@ -25,13 +24,13 @@ from fairlens.report import (
     load_config,
     load_config_data,
     parse_rules,
+    render_html,
+    render_pdf,
     report_json,
     require_analyses,
+    sample_file_sha256,
     write_csv_dir,
 )
-from fairlens.report._config import sample_file_sha256
-
-_BOLD = re.compile(r"\*\*(.+?)\*\*")  # markdown bold, left out of the plain-text summary
 
 
 def add_command(subparsers: Any) -> argparse.ArgumentParser:
@@ -114,14 +113,10 @@ def write_outputs(report: Report, args: argparse.Namespace) -> list[str]:
     """Write every output asked for; returns what was written, with timings."""
     done = []
     if args.html:
-        from fairlens.report._html import render_html
-
         t = time.perf_counter()
         Path(args.html).write_text(render_html(report), encoding="utf-8")
         done.append(f"HTML {args.html} ({time.perf_counter() - t:.1f} s)")
     if args.pdf:
-        from fairlens.report._pdf import render_pdf
-
         t = time.perf_counter()
         Path(args.pdf).write_bytes(render_pdf(report))
         done.append(f"PDF {args.pdf} ({time.perf_counter() - t:.1f} s)")
@@ -140,7 +135,7 @@ def write_outputs(report: Report, args: argparse.Namespace) -> list[str]:
 def format_summary(report: Report, written: list[str]) -> str:
     """The executive summary and the list of files written, as plain text."""
     lines = ["FairLens report"]
-    lines.extend("  - " + _BOLD.sub(r"\1", s) for s in report.summary())
+    lines.extend("  - " + line for line in report.summary_lines())
     if written:
         lines.append("written: " + "; ".join(written))
     return "\n".join(lines)
