@@ -31,6 +31,7 @@ from fairlens.remedies._models import (
 )
 from fairlens.remedies._thresholds import GroupThresholdOptimizer
 from fairlens.remedies._torch import FairLossClassifier
+from fairlens.wording import names
 
 _SKOPS = "skops"
 
@@ -92,15 +93,15 @@ class GroupThresholds(Remedy):
         p = opt.proba(score, groups)
         unseen = sorted({str(g) for g, q in zip(groups, p, strict=True) if np.isnan(q)})
         if unseen:
-            warnings.append(f"Group(s) {unseen} of {attribute!r} have no rows in the fitting "
-                            "part; their held-out rows keep the original decisions.")
+            warnings.append(f"Group(s) {names(unseen)} of {attribute} have no rows in the "
+                            "fitting part; their held-out rows keep the original decisions.")
         decisions = opt.predict(score, groups, seed=ctx.seed, fallback=original)
         least = ctx.audits.min_group_size
         small = [str(g) for g, n in zip(opt.groups_, opt.weights_.sum(axis=(1, 2)), strict=True)
                  if n < least]
         if small:
-            warnings.append(f"Thresholds of the small group(s) {small} were fitted on fewer "
-                            f"than {least} rows and are uncertain.")
+            warnings.append(f"Thresholds of the small group(s) {names(small)} were fitted on "
+                            f"fewer than {least} rows and are uncertain.")
         if np.any((p > 0) & (p < 1)):
             warnings.append("Some decisions are randomized (a share of one score value of a "
                             "group is selected at random, seeded): that is what lets equalized "

@@ -17,7 +17,7 @@ The analyses' modules are imported by their full path (``from fairlens.wording.s
 from __future__ import annotations
 
 from fairlens.wording._numbers import UNDEFINED, fmt, fmt_ci, fmt_int, is_missing
-from fairlens.wording._text import could_not_run, md, plain
+from fairlens.wording._text import could_not_run, md, names, plain
 from fairlens.wording.audit import (
     MAX_LISTED,
     SIGNIFICANCE_MARK,
@@ -45,6 +45,7 @@ from fairlens.wording.metrics import (
 )
 
 __all__ = [
+    "names",
     "could_not_run",
     "BINARY_TABLE_METRICS",
     "MAX_LISTED",

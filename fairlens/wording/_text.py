@@ -18,6 +18,14 @@ def md(text: Any) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
+def names(items: Any) -> str:
+    """Values listed for a person: ``a``, ``a and b``, ``a, b and c`` (no brackets, no quotes)."""
+    values = [str(v) for v in items]
+    if len(values) <= 1:
+        return "".join(values)
+    return ", ".join(values[:-1]) + " and " + values[-1]
+
+
 def could_not_run(name: str, message: str) -> str:
     """The sentence for an analysis that failed (the report, its page and every page that runs
     an analysis say it the same way)."""

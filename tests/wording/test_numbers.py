@@ -40,3 +40,12 @@ def test_markdown_escaping_and_plain_text():
     assert md("$x$ *y*") == r"\$x\$ \*y\*"
     assert plain("By **race**: the rule **fails**.") == "By race: the rule fails."
     assert plain("no markers") == "no markers"
+
+
+def test_names_lists_values_for_a_person():
+    from fairlens.wording import names
+
+    assert names([]) == ""
+    assert names(["Asian"]) == "Asian"
+    assert names(["Asian", "Native American"]) == "Asian and Native American"
+    assert names(["a", "b", "c"]) == "a, b and c"
