@@ -29,6 +29,8 @@ def audit(
     score_kind: ScoreKind = "probability",
     weight: str | None = None,
     features: list[str] | None = None,
+    favorable: str = "positive",
+    time: str | None = None,
     options: AuditOptions | None = None,
     **settings: Any,
 ) -> Audit:
@@ -56,6 +58,11 @@ def audit(
         Sample-weight column.
     features : list of str, optional
         Feature columns (kept in the spec for later analyses).
+    favorable : {"positive", "negative"}, default "positive"
+        Whether a positive prediction is the good outcome for the person (``"positive"``) or
+        harms them (``"negative"``, e.g. "high risk"); the four-fifths rule follows it.
+    time : str, optional
+        Time column (kept in the spec for the analyses over time).
     options : AuditOptions, optional
         The audit's settings in one object.
     **settings
@@ -89,7 +96,8 @@ def audit(
     frame, spec = frame_and_spec(
         data, label=label, sensitive=sensitive, score=score, pred=pred,
         proba_prefix=proba_prefix, metric=metric, features=features, weight=weight,
-        positive_label=positive_label, threshold=threshold, score_kind=score_kind)
+        positive_label=positive_label, threshold=threshold, score_kind=score_kind,
+        favorable=favorable, time=time)
     return audit_spec(frame, spec, options=options, **settings)
 
 

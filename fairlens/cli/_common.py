@@ -55,6 +55,12 @@ OPTIONS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
         "choices": ["probability", "raw"],
         "help": "'raw' for scores on another scale, e.g. a 1-10 decile"}),
     "positive_label": (("--positive-label",), {"help": "positive value of the label column"}),
+    "favorable": (("--favorable",), {
+        "choices": ["positive", "negative"],
+        "help": "is a positive prediction good for the person ('positive', e.g. a loan "
+                "approved; the default) or harmful ('negative', e.g. 'high risk')?"}),
+    "time": (("--time",), {
+        "metavar": "COL", "help": "time column (a date, a timestamp or a batch id)"}),
     # audit settings (they become one AuditOptions)
     "reference": (("--reference",), {
         "help": "reference group value (default: largest group)"}),
@@ -86,7 +92,7 @@ HIDDEN_ALIASES = {"--feature": "features"}
 
 PREDICTIONS = ("score", "pred", "proba_prefix", "metric")
 DATA_ROLES = ("data", "sample", "label", *PREDICTIONS, "sensitive", "features", "weight",
-              "threshold", "score_kind", "positive_label")
+              "threshold", "score_kind", "positive_label", "favorable")
 SETTINGS = ("reference", "min_group_size", "bootstrap", "ci", "seed")
 OUTPUT = ("json", "quiet")
 GATE = ("fail_on", "config")

@@ -67,6 +67,10 @@ def apply_mapping(args: argparse.Namespace, spec: AuditSpec, *,
         spec.threshold = args.threshold
     if getattr(args, "positive_label", None) is not None:
         spec.positive_label = parse_value(args.positive_label)
+    if getattr(args, "favorable", None):
+        spec.favorable = args.favorable
+    if getattr(args, "time", None):
+        spec.time = args.time
     return spec
 
 

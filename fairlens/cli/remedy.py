@@ -29,7 +29,8 @@ def add_command(subparsers: Any) -> argparse.ArgumentParser:
         "remedy", help="fix a disparity: group thresholds, reweighing, expgrad, FIS/FEBS, "
                        "with before/after numbers on held-out rows")
     add_options(p, "data", "sample", "label", "score", "pred", "sensitive", "features",
-                "threshold", "score_kind", "positive_label", exclusive=("score", "pred"))
+                "threshold", "score_kind", "positive_label", "favorable",
+                exclusive=("score", "pred"))
     p.add_argument("--attribute", help="the sensitive attribute to remedy (default: first)")
     p.add_argument("--method", choices=METHODS, default="thresholds")
     p.add_argument("--constraint", choices=CONSTRAINTS, default="equalized_odds")

@@ -11,6 +11,10 @@ import pandas as pd
 
 Task = Literal["binary", "multiclass", "per_sample"]
 ScoreKind = Literal["probability", "raw"]
+Favorable = Literal["positive", "negative"]
+
+#: The values ``AuditSpec.favorable`` takes: is a positive prediction the good outcome?
+FAVORABLE_CHOICES = ("positive", "negative")
 
 _LABEL_NAMES = (
     "label", "y", "y_true", "target", "truth", "true_label", "ground_truth", "outcome", "class",
@@ -59,6 +63,12 @@ class AuditSpec:
     score_kind : {"probability", "raw"}
         ``"probability"`` scores must lie in [0, 1]; ``"raw"`` scores (e.g. a 1-10 risk decile)
         may have any scale, the threshold is in score units and Brier/calibration are skipped.
+    favorable : {"positive", "negative"}
+        The direction of harm. ``"positive"`` (the default): a positive prediction is the good
+        outcome for the person (a loan approved). ``"negative"``: a positive prediction harms
+        (labelled "high risk", a fraud flag). The four-fifths rule and the wording follow it.
+    time : str or None
+        Time column (a date, a timestamp or a batch id) for the analyses over time.
     """
 
     label: str | None = None
@@ -72,8 +82,13 @@ class AuditSpec:
     positive_label: Any = None
     threshold: float = 0.5
     score_kind: ScoreKind = "probability"
+    favorable: Favorable = "positive"
+    time: str | None = None
 
     def __post_init__(self) -> None:
+        from fairlens._validation import check_choice
+
+        check_choice("favorable", self.favorable, FAVORABLE_CHOICES)
         for name in ("sensitive", "score", "pred", "metric", "features"):
             value = getattr(self, name)
             if value is None:
@@ -119,7 +134,7 @@ class AuditSpec:
             Include the feature columns.
         """
         cols: list[Any] = [self.label, *self.sensitive, *self.score, *self.pred, *self.metric,
-                           self.weight]
+                           self.weight, self.time]
         if features:
             cols += self.features
         if available is not None:
@@ -200,6 +215,8 @@ class AuditSpec:
         positive_label: Any = None,
         threshold: float = 0.5,
         score_kind: ScoreKind = "probability",
+        favorable: Favorable = "positive",
+        time: str | None = None,
     ) -> AuditSpec:
         """The spec of the column keywords of the conveniences (``fairlens.audit(...)``,
         ``label_issues(...)``, ``find_slices(...)``); a single column may be given as a
@@ -207,7 +224,7 @@ class AuditSpec:
         return cls(label=label, sensitive=sensitive or [], score=score or [], pred=pred or [],
                    proba_prefix=proba_prefix, metric=metric or [], features=features or [],
                    weight=weight, positive_label=positive_label, threshold=threshold,
-                   score_kind=score_kind)
+                   score_kind=score_kind, favorable=favorable, time=time)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AuditSpec:

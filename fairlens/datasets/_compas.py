@@ -22,7 +22,7 @@ _INTEGER_COLUMNS = [
 #: "medium or high risk"), and race, sex and age category as sensitive attributes.
 COMPAS_AUDIT: dict[str, Any] = dict(
     label="two_year_recid", score="score", sensitive=["race", "sex", "age_cat"], threshold=0.5,
-    score_kind="raw",
+    score_kind="raw", favorable="negative",
     features=["age", "priors_count", "juv_fel_count", "juv_misd_count", "c_charge_degree"],
 )
 

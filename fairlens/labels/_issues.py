@@ -716,12 +716,14 @@ def column_keywords(spec_function: Callable[..., Any]) -> Callable[[Callable], C
             positive_label: Any = None,
             score_kind: ScoreKind = "probability",
             threshold: float = 0.5,
+            favorable: str = "positive",
+            time: str | None = None,
             **options: Any,
         ) -> Any:
             frame, spec = frame_and_spec(
                 data, label=label, sensitive=sensitive, score=score, pred=pred,
                 proba_prefix=proba_prefix, features=features, positive_label=positive_label,
-                score_kind=score_kind, threshold=threshold)
+                score_kind=score_kind, threshold=threshold, favorable=favorable, time=time)
             return spec_function(frame, spec, **options)
 
         convenience.__name__, convenience.__qualname__ = stub.__name__, stub.__qualname__
