@@ -131,13 +131,13 @@ class Audit:
 
     @property
     def equity(self) -> pd.DataFrame:
-        """ES and PSD per (grouping, metric) with CIs, for the primary model."""
+        """ES, PSD and harmony per (grouping, metric) with CIs, for the primary model."""
         rows = []
         for g in self.primary.groupings:
             for m, e in g.equity.items():
                 row = {"grouping": g.name, "metric": m, "overall": e["overall"],
                        "groups_used": e["groups_used"]}
-                for key in ("es", "psd_std", "psd_max"):
+                for key in ("es", "psd_std", "psd_max", "harmony"):
                     row[key] = e[key]
                     lo, hi = e.get(f"{key}_ci", (np.nan, np.nan))
                     row[f"{key}_low"], row[f"{key}_high"] = lo, hi
@@ -288,7 +288,7 @@ class Audit:
             "overall": overall,
             "overall_ci": {m: [_clean(lo), _clean(hi)] for m, (lo, hi) in r.overall_ci.items()},
             "groups": [], "disparities": {}, "equity_scaled": {},
-            "performance_scaled_disparity": {},
+            "performance_scaled_disparity": {}, "harmony": {},
         }
         for g in r.groupings:
             ref = g.reference
@@ -330,6 +330,10 @@ class Audit:
             out["equity_scaled"][g.name] = {m: _clean(e["es"]) for m, e in g.equity.items()}
             out["equity_scaled"][g.name]["ci"] = {
                 m: [_clean(x) for x in e.get("es_ci", (np.nan, np.nan))]
+                for m, e in g.equity.items()}
+            out["harmony"][g.name] = {m: _clean(e["harmony"]) for m, e in g.equity.items()}
+            out["harmony"][g.name]["ci"] = {
+                m: [_clean(x) for x in e.get("harmony_ci", (np.nan, np.nan))]
                 for m, e in g.equity.items()}
             out["performance_scaled_disparity"][g.name] = {
                 m: {"std": _clean(e["psd_std"]), "max_min": _clean(e["psd_max"]),

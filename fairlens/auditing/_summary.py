@@ -21,6 +21,7 @@ from fairlens.data import FairLensInputError
 from fairlens.data import _errors as E
 from fairlens.engine import Grouping
 from fairlens.metrics._equity import equity_scaled, performance_scaled_disparity
+from fairlens.metrics._harmony import harmony
 from fairlens.metrics._intervals import (
     hanley_mcneil_interval,
     percentile_interval,
@@ -426,12 +427,14 @@ def _equity(stats, model, g, metrics, overall, include, labels, boot: Replicates
         psd_std, psd_max = (float(x) for x in performance_scaled_disparity(
             np.array(overall[m]), values, used))
         entry: dict[str, Any] = {"es": es, "psd_std": psd_std, "psd_max": psd_max,
+                                 "harmony": float(harmony(values, used)),
                                  "overall": overall[m], "groups_used": int(used.sum())}
         if boot is not None:
             rep_groups, rep_overall = boot.groups[g.name][m], boot.overall[g.name][m]
             es_r = equity_scaled(rep_overall, rep_groups, used)
             std_r, max_r = performance_scaled_disparity(rep_overall, rep_groups, used)
-            for key, r in (("es", es_r), ("psd_std", std_r), ("psd_max", max_r)):
+            for key, r in (("es", es_r), ("psd_std", std_r), ("psd_max", max_r),
+                           ("harmony", harmony(rep_groups, used))):
                 entry[f"{key}_ci"] = tuple(
                     float(x) for x in percentile_interval(r, opts.level, entry[key]))
         out[m] = entry

@@ -1,4 +1,5 @@
-"""Pure metric functions on count tables: rates, AUC, calibration, disparities, ES/PSD, CIs."""
+"""Pure metric functions on count tables: rates, AUC, calibration, disparities, ES/PSD,
+harmony, CIs."""
 
 from fairlens.metrics._disparity import (
     between_groups,
@@ -7,6 +8,7 @@ from fairlens.metrics._disparity import (
     to_reference,
 )
 from fairlens.metrics._equity import equity_scaled, performance_scaled_disparity
+from fairlens.metrics._harmony import harmony
 from fairlens.metrics._intervals import (
     hanley_mcneil_interval,
     percentile_interval,
@@ -38,6 +40,7 @@ __all__ = [
     "equity_scaled",
     "expected_calibration_error",
     "hanley_mcneil_interval",
+    "harmony",
     "multiclass_rates",
     "poisson_counts",
     "percentile_interval",
