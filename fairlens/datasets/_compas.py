@@ -11,6 +11,7 @@ COMPAS_RESOURCE = "compas.csv.gz"
 COMPAS_COLUMNS = [
     "id", "sex", "age", "age_cat", "race", "priors_count", "juv_fel_count", "juv_misd_count",
     "c_charge_degree", "decile_score", "score_text", "two_year_recid", "score",
+    "compas_screening_date",
 ]
 _INTEGER_COLUMNS = [
     "id", "age", "priors_count", "juv_fel_count", "juv_misd_count", "decile_score",
@@ -19,10 +20,11 @@ _INTEGER_COLUMNS = [
 
 #: Keyword arguments of :func:`fairlens.audit` for the standard COMPAS audit: the true label
 #: ``two_year_recid``, the rescaled decile ``score`` (``score >= 0.5`` is decile >= 5, ProPublica's
-#: "medium or high risk"), and race, sex and age category as sensitive attributes.
+#: "medium or high risk"), race, sex and age category as sensitive attributes, and the screening
+#: date as the time column (the Over time page, ``fairlens drift``).
 COMPAS_AUDIT: dict[str, Any] = dict(
     label="two_year_recid", score="score", sensitive=["race", "sex", "age_cat"], threshold=0.5,
-    score_kind="raw", favorable="negative",
+    score_kind="raw", favorable="negative", time="compas_screening_date",
     features=["age", "priors_count", "juv_fel_count", "juv_misd_count", "c_charge_degree"],
 )
 
@@ -31,8 +33,10 @@ def load_compas() -> pd.DataFrame:
     """Load the COMPAS recidivism sample (ProPublica, Broward County, 2013-2014).
 
     A compact copy of ProPublica's ``compas-scores-two-years.csv``: all 7,214 defendants, with
-    names, dates and case details removed. ``decile_score`` is the output of the deployed COMPAS
-    "risk of recidivism" model, so this is a real prediction file, not a model FairLens trained.
+    names, case details and every date but the screening date removed. ``decile_score`` is the
+    output of the deployed COMPAS "risk of recidivism" model, so this is a real prediction file,
+    not a model FairLens trained. The screening date makes it a real log over time (2013-01-01
+    to 2014-12-31).
 
     Returns
     -------
@@ -63,6 +67,9 @@ def load_compas() -> pd.DataFrame:
             ``decile_score / 10``, a rescaling (not a probability) chosen so that the default
             threshold 0.5 gives ``y_hat = 1`` exactly for deciles 5-10, ProPublica's
             "medium or high risk" prediction.
+        ``compas_screening_date``
+            The day of the COMPAS screening (datetime), 2013-2014: the time column of the
+            standard audit (a month has 87 to 600 people).
 
     See Also
     --------
@@ -83,4 +90,6 @@ def load_compas() -> pd.DataFrame:
     for col in _INTEGER_COLUMNS:
         frame[col] = frame[col].astype("int64")
     frame["score"] = frame["decile_score"] / 10.0
+    frame["compas_screening_date"] = pd.to_datetime(frame["compas_screening_date"],
+                                                    format="%Y-%m-%d")
     return frame[COMPAS_COLUMNS]

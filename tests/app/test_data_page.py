@@ -22,8 +22,8 @@ def test_sample_preview_and_proposed_mapping(app):
     app.switch_page("pages/data.py").run()
     assert not app.exception
     assert [t.value for t in app.title] == ["Data"]
-    assert any("7,214 rows x 13 columns" in m.value for m in app.markdown)
-    assert app.main.dataframe[0].value.shape == (100, 13)
+    assert any("7,214 rows x 14 columns" in m.value for m in app.markdown)
+    assert app.main.dataframe[0].value.shape == (100, 14)
     assert app.selectbox(key="data_map_label").value == "two_year_recid"
     assert app.multiselect(key="data_map_score").value == ["score"]
     assert app.multiselect(key="data_map_sensitive").value == ["race", "sex", "age_cat"]

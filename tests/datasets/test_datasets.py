@@ -69,8 +69,8 @@ def _load_make_compas() -> ModuleType:
 
 def test_compas_shape_columns_and_score():
     df = load_compas()
-    assert df.shape == (7214, 13)
-    assert list(df.columns) == [*COMPAS_COLUMNS, "score"]
+    assert df.shape == (7214, 14)
+    assert list(df.columns) == [*COMPAS_COLUMNS, "score", "compas_screening_date"]
     assert df["id"].is_unique
     assert df.notna().all().all()
     assert set(df["decile_score"]) == set(range(1, 11))
@@ -108,6 +108,17 @@ def test_compas_counts_and_base_rates_match_shared_file():
     # and the whole derived copy, value for value
     for col in COMPAS_COLUMNS:
         np.testing.assert_array_equal(df[col].to_numpy(), source[col].to_numpy(), err_msg=col)
+    # the time column: every one of the 7,214 rows has its screening date, joined on id
+    joined = df[["id", "compas_screening_date"]].merge(
+        source[["id", "compas_screening_date"]], on="id", how="inner", suffixes=("", "_raw"),
+        validate="one_to_one")
+    assert len(joined) == 7214
+    assert (joined["compas_screening_date"]
+            == pd.to_datetime(joined["compas_screening_date_raw"])).all()
+    assert df["compas_screening_date"].min() == pd.Timestamp("2013-01-01")
+    assert df["compas_screening_date"].max() == pd.Timestamp("2014-12-31")
+    assert COMPAS_AUDIT["time"] == "compas_screening_date"
+    assert COMPAS_AUDIT["favorable"] == "negative"
 
 
 def test_compas_asset_is_reproducible_from_source(tmp_path):
