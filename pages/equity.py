@@ -1,4 +1,4 @@
-"""Equity page: equity-scaled metrics and performance-scaled disparity, and model comparison."""
+"""Equity page: equity-scaled metrics, performance-scaled disparity, harmony, model comparison."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ ui.page_header(
     "groups, and one that measures the spread between groups relative to overall performance.",
     fragments=K.EQUITY_FRAGMENT)
 
-with st.expander("What do ES and PSD mean?", expanded=True):
+with st.expander("What do ES, PSD and harmony mean?", expanded=True):
     st.markdown(
         r"""
 **Equity-scaled metric (ES).** For a metric $M$ where higher is better (AUC, accuracy, Dice,
@@ -27,6 +27,12 @@ over groups (as in FairSeg, FairCLIP and Harvard-EF).
 M_\text{overall}$ (population standard deviation) and $\mathrm{PSD}_\text{max} =
 (\max_g M_g - \min_g M_g) / M_\text{overall}$. Zero means no disparity; 0.10 means the groups
 are spread by a tenth of the overall performance.
+
+**Harmony** (*The Flaw of Averages*, Uzunoglu et al. 2025). The normalized entropy of the
+metric's distribution over the $K$ groups: with $p_g = M_g / \sum_h M_h$,
+$H = -\sum_g p_g \ln p_g \,/\, \ln K$. It is 1 when every group performs the same and falls
+as the performance concentrates in fewer groups; it ignores the order of the groups and the
+scale of the metric.
 
 **Why small groups inflate them.** Every group adds its own deviation to the sum in ES, and
 PSD-max is set by the two most extreme groups. The metric of a group of 18 people is very
@@ -57,14 +63,15 @@ def results() -> None:
     grouping = st.segmented_control("Attribute", options=groupings, required=True,
                                     **K.kept(K.W_EQUITY_GROUPING))
     grouping = grouping or groupings[0]
-    st.subheader(f"ES and PSD: {grouping}")
+    st.subheader(f"ES, PSD and harmony: {grouping}")
     if len(audit.models) > 1:
         st.caption(f"Model **{fmt.md(next(iter(audit.models)))}** (the first score column); the "
                    "model comparison below covers every model.")
     st.table(fmt.equity_table(equity, grouping).set_index("Metric"))
     st.caption("Value [95% confidence interval]. ES: higher is better, at most the overall "
-               "value. PSD: lower is better, 0 when all groups are equal. Groups used: groups at "
-               f"or above the minimum size ({settings['min_group_size']}) with a defined value.")
+               "value. PSD: lower is better, 0 when all groups are equal. Harmony: higher is "
+               "better, 1 when all groups are equal. Groups used: groups at or above the minimum "
+               f"size ({settings['min_group_size']}) with a defined value.")
 
     by_group = audit.by_group
     rows = fmt.group_rows(by_group, grouping)

@@ -197,7 +197,7 @@ def disparity_sentences(doc: dict[str, Any], by_group: pd.DataFrame, grouping: s
 
 
 def equity_table(equity: pd.DataFrame, grouping: str) -> pd.DataFrame:
-    """ES and PSD of one grouping, one row per metric, formatted with 95% intervals."""
+    """ES, PSD and harmony of one grouping, one row per metric, formatted with 95% intervals."""
     rows = equity[equity["grouping"] == grouping]
     out = []
     for _, r in rows.iterrows():
@@ -209,6 +209,7 @@ def equity_table(equity: pd.DataFrame, grouping: str) -> pd.DataFrame:
             "PSD (std)": fmt_ci(r["psd_std"], r.get("psd_std_low"), r.get("psd_std_high")),
             "PSD (max - min)": fmt_ci(r["psd_max"], r.get("psd_max_low"),
                                       r.get("psd_max_high")),
+            "Harmony": fmt_ci(r.get("harmony"), r.get("harmony_low"), r.get("harmony_high")),
             "Groups used": int(r["groups_used"]),
         })
     return pd.DataFrame(out)

@@ -28,7 +28,8 @@ def test_es_and_psd_of_compas(app):
     assert shown_rows(app) == equity_rows(expected, "race")
     shown = table_frame(app)
     assert list(shown.reset_index().columns) == ["Metric", "Overall", "Equity-scaled (ES)",
-                                                 "PSD (std)", "PSD (max - min)", "Groups used"]
+                                                 "PSD (std)", "PSD (max - min)", "Harmony",
+                                                 "Groups used"]
     explanation = "\n".join(e.value for e in app.markdown)
     assert "small groups inflate them" in explanation.lower()
     assert any("Native American (n = 18)" in c.value for c in app.caption)
