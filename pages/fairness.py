@@ -54,6 +54,20 @@ def _group_table(by_group: pd.DataFrame, metrics: list[str], min_group_size: int
                "q < 0.05). Grey rows: groups below the minimum size, left out of disparities.")
 
 
+def _error_priority(audit: ui.Audit, doc: dict, by_group: pd.DataFrame, min_group_size: int,
+                    grouping: str) -> None:
+    """Which error rates matter most for the direction of harm, and those rates by group."""
+    favorable = audit.spec.favorable
+    st.subheader("The errors that matter most here")
+    st.markdown(fmt.error_rate_priority(favorable, doc["overall"]))
+    metrics = [m for m in fmt.priority_metrics(favorable) if m in by_group]
+    if metrics:
+        display, _ = fmt.group_table(by_group, grouping, metrics, min_group_size=min_group_size)
+        st.table(display.set_index("Group"))
+    st.caption("Change the direction (is a positive prediction good or harmful for the person?) "
+               "on the Data page.")
+
+
 @st.fragment(key=K.FAIRNESS_FRAGMENT)
 def results(model: str, grouping: str) -> None:
     """Everything that depends on the threshold (rerun alone when the slider moves)."""
@@ -67,9 +81,12 @@ def results(model: str, grouping: str) -> None:
     rows = fmt.group_rows(by_group, grouping)
 
     st.subheader("Disparities in plain words")
-    for sentence in fmt.disparity_sentences(doc_model, by_group, grouping,
+    words = fmt.outcome_words(ui.active().sample, audit.threshold)
+    for sentence in fmt.disparity_sentences(doc_model, by_group, grouping, words=words,
                                             min_group_size=settings["min_group_size"]):
         st.markdown(f"- {sentence}")
+    if audit.statistics.task == "binary":
+        _error_priority(audit, doc_model, by_group, settings["min_group_size"], grouping)
 
     st.subheader(f"Metrics by group: {grouping}")
     K.restore_widget(K.W_FAIRNESS_ALL_METRICS, False)

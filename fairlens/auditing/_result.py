@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from fairlens._json import json_safe as _clean
+from fairlens.auditing._four_fifths import four_fifths_rule
 from fairlens.auditing._options import AuditOptions
 from fairlens.auditing._statistics import Statistics
 from fairlens.auditing._summary import ModelResult, Replicates, summarize
@@ -316,16 +317,9 @@ class Audit:
             disp["ci"] = {k: [_clean(lo), _clean(hi)] for k, (lo, hi) in g.disparity_ci.items()}
             disp["reference"] = g.label(ref)
             if "selection_rate" in g.metrics:
-                ratios = safe_divide(g.metrics["selection_rate"],
-                                     np.full(len(g.labels), g.metrics["selection_rate"][ref]))
-                failing = [g.label(i) for i in range(len(g.labels))
-                           if g.include[i] and ratios[i] < 0.8]
-                disp["four_fifths_rule"] = {
-                    "passes": not failing,
-                    "failing_groups": failing,
-                    "selection_rate_ratio_to_reference": {
-                        g.label(i): _clean(ratios[i]) for i in range(len(g.labels))},
-                }
+                disp["four_fifths_rule"] = four_fifths_rule(
+                    [g.label(i) for i in range(len(g.labels))], g.metrics["selection_rate"],
+                    g.n, g.include, self.spec.favorable)
             out["disparities"][g.name] = disp
             out["equity_scaled"][g.name] = {m: _clean(e["es"]) for m, e in g.equity.items()}
             out["equity_scaled"][g.name]["ci"] = {

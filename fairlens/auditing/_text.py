@@ -6,10 +6,14 @@ from typing import Any
 
 import numpy as np
 
+from fairlens.auditing._four_fifths import FOUR_FIFTHS, four_fifths_rule
+
 OVERALL_SHOWN = ("accuracy", "selection_rate", "tpr", "fpr", "auc", "brier")
 """Overall metrics of a binary audit shown on the first lines (other tasks show them all)."""
 GROUP_SHOWN = ("selection_rate", "tpr", "fpr", "ppv", "accuracy", "auc")
 """Group metrics shown per group, where the task has them."""
+MAX_GROUPS_LISTED = 8
+"""Longest list of groups on one line of the four-fifths block."""
 
 
 def _number(value: float | None) -> str:
@@ -41,6 +45,7 @@ def summary_lines(audit: Any) -> list[str]:
                 ("fpr_", "fnr_", "ppv_")):
             lines.append(f"  {row['grouping']:<24} {row['measure']:<32} {_number(row['value'])} "
                          f"{_interval(row['low'], row['high'])}")
+    lines += _four_fifths_lines(audit)
     lines += ["", "equity-scaled metrics and performance-scaled disparities:"]
     for _, row in audit.equity.iterrows():
         lines.append(f"  {row['grouping']:<24} ES-{row['metric']:<10} {_number(row['es'])} "
@@ -71,4 +76,39 @@ def _group_lines(audit: Any) -> list[str]:
                 cells.append(f"{_number(row[m])}{sig}{ci}")
             lines.append(f"  {(str(row['group']) + flag)[:32]:<32} {row['n']:>7}  "
                          + "  ".join(cells))
+    return lines
+
+
+def _listed(names: list[str], groups: dict) -> str:
+    shown = ", ".join(f"{g} {groups[g]['ratio']:.3f}" for g in names[:MAX_GROUPS_LISTED])
+    more = len(names) - MAX_GROUPS_LISTED
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def _four_fifths_lines(audit: Any) -> list[str]:
+    """The four-fifths rule per grouping: the comparison group, who fails and who passes."""
+    groupings = [g for g in audit.primary.groupings if "selection_rate" in g.metrics]
+    if not groupings:
+        return []
+    favorable = audit.spec.favorable
+    outcome = "predicted positive" if favorable == "positive" else "predicted negative"
+    lines = ["", f"four-fifths rule (EEOC; rate of the favorable outcome, {outcome}, divided by "
+                 f"the highest rate; fails below {FOUR_FIFTHS:g}):"]
+    for g in groupings:
+        rule = four_fifths_rule([g.label(i) for i in range(len(g.labels))],
+                                g.metrics["selection_rate"], g.n, g.include, favorable)
+        if not rule["tested"]:
+            lines.append(f"  {g.name:<24} not tested: {rule['reason']}")
+            continue
+        groups = rule["groups"]
+        passing = sorted((k for k, e in groups.items() if e["passes"]
+                          and k != rule["comparison_group"]), key=lambda k: groups[k]["ratio"])
+        head = (f"  {g.name:<24} highest {rule['comparison_group']} "
+                f"{rule['comparison_rate']:.3f}; ")
+        parts = []
+        if rule["failing_groups"]:
+            parts.append("FAILS for " + _listed(rule["failing_groups"], groups))
+        if passing:
+            parts.append("passes for " + _listed(passing, groups))
+        lines.append(head + ("; ".join(parts) or "the rule holds"))
     return lines

@@ -60,16 +60,23 @@ def disparities_frame(audit: Audit) -> pd.DataFrame:
 
 
 def four_fifths_frame(doc: dict[str, Any]) -> pd.DataFrame:
-    """Selection-rate ratio of each group to its reference group, and the 0.8 verdict."""
+    """The four-fifths rule per group: its rate of the favorable outcome, the ratio to the
+    highest rate among groups that count (``comparison_group``) and the verdict.
+
+    ``passes`` is True/False, or None for a group too small to count and for a grouping where
+    the rule could not be applied (``tested`` False).
+    """
     rows = []
     for grouping, disp in doc["disparities"].items():
         rule = disp.get("four_fifths_rule")
         if not rule:
             continue
-        failing = set(rule["failing_groups"])
-        for g, ratio in rule["selection_rate_ratio_to_reference"].items():
-            rows.append({"grouping": grouping, "group": g, "reference": disp["reference"],
-                         "selection_rate_ratio": ratio, "fails": g in failing})
+        for g, e in rule["groups"].items():
+            rows.append({"grouping": grouping, "group": g, "n": e["n"], "eligible": e["eligible"],
+                         "favorable": rule["favorable"], "tested": rule["tested"],
+                         "comparison_group": rule["comparison_group"],
+                         "selection_rate": e["selection_rate"], "favorable_rate": e["rate"],
+                         "ratio": e["ratio"], "passes": e["passes"]})
     return pd.DataFrame(rows)
 
 

@@ -31,6 +31,13 @@ from fairlens.wording.audit import (
     ranking_table,
     spread_phrase,
 )
+from fairlens.wording.harm import (
+    OutcomeWords,
+    error_rate_priority,
+    four_fifths_sentences,
+    outcome_words,
+    priority_metrics,
+)
 from fairlens.wording.metrics import (
     BINARY_TABLE_METRICS,
     MEASURE_LABELS,
@@ -45,6 +52,11 @@ from fairlens.wording.metrics import (
 )
 
 __all__ = [
+    "OutcomeWords",
+    "error_rate_priority",
+    "four_fifths_sentences",
+    "outcome_words",
+    "priority_metrics",
     "names",
     "could_not_run",
     "BINARY_TABLE_METRICS",

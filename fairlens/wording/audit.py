@@ -16,6 +16,7 @@ import pandas as pd
 from fairlens.auditing import Audit
 from fairlens.wording._numbers import fmt, fmt_ci, fmt_int, is_missing
 from fairlens.wording._text import md
+from fairlens.wording.harm import NEUTRAL, OutcomeWords, four_fifths_phrase, four_fifths_sentences
 from fairlens.wording.metrics import measure_label, metric_label
 
 SIGNIFICANCE_MARK = " *"
@@ -104,13 +105,15 @@ def ci_phrase(disp: dict[str, Any], measure: str) -> str:
 
 
 def disparity_sentences(doc: dict[str, Any], by_group: pd.DataFrame, grouping: str, *,
-                        min_group_size: int, escape: Callable[[Any], str] = md) -> list[str]:
+                        min_group_size: int, escape: Callable[[Any], str] = md,
+                        words: OutcomeWords = NEUTRAL) -> list[str]:
     """The disparity summary of one grouping in plain words (Markdown, one item per sentence).
 
     Parameters
     ----------
     doc : dict
-        :meth:`fairlens.Audit.to_dict` (the ratios and the four-fifths verdict come from it).
+        :meth:`fairlens.Audit.to_dict` (the ratios and the four-fifths verdict come from it;
+        the rule is worded by :func:`fairlens.wording.harm.four_fifths_sentences`).
     by_group : DataFrame
         :attr:`fairlens.Audit.by_group`.
     grouping : str
@@ -118,28 +121,16 @@ def disparity_sentences(doc: dict[str, Any], by_group: pd.DataFrame, grouping: s
     escape : callable, default :func:`md`
         How group names are made safe in the output (Markdown escaping for Streamlit; the report
         escapes its text itself and passes ``str``).
+    words : OutcomeWords, default neutral
+        How the four-fifths sentences name people and predictions
+        (:func:`fairlens.wording.harm.outcome_words`).
     """
     disp = doc["disparities"].get(grouping, {})
     rows = group_rows(by_group, grouping)
     ref = escape(disp.get("reference", ""))
     out: list[str] = []
     rule = disp.get("four_fifths_rule")
-    if rule is not None:
-        ratios = rule["selection_rate_ratio_to_reference"]
-        failing = sorted(rule["failing_groups"], key=lambda g: ratios.get(g) or 0.0)
-        for g in failing[:4]:
-            out.append(f"**{escape(g)}** is selected at **{fmt(ratios[g], 2)}** of **{ref}**'s "
-                       "rate (the reference group): below the four-fifths rule's 0.80.")
-        if len(failing) > 4:
-            out.append(f"... and {len(failing) - 4} more group(s) below 0.80.")
-        if not failing:
-            used = [g for g in ratios if g != disp.get("reference")
-                    and g in set(rows.loc[~rows["small"], "group"]) and not is_missing(ratios[g])]
-            if used:
-                low = min(used, key=lambda g: ratios[g])
-                out.append(f"Every group is selected at 0.80 or more of **{ref}**'s rate (the "
-                           f"reference group): the four-fifths rule holds. The lowest ratio is "
-                           f"**{fmt(ratios[low], 2)}** ({escape(low)}).")
+    out += four_fifths_sentences(disp, words=words, escape=escape)
     if "demographic_parity_difference" in disp:
         span = spread_phrase(rows, "selection_rate", plural=True, escape=escape)
         if span:
@@ -247,13 +238,9 @@ def headline(doc: dict[str, Any], by_group: pd.DataFrame, grouping: str) -> str 
                 parts.append(f"{measure_label(metric)} {span}, {diff}" if span else
                              f"{measure_label(metric)} {diff}")
                 break
-    rule = disp.get("four_fifths_rule")
+    rule = four_fifths_phrase(disp)
     if rule:
-        failing = rule.get("failing_groups") or []
-        parts.append(f"the four-fifths rule **fails** for {', '.join(map(str, failing[:5]))}"
-                     + (f" and {len(failing) - 5} more" if len(failing) > 5 else "")
-                     + f" (vs {disp.get('reference')})" if failing else
-                     "the four-fifths rule holds")
+        parts.append(rule)
     if not parts:
         return None
     text = "; ".join(parts)

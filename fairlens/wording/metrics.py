@@ -42,6 +42,10 @@ METRIC_HELP: dict[str, str] = {
     "fnr": "False-negative rate: among rows with a positive label, the share predicted negative.",
     "ppv": "Precision: among rows predicted positive, the share whose label is positive.",
     "npv": "Among rows predicted negative, the share whose label is negative.",
+    "fdr": "False discovery rate: among rows predicted positive, the share whose label is "
+           "negative (1 - PPV).",
+    "false_omission_rate": "False omission rate: among rows predicted negative, the share whose "
+                           "label is positive (1 - NPV).",
     "f1": "Harmonic mean of precision (PPV) and TPR.",
     "auc": "Area under the ROC curve: the chance that a random positive row scores higher than "
            "a random negative one (threshold-free).",
