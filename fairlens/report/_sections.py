@@ -21,13 +21,11 @@ from fairlens.wording import (
     MEASURE_LABELS,
     disparity_sentences,
     equity_sentences,
-    error_rate_priority,
     fmt,
     fmt_ci,
     fmt_int,
     is_missing,
     measure_label,
-    outcome_words,
     table_metrics,
 )
 
@@ -115,38 +113,10 @@ def grouping_section(report: Report, grouping: str) -> Section:
     if len(rows) <= 40:
         figures.append(Figure("group_bars", f"{grouping}: rates by group with 95% intervals",
                                 {"rows": _records(rows[cols]), "metrics": metrics}))
-    words = outcome_words(report.config.sample, audit.threshold)
     return Section(f"grouping-{grouping}", f"Fairness by {grouping}",
                      disparity_sentences(doc, audit.by_group, grouping, escape=str,
-                                         min_group_size=audit.options.min_group_size,
-                                         words=words),
+                                         min_group_size=audit.options.min_group_size),
                      tables=[group_display(audit, grouping)], figures=figures)
-
-
-def four_fifths_table(ff: pd.DataFrame) -> Table:
-    """The four-fifths rule per group (EEOC, 29 CFR 1607.4(D)): favorable rate, ratio, verdict."""
-    def verdict(passes: Any, tested: bool, eligible: bool) -> str:
-        if not eligible:
-            return "too small to count"
-        if not tested:
-            return "not tested"
-        return "no rate" if passes is None else "passes" if passes else "FAILS"
-
-    fails = [p is not None and not p for p in ff["passes"]]
-    view = pd.DataFrame({
-        "grouping": ff["grouping"], "group": ff["group"].astype(str),
-        "favorable rate": [fmt(v) for v in ff["favorable_rate"]],
-        "highest (comparison)": ["-" if c is None else str(c) for c in ff["comparison_group"]],
-        "ratio": [fmt(v) for v in ff["ratio"]],
-        "verdict": [verdict(p, t, e) for p, t, e in zip(
-            ff["passes"], ff["tested"], ff["eligible"], strict=True)]})
-    good = "predicted negative" if (ff["favorable"] == "negative").all() else "predicted positive"
-    return frame_table(
-        view, f"Four-fifths rule (rate of the favorable outcome, {good}, vs the highest rate)",
-        classes=["fail" if f else "" for f in fails],
-        note="EEOC Uniform Guidelines, 29 CFR 1607.4(D): a group whose rate of the favorable "
-             "outcome is below four-fifths (0.80) of the highest rate among the groups large "
-             "enough to count fails; smaller groups get a ratio but no verdict.")
 
 
 def disparities_section(report: Report) -> Section:
@@ -158,8 +128,6 @@ def disparities_section(report: Report) -> Section:
         "differences, min / max for ratios), with 95% bootstrap intervals. Whether a group "
         "really differs from the reference group is tested per group and metric below "
         "(Benjamini-Hochberg corrected)."]
-    if audit.statistics.task == "binary":
-        paragraphs.append(error_rate_priority(audit.spec.favorable, audit.to_dict()["overall"]))
     tables, figures = [], []
     if len(d):
         shown = d[d["measure"].isin(KEY_MEASURES) | ~d["measure"].str.startswith(
@@ -199,7 +167,13 @@ def disparities_section(report: Report) -> Section:
                  "tests_vs_reference.csv."))
     ff = four_fifths_frame(audit.to_dict())
     if len(ff):
-        tables.append(four_fifths_table(ff))
+        view = pd.DataFrame({"grouping": ff["grouping"], "group": ff["group"].astype(str),
+                             "reference": ff["reference"].astype(str),
+                             "selection-rate ratio": [fmt(v) for v in
+                                                      ff["selection_rate_ratio"]],
+                             "below 0.8": ["yes" if f else "no" for f in ff["fails"]]})
+        tables.append(frame_table(view, "Four-fifths rule (selection rate vs reference)",
+                                    classes=["fail" if f else "" for f in ff["fails"]]))
     return Section("disparities", "Disparities and significance", paragraphs,
                      tables=tables, figures=figures)
 
@@ -211,6 +185,9 @@ def equity_section(report: Report) -> Section:
         "The equity-scaled metric ES-M = M_overall / (1 + sum over groups of |M_g - M_overall|) "
         "shrinks the overall metric by the groups' gaps; the performance-scaled disparity PSD "
         "is the spread of the group metrics relative to the overall one (std and max - min).",
+        "Harmony (The Flaw of Averages, Uzunoglu et al. 2025) is the normalized entropy of the "
+        "metric over the K groups, H = -sum p_g ln p_g / ln K with p_g = M_g / sum_h M_h: 1 when "
+        "every group performs the same, lower as the performance concentrates in fewer groups.",
         f"Caveat: every group counts equally in the sum and in the max - min, so small groups "
         f"(whose metrics are noisy) can dominate ES and PSD. Groups smaller than "
         f"{report.audit.options.min_group_size} are left out; the number of groups used and the "
@@ -227,9 +204,11 @@ def equity_section(report: Report) -> Section:
             "PSD std [95% CI]": [fmt_ci(v, lo, hi) for v, lo, hi in zip(
                 eq["psd_std"], eq["psd_std_low"], eq["psd_std_high"], strict=True)],
             "PSD max-min [95% CI]": [fmt_ci(v, lo, hi) for v, lo, hi in zip(
-                eq["psd_max"], eq["psd_max_low"], eq["psd_max_high"], strict=True)]})
-        tables.append(frame_table(view, "Equity-scaled metrics and performance-scaled "
-                                          "disparities"))
+                eq["psd_max"], eq["psd_max_low"], eq["psd_max_high"], strict=True)],
+            "harmony [95% CI]": [fmt_ci(v, lo, hi) for v, lo, hi in zip(
+                eq["harmony"], eq["harmony_low"], eq["harmony_high"], strict=True)]})
+        tables.append(frame_table(view, "Equity-scaled metrics, performance-scaled "
+                                          "disparities and harmony"))
         first = eq["metric"].iloc[0]
         part = eq[eq["metric"] == first]
         figures.append(Figure("bars", f"ES-{measure_label(first)} by grouping (dashed: overall "
