@@ -17,8 +17,8 @@ Favorable = Literal["positive", "negative"]
 FAVORABLE_CHOICES = ("positive", "negative")
 
 _LABEL_NAMES = (
-    "label", "y", "y_true", "target", "truth", "true_label", "ground_truth", "outcome", "class",
-    "two_year_recid", "income", "risk", "survived", "default", "is_recid",
+    "label", "y", "y_true", "target", "truth", "true_label", "ground_truth", "outcome",
+    "two_year_recid", "income", "risk", "survived", "default", "is_recid", "class",
 )
 _SCORE_NAMES = (
     "score", "y_score", "prob", "proba", "probability", "y_prob", "y_proba", "p1", "pred_proba",
@@ -266,12 +266,14 @@ def _is_unit_interval(series: pd.Series) -> bool:
     return bool(len(s)) and s.min() >= 0 and s.max() <= 1 and s.nunique() > 2
 
 
-def infer_spec(frame: pd.DataFrame) -> AuditSpec:
-    """Propose an :class:`AuditSpec` from column names and types.
+def guess_roles(frame: pd.DataFrame) -> AuditSpec:
+    """The roles of :func:`~fairlens.data.infer_spec` guessed from column names and types:
+    label, predictions and sensitive attributes; features and time are left empty (the
+    column screening proposes them).
 
-    The proposal is a starting point; every part can be overridden. Label, prediction and
-    sensitive columns are matched against common names (``label``, ``y_true``, ``score``,
-    ``y_pred``, ``race``, ``sex`` ...); remaining columns become features.
+    Label, prediction and sensitive columns are matched against common names (``label``,
+    ``y_true``, ``score``, ``y_pred``, ``race``, ``sex`` ...); a generic ``class`` column is
+    the label only when no more specific name is there.
 
     Parameters
     ----------
@@ -284,6 +286,7 @@ def infer_spec(frame: pd.DataFrame) -> AuditSpec:
         Roles that could not be guessed are left empty.
     """
     columns = [str(c) for c in frame.columns]
+    frame = frame.set_axis(columns, axis=1)
     taken: set[str] = set()
     label = _first_named(columns, _LABEL_NAMES, taken)
     if label:
@@ -318,10 +321,4 @@ def infer_spec(frame: pd.DataFrame) -> AuditSpec:
     if "age_cat" in [_norm(s) for s in sensitive] and "age" in normalized:
         sensitive = [s for s in sensitive if _norm(s) != "age"]
     spec.sensitive = sensitive
-    taken.update(sensitive)
-    spec.features = [
-        c for c in columns
-        if c not in taken and not _norm(c).startswith(("unnamed", "id"))
-        and frame[c].nunique(dropna=True) < max(len(frame), 2)
-    ]
     return spec
