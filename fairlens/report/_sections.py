@@ -21,11 +21,13 @@ from fairlens.wording import (
     MEASURE_LABELS,
     disparity_sentences,
     equity_sentences,
+    error_rate_priority,
     fmt,
     fmt_ci,
     fmt_int,
     is_missing,
     measure_label,
+    outcome_words,
     table_metrics,
 )
 
@@ -113,10 +115,38 @@ def grouping_section(report: Report, grouping: str) -> Section:
     if len(rows) <= 40:
         figures.append(Figure("group_bars", f"{grouping}: rates by group with 95% intervals",
                                 {"rows": _records(rows[cols]), "metrics": metrics}))
+    words = outcome_words(report.config.sample, audit.threshold)
     return Section(f"grouping-{grouping}", f"Fairness by {grouping}",
                      disparity_sentences(doc, audit.by_group, grouping, escape=str,
-                                         min_group_size=audit.options.min_group_size),
+                                         min_group_size=audit.options.min_group_size,
+                                         words=words),
                      tables=[group_display(audit, grouping)], figures=figures)
+
+
+def four_fifths_table(ff: pd.DataFrame) -> Table:
+    """The four-fifths rule per group (EEOC, 29 CFR 1607.4(D)): favorable rate, ratio, verdict."""
+    def verdict(passes: Any, tested: bool, eligible: bool) -> str:
+        if not eligible:
+            return "too small to count"
+        if not tested:
+            return "not tested"
+        return "no rate" if passes is None else "passes" if passes else "FAILS"
+
+    fails = [p is not None and not p for p in ff["passes"]]
+    view = pd.DataFrame({
+        "grouping": ff["grouping"], "group": ff["group"].astype(str),
+        "favorable rate": [fmt(v) for v in ff["favorable_rate"]],
+        "highest (comparison)": ["-" if c is None else str(c) for c in ff["comparison_group"]],
+        "ratio": [fmt(v) for v in ff["ratio"]],
+        "verdict": [verdict(p, t, e) for p, t, e in zip(
+            ff["passes"], ff["tested"], ff["eligible"], strict=True)]})
+    good = "predicted negative" if (ff["favorable"] == "negative").all() else "predicted positive"
+    return frame_table(
+        view, f"Four-fifths rule (rate of the favorable outcome, {good}, vs the highest rate)",
+        classes=["fail" if f else "" for f in fails],
+        note="EEOC Uniform Guidelines, 29 CFR 1607.4(D): a group whose rate of the favorable "
+             "outcome is below four-fifths (0.80) of the highest rate among the groups large "
+             "enough to count fails; smaller groups get a ratio but no verdict.")
 
 
 def disparities_section(report: Report) -> Section:
@@ -128,6 +158,8 @@ def disparities_section(report: Report) -> Section:
         "differences, min / max for ratios), with 95% bootstrap intervals. Whether a group "
         "really differs from the reference group is tested per group and metric below "
         "(Benjamini-Hochberg corrected)."]
+    if audit.statistics.task == "binary":
+        paragraphs.append(error_rate_priority(audit.spec.favorable, audit.to_dict()["overall"]))
     tables, figures = [], []
     if len(d):
         shown = d[d["measure"].isin(KEY_MEASURES) | ~d["measure"].str.startswith(
@@ -167,13 +199,7 @@ def disparities_section(report: Report) -> Section:
                  "tests_vs_reference.csv."))
     ff = four_fifths_frame(audit.to_dict())
     if len(ff):
-        view = pd.DataFrame({"grouping": ff["grouping"], "group": ff["group"].astype(str),
-                             "reference": ff["reference"].astype(str),
-                             "selection-rate ratio": [fmt(v) for v in
-                                                      ff["selection_rate_ratio"]],
-                             "below 0.8": ["yes" if f else "no" for f in ff["fails"]]})
-        tables.append(frame_table(view, "Four-fifths rule (selection rate vs reference)",
-                                    classes=["fail" if f else "" for f in ff["fails"]]))
+        tables.append(four_fifths_table(ff))
     return Section("disparities", "Disparities and significance", paragraphs,
                      tables=tables, figures=figures)
 
