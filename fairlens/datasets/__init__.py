@@ -24,6 +24,7 @@ from fairlens.datasets._adult import (
     make_adult_pipeline,
 )
 from fairlens.datasets._compas import COMPAS_AUDIT, load_compas
+from fairlens.datasets._drift import DRIFT_AUDIT, DriftLog, load_drift_log, make_drift_log
 from fairlens.datasets._planted import PlantedData, make_planted
 from fairlens.datasets._segmentation import SEGMENTATION_AUDIT, load_segmentation
 
@@ -77,16 +78,20 @@ __all__ = [
     "ADULT_AUDIT",
     "ADULT_FEATURES",
     "COMPAS_AUDIT",
+    "DRIFT_AUDIT",
     "SAMPLES",
     "SAMPLE_MODELS",
     "SEGMENTATION_AUDIT",
+    "DriftLog",
     "PlantedData",
     "Sample",
     "adult_model",
     "load_adult",
     "load_compas",
+    "load_drift_log",
     "load_sample",
     "load_segmentation",
     "make_adult_pipeline",
+    "make_drift_log",
     "make_planted",
 ]

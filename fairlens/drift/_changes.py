@@ -1,0 +1,244 @@
+"""Change detection between windows: tests, Benjamini-Hochberg, and a CUSUM monitor.
+
+Every window is compared with the baseline (the first ``k`` windows pooled, or one reference
+window) and with the window before it, measure by measure:
+
+* a group's rate (selection rate, TPR, FPR, PPV, accuracy): the pooled two-proportion z-test
+  on the unweighted counts of the two windows (Fisher's exact test when an expected cell
+  count is below 5), as the audit tests a group against the reference group;
+* a disparity (demographic parity, equalized odds and equal opportunity differences) or an
+  equity-scaled metric: ``z = (after - before) / sqrt(se_after^2 + se_before^2)``, with each
+  standard error the standard deviation of the window's bootstrap replicates (the audit's
+  own replicates); without a bootstrap, disparities use the delta-method standard error of
+  the two groups that set the gap (``sqrt(p1 q1 / n1 + p2 q2 / n2)``, the groups held fixed),
+  and ES is not tested.
+
+All p-values, over all windows, measures and both comparisons, are adjusted together with
+Benjamini-Hochberg; a change is reported when its q-value is below ``alpha``.
+
+The sequential option runs a two-sided CUSUM on each series of standardized differences
+against the baseline: ``S+ = max(0, S+ + z - k)``, ``S- = max(0, S- - z - k)``, with an alarm
+when either exceeds ``h``. With ``k = 0.5`` and ``h = 5`` the in-control average run length is
+about 465 windows per series (Siegmund's approximation, see :func:`cusum_arl`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from fairlens.auditing import Audit
+from fairlens.auditing._definitions import BINARY_TESTED, disparities
+from fairlens.metrics._equity import equity_scaled
+from fairlens.metrics._rates import proportion_parts
+from fairlens.metrics._significance import (
+    FISHER_MIN_EXPECTED,
+    benjamini_hochberg,
+    two_proportion_test,
+)
+
+CUSUM_K = 0.5
+CUSUM_H = 5.0
+TESTED_DISPARITIES = {
+    "binary": ("demographic_parity_difference", "equalized_odds_difference",
+               "equal_opportunity_difference"),
+    "multiclass": ("demographic_parity_difference", "equalized_odds_difference",
+                   "accuracy_difference"),
+}
+#: Disparities built from two rates: the rates whose gap sets them.
+_GAPS = {"demographic_parity_difference": ("selection_rate",),
+         "equal_opportunity_difference": ("tpr",),
+         "equalized_odds_difference": ("tpr", "fpr")}
+
+
+@dataclass
+class Snapshot:
+    """What the tests read from one audit (a window, or the pooled baseline).
+
+    ``rates[(grouping, group, metric)] = (value, x, n)`` (value weighted as the audit reports
+    it; ``x``/``n`` unweighted counts); ``measures[(grouping, measure)] = (value, se)``.
+    """
+
+    label: str
+    rates: dict[tuple[str, str, str], tuple[float, float, float]]
+    measures: dict[tuple[str, str], tuple[float, float]]
+
+
+def snapshot(audit: Audit, label: str) -> Snapshot:
+    """The numbers the change tests compare, from one audit."""
+    stats = audit.statistics
+    result = audit.primary
+    model = stats.models[result.name]
+    boot = audit.replicates.get(result.name)
+    classes = [str(c) for c in stats.classes]
+    rates: dict[tuple[str, str, str], tuple[float, float, float]] = {}
+    measures: dict[tuple[str, str], tuple[float, float]] = {}
+    tested = TESTED_DISPARITIES.get(stats.task, ())
+    for g, res in zip(stats.groupings, result.groupings, strict=True):
+        labels = [res.label(i) for i in range(len(res.labels))]
+        keep = res.include
+        parts: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        if stats.task == "binary":
+            table = g.marginalize(model.families[0].n, 0)
+            for m in BINARY_TESTED:
+                x, n = proportion_parts(table, m)
+                parts[m] = (x, n)
+                for i in np.flatnonzero(keep):
+                    rates[(g.name, labels[i], m)] = (float(res.metrics[m][i]), float(x[i]),
+                                                     float(n[i]))
+        names = list(tested) if stats.task in TESTED_DISPARITIES else [
+            f"{m}_difference" for m in res.metrics]
+        reps = None
+        if boot is not None:
+            reps = disparities(stats.task, boot.groups[g.name], keep, classes)
+        for measure in names:
+            value = res.disparities.get(measure, math.nan)
+            if reps is not None and measure in reps:
+                se = _replicate_se(reps[measure])
+            elif measure in _GAPS and parts:
+                se = _gap_se(measure, res.metrics, parts, keep)
+            else:
+                continue
+            measures[(g.name, measure)] = (float(value), se)
+        if boot is not None:
+            for m, entry in res.equity.items():
+                used = keep & ~np.isnan(res.metrics[m])
+                es_reps = equity_scaled(boot.overall[g.name][m], boot.groups[g.name][m], used)
+                measures[(g.name, f"es_{m}")] = (float(entry["es"]), _replicate_se(es_reps))
+    return Snapshot(label, rates, measures)
+
+
+def _replicate_se(replicates: np.ndarray) -> float:
+    values = np.asarray(replicates, dtype=float)
+    values = values[~np.isnan(values)]
+    return float(np.std(values, ddof=1)) if len(values) > 1 else math.nan
+
+
+def _gap_se(measure: str, metrics: dict[str, np.ndarray],
+            parts: dict[str, tuple[np.ndarray, np.ndarray]], keep: np.ndarray) -> float:
+    """Delta-method SE of a max-min gap: the two groups that set it, held fixed."""
+    best_gap, best_se = -math.inf, math.nan
+    for rate in _GAPS[measure]:
+        values = np.where(keep, metrics[rate], np.nan)
+        if np.all(np.isnan(values)):
+            continue
+        hi, lo = int(np.nanargmax(values)), int(np.nanargmin(values))
+        gap = values[hi] - values[lo]
+        x, n = parts[rate]
+        var = 0.0
+        for i in (hi, lo):
+            p = x[i] / n[i]
+            var += p * (1 - p) / n[i]
+        if gap > best_gap:
+            best_gap, best_se = gap, math.sqrt(var)
+    return best_se
+
+
+def _proportion_z(x1, n1, x0, n0) -> tuple[np.ndarray, np.ndarray]:
+    """Pooled two-proportion z statistics and p-values of pairs (Fisher for small cells)."""
+    x1, n1, x0, n0 = (np.asarray(v, dtype=float) for v in (x1, n1, x0, n0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pooled = (x1 + x0) / (n1 + n0)
+        se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
+        z = (x1 / n1 - x0 / n0) / se
+        expected = np.minimum.reduce([n1 * pooled, n1 * (1 - pooled), n0 * pooled,
+                                      n0 * (1 - pooled)])
+    z = np.where(se > 0, z, 0.0)
+    p = np.where(se > 0, 2 * stats.norm.sf(np.abs(z)), 1.0)
+    ok = (n1 > 0) & (n0 > 0)
+    p = np.where(ok, p, np.nan)
+    z = np.where(ok, z, np.nan)
+    for i in np.flatnonzero(ok & (expected < FISHER_MIN_EXPECTED)):
+        p[i] = two_proportion_test(x1[i], n1[i], x0[i], n0[i])
+    return z, p
+
+
+def compare(after: Snapshot, before: Snapshot) -> list[dict[str, Any]]:
+    """Every test of one window (``after``) against a reference (``before``)."""
+    rows: list[dict[str, Any]] = []
+    keys = [k for k in after.rates if k in before.rates]
+    if keys:
+        a = np.array([after.rates[k] for k in keys])
+        b = np.array([before.rates[k] for k in keys])
+        z, p = _proportion_z(a[:, 1], a[:, 2], b[:, 1], b[:, 2])
+        for i, (grouping, group, metric) in enumerate(keys):
+            rows.append({"grouping": grouping, "group": group, "measure": metric,
+                         "before": b[i, 0], "after": a[i, 0], "z": z[i], "p_value": p[i]})
+    for key, (value, se) in after.measures.items():
+        if key not in before.measures:
+            continue
+        old, old_se = before.measures[key]
+        total = math.hypot(se, old_se) if not (math.isnan(se) or math.isnan(old_se)) else 0.0
+        if math.isnan(value) or math.isnan(old) or not total > 0:
+            z = p = math.nan
+        else:
+            z = (value - old) / total
+            p = float(2 * stats.norm.sf(abs(z)))
+        rows.append({"grouping": key[0], "group": None, "measure": key[1], "before": old,
+                     "after": value, "z": z, "p_value": p})
+    return rows
+
+
+def adjust(tests: pd.DataFrame) -> pd.DataFrame:
+    """Add Benjamini-Hochberg q-values over every test at once."""
+    out = tests.copy()
+    out["q_value"] = benjamini_hochberg(out["p_value"].to_numpy(dtype=float)) if len(out) else []
+    return out
+
+
+def cusum_arl(h: float = CUSUM_H, k: float = CUSUM_K) -> float:
+    """In-control average run length of the two-sided CUSUM (Siegmund's approximation).
+
+    One side: ``ARL = (exp(2 k b) - 2 k b - 1) / (2 k^2)`` with ``b = h + 1.166``; the two
+    sides together alarm about twice as often (``1 / ARL = 1 / ARL+ + 1 / ARL-``).
+    """
+    b = h + 1.166
+    one_side = (math.exp(2 * k * b) - 2 * k * b - 1) / (2 * k * k)
+    return one_side / 2
+
+
+def cusum(z: np.ndarray, *, h: float = CUSUM_H, k: float = CUSUM_K) -> tuple[np.ndarray, int]:
+    """Two-sided CUSUM of a series of standardized differences.
+
+    Returns
+    -------
+    (numpy.ndarray, int)
+        The larger of the two sums after each step, and the first step at which it exceeds
+        ``h`` (``-1``: no alarm). Missing values (NaN) leave the sums unchanged.
+    """
+    up = down = 0.0
+    path = np.zeros(len(z))
+    alarm = -1
+    for t, value in enumerate(np.asarray(z, dtype=float)):
+        if not math.isnan(value):
+            up = max(0.0, up + value - k)
+            down = max(0.0, down - value - k)
+        path[t] = max(up, down)
+        if alarm < 0 and path[t] > h:
+            alarm = t
+    return path, alarm
+
+
+def cusum_alarms(tests: pd.DataFrame, *, h: float = CUSUM_H,
+                 k: float = CUSUM_K) -> pd.DataFrame:
+    """The first CUSUM alarm of each series of baseline comparisons (one row per alarm)."""
+    base = tests[tests["reference"] == "baseline"]
+    rows = []
+    if base.empty:
+        return pd.DataFrame(rows)
+    keys = ["grouping", "group", "measure"]
+    for _, series in base.fillna({"group": ""}).groupby(keys, sort=False):
+        series = series.sort_values("window_index")
+        path, alarm = cusum(series["z"].to_numpy(dtype=float), h=h, k=k)
+        if alarm >= 0:
+            row = series.iloc[alarm].to_dict()
+            row.update(statistic=float(path[alarm]), reference="cusum")
+            if row["group"] == "":
+                row["group"] = None
+            rows.append(row)
+    return pd.DataFrame(rows)
