@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from typing import Any
 
@@ -10,13 +9,14 @@ import pandas as pd
 
 from fairlens.auditing._options import AuditOptions, CIMethod
 from fairlens.auditing._result import Audit
-from fairlens.auditing._statistics import build_statistics
-from fairlens.data import AuditSpec, frame_and_spec, prepare
+from fairlens.auditing._statistics import Statistics, build_statistics, statistics_from_tables
+from fairlens.data import AuditSpec, frame_and_spec, prepare, read_table
 from fairlens.data._spec import ScoreKind
+from fairlens.engine._source import open_tables, resolve_engine
 
 
 def audit(
-    data: pd.DataFrame | str | os.PathLike | bytes,
+    data: Any,
     *,
     label: str | None = None,
     sensitive: str | list[str],
@@ -38,8 +38,11 @@ def audit(
 
     Parameters
     ----------
-    data : DataFrame, path or bytes
-        The predictions: one row per case. Paths and bytes are read as CSV, TSV or Parquet.
+    data : DataFrame, path, glob, bytes, ``duckdb:`` URL or Spark DataFrame
+        The predictions: one row per case. Paths and bytes are read as CSV, TSV or Parquet
+        (by pandas, or by DuckDB for large files and globs); ``duckdb:PATH?table=NAME`` (or
+        ``?query=SELECT ...``) reads a DuckDB database; a Spark DataFrame, a lake path or a
+        table name is audited by Spark (see ``engine``).
     label : str
         True-label column (optional for ``metric=``).
     sensitive : str or list of str
@@ -83,6 +86,8 @@ def audit(
         Groups with fewer rows are flagged and left out of disparities, ES and PSD.
     level : float, default 0.95
         Confidence level.
+    engine : {"auto", "numpy", "duckdb", "spark"}
+        What builds the count tables; every engine gives the same numbers.
 
     Returns
     -------
@@ -93,16 +98,19 @@ def audit(
     FairLensInputError
         When the data or the options cannot be used; the message says how to fix it.
     """
+    engine = resolve_engine(data, settings.get("engine") or
+                            (options.engine if options is not None else "auto"))
     frame, spec = frame_and_spec(
-        data, label=label, sensitive=sensitive, score=score, pred=pred,
+        data if engine == "numpy" else pd.DataFrame(), label=label, sensitive=sensitive,
+        score=score, pred=pred,
         proba_prefix=proba_prefix, metric=metric, features=features, weight=weight,
         positive_label=positive_label, threshold=threshold, score_kind=score_kind,
         favorable=favorable, time=time)
-    return audit_spec(frame, spec, options=options, **settings)
+    return audit_spec(frame if engine == "numpy" else data, spec, options=options, **settings)
 
 
 def audit_spec(
-    frame: pd.DataFrame,
+    frame: Any,
     spec: AuditSpec,
     *,
     options: AuditOptions | None = None,
@@ -112,16 +120,42 @@ def audit_spec(
     seed: int | None = None,
     min_group_size: int | None = None,
     level: float | None = None,
+    engine: str | None = None,
 ) -> Audit:
     """:func:`audit` with the column roles given as an :class:`AuditSpec`.
 
     ``options`` holds every setting; the keywords override single fields of it (see
     :meth:`AuditOptions.resolve`). ``options.threshold``, when set, replaces the spec's.
+    ``frame`` may be any source :func:`audit` takes (a path, a ``duckdb:`` URL, a Spark
+    DataFrame ...); ``options.engine`` says what builds the tables.
     """
     options = AuditOptions.resolve(options, reference=reference, bootstrap=bootstrap, ci=ci,
-                                   seed=seed, min_group_size=min_group_size, level=level)
+                                   seed=seed, min_group_size=min_group_size, level=level,
+                                   engine=engine)
     if options.threshold is not None and options.threshold != spec.threshold:
         spec = replace(spec, threshold=options.threshold)
-    prepared = prepare(frame, spec)
-    stats = build_statistics(prepared, threshold=spec.threshold, score_kind=spec.score_kind)
+    stats = source_statistics(frame, spec, options.engine)
     return Audit.from_statistics(spec, stats, options)
+
+
+def source_statistics(source: Any, spec: AuditSpec, engine: str = "auto") -> Statistics:
+    """The :class:`Statistics` of ``spec`` on ``source``, built by ``engine``.
+
+    Parameters
+    ----------
+    source : DataFrame, path, glob, bytes, ``duckdb:`` URL or Spark DataFrame
+    spec : AuditSpec
+    engine : {"auto", "numpy", "duckdb", "spark"}
+    """
+    chosen = resolve_engine(source, engine)
+    if chosen == "numpy":
+        if not isinstance(source, pd.DataFrame):
+            source = source.toPandas() if hasattr(source, "toPandas") else read_table(source)
+        prepared = prepare(source, spec)
+        return build_statistics(prepared, threshold=spec.threshold, score_kind=spec.score_kind)
+    tables = open_tables(source, spec, chosen)
+    try:
+        return statistics_from_tables(tables, threshold=spec.threshold,
+                                      score_kind=spec.score_kind)
+    finally:
+        tables.b.close()

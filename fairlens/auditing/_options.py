@@ -8,6 +8,7 @@ from typing import Any, Literal
 from fairlens._validation import check_choice, check_int, check_interval
 from fairlens.data import _errors as E
 from fairlens.data._errors import FairLensInputError
+from fairlens.engine import ENGINES, EngineName
 
 CIMethod = Literal["bootstrap", "wilson"]
 DEFAULT_MIN_GROUP_SIZE = 30
@@ -40,6 +41,10 @@ class AuditOptions:
         Confidence level.
     alpha : float, default 0.05
         Significance level of the Benjamini-Hochberg corrected tests.
+    engine : {"auto", "numpy", "duckdb", "spark"}
+        What builds the count tables (the numbers are the same on every engine). ``"auto"``:
+        numpy for a frame in memory, DuckDB for a large local file or a ``duckdb:`` URL, Spark
+        for a Spark DataFrame or a lake path (see :func:`fairlens.engine.resolve_engine`).
     """
 
     threshold: float | None = None
@@ -50,6 +55,7 @@ class AuditOptions:
     seed: int = 0
     level: float = 0.95
     alpha: float = 0.05
+    engine: EngineName = "auto"
 
     def __post_init__(self) -> None:
         if isinstance(self.min_group_size, bool) or not _whole(self.min_group_size) or \
@@ -70,6 +76,7 @@ class AuditOptions:
                                           closed="neither"))
         if self.threshold is not None:
             object.__setattr__(self, "threshold", float(self.threshold))
+        object.__setattr__(self, "engine", check_choice("engine", self.engine, ENGINES))
 
     @classmethod
     def resolve(cls, options: AuditOptions | None = None, **given: Any) -> AuditOptions:

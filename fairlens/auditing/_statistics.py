@@ -17,15 +17,8 @@ from fairlens.auditing._families import (
     value_family,
 )
 from fairlens.data import FairLensInputError, PreparedData
-from fairlens.engine import (
-    CalibrationTable,
-    ConfusionTable,
-    Grouping,
-    ScoreTable,
-    ValueTable,
-    build_group_index,
-)
-from fairlens.engine._tables import exact_auc_by_group, score_order
+from fairlens.engine import Grouping, ScoreTable, TableSource
+from fairlens.engine._numpy import NumpyTables
 from fairlens.metrics._scores import auc_tie_bound
 
 
@@ -108,19 +101,8 @@ class Statistics:
 OVERALL = "(overall)"
 
 
-def _exact_aucs(index, y, score, weights, order) -> dict[str, np.ndarray]:
-    """Exact AUC per group of every grouping, and overall, from the rows in score order."""
-    out = {}
-    for g in index.groupings:
-        codes = g.fine_map[index.fine_codes]
-        out[g.name] = exact_auc_by_group(codes, g.n_groups, y, score, weights, order)
-    out[OVERALL] = exact_auc_by_group(np.zeros(len(y), dtype=np.int64), 1, y, score, weights,
-                                      order)
-    return out
-
-
 def build_statistics(data: PreparedData, *, threshold: float, score_kind: str) -> Statistics:
-    """Build every table in one pass per model.
+    """Build every table of validated in-memory arrays (the numpy engine).
 
     Parameters
     ----------
@@ -129,22 +111,33 @@ def build_statistics(data: PreparedData, *, threshold: float, score_kind: str) -
         ``y_hat = 1`` when ``score >= threshold``.
     score_kind : {"probability", "raw"}
     """
-    index = build_group_index(data.attributes)
-    g, n_fine = index.fine_codes, index.n_fine
-    wts = data.weights
-    warnings = list(data.warnings)
+    return statistics_from_tables(NumpyTables(data), threshold=threshold,
+                                  score_kind=score_kind)
+
+
+def statistics_from_tables(source: TableSource, *, threshold: float,
+                           score_kind: str) -> Statistics:
+    """Build every table an audit needs from any engine (:class:`fairlens.engine.TableSource`).
+
+    Parameters
+    ----------
+    source : TableSource
+        Validated data on the numpy, DuckDB or Spark engine.
+    threshold : float
+        ``y_hat = 1`` when ``score >= threshold``.
+    score_kind : {"probability", "raw"}
+    """
+    warnings = list(source.warnings)
     models: dict[str, ModelStatistics] = {}
     probability = score_kind == "probability"
-    if data.task == "binary":
-        y = data.y.astype(np.int64)
-        for name, values in data.scores.items():
+    if source.task == "binary":
+        for name in source.models:
             families, table, notes, exact_auc = [], None, [], {}
-            if data.prediction_kind == "score":
-                order = score_order(values)
-                table = ScoreTable.build(g, n_fine, y, values, wts, probability=probability,
-                                         order=order)
-                if not table.exact and order is not None:
-                    exact_auc = _exact_aucs(index, y, values, wts, order)
+            if source.prediction_kind == "score":
+                table = source.score_table(name, probability=probability)
+                aucs = None if table.exact else source.exact_aucs(name)
+                if not table.exact and aucs is not None:
+                    exact_auc = aucs
                     notes.append(
                         f"Scores of {name!r} have too many distinct values for exact tables; they "
                         f"were binned on a grid of {len(table.values)} bins for the bootstrap, "
@@ -160,46 +153,31 @@ def build_statistics(data: PreparedData, *, threshold: float, score_kind: str) -
             if table is not None and table.aligned(threshold):
                 conf = table.confusion_at(threshold)
             else:
-                conf = ConfusionTable.build(g, n_fine, y, (values >= threshold).astype(np.int64),
-                                            wts)
+                conf = source.confusion_table(name, threshold)
             families.append(rates_family(conf))
             if table is not None:
                 families.append(score_family(table))
                 if probability:
-                    cal = CalibrationTable.build(g, n_fine, y, values, wts)
-                    families.append(calibration_family(cal))
+                    families.append(calibration_family(source.calibration_table(name)))
             models[name] = ModelStatistics(name, families, table, notes, exact_auc)
-    elif data.task == "multiclass":
-        k = data.proba.shape[1]
-        names = [str(c) for c in data.classes]
-        pred = np.argmax(data.proba, axis=1)
-        key = (g * k + data.y) * k + pred
-        conf_n = np.bincount(key, minlength=n_fine * k * k).astype(float).reshape(n_fine, k, k)
-        conf_w = conf_n if wts is None else np.bincount(
-            key, weights=wts, minlength=n_fine * k * k).reshape(n_fine, k, k)
-        tables = [
-            ScoreTable.build(g, n_fine, (data.y == i).astype(np.int8), data.proba[:, i], wts)
-            for i in range(k)
-        ]
+    elif source.task == "multiclass":
+        names = [str(c) for c in source.classes]
+        conf_n, conf_w, tables = source.multiclass_tables()
         families = [multiclass_rates_family(conf_n, conf_w, names),
                     multiclass_score_family(tables, names)]
         models["proba"] = ModelStatistics("proba", families)
     else:
-        families = [
-            value_family(name, ValueTable.build(g, n_fine, values, wts))
-            for name, values in data.metrics.items()
-        ]
+        families = [value_family(name, source.value_table(name)) for name in source.models]
         models["metrics"] = ModelStatistics("metrics", families)
-    fine_counts = np.bincount(g, minlength=n_fine).astype(np.int64)
     return Statistics(
-        task=data.task,
-        n_rows=data.n_rows,
-        classes=data.classes,
+        task=source.task,
+        n_rows=source.n_rows,
+        classes=source.classes,
         threshold=float(threshold),
         score_kind=score_kind,
-        groupings=index.groupings,
-        fine_counts=fine_counts,
+        groupings=source.groupings,
+        fine_counts=np.asarray(source.fine_counts, dtype=np.int64),
         models=models,
         warnings=warnings,
-        weighted=wts is not None,
+        weighted=source.weighted,
     )

@@ -118,32 +118,44 @@ def build_group_index(attributes: list[Attribute]) -> GroupIndex:
             fine_codes[sl] = lookup[combined_of(sl)]
     else:
         present, fine_codes = np.unique(combined_of(slice(None)), return_inverse=True)
+    groupings = groupings_from_present(
+        [a.name for a in attributes], [a.categories for a in attributes], present)
+    return GroupIndex(fine_codes=fine_codes, n_fine=len(present), groupings=groupings)
+
+
+def groupings_from_present(names: list[str], categories: list[list], present: np.ndarray
+                           ) -> list[Grouping]:
+    """The groupings of the finest groups that occur.
+
+    Parameters
+    ----------
+    names : list of str
+        Attribute names.
+    categories : list of list
+        Each attribute's values, in code order.
+    present : numpy.ndarray
+        Ascending combined codes ``sum(code_i * stride_i)`` of the finest groups that occur
+        (strides as in :func:`build_group_index`); the finest group ``i`` is ``present[i]``.
+
+    Returns
+    -------
+    list of Grouping
+        Each attribute, then the intersection when there are two or more.
+    """
+    cards = [len(c) for c in categories]
+    strides = np.cumprod([1] + cards[::-1][:-1])[::-1]
     per_attr = [(present // int(s)) % c for s, c in zip(strides, cards, strict=True)]
     groupings = []
-    for a, codes in zip(attributes, per_attr, strict=True):
+    for name, cats, codes in zip(names, categories, per_attr, strict=True):
         used = np.unique(codes)
-        remap = np.full(len(a.categories), -1, dtype=np.int64)
+        remap = np.full(len(cats), -1, dtype=np.int64)
         remap[used] = np.arange(len(used))
-        groupings.append(
-            Grouping(
-                name=a.name,
-                attributes=[a.name],
-                labels=[(a.categories[u],) for u in used],
-                fine_map=remap[codes],
-            )
-        )
-    if len(attributes) > 1:
-        labels = [
-            tuple(a.categories[int(codes[i])]
-                  for a, codes in zip(attributes, per_attr, strict=True))
-            for i in range(len(present))
-        ]
-        groupings.append(
-            Grouping(
-                name=" x ".join(a.name for a in attributes),
-                attributes=[a.name for a in attributes],
-                labels=labels,
-                fine_map=np.arange(len(present)),
-            )
-        )
-    return GroupIndex(fine_codes=fine_codes, n_fine=len(present), groupings=groupings)
+        groupings.append(Grouping(name=name, attributes=[name],
+                                  labels=[(cats[u],) for u in used], fine_map=remap[codes]))
+    if len(names) > 1:
+        labels = [tuple(cats[int(codes[i])] for cats, codes in zip(categories, per_attr,
+                                                                    strict=True))
+                  for i in range(len(present))]
+        groupings.append(Grouping(name=" x ".join(names), attributes=list(names),
+                                  labels=labels, fine_map=np.arange(len(present))))
+    return groupings

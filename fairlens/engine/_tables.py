@@ -24,6 +24,8 @@ EXACT_MAX_ROWS = 5_000_000
 EXACT_MAX_CELLS = 40_000_000
 GRID_BINS = 4000
 VALUE_BINS = 4096
+#: Above EXACT_MAX_ROWS rows, scores get exact bins only with at most this many distinct values.
+EXACT_MAX_DISTINCT = 4096
 
 
 CHUNK_ROWS = 1 << 20
@@ -248,14 +250,25 @@ def _score_bins(score: np.ndarray, n_groups: int, *, probability: bool,
         if n_groups * 2 * len(values) <= EXACT_MAX_CELLS:
             return (lambda sl: inverse[sl]), values, True
     else:
+        # The rule every engine follows: exact when there are at most EXACT_MAX_DISTINCT
+        # distinct scores (and the cells fit). A sample gives the candidates; values the
+        # sample missed are added, so the rule does not depend on the row order.
         candidates = np.unique(score[:: max(1, n // 200_000)])
-        if len(candidates) <= 4096 and n_groups * 2 * len(candidates) <= EXACT_MAX_CELLS:
+        if len(candidates) <= EXACT_MAX_DISTINCT:
+            for sl in _slices(n):
+                chunk = score[sl]
+                at = np.searchsorted(candidates, chunk).clip(0, len(candidates) - 1)
+                missed = candidates[at] != chunk
+                if missed.any():
+                    candidates = np.union1d(candidates, chunk[missed])
+                    if len(candidates) > EXACT_MAX_DISTINCT:
+                        break
+        if len(candidates) <= EXACT_MAX_DISTINCT and \
+                n_groups * 2 * len(candidates) <= EXACT_MAX_CELLS:
             def exact_of(sl: slice) -> np.ndarray:
                 return np.searchsorted(candidates, score[sl]).clip(0, len(candidates) - 1)
 
-            if all(np.array_equal(candidates[exact_of(sl)], score[sl])
-                   for sl in _slices(n)):
-                return exact_of, candidates, True
+            return exact_of, candidates, True
     lo, hi = (0.0, 1.0) if probability else (float(score.min()), float(score.max()))
     if hi <= lo:
         hi = lo + 1.0
