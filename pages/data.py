@@ -8,6 +8,7 @@ from fairlens import ui
 from fairlens.ui import fmt
 from fairlens.ui import form as F
 from fairlens.ui import keys as K
+from fairlens.ui._data_screen import features_section
 
 ui.page_setup()
 st.title("Data")
@@ -88,6 +89,13 @@ with left:
     else:
         st.multiselect("Metric column(s)", columns, key=K.W_DATA_METRIC,
                        help="Per-sample metrics where higher is better, such as Dice or IoU.")
+    if kind in ("score", "pred"):
+        st.radio("A positive prediction is ...", list(F.FAVORABLE), key=K.W_DATA_FAVORABLE,
+                 format_func=F.FAVORABLE.get,
+                 help="Whom a disparity harms depends on it: when a positive prediction is "
+                      "good for the person, the group that receives it least is worse off "
+                      "(the four-fifths rule compares the rates of receiving it); when it "
+                      "harms, the group flagged most is.")
 with right:
     label_options = [None, *columns]
     F.keep_choice(K.W_DATA_LABEL, label_options, None)
@@ -104,12 +112,18 @@ with right:
                           "Automatic picks 1/True/yes or the larger value.")
     st.multiselect("Sensitive attributes", columns, key=K.W_DATA_SENSITIVE,
                    help="Groups are formed for each attribute and for their intersection.")
-    with st.expander("Features and sample weights (optional)"):
-        st.multiselect("Feature columns", columns, key=K.W_DATA_FEATURES,
-                       help="Inputs of the model; kept for slice finding and explanations.")
+    with st.expander("Sample weights and time (optional)"):
         F.keep_choice(K.W_DATA_WEIGHT, label_options, None)
         st.selectbox("Sample-weight column", label_options, key=K.W_DATA_WEIGHT,
                      format_func=lambda c: "(none)" if c is None else c)
+        F.keep_choice(K.W_DATA_TIME, label_options, None)
+        st.selectbox("Time column", label_options, key=K.W_DATA_TIME,
+                     format_func=lambda c: "(none)" if c is None else c,
+                     help="A date, a timestamp or a batch number, for the analyses over time "
+                          "(never used as a feature).")
+
+with st.container(border=True):
+    features_section(columns)
 
 draft = F.draft_spec()
 buttons = st.columns([1, 1, 4])

@@ -46,23 +46,13 @@ options = {"attribute": attribute, "group_a": group_a, "group_b": group_b,
            "sample_size": sample_size, "seed": seed}
 if model is None:
     options["features"] = surrogate_features
-bar = st.empty()
-
-
-def _progress(done: int, total: int, message: str) -> None:
-    bar.progress(min(done / max(total, 1), 1.0), text=message)
-
-
-try:
-    result = X.explanation(spec, model, model_id, options, progress=_progress)
-except (FairLensInputError, OSError) as exc:
-    bar.empty()
-    X.error_and_stop(exc)
-except Exception as exc:  # noqa: BLE001 - a failing analysis is a message, not a crash
-    bar.empty()
-    ui.analysis_failed("explain", exc)
-bar.empty()
-X.show_overview(result)
+warned = ui.show_warnings(ui.leak_warnings(spec, surrogate_features) if model is None else [])
+with ui.guarded("explain"), ui.progress_bar("Explaining...") as bar:
+    try:
+        result = X.explanation(spec, model, model_id, options, progress=bar)
+    except OSError as exc:
+        raise FairLensInputError(f"The model file could not be read: {exc}") from exc
+X.show_overview(result, already=warned)
 
 # --- global importance -------------------------------------------------------------------------
 X.section("Which features drive the scores", result)
@@ -105,12 +95,9 @@ else:
     row = r1.selectbox("Row (explained rows)", list(result.shap_values.index),
                        index=list(result.shap_values.index).index(start), key=X.W_ROW)
 lime_seed = int(r2.number_input("LIME seed", min_value=0, value=0, key=X.W_LIME_SEED))
-try:
-    with st.spinner("Fitting LIME around the row..."):
-        one = X.row_explanation(result, row, lime_seed)
-except (FairLensInputError, ValueError) as exc:
-    st.error(str(exc), icon=":material/error:")
-else:
+with ui.guarded("explain", stop=False) as lime, st.spinner("Fitting LIME around the row..."):
+    one = X.row_explanation(result, row, lime_seed)
+if not lime.failed:
     st.markdown(words.row_sentence(one, result.model.output))
     c_left, c_right = st.columns([1, 1])
     c_left.dataframe(X.row_table(one), hide_index=True, key="explain_row_table")

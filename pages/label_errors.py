@@ -6,7 +6,6 @@ import streamlit as st
 
 from fairlens import labels as fl
 from fairlens import ui
-from fairlens.data import FairLensInputError
 from fairlens.ui import labels_page as L
 from fairlens.ui.labels_controls import detection_controls, sources_or_stop
 from fairlens.ui.labels_review import review_section
@@ -28,12 +27,8 @@ if not spec.label:
 sources, candidates = sources_or_stop(spec, list(data.columns))
 chosen = detection_controls(spec, sources, candidates, int(settings["seed"]))
 options = L.audit_options(spec)
-try:
+with ui.guarded("labels"):
     issues = L.find_issues(spec, chosen.request, options, chosen.proba)
-except FairLensInputError as exc:
-    st.error(str(exc), icon=":material/error:")
-    ui.data_page_link()
-    st.stop()
 L.keep_label_flags(spec, issues)
 
 # --- headline ----------------------------------------------------------------------------------
@@ -47,8 +42,7 @@ cols[2].metric("Share of rows", L.pct(issues.rate),
 cols[3].metric("Probabilities", L.probabilities_short(issues),
                help=f"Detector {issues.detection.detector!r}, options "
                     f"{issues.detection.options}.")
-for w in issues.warnings:
-    st.warning(w, icon=":material/warning:")
+ui.show_warnings(issues.warnings, already=chosen.warned)
 with st.expander("How to read these results"):
     for note in issues.notes:
         st.markdown(f"- {note}")
@@ -80,10 +74,8 @@ if not spec.prediction_kinds:
 elif not spec.sensitive:
     st.info(W.NO_SENSITIVE_AUDIT)
 else:
-    try:
+    with ui.guarded("labels", stop=False):
         fairness = L.fairness(spec, chosen.request, options, issues)
-    except FairLensInputError as exc:
-        st.error(str(exc), icon=":material/error:")
 if fairness is not None:
     st.markdown(W.fairness_intro(issues.n_issues))
     for w in fairness.warnings:

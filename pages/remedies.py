@@ -6,7 +6,6 @@ import streamlit as st
 
 from fairlens import remedies as fr
 from fairlens import ui
-from fairlens.data import FairLensInputError
 from fairlens.ui import remedies_page as R
 
 ui.page_setup()
@@ -33,15 +32,7 @@ if not spec.features:
     st.caption("No feature columns are mapped, so only group thresholds are offered; map "
                "features on the Data page to retrain with reweighing, fairlearn or FIS/FEBS.")
 
-
-def _progress_bar():
-    bar = st.progress(0.0, text="Starting...")
-
-    def update(done: int, total: int, message: str) -> None:
-        bar.progress(min(1.0, done / max(total, 1)), text=message)
-
-    return bar, update
-
+warned = ui.show_warnings(ui.leak_warnings(spec))
 
 # --- one remedy ----------------------------------------------------------------------------------
 with st.container(border=True):
@@ -81,12 +72,8 @@ with st.container(border=True):
               on_click=R.request("run"))
 
 if R.take_request("run"):
-    bar, update = _progress_bar()
-    try:
-        R.run_remedy(spec, payload, progress=update)
-    except FairLensInputError as exc:
-        st.error(str(exc), icon=":material/error:")
-    bar.empty()
+    with ui.guarded("remedy", stop=False), ui.progress_bar() as bar:
+        R.run_remedy(spec, payload, progress=bar)
 
 result = R.last_result()
 if result is None:
@@ -108,8 +95,7 @@ else:
     st.table(R.before_after_table(result).set_index("Measure (held-out rows)"))
     for note in R.fit_notes(result):
         st.caption(note)
-    for w in result.warnings:
-        st.warning(w, icon=":material/warning:")
+    ui.show_warnings(result.warnings, already=warned)
     table = R.thresholds_table(result)
     if table is not None:
         st.markdown("**The thresholds** (a row is positive from this score on; where a share "
@@ -149,15 +135,11 @@ with st.container(border=True):
     st.button("Compare remedies", key=R.W_COMPARE, icon=":material/scatter_plot:",
               on_click=R.request("compare"), disabled=not chosen)
 if R.take_request("compare") and chosen:
-    bar, update = _progress_bar()
-    try:
+    with ui.guarded("remedy", stop=False), ui.progress_bar() as bar:
         R.run_tradeoff(spec, {"methods": chosen, "attribute": attribute,
                               "constraint": constraint, "tolerance": float(tolerance),
                               "tolerances": (0.02, 0.1), "test_size": float(test_size),
-                              "seed": seed, "epochs": 15}, progress=update)
-    except FairLensInputError as exc:
-        st.error(str(exc), icon=":material/error:")
-    bar.empty()
+                              "seed": seed, "epochs": 15}, progress=bar)
 trade = R.last_tradeoff()
 if trade is None:
     st.caption("Press **Compare remedies** to see them side by side: held-out accuracy "
@@ -184,13 +166,9 @@ else:
     st.button("Compute learning curves", key=R.W_CURVES, icon=":material/trending_up:",
               on_click=R.request("curves"))
     if R.take_request("curves"):
-        bar, update = _progress_bar()
-        try:
+        with ui.guarded("remedy", stop=False), ui.progress_bar() as bar:
             R.run_curves(spec, {"attribute": attribute, "test_size": float(test_size),
-                                "seed": seed}, progress=update)
-        except FairLensInputError as exc:
-            st.error(str(exc), icon=":material/error:")
-        bar.empty()
+                                "seed": seed}, progress=bar)
     curves = R.last_curves()
     if curves is not None:
         for sentence in curves.sentences:

@@ -54,22 +54,20 @@ except FairLensInputError as exc:
     st.error(str(exc), icon=":material/error:")
     st.stop()
 
-try:
+with ui.guarded("report"):
     config = R.app_config(labels=labels, slices=slices, explain=explain, remedy=remedy,
                           fail_on=rules)
-except FairLensInputError as exc:
-    st.error(ui.explain(str(exc)), icon=":material/error:")
-    st.stop()
+if labels or slices or explain or remedy:
+    ui.show_warnings(ui.leak_warnings(ui.current_spec()))
 report = R.current(config)
 st.button("Build the report", type="primary", key=R.W_BUILD, icon=":material/description:",
           on_click=R.request_build)
 if st.session_state.pop(R.BUILD_REQUEST, False):
     status = st.status("Building the report...", expanded=False)
-    try:
+    with ui.guarded("report", stop=False) as building:
         report = R.build(config, audit, progress=lambda m: status.write(m.capitalize()))
-    except FairLensInputError as exc:
+    if building.failed:
         status.update(label="The report could not be built", state="error")
-        st.error(ui.explain(str(exc)), icon=":material/error:")
         st.stop()
     status.update(label="Report ready", state="complete")
 

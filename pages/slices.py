@@ -23,9 +23,11 @@ if not candidates:
                  "by features.")
 
 with st.container(border=True):
-    default = [c for c in (spec.features or candidates) if c in candidates][:30]
-    features = st.multiselect("Features to slice on", candidates, default=default,
-                              key=P.W_FEATURES)
+    features = st.multiselect("Features to slice on", candidates,
+                              default=P.default_features(spec, candidates), key=P.W_FEATURES,
+                              help="The Data page's features (the columns its screening kept, "
+                                   "or those you chose); identifiers describe no slice.")
+    warned = ui.show_warnings(ui.leak_warnings(spec, features))
     c1, c2, c3, c4 = st.columns(4)
     flags = stored_flags(spec)
     error = c1.selectbox("Error signal", P.error_kinds(spec, flags),
@@ -44,22 +46,20 @@ elif error == P.LABEL_ISSUE:
 if not features:
     ui.stop_with("Choose at least one feature to slice on.")
 
-try:
-    with st.spinner("Searching slices..."):
-        result, errors = P.search(frame, spec, features=features, error=error, flags=flags,
-                                  max_depth=depth, min_support=support, top_k=top_k)
-except ValueError as exc:
-    st.error(str(exc), icon=":material/error:")
-    st.stop()
+with ui.guarded("slices"), ui.progress_bar("Searching slices...") as bar:
+    result, errors = P.search(frame, spec, features=features, error=error, flags=flags,
+                              max_depth=depth, min_support=support, top_k=top_k,
+                              progress=bar)
 
-P.show_slices(result)
+P.show_slices(result, already=warned)
 if result.slices:
     P.show_slice_rows(frame, result)
 
 st.subheader("Error tree")
-nodes = fs.error_tree(frame, errors, features=features, max_depth=min(depth, 3),
-                      min_samples_leaf=support)
-st.plotly_chart(fs.error_tree_figure(nodes), key="slices_tree")
+with ui.guarded("slices", stop=False):
+    nodes = fs.error_tree(frame, errors, features=features, max_depth=min(depth, 3),
+                          min_samples_leaf=support)
+    st.plotly_chart(fs.error_tree_figure(nodes), key="slices_tree")
 
 st.subheader("Error heat map")
 h1, h2 = st.columns(2)
@@ -67,6 +67,7 @@ x = h1.selectbox("Across", features, index=0, key="slices_heat_x")
 others = [f for f in features if f != x]
 if others:
     y = h2.selectbox("Down", others, index=0, key="slices_heat_y")
-    st.plotly_chart(fs.error_heatmap(frame, errors, x=x, y=y), key="slices_heat")
+    with ui.guarded("slices", stop=False):
+        st.plotly_chart(fs.error_heatmap(frame, errors, x=x, y=y), key="slices_heat")
 else:
     st.caption("Choose two features for the heat map.")

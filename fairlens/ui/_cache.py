@@ -115,6 +115,23 @@ def column_values(data_key: str, column: str, _frame: Callable[[], pd.DataFrame]
         return sorted(out, key=str)[:limit]
 
 
+@st.cache_resource(max_entries=16, show_spinner="Screening the columns...")
+def screening(data_key: str, spec_json: str, _frame: Callable[[], pd.DataFrame]) -> Any:
+    """The column screening (:func:`fairlens.data.screen_columns`) under a mapping's roles."""
+    from fairlens.data import screen_columns
+
+    return screen_columns(_frame(), AuditSpec.from_dict(json.loads(spec_json)))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def feature_warnings(data_key: str, spec_json: str, _frame: Callable[[], pd.DataFrame]
+                     ) -> list[str]:
+    """The warnings about a mapping's features (:func:`fairlens.data.feature_warnings`)."""
+    from fairlens.data import feature_warnings as warnings_of
+
+    return list(warnings_of(_frame(), AuditSpec.from_dict(json.loads(spec_json))))
+
+
 @st.cache_resource(max_entries=4, show_spinner="Building the count tables (one pass over the "
                    "rows)...")
 def statistics(data_key: str, spec_json: str, _frame: Callable[[], pd.DataFrame],

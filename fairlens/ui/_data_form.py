@@ -7,6 +7,8 @@ the only code that turns the form into session changes.
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 
 from fairlens.data import AuditSpec, FairLensInputError, infer_spec
@@ -23,9 +25,15 @@ KINDS = {
     "proba_prefix": "Class probabilities (multiclass)",
     "metric": "Per-sample metric (Dice, IoU ...)",
 }
+FAVORABLE = {
+    "positive": "good for the person (e.g. a loan approved)",
+    "negative": "harmful to the person (e.g. labelled high risk)",
+}
+"""The choices of ``AuditSpec.favorable`` as the Data page words them."""
 DRAFT_KEYS = (K.W_DATA_LABEL, K.W_DATA_KIND, K.W_DATA_SCORE, K.W_DATA_SCORE_KIND,
               K.W_DATA_THRESHOLD, K.W_DATA_PRED, K.W_DATA_PREFIX, K.W_DATA_METRIC,
-              K.W_DATA_POSITIVE, K.W_DATA_SENSITIVE, K.W_DATA_FEATURES, K.W_DATA_WEIGHT)
+              K.W_DATA_POSITIVE, K.W_DATA_SENSITIVE, K.W_DATA_FEATURES, K.W_DATA_WEIGHT,
+              K.W_DATA_FAVORABLE, K.W_DATA_TIME)
 
 
 def on_upload() -> None:
@@ -79,6 +87,8 @@ def draft_spec() -> AuditSpec:
         positive_label=None if positive in (None, AUTO) else positive,
         threshold=float(ss.get(K.W_DATA_THRESHOLD) or 0.0),
         score_kind=ss.get(K.W_DATA_SCORE_KIND, "probability"),
+        favorable=ss.get(K.W_DATA_FAVORABLE) or "positive",
+        time=ss.get(K.W_DATA_TIME),
     )
 
 
@@ -103,8 +113,18 @@ def load_draft(spec: AuditSpec) -> None:
         K.W_DATA_FEATURES: list(spec.features),
         K.W_DATA_WEIGHT: spec.weight,
         K.W_DATA_POSITIVE: spec.positive_label if spec.positive_label is not None else AUTO,
+        K.W_DATA_FAVORABLE: spec.favorable,
+        K.W_DATA_TIME: spec.time,
         K.W_DATA_VERSION: (S.active().key, S.spec_version()),
+        K.DATA_SCREEN_BASIS: screen_basis(spec),
     })
+
+
+def screen_basis(spec: AuditSpec) -> str:
+    """What the column screening of ``spec`` depends on: the label, its positive value and
+    the prediction columns (the leak and score-copy checks compare every column with them)."""
+    return json.dumps([spec.label, str(spec.positive_label), spec.score, spec.pred,
+                       spec.proba_prefix, spec.metric], default=str)
 
 
 def sync_draft() -> None:

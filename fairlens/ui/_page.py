@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import traceback
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from typing import Any
 
 import streamlit as st
 
 from fairlens import registry
 from fairlens.auditing import Audit
-from fairlens.data import FairLensInputError
+from fairlens.data import AuditSpec, FairLensInputError
+from fairlens.ui import _cache as C
 from fairlens.ui import _keys as K
 from fairlens.ui import _session as S
 from fairlens.wording import could_not_run, md
@@ -102,9 +108,7 @@ def audit_or_stop() -> Audit:
     except FairLensInputError as exc:
         st.error(explain(str(exc)), icon=":material/error:")
     except Exception as exc:  # noqa: BLE001 - the page must keep working
-        st.error(f"The audit failed unexpectedly ({type(exc).__name__}: {exc}). Check the "
-                 "column mapping on the Data page; if it looks right, please report this.",
-                 icon=":material/error:")
+        failure_message("audit", exc)
     st.page_link(K.PAGE_DATA, label="Go to the Data page", icon=":material/arrow_forward:")
     st.stop()
     raise AssertionError("unreachable")  # pragma: no cover - st.stop() raises
@@ -151,12 +155,152 @@ def data_page_link() -> None:
         st.markdown("Open the **Data** page to change the data or the column mapping.")
 
 
-def analysis_failed(name: str, exc: Exception) -> None:
-    """An analysis raised something other than an input problem: say so in the page, in the
-    report's words and with the isolating runner's message, then stop the run (never
-    Streamlit's redacted crash box)."""
+def _origin(exc: BaseException) -> str | None:
+    """Where ``exc`` was raised: the innermost FairLens frame as "fairlens/.../file.py, in
+    function (line n)", else the innermost frame's file name; a pointer for a bug report, not
+    a traceback dump."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return None
+    paths = [f.filename.replace("\\", "/") for f in frames]
+    ours = [i for i, p in enumerate(paths) if "/fairlens/" in p and "site-packages" not in p]
+    i = ours[-1] if ours else len(frames) - 1
+    path = paths[i]
+    where = "fairlens/" + path.rsplit("/fairlens/", 1)[1] if ours else path.rsplit("/", 1)[-1]
+    return f"{where}, in {frames[i].name} (line {frames[i].lineno})"
+
+
+def input_problem(exc: Exception) -> None:
+    """A FairLens input error on a page: its message (it says what is wrong and what to
+    change), the app's hint where one helps, and a link to the Data page."""
+    st.error(explain(str(exc)), icon=":material/error:")
+    data_page_link()
+
+
+def failure_message(name: str, exc: BaseException) -> None:
+    """An analysis failed for a reason other than the input: say so in the report's words,
+    with the exception's type, message and origin in an expander (no traceback of internals)."""
     st.error(could_not_run(name, registry.error_message(exc)), icon=":material/error:")
+    with st.expander("Details and what to try"):
+        st.markdown(f"**{md(type(exc).__name__)}**: {md(str(exc)) or 'no message'}")
+        origin = _origin(exc)
+        if origin:
+            st.caption(f"Raised in {md(origin)}.")
+        st.markdown("Check the column mapping on the **Data** page: a column that should not be "
+                    "a feature (an identifier, an empty column, a copy of the label) or a "
+                    "label with a single value often causes this. If the mapping looks right, "
+                    "please report this message.")
+
+
+def analysis_failed(name: str, exc: Exception) -> None:
+    """An analysis raised something other than an input problem: say so in the page (see
+    :func:`failure_message`), then stop the run (never Streamlit's redacted crash box)."""
+    failure_message(name, exc)
     st.stop()
+
+
+@dataclass
+class Guard:
+    """What :func:`guarded` saw: ``failed`` is True when the analysis raised."""
+
+    failed: bool = False
+
+
+@contextlib.contextmanager
+def guarded(name: str, *, stop: bool = True) -> Iterator[Guard]:
+    """Run a page's analysis so that no exception reaches Streamlit's crash box.
+
+    A :class:`FairLensInputError` is shown with its message and what to change
+    (:func:`input_problem`); any other exception as "The ``name`` analysis could not run"
+    with its details (:func:`failure_message`). Then the run stops, or, with ``stop=False``,
+    the page goes on (``guard.failed`` tells it the analysis failed). Streamlit's own control
+    flow (``st.stop``, ``st.rerun``) passes through.
+
+    Examples
+    --------
+    >>> with ui.guarded("slices"):  # doctest: +SKIP
+    ...     result = find_slices_spec(frame, spec)
+    """
+    guard = Guard()
+    try:
+        yield guard
+    except FairLensInputError as exc:
+        guard.failed = True
+        input_problem(exc)
+    except Exception as exc:  # noqa: BLE001 - a failing analysis is a message, not a crash
+        guard.failed = True
+        failure_message(name, exc)
+    if guard.failed and stop:
+        st.stop()
+
+
+class Progress:
+    """A progress bar that shows the library's progress messages (``progress=`` callbacks).
+
+    Call it as ``progress(done, total, message)`` (the label cross-validation, remedies,
+    explanations) or ``progress(message)`` (the report); :meth:`close` removes it.
+    """
+
+    def __init__(self, text: str = "Starting...") -> None:
+        self._bar = st.progress(0.0, text=text)
+        self._fraction = 0.0
+
+    def __call__(self, *args: Any) -> None:
+        message = next((a for a in reversed(args) if isinstance(a, str)), None)
+        numbers = [a for a in args if isinstance(a, int | float) and not isinstance(a, bool)]
+        if len(numbers) >= 2 and numbers[1]:
+            self._fraction = min(max(float(numbers[0]) / float(numbers[1]), 0.0), 1.0)
+        self._bar.progress(self._fraction, text=message or None)
+
+    def close(self) -> None:
+        """Remove the bar."""
+        self._bar.empty()
+
+
+@contextlib.contextmanager
+def progress_bar(text: str = "Starting...") -> Iterator[Progress]:
+    """A :class:`Progress` bar for the block, removed when it ends (also on an error)."""
+    bar = Progress(text)
+    try:
+        yield bar
+    finally:
+        bar.close()
+
+
+def leak_warnings(spec: AuditSpec, features: list[str] | None = None) -> list[str]:
+    """The warnings about the features an analysis uses (a label leak or a score copy put back
+    as a feature), from :func:`fairlens.data.feature_warnings` (cached per data and mapping).
+
+    ``features``: the columns the page's analysis uses, when the page chose them itself.
+    """
+    if features is not None:
+        spec = replace(spec, features=list(features))
+    if not spec.features:
+        return []
+    return C.feature_warnings(S.active().key, C.spec_key(spec), S.frame_loader())
+
+
+def _warning_key(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def show_warnings(*sources: Iterable[str], already: Iterable[str] = ()) -> list[str]:
+    """Show each warning once, in order, however many results repeat it (the leak warnings
+    of :func:`fairlens.data.feature_warnings` come back in every result that uses them).
+
+    ``already``: warnings the page showed earlier in this run (not shown again). Returns
+    every warning shown so far, ``already`` included, for a later call's ``already``.
+    """
+    shown = list(already)
+    seen = {_warning_key(t) for t in shown}
+    for source in sources:
+        for text in source or ():
+            key = _warning_key(text)
+            if key and key not in seen:
+                seen.add(key)
+                shown.append(str(text))
+                st.warning(str(text), icon=":material/warning:")
+    return shown
 
 
 def stop_with(message: str) -> None:

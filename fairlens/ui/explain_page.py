@@ -38,7 +38,7 @@ from fairlens.explain import (
 from fairlens.ui import _cache as C
 from fairlens.ui import _session as S
 from fairlens.ui._cache import spec_key
-from fairlens.ui._page import stop_with
+from fairlens.ui._page import show_warnings, stop_with
 from fairlens.wording import explain as words
 
 PAGE = "pages/explain.py"
@@ -221,8 +221,9 @@ def run_explainer(spec: AuditSpec, model: Model | None, options: dict[str, Any],
     return explainer.run(S.active_frame(), spec, options=audit_options)
 
 
-def show_overview(result: Explanation) -> None:
-    """What was explained, how, and (for a surrogate) how faithfully; the warnings."""
+def show_overview(result: Explanation, *, already: list[str] = ()) -> None:
+    """What was explained, how, and (for a surrogate) how faithfully; the warnings (each once:
+    ``already`` were shown before the run)."""
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Explaining", words.explaining(result.model.kind))
     m2.metric(f"Rows explained (of {result.n_rows:,})", f"{result.sample_size:,}",
@@ -238,8 +239,7 @@ def show_overview(result: Explanation) -> None:
         f1.metric("Surrogate fidelity R\u00b2", f"{result.fidelity.r2:.3f}")
         f2.metric("Decision agreement", f"{result.fidelity.agreement:.1%}")
         f3.metric("Held-out rows", f"{result.fidelity.n_holdout:,}")
-    for w in result.warnings:
-        st.warning(w, icon=":material/warning:")
+    show_warnings(result.warnings, already=already)
     st.caption(f"Explained output: **{result.model.output}** ({result.model.source}).")
 
 

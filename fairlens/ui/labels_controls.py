@@ -14,7 +14,7 @@ import numpy as np
 import streamlit as st
 
 from fairlens import labels as fl
-from fairlens.data import AuditSpec, FairLensInputError
+from fairlens.data import AuditSpec
 from fairlens.ui import _page
 from fairlens.ui import labels_page as L
 from fairlens.wording import labels as W
@@ -26,6 +26,8 @@ class Detection:
 
     request: dict[str, Any] = field(default_factory=dict)
     proba: np.ndarray | None = None
+    warned: list[str] = field(default_factory=list)
+    """The warnings about the chosen features, shown with the controls."""
 
 
 def _request_cv() -> None:
@@ -42,8 +44,8 @@ def sources_or_stop(spec: AuditSpec, columns: list[str]) -> tuple[list[str], lis
     return sources, candidates
 
 
-def _features(spec: AuditSpec, candidates: list[str], seed: int) -> tuple[dict[str, Any],
-                                                                            np.ndarray | None]:
+def _features(spec: AuditSpec, candidates: list[str], seed: int, chosen: Detection
+              ) -> tuple[dict[str, Any], np.ndarray | None]:
     default = [c for c in (spec.features or candidates) if c in candidates]
     if L.W_FEATURES not in st.session_state:
         st.session_state[L.W_FEATURES] = default[:L.MAX_DEFAULT_FEATURES]
@@ -59,19 +61,10 @@ def _features(spec: AuditSpec, candidates: list[str], seed: int) -> tuple[dict[s
     proba = L.cv_result(L.cv_key(spec, features, model, folds, seed))
     c3.button("Train the folds", key=L.W_RUN_CV, type="primary", disabled=not features,
               icon=":material/model_training:", on_click=_request_cv)
+    chosen.warned = _page.show_warnings(_page.leak_warnings(spec, features))
     if st.session_state.pop(L.CV_REQUEST, False) and features:
-        bar = st.progress(0.0, text="Starting cross-validation...")
-        try:
-            proba = L.run_cross_validation(
-                spec, features, model, folds, seed,
-                progress=lambda done, total, msg: bar.progress(done / total, text=msg))
-        except FairLensInputError as exc:
-            st.error(str(exc), icon=":material/error:")
-            st.stop()
-        except Exception as exc:  # noqa: BLE001 - a failing analysis is a message, not a crash
-            bar.empty()
-            _page.analysis_failed("labels", exc)
-        bar.empty()
+        with _page.guarded("labels"), _page.progress_bar("Starting cross-validation...") as bar:
+            proba = L.run_cross_validation(spec, features, model, folds, seed, progress=bar)
     if proba is None:
         st.info(W.train_folds_hint(folds), icon=":material/info:")
         st.stop()
@@ -103,6 +96,6 @@ def detection_controls(spec: AuditSpec, sources: list[str], candidates: list[str
         chosen.request = {"source": source, "score_column": score_column,
                           "filter_by": filter_by, "rank_by": rank_by}
         if source == "features":
-            extra, chosen.proba = _features(spec, candidates, seed)
+            extra, chosen.proba = _features(spec, candidates, seed, chosen)
             chosen.request.update(extra)
     return chosen

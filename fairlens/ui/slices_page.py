@@ -7,6 +7,7 @@ and every sentence from :mod:`fairlens.wording.slices`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,8 @@ from fairlens import slices as fs
 from fairlens.auditing import AuditOptions
 from fairlens.data import AuditSpec
 from fairlens.ui import _session as S
-from fairlens.ui._page import explain_row_button
+from fairlens.ui._data_screen import screened_features
+from fairlens.ui._page import explain_row_button, show_warnings
 from fairlens.wording import slices as words
 
 PAGE = "pages/slices.py"
@@ -51,10 +53,23 @@ def default_support(frame: pd.DataFrame) -> int:
     return max(30, len(frame) // 100)
 
 
+def default_features(spec: AuditSpec, candidates: list[str]) -> list[str]:
+    """The features offered first: the mapping's, else the column screening's proposal (never
+    every column: identifiers, dates and copies of the label describe no useful slice)."""
+    chosen = spec.features or screened_features(spec)
+    return [c for c in chosen if c in candidates][:30]
+
+
 def search(frame: pd.DataFrame, spec: AuditSpec, *, features: list[str], error: str,
-           flags: dict[str, Any] | None, **search_options: Any
-           ) -> tuple[fs.SliceResult, np.ndarray]:
-    """The slices of the chosen error signal, and that signal (for the tree and heat map)."""
+           flags: dict[str, Any] | None, progress: Callable[..., None] | None = None,
+           **search_options: Any) -> tuple[fs.SliceResult, np.ndarray]:
+    """The slices of the chosen error signal, and that signal (for the tree and heat map);
+    ``progress`` gets the search's progress messages (level, slices examined)."""
+    import inspect  # TEMPORARY until find_slices_spec takes progress= (helper C)
+
+    if progress is not None and "progress" in inspect.signature(
+            fs.find_slices_spec).parameters:
+        search_options["progress"] = progress
     if error == LABEL_ISSUE:
         errors = flags["mask"].astype(float)
         result = fs.find_slices_spec(frame, spec, options=options(), features=features,
@@ -66,16 +81,16 @@ def search(frame: pd.DataFrame, spec: AuditSpec, *, features: list[str], error: 
     return result, errors
 
 
-def show_slices(result: fs.SliceResult) -> None:
-    """Headline numbers, warnings, the slices in words and as a table, the JSON download."""
+def show_slices(result: fs.SliceResult, *, already: list[str] = ()) -> None:
+    """Headline numbers, warnings (each once: ``already`` were shown with the controls), the
+    slices in words and as a table, the JSON download."""
     n_sig = sum(s.significant for s in result.slices)
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Rows", f"{result.n:,}")
     m2.metric("Overall error", f"{result.overall_error:.1%}")
     m3.metric("Slices examined", f"{result.n_examined:,}")
     m4.metric("Significant slices shown", f"{n_sig} of {len(result.slices)}")
-    for w in result.warnings:
-        st.warning(w)
+    show_warnings(result.warnings, already=already)
     st.subheader("Slices, worst first")
     for s in result.slices:
         st.markdown("- " + words.slice_line(s.description, s.significant, s.q_value,

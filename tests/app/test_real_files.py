@@ -1,0 +1,184 @@
+"""Every page's main action on the files an analyst really brings (AppTest).
+
+The raw ProPublica export (53 columns: names, case numbers, dates, copies of the label and of
+the score), Titanic (no model output at all) and the generated messy export of
+:mod:`tests._messy` are uploaded through the Data page and audited with the mapping FairLens
+proposes. On every page the main action runs (the label cross-validation, the slice search,
+the explanation, a remedy, the report) and no page shows an exception; the results shown are
+the proposed mapping's, and none of them is built on a column the screening left out.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from fairlens.data import screen_columns
+from fairlens.ui import keys
+from fairlens.ui import labels_page as L
+from fairlens.ui import remedies_page as R
+from fairlens.ui import slices_page as P
+from tests._messy import PLANTED_REASONS, messy_frame
+from tests.conftest import require_shared
+
+from .conftest import new_app, restart_server, upload
+
+PROPUBLICA_LEFT_OUT = {
+    "id": "identifier", "name": "identifier", "first": "identifier", "last": "identifier",
+    "c_case_number": "identifier", "dob": "date", "c_jail_in": "date", "is_recid": "label_leak",
+    "event": "label_leak", "decile_score.1": "score_copy", "score_text": "score_copy",
+}
+"""Columns of the raw ProPublica file the screening must leave out, and why (issue 13)."""
+PROPUBLICA_KEPT = ["age", "priors_count", "juv_fel_count", "juv_misd_count", "juv_other_count",
+                   "c_charge_degree"]
+
+
+@pytest.fixture(autouse=True)
+def cold_caches() -> None:
+    restart_server()
+
+
+def _no_exception(at, where: str) -> None:
+    assert not at.exception, (where, [e.value for e in at.exception])
+    failures = [e.value for e in at.error if "could not run" in e.value]
+    assert not failures, (where, failures)
+
+
+def _open(at, page: str):
+    at.switch_page(page).run()
+    _no_exception(at, page)
+    return at
+
+
+def _uploaded(name: str, content: bytes):
+    """A fresh tab with ``content`` uploaded, the proposed mapping applied, fast intervals."""
+    at = new_app().run()
+    upload(at, name, content)
+    _no_exception(at, "upload")
+    assert any(f"Loaded **{name}**" in s.value for s in at.success)
+    at.sidebar.radio(key=keys.W_CI).set_value("wilson").run()
+    _no_exception(at, "settings")
+    return at
+
+
+def _left_out_shown(at) -> pd.DataFrame:
+    tables = [d.value for d in at.main.dataframe if "Why it is not a feature" in d.value.columns]
+    assert tables, "the Data page shows the columns left out of the features"
+    table = tables[0]
+    assert table["Why it is not a feature"].map(lambda t: isinstance(t, str) and len(t) > 10).all()
+    assert not table["Why it is not a feature"].str.contains(r"None|\[|\]|nan", regex=True).any()
+    return table.set_index("Column")
+
+
+def _label_errors(at, *, folds: int = 2) -> None:
+    _open(at, L.PAGE)
+    at.radio(key=L.W_SOURCE).set_value("features").run()
+    assert at.multiselect(key=L.W_FEATURES).value, "the proposed features are preselected"
+    at.selectbox(key=L.W_MODEL).set_value("logistic_regression").run()
+    at.number_input(key=L.W_FOLDS).set_value(folds).run()
+    at.button(key=L.W_RUN_CV).click().run()
+    _no_exception(at, "label errors")
+    shown = {m.label: m.value for m in at.main.metric}
+    assert "Suspected label errors" in shown, shown
+
+
+def _slices(at, excluded: set[str]) -> None:
+    _open(at, P.PAGE)
+    features = at.multiselect(key=P.W_FEATURES).value
+    assert features and not set(features) & excluded, features
+    at.slider(key=P.W_DEPTH).set_value(2).run()
+    _no_exception(at, "slices")
+    assert any(h.value == "Slices, worst first" for h in at.subheader)
+    lines = [m.value for m in at.main.markdown if m.value.startswith("- ")]
+    for column in excluded:
+        assert not any(f"{column} " in line or f"`{column}`" in line for line in lines), column
+
+
+def _explain(at) -> None:
+    _open(at, "pages/explain.py")
+    at.number_input(key="explain_sample_size").set_value(100).run()
+    _no_exception(at, "explain")
+    shown = {m.label: m.value for m in at.main.metric}
+    assert shown.get("Explaining"), shown
+
+
+def _remedy(at, method: str) -> float:
+    _open(at, R.PAGE)
+    at.selectbox(key=R.W_METHOD).set_value(method).run()
+    at.button(key=R.W_RUN).click().run()
+    _no_exception(at, "remedies")
+    table = at.main.table[0].value
+    return float(table.loc["accuracy", "After"])
+
+
+def _report(at) -> None:
+    _open(at, "pages/report.py")
+    at.button(key="report_build").click().run()
+    _no_exception(at, "report")
+    assert any(h.value == "Executive summary" for h in at.subheader)
+
+
+def test_raw_propublica_file_on_every_page(compas_csv):
+    content = compas_csv.read_bytes()
+    at = _uploaded("compas-scores-two-years.csv", content)
+    spec = at.session_state[keys.SPEC]
+    assert spec.label == "two_year_recid" and spec.score == ["decile_score"]
+    assert set(PROPUBLICA_KEPT) <= set(spec.features)
+    assert not set(PROPUBLICA_LEFT_OUT) & set(spec.features), spec.features
+    left_out = _left_out_shown(at)
+    truth = screen_columns(pd.read_csv(compas_csv), spec)
+    assert set(left_out.index) == {c.name for c in truth.columns if c.role == "excluded"}
+    for column in PROPUBLICA_LEFT_OUT:
+        shown = left_out.loc[column, "Why it is not a feature"]
+        assert truth.reason_text(column).lower().endswith(shown.lower()), (column, shown)
+        assert truth.column(column).reason == PROPUBLICA_LEFT_OUT[column]
+
+    # a leak put back is warned about on the Data page
+    at.multiselect(key=keys.W_DATA_FEATURES).set_value([*spec.features, "is_recid"]).run()
+    assert any("is_recid" in w.value and "answer" in w.value for w in at.warning)
+    at.button(key="data_reset").click().run()
+    assert "is_recid" not in at.multiselect(key=keys.W_DATA_FEATURES).value
+
+    for page in ("pages/fairness.py", "pages/equity.py"):
+        _open(at, page)
+        assert at.main.table or at.main.dataframe, page
+    _label_errors(at)
+    _slices(at, set(PROPUBLICA_LEFT_OUT))
+    _explain(at)
+    accuracy = _remedy(at, "reweigh")
+    assert 0.6 <= accuracy <= 0.75, accuracy
+    _report(at)
+
+
+def test_messy_export_on_every_page():
+    frame = messy_frame(n=2000)
+    at = _uploaded("messy.csv", frame.to_csv(index=False).encode())
+    spec = at.session_state[keys.SPEC]
+    assert not set(PLANTED_REASONS) & set(spec.features), spec.features
+    left_out = _left_out_shown(at)
+    assert set(PLANTED_REASONS) - {spec.time} <= set(left_out.index)
+    for page in ("pages/fairness.py", "pages/equity.py"):
+        _open(at, page)
+    _label_errors(at)
+    _slices(at, set(PLANTED_REASONS))
+    _explain(at)
+    _remedy(at, "thresholds")
+    _report(at)
+
+
+def test_titanic_without_model_output():
+    """Titanic has a label and features but no model output: the pages that need predictions
+    say so, the label cross-validation still runs on the proposed features."""
+    path = require_shared("titanic", "titanic.csv")
+    at = _uploaded("titanic.csv", path.read_bytes())
+    spec = at.session_state[keys.SPEC]
+    assert spec.features, spec
+    _left_out_shown(at) if any(
+        "Why it is not a feature" in d.value.columns for d in at.main.dataframe) else None
+    for page in ("pages/fairness.py", "pages/equity.py", P.PAGE, R.PAGE, "pages/explain.py",
+                 "pages/report.py"):
+        _open(at, page)
+        said = [m.value for m in [*at.main.info, *at.main.error, *at.main.warning]]
+        assert said or at.main.table, page
+    if spec.label:
+        _label_errors(at, folds=2)
