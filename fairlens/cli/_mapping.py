@@ -9,7 +9,14 @@ from typing import Any
 import pandas as pd
 
 from fairlens.cli._common import columns, parse_value
-from fairlens.data import AuditSpec, FairLensInputError, infer_spec, read_table
+from fairlens.data import (
+    AuditSpec,
+    FairLensInputError,
+    guess_roles,
+    infer_spec,
+    read_table,
+    screen_columns,
+)
 from fairlens.data import _errors as E
 
 #: Problems of :meth:`AuditSpec.problems` that a command may not care about.
@@ -74,6 +81,45 @@ def apply_mapping(args: argparse.Namespace, spec: AuditSpec, *,
     return spec
 
 
+#: The options that change which columns the screening leaves out (a new label changes
+#: what leaks; a new score, what copies it).
+ROLE_OPTIONS = ("label", "score", "pred", "proba_prefix", "metric", "sensitive", "weight", "time")
+
+
+def screened_features(args: argparse.Namespace, frame: pd.DataFrame, spec: AuditSpec) -> list[str]:
+    """The features of the column screening for ``spec`` (the mapping after the command-line
+    options): the roles ``spec`` leaves empty are guessed, and every column that plays a role,
+    is an identifier, a date, a copy of the label or of the score ... is left out."""
+    roles = guess_roles(frame)
+    for name in ("label", "proba_prefix", "weight", "time"):
+        if getattr(spec, name):
+            setattr(roles, name, getattr(spec, name))
+    if spec.prediction_kinds:
+        roles.score, roles.pred, roles.metric = spec.score, spec.pred, spec.metric
+        roles.proba_prefix = spec.proba_prefix
+    if spec.sensitive:
+        roles.sensitive = spec.sensitive
+    roles.positive_label = spec.positive_label
+    return screen_columns(frame, roles, seed=getattr(args, "seed", None) or 0).features
+
+
+def fill_features(args: argparse.Namespace, frame: pd.DataFrame, spec: AuditSpec, *,
+                  inferred: bool = True) -> AuditSpec:
+    """``spec`` with the screened features when the command takes ``--features`` and none
+    were given.
+
+    ``inferred``: ``spec`` is the proposal of :func:`load_input` (:func:`infer_spec`'s, whose
+    features are already screened, or a built-in sample's own); it is screened again only
+    when a role was given on the command line.
+    """
+    if not hasattr(args, "features") or columns(args.features):
+        return spec
+    if inferred and not any(getattr(args, name, None) for name in ROLE_OPTIONS):
+        return spec
+    spec.features = screened_features(args, frame, spec)
+    return spec
+
+
 def check_mapping(spec: AuditSpec, frame: pd.DataFrame, *, ignore: Iterable[str] = ()) -> None:
     """Raise the problems :meth:`AuditSpec.problems` finds (but ``ignore``), in one line.
 
@@ -93,7 +139,12 @@ def mapped_input(args: argparse.Namespace, command: str, *, infer: bool = True,
                  features_exclude_roles: bool = True,
                  ignore: Iterable[str] = (),
                  one_prediction: bool = False) -> tuple[pd.DataFrame, AuditSpec]:
-    """:func:`load_input`, :func:`apply_mapping` and :func:`check_mapping` in one call.
+    """:func:`load_input`, :func:`apply_mapping`, :func:`check_mapping` and
+    :func:`fill_features` in one call.
+
+    Without ``--features``, a command that takes them gets the column screening's
+    features, screened for the mapping that the command line gives (so a ``--label``
+    changes which columns leak).
 
     ``one_prediction``: the command reads one ``--score`` or ``--pred`` column.
     """
@@ -103,6 +154,7 @@ def mapped_input(args: argparse.Namespace, command: str, *, infer: bool = True,
     frame, spec = load_input(args, command, infer=infer)
     spec = apply_mapping(args, spec, features_exclude_roles=features_exclude_roles)
     check_mapping(spec, frame, ignore=ignore)
+    spec = fill_features(args, frame, spec, inferred=infer)
     return frame, spec
 
 

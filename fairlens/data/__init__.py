@@ -6,7 +6,7 @@ from fairlens.data._load import detect_delimiter, detect_encoding, read_table
 from fairlens.data._prepare import MISSING_GROUP, Attribute, PreparedData, prepare
 from fairlens.data._screen_result import ColumnScreen, Screening
 from fairlens.data._screening import bucket_rare, feature_warnings, infer_spec, screen_columns
-from fairlens.data._spec import AuditSpec
+from fairlens.data._spec import AuditSpec, guess_roles
 
 __all__ = [
     "MISSING_GROUP",
@@ -21,6 +21,7 @@ __all__ = [
     "detect_encoding",
     "feature_warnings",
     "frame_and_spec",
+    "guess_roles",
     "infer_spec",
     "prepare",
     "read_table",

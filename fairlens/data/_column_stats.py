@@ -81,17 +81,22 @@ def date_share(series: pd.Series, *, size: int = 200, seed: int = 0) -> float:
     values = text_sample(series, size, seed)
     if values.empty:
         return 0.0
-    looks = values[values.str.match(DATE_PATTERN)]
+    looks = values[[DATE_PATTERN.match(v) is not None for v in values.tolist()]]
     if len(looks) < 0.5 * len(values):
         return len(looks) / len(values)
-    parsed = pd.to_datetime(looks, errors="coerce", format="mixed")
+    try:
+        parsed = pd.to_datetime(looks, errors="coerce", format="ISO8601")
+    except (ValueError, TypeError):
+        parsed = pd.Series(pd.NaT, index=looks.index)
+    if parsed.notna().mean() < 0.9:
+        parsed = pd.to_datetime(looks, errors="coerce", format="mixed")
     return float(parsed.notna().sum() / len(values))
 
 
 def mean_words(series: pd.Series, *, size: int = 500, seed: int = 0) -> float:
     """Mean number of whitespace-separated words in a sample of the non-missing values."""
     values = text_sample(series, size, seed)
-    return float(values.str.split().str.len().mean()) if len(values) else 0.0
+    return float(np.mean([len(v.split()) for v in values.tolist()])) if len(values) else 0.0
 
 
 def is_sequential(values: np.ndarray) -> bool:
@@ -168,8 +173,9 @@ def is_function_of(codes: np.ndarray, target: np.ndarray) -> bool:
     ok = codes >= 0
     if not ok.any():
         return False
-    pairs = pd.DataFrame({"c": codes[ok], "t": target[ok]})
-    return bool(pairs.groupby("c")["t"].nunique().max() == 1)
+    t = pd.factorize(np.asarray(target)[ok])[0].astype(np.int64)
+    pairs = np.unique(codes[ok] * (int(t.max()) + 1) + t)
+    return bool(len(pairs) == len(np.unique(codes[ok])))
 
 
 def spearman(a: np.ndarray, b: np.ndarray) -> float:
@@ -193,9 +199,12 @@ def is_binning(codes: np.ndarray, values: np.ndarray, *, min_rows: int = 5) -> b
     """
     ok = (codes >= 0) & ~np.isnan(values)
     c, v = codes[ok], values[ok]
-    n_codes = len(np.unique(c))
-    if n_codes < 2 or len(c) < min_rows * n_codes:
+    uniq, c = np.unique(c, return_inverse=True)
+    if len(uniq) < 2 or len(c) < min_rows * len(uniq):
         return False
-    spans = pd.DataFrame({"c": c, "v": v}).groupby("c")["v"].agg(["min", "max"])
-    spans = spans.sort_values(["min", "max"])
-    return bool(np.all(spans["min"].to_numpy()[1:] > spans["max"].to_numpy()[:-1]))
+    lows = np.full(len(uniq), np.inf)
+    highs = np.full(len(uniq), -np.inf)
+    np.minimum.at(lows, c, v)
+    np.maximum.at(highs, c, v)
+    order = np.lexsort((highs, lows))
+    return bool(np.all(lows[order][1:] > highs[order][:-1]))

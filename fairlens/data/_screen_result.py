@@ -118,6 +118,12 @@ class Screening:
 
         return screening_warnings(self)
 
+    def mapping_lines(self) -> list[str]:
+        """The proposed mapping, one line per role and the features."""
+        from fairlens.data._screen_text import mapping_lines
+
+        return mapping_lines(self)
+
     def summary_lines(self) -> list[str]:
         """The proposed mapping and each left-out column's reason, for a terminal."""
         from fairlens.data._screen_text import summary_lines

@@ -88,7 +88,7 @@ def feature_warning(c: Any) -> str:
     else:
         harm = ("a model can memorise rows by it, so results that use it overstate how well "
                 "a model does on new people")
-    return f"The feature {c.name} is {_what(c)}: {harm}."
+    return f"The feature {c.name} should be left out: {_what(c)}. {harm[0].upper()}{harm[1:]}."
 
 
 def screening_warnings(screening: Any) -> list[str]:
@@ -110,8 +110,8 @@ def _roles_line(role: str, cols: list[Any]) -> str | None:
     return f"  {role}: {', '.join(map(str, cols))}" if cols else None
 
 
-def summary_lines(screening: Any) -> list[str]:
-    """The proposed mapping, then one line per left-out column with its reason."""
+def mapping_lines(screening: Any) -> list[str]:
+    """The proposed mapping: one line per role, then the features."""
     spec = screening.spec
     lines = ["Proposed mapping:"]
     for role, cols in (("label", [spec.label]), ("score", spec.score), ("prediction", spec.pred),
@@ -123,6 +123,12 @@ def summary_lines(screening: Any) -> list[str]:
             lines.append(line)
     lines.append(f"  features ({len(screening.features)}): "
                  + (", ".join(screening.features) or "none"))
+    return lines
+
+
+def summary_lines(screening: Any) -> list[str]:
+    """The proposed mapping, then one line per left-out column with its reason."""
+    lines = mapping_lines(screening)
     excluded = [c for c in screening.columns if c.role == "excluded"]
     lines.append(f"Left out ({len(excluded)} of {len(screening.columns)} columns):")
     lines += [f"  {c.name}: {_what(c)}" for c in excluded]

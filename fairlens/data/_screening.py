@@ -217,13 +217,14 @@ def _check_copy(part: pd.Series, name: str, kind: str,
     """(detail, basis, reference) when ``part`` copies, bins or is another model's score."""
     codes = S.codes_of(part, kind)
     x = S.as_float(part) if kind in ("numeric", "bool") else None
+    few = 2 <= len(np.unique(codes[codes >= 0])) <= min(S.NUMERIC_BINS - 1, HIGH_CARDINALITY)
     for ref_name, ref in [*refs, *others.items()]:
         if ref_name == name:
             continue
         rho = S.spearman(x, ref) if x is not None else float("nan")
         if abs(rho) >= SCORE_COPY_RHO:
             return abs(rho), "rank", ref_name
-        if S.is_binning(codes, ref):
+        if few and S.is_binning(codes, ref):
             return 1.0, "binning", ref_name
     if x is not None and _named_like_score(name):
         for ref_name, ref in refs:
