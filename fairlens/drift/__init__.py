@@ -8,6 +8,7 @@ more key, and tests each window against a baseline and against the window before
 
 from fairlens.drift._api import drift, drift_spec
 from fairlens.drift._changes import CUSUM_H, CUSUM_K, cusum, cusum_arl
+from fairlens.drift._compare import ModelComparison, compare_spec, fit_curve, model_comparison
 from fairlens.drift._result import SCHEMA, Change, Drift, Window
 from fairlens.drift._windows import WINDOW_CHOICES, WindowPlan, parse_window, plan_windows
 
@@ -18,12 +19,16 @@ __all__ = [
     "WINDOW_CHOICES",
     "Change",
     "Drift",
+    "ModelComparison",
     "Window",
     "WindowPlan",
+    "compare_spec",
     "cusum",
     "cusum_arl",
     "drift",
     "drift_spec",
+    "fit_curve",
+    "model_comparison",
     "parse_window",
     "plan_windows",
 ]

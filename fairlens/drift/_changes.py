@@ -202,26 +202,29 @@ def cusum_arl(h: float = CUSUM_H, k: float = CUSUM_K) -> float:
     return one_side / 2
 
 
-def cusum(z: np.ndarray, *, h: float = CUSUM_H, k: float = CUSUM_K) -> tuple[np.ndarray, int]:
-    """Two-sided CUSUM of a series of standardized differences.
+def cusum(z: np.ndarray, *, h: float = CUSUM_H, k: float = CUSUM_K):
+    """Two-sided CUSUM of series of standardized differences (time along the last axis).
 
     Returns
     -------
-    (numpy.ndarray, int)
-        The larger of the two sums after each step, and the first step at which it exceeds
-        ``h`` (``-1``: no alarm). Missing values (NaN) leave the sums unchanged.
+    (numpy.ndarray, int or numpy.ndarray)
+        The larger of the two sums after each step (the shape of ``z``), and the first step
+        at which it exceeds ``h`` (``-1``: no alarm; an array for several series). Missing
+        values (NaN) leave the sums unchanged.
     """
-    up = down = 0.0
-    path = np.zeros(len(z))
-    alarm = -1
-    for t, value in enumerate(np.asarray(z, dtype=float)):
-        if not math.isnan(value):
-            up = max(0.0, up + value - k)
-            down = max(0.0, down - value - k)
-        path[t] = max(up, down)
-        if alarm < 0 and path[t] > h:
-            alarm = t
-    return path, alarm
+    z = np.asarray(z, dtype=float)
+    up = np.zeros(z.shape[:-1])
+    down = np.zeros(z.shape[:-1])
+    path = np.zeros(z.shape)
+    for t in range(z.shape[-1]):
+        step = np.nan_to_num(z[..., t], nan=0.0)
+        missing = np.isnan(z[..., t])
+        up = np.where(missing, up, np.maximum(0.0, up + step - k))
+        down = np.where(missing, down, np.maximum(0.0, down - step - k))
+        path[..., t] = np.maximum(up, down)
+    over = path > h
+    alarm = np.where(over.any(axis=-1), np.argmax(over, axis=-1), -1)
+    return path, (int(alarm) if alarm.ndim == 0 else alarm)
 
 
 def cusum_alarms(tests: pd.DataFrame, *, h: float = CUSUM_H,

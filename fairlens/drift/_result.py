@@ -16,7 +16,7 @@ from fairlens.wording import fmt, fmt_int
 
 SCHEMA = "fairlens.drift/1"
 _WINDOW_PARTS = ("overall", "overall_ci", "disparities", "equity_scaled",
-                 "performance_scaled_disparity")
+                 "performance_scaled_disparity", "harmony")
 
 
 @dataclass

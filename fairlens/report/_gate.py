@@ -10,6 +10,10 @@ metric ``overall_<metric>`` (``overall_auc``). Without a grouping the rule is ch
 attribute and the intersection and fails if any of them violates it. Undefined values (a
 grouping whose groups are all too small) are listed but cannot fail a rule; a rule with no
 defined value at all fails.
+
+In ``fairlens drift`` a rule may name the window it checks: ``latest:NAME OP NUMBER`` checks
+the latest window only (``latest:equalized_odds_difference>0.1``); a rule without a window is
+checked on every window and fails if any of them violates it.
 """
 
 from __future__ import annotations
@@ -18,20 +22,22 @@ import math
 import operator
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from fairlens.data import FairLensInputError
 
 GATE_SCHEMA = "fairlens.gate/1"
 _RULE = re.compile(
-    r"^\s*(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)\s*(?:\[(?P<grouping>[^\]]+)\])?\s*"
+    r"^\s*(?:(?P<window>[A-Za-z]+)\s*:)?\s*(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)\s*(?:\[(?P<grouping>[^\]]+)\])?\s*"
     r"(?P<op>>=|<=|>|<)\s*(?P<value>[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?)\s*$")
 _OPS: dict[str, Callable[[float, float], bool]] = {
     ">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
 RULE_HELP = ('Write a rule as NAME OP NUMBER, e.g. "equalized_odds_difference>0.1" or '
              '"es_auc<0.6" (OP is >, >=, < or <=; NAME[race] checks one grouping only); the '
-             'rule says when the check fails.')
+             'rule says when the check fails; in fairlens drift, "latest:" before the name '
+             'checks the latest window only.')
+WINDOWS = ("latest",)
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,7 @@ class GateRule:
     op: str
     threshold: float
     grouping: str | None = None
+    window: str | None = None
 
     def violated(self, value: float) -> bool:
         """Whether ``value`` breaks the rule."""
@@ -61,8 +68,13 @@ def parse_rule(text: str) -> GateRule:
     if not match:
         raise FairLensInputError(f"Cannot read the rule {text!r}. {RULE_HELP}")
     grouping = match["grouping"].strip() if match["grouping"] else None
+    window = match["window"].lower() if match["window"] else None
+    if window is not None and window not in WINDOWS:
+        raise FairLensInputError(
+            f"Unknown window {match['window']!r} in the rule {text!r}; a rule may name the "
+            "latest window (latest:NAME OP NUMBER) or none (every window).")
     return GateRule(text=str(text).strip(), metric=match["name"], op=match["op"],
-                    threshold=float(match["value"]), grouping=grouping)
+                    threshold=float(match["value"]), grouping=grouping, window=window)
 
 
 def parse_rules(texts: list[str] | None) -> list[GateRule]:
@@ -129,6 +141,7 @@ class RuleResult:
         """JSON form."""
         return {"rule": self.rule.text, "metric": self.rule.metric, "op": self.rule.op,
                 "threshold": self.rule.threshold, "grouping": self.rule.grouping,
+                "window": self.rule.window,
                 "values": dict(self.values), "failing": list(self.failing),
                 "undefined": list(self.undefined), "passed": self.passed}
 
@@ -172,7 +185,59 @@ def evaluate_gate(doc: dict[str, Any], rules: list[GateRule]) -> GateResult:
         When a rule names a metric or grouping this audit does not have (the message lists
         the names it has).
     """
-    available = gate_values(doc)
+    windowed = [r.text for r in rules if r.window is not None]
+    if windowed:
+        raise FairLensInputError(
+            f"The rule {windowed[0]!r} names a window; windows exist in fairlens drift "
+            "(a time column), not in a single audit.")
+    return _evaluate(gate_values(doc), rules)
+
+
+def evaluate_drift_gate(doc: dict[str, Any], rules: list[GateRule]) -> GateResult:
+    """Check ``rules`` on a drift document (``Drift.to_dict()``, schema ``fairlens.drift/1``).
+
+    ``latest:`` rules are checked on the latest window; rules without a window on every
+    window (values are named ``"<window> / <grouping>"``). A rule with no defined value in
+    the windows it checks fails and says so.
+
+    Raises
+    ------
+    FairLensInputError
+        When a rule names a metric or grouping the windows do not have.
+    """
+    windows = doc.get("windows") or []
+    if not windows:
+        raise FairLensInputError("The drift document has no windows to check the rules on.")
+    latest = gate_values(windows[-1])
+    every: dict[str, dict[str, float | None]] = {}
+    for w in windows:
+        for name, values in gate_values(w).items():
+            for grouping, value in values.items():
+                every.setdefault(name, {})[f"{w['label']} / {grouping}"] = value
+    results = []
+    for rule in rules:
+        if rule.window == "latest":
+            results.extend(_evaluate(latest, [rule]).results)
+            continue
+        if rule.grouping is not None:
+            known = {g for w in windows for values in gate_values(w).values() for g in values}
+            if rule.grouping not in known:
+                raise FairLensInputError(
+                    f"Unknown grouping {rule.grouping!r} in the rule {rule.text!r}; "
+                    f"choose one of {sorted(known)}.")
+            picked = {k: v for k, v in every.get(rule.metric, {}).items()
+                      if k.endswith(f" / {rule.grouping}")}
+            results.extend(_evaluate({rule.metric: picked}, [replace(rule, grouping=None)])
+                           .results)
+            results[-1].rule = rule
+            continue
+        results.extend(_evaluate(every, [rule]).results)
+    return GateResult(results)
+
+
+def _evaluate(available: dict[str, dict[str, float | None]],
+              rules: list[GateRule]) -> GateResult:
+    """Check ``rules`` against the values a document offers."""
     results = []
     for rule in rules:
         if rule.metric not in available:
