@@ -64,8 +64,8 @@ def _error_priority(audit: ui.Audit, doc: dict, by_group: pd.DataFrame, min_grou
     if metrics:
         display, _ = fmt.group_table(by_group, grouping, metrics, min_group_size=min_group_size)
         st.table(display.set_index("Group"))
-    st.caption("Change the direction (is a positive prediction good or harmful for the person?) "
-               "on the Data page.")
+    st.caption(f"The mapping says the favorable outcome is a **{favorable}** prediction. If "
+               "that is the wrong way round for the people concerned, change it on the Data page.")
 
 
 @st.fragment(key=K.FAIRNESS_FRAGMENT)
@@ -85,8 +85,6 @@ def results(model: str, grouping: str) -> None:
     for sentence in fmt.disparity_sentences(doc_model, by_group, grouping, words=words,
                                             min_group_size=settings["min_group_size"]):
         st.markdown(f"- {sentence}")
-    if audit.statistics.task == "binary":
-        _error_priority(audit, doc_model, by_group, settings["min_group_size"], grouping)
 
     st.subheader(f"Metrics by group: {grouping}")
     K.restore_widget(K.W_FAIRNESS_ALL_METRICS, False)
@@ -108,6 +106,8 @@ def results(model: str, grouping: str) -> None:
     st.caption(f"Bars: value per group; whiskers: 95% confidence interval; dashed line: the "
                f"reference group ({ref_name}); grey bars: groups below the minimum size. Hover a "
                "bar for its numbers.")
+    if audit.statistics.task == "binary":
+        _error_priority(audit, doc_model, by_group, settings["min_group_size"], grouping)
 
 
 def curves(audit: ui.Audit, model: str, grouping: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 import streamlit as st
@@ -63,14 +64,66 @@ def test_headline_metrics_and_charts(app, compas_audit):
 
 def test_disparity_summary_in_plain_words(app, compas_audit):
     text = "\n".join(m.value for m in app.markdown)
-    ratios = compas_audit.to_dict()["disparities"]["race"]["four_fifths_rule"][
-        "selection_rate_ratio_to_reference"]
-    assert (f"**Caucasian** is selected at **{ratios['Caucasian']:.2f}** of "
-            "**African-American**'s rate") in text
+    rule = compas_audit.to_dict()["disparities"]["race"]["four_fifths_rule"]
+    groups = rule["groups"]
+    aa, white = groups["African-American"], groups["Caucasian"]
+    times = aa["selection_rate"] / white["selection_rate"]
+    assert f"{times:.2f}" == "1.69" and f"{aa['ratio']:.2f}" == "0.52"
+    assert (f"**African-American** defendants are labelled medium or high risk at "
+            f"**{times:.2f}** times the rate of **Caucasian** defendants (the largest other "
+            f"group); they receive the favorable outcome (labelled low risk) at "
+            f"**{aa['ratio']:.2f}** of **Other**'s rate, the highest: below four-fifths") in text
+    assert (f"Caucasian ({white['ratio']:.2f}), Hispanic ({groups['Hispanic']['ratio']:.2f})"
+            in text)
+    assert "**Caucasian** defendants are labelled" not in text
     dpd = compas_audit.disparities.set_index(["grouping", "measure"]).loc[
         ("race", "demographic_parity_difference"), "value"]
     assert f"demographic parity difference **{dpd:.2f}**" in text
     assert "Native American (n = 18)" in text
+
+
+def test_the_errors_that_matter_for_a_punitive_decision(app, compas_audit):
+    assert "The errors that matter most here" in [h.value for h in app.subheader]
+    text = "\n".join(m.value for m in app.markdown)
+    assert fmt.error_rate_priority("negative", compas_audit.to_dict()["overall"]) in text
+    assert "**false positive rate**" in text and "**false discovery rate**" in text
+    table = table_frame(app, 1)
+    assert list(table.columns) == ["n", "FPR", "FDR", "Flags"]
+    for metric in ("fpr", "fdr"):
+        assert shown_column_at(app, 1, fmt.metric_label(metric)) == expected_cells(
+            compas_audit, "race", metric), metric
+
+
+def shown_column_at(at, index: int, label: str) -> dict[str, str]:
+    table = table_frame(at, index)
+    return {str(k): str(v) for k, v in table[label].items()}
+
+
+def test_a_group_selected_less_fails_when_selection_is_favorable():
+    """Generated upload: B selected at 1.77x A's rate, favorable positive (the default)."""
+    from .conftest import new_app, upload
+
+    rng = np.random.default_rng(0)
+    parts = []
+    for group, n, selected in (("A", 2000, 600), ("B", 1000, 531)):
+        score = np.zeros(n)
+        score[:selected] = 1.0
+        parts.append(pd.DataFrame({"label": rng.integers(0, 2, n), "score": rng.permutation(score),
+                                   "race": group}))
+    frame = pd.concat(parts, ignore_index=True)
+    at = new_app().run()
+    upload(at, "selected.csv", frame.to_csv(index=False).encode())
+    at.switch_page("pages/fairness.py").run()
+    assert not at.exception, at.exception
+    text = "\n".join(m.value for m in at.markdown)
+    expected = fairlens.audit(frame, label="label", score="score", sensitive="race")
+    rule = expected.to_dict()["disparities"]["race"]["four_fifths_rule"]
+    assert rule["favorable"] == "positive" and rule["failing_groups"] == ["A"]
+    ratio = rule["groups"]["A"]["ratio"]
+    assert f"{ratio:.2f}" == "0.56"
+    assert ("The **A** group receives the favorable outcome (predicted positive) at **0.56** of "
+            "**B**'s rate, the highest: below four-fifths (0.80).") in text
+    assert "**false negative rate**" in text and "**false omission rate**" in text
 
 
 def test_threshold_slider_uses_the_tables_only(app, compas_audit, monkeypatch):
@@ -124,7 +177,7 @@ def test_reference_group_and_minimum_group_size(app):
     assert shown_column(app, "Selection rate") == expected_cells(expected, "race",
                                                                  "selection_rate")
     text = "\n".join(m.value for m in app.markdown)
-    assert "of **Caucasian**'s rate" in text
+    assert "times the rate of **Caucasian** defendants (the reference group)" in text
 
     app.sidebar.number_input(key="sidebar_min_group_size").set_value(10).run()
     table = table_frame(app)

@@ -145,6 +145,50 @@ def test_raw_compas_file_matches_sample_numbers(compas_csv: Path, tmp_path: Path
     assert doc["disparities"]["race"]["four_fifths_rule"]["passes"] is False
 
 
+def test_compas_favorable_negative_flags_african_american(capsys) -> None:
+    proc = run_cli("audit", "--sample", "compas", "--favorable", "negative", "--bootstrap", "0",
+                   "--ci", "wilson", "--json", "-")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["spec"]["favorable"] == "negative"
+    rule = doc["disparities"]["race"]["four_fifths_rule"]
+    assert rule["favorable"] == "negative" and rule["comparison_group"] == "Other"
+    assert rule["failing_groups"] == ["African-American"]
+    assert rule["groups"]["African-American"]["ratio"] == pytest.approx(0.521, abs=1e-3)
+    assert rule["groups"]["Caucasian"]["passes"] is True
+    assert rule["groups"]["Hispanic"]["passes"] is True
+    race = {g["attributes"]["race"]: g for g in doc["groups"] if g["grouping"] == "race"}
+    for name, entry in rule["groups"].items():
+        assert entry["rate"] == pytest.approx(1 - race[name]["selection_rate"], abs=1e-12)
+    assert main(["audit", "--sample", "compas", "--favorable", "negative", "--bootstrap", "0",
+                 "--ci", "wilson"]) == 0
+    printed = capsys.readouterr().out
+    assert "rate of the favorable outcome, predicted negative" in printed
+    assert "highest Other 0.790; FAILS for African-American 0.521" in printed
+
+
+def test_summary_names_the_group_selected_less(tmp_path: Path, capsys) -> None:
+    """B selected at 1.77x A's rate with favorable positive: A fails, in the JSON and the text."""
+    rng = np.random.default_rng(0)
+    parts = []
+    for group, n, selected in (("A", 2000, 600), ("B", 1000, 531)):
+        pred = np.zeros(n, dtype=int)
+        pred[:selected] = 1
+        parts.append(pd.DataFrame({"label": rng.integers(0, 2, n), "pred": rng.permutation(pred),
+                                   "group": group}))
+    data = tmp_path / "selected.csv"
+    pd.concat(parts).to_csv(data, index=False)
+    out = tmp_path / "audit.json"
+    code = main(["audit", str(data), "--label", "label", "--pred", "pred", "--sensitive",
+                 "group", "--favorable", "positive", "--bootstrap", "0", "--json", str(out)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    rule = json.loads(out.read_text())["disparities"]["group"]["four_fifths_rule"]
+    assert rule["comparison_group"] == "B" and rule["failing_groups"] == ["A"]
+    assert rule["groups"]["A"]["ratio"] == pytest.approx(0.3 / 0.531, abs=1e-12)
+    assert "highest B 0.531; FAILS for A 0.565" in printed
+
+
 def test_slices_command_finds_the_planted_slice(tmp_path: Path) -> None:
     from fairlens.datasets import make_planted
 

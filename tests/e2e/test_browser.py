@@ -223,9 +223,10 @@ def test_upload_map_and_compare_with_the_library(server, browser, tmp_path):
                 want += fmt.SIGNIFICANCE_MARK
             assert cells[fmt.metric_label(metric)] == want, (r["group"], metric)
     body = page.locator('[data-testid="stMain"]').inner_text()
-    ratio = expected.to_dict()["disparities"]["race"]["four_fifths_rule"][
-        "selection_rate_ratio_to_reference"]["Caucasian"]
-    assert f"Caucasian is selected at {ratio:.2f} of African-American's rate" in body
+    ratio = expected.to_dict()["disparities"]["race"]["four_fifths_rule"]["groups"][
+        "Caucasian"]["ratio"]
+    assert (f"The Caucasian group receives the favorable outcome (predicted positive) at "
+            f"{ratio:.2f} of African-American's rate") in body
     assert (tmp_path / "fairness.png").stat().st_size > 10_000
     page.close()
 
