@@ -12,12 +12,14 @@ import pandas as pd
 
 from fairlens.auditing import AuditOptions
 from fairlens.data import AuditSpec, FairLensInputError
+from fairlens.data._features import encoder_notes, leak_warnings
 from fairlens.explain._encoding import group_labels
 from fairlens.explain._flip import flip_test, proxy_test
 from fairlens.explain._models import Model, as_model
 from fairlens.explain._result import Explanation, GapDecomposition
 from fairlens.explain._shap import CHUNK, make_explainer
 from fairlens.explain._surrogate import fit_surrogate
+from fairlens.wording import names
 from fairlens.wording.explain import surrogate_warning
 
 # The fewest rows of a group in the explained sample. Not the audit's min_group_size: that
@@ -201,11 +203,13 @@ def _explain(frame: pd.DataFrame, spec: AuditSpec, model: Any, attribute: str | 
         step(0, "Training a surrogate of the scores...")
         model, fidelity = fit_surrogate(frame, spec, features=features, seed=seed)
         warnings.append(surrogate_warning(fidelity))
+        warnings.extend(encoder_notes(model.estimator))
     else:
         model = as_model(model)
     missing = [f for f in model.features if f not in frame.columns]
     if missing:
-        raise FairLensInputError(f"The model reads columns the data lacks: {missing}.")
+        raise FairLensInputError(f"The model reads columns the data lacks: {names(missing)}.")
+    warnings.extend(leak_warnings(frame, spec, list(model.features)))
     step(1, "Drawing the stratified sample...")
     pos, weights = stratified_sample(frame, attribute, sample_size, seed=seed)
     keep = list(dict.fromkeys([*model.features,

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from fairlens.data import AuditSpec, FairLensInputError
-from fairlens.explain._encoding import is_numeric
+from fairlens.data._features import FeatureEncoder
 from fairlens.explain._models import Model, from_estimator
 
 MAX_TRAIN_ROWS = 50_000
@@ -48,24 +48,18 @@ class Fidelity:
 
 
 def surrogate_pipeline(frame: pd.DataFrame, features: list[str], seed: int) -> Any:
-    """Ordinal-encoded categories + histogram gradient-boosting regressor (one column each)."""
-    from sklearn.compose import ColumnTransformer
+    """The one feature encoder + a histogram gradient-boosting regressor.
+
+    The encoder's ``"codes"`` output (one number per feature: level codes for categories, a
+    constant for a column without information) keeps the trees readable by SHAP's
+    TreeExplainer, feature by feature.
+    """
     from sklearn.ensemble import HistGradientBoostingRegressor
     from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import OrdinalEncoder
 
-    cat = [f for f in features if not is_numeric(frame[f])]
-    num = [f for f in features if f not in cat]
-    parts = []
-    if cat:
-        parts.append(("categorical", OrdinalEncoder(handle_unknown="use_encoded_value",
-                                                    unknown_value=-1), cat))
-    if num:
-        parts.append(("numeric", "passthrough", num))
-    encode = ColumnTransformer(parts, verbose_feature_names_out=False)
     model = HistGradientBoostingRegressor(max_iter=100, learning_rate=0.15, early_stopping=False,
-                                          random_state=seed)
-    return Pipeline([("encode", encode), ("model", model)])
+                                          categorical_features=None, random_state=seed)
+    return Pipeline([("encode", FeatureEncoder("codes")), ("model", model)])
 
 
 def surrogate_target(frame: pd.DataFrame, spec: AuditSpec) -> tuple[str, np.ndarray, float]:

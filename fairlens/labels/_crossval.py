@@ -9,6 +9,7 @@ prediction.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,20 +17,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
-from sklearn.compose import make_column_transformer
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
-from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold, StratifiedKFold
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from threadpoolctl import threadpool_limits
 
 from fairlens.data import FairLensInputError
+from fairlens.data._features import FeatureEncoder
 from fairlens.labels import _errors as E
 
-Progress = Callable[[int, int, str], None]
-"""``progress(done, total, message)``: called before the first fold and after every fold."""
+Progress = Callable[[float, int, str], None]
+"""``progress(done, total, message)``: called before the first fold (``done`` 0), inside every
+fold (``done`` between the fold's index and the next one: each stage of the model trained and
+each chunk of held-out rows predicted, with the seconds elapsed) and after every fold
+(``done`` a whole number of folds)."""
 
 DEFAULT_MODEL = "hist_gradient_boosting"
 MODELS: dict[str, str] = {
@@ -38,10 +39,19 @@ MODELS: dict[str, str] = {
     "logistic_regression": "Logistic regression on standardised numbers and one-hot categories",
     "random_forest": "Random forest (200 trees) on one-hot categories",
 }
-"""Built-in models for :func:`cross_val_proba`, by name."""
+"""Built-in models for :func:`cross_val_proba`, by name (each reads its features through the one
+feature encoder, :class:`fairlens.data._features.FeatureEncoder`)."""
 
-MAX_CATEGORIES = 250
 MAX_THREADS = 8
+HGB_ITERATIONS = 100
+FOREST_TREES = 200
+FIT_STAGES = 10
+"""Stages a boosted model or forest grows in (one progress call each)."""
+FIT_SHARE = 0.8
+"""Share of a fold's progress that training takes (prediction takes the rest)."""
+MAX_FOLD_SHARE = 0.99
+PREDICT_CHUNK = 5_000
+"""Held-out rows predicted per progress call."""
 
 
 def default_threads() -> int:
@@ -97,78 +107,97 @@ def agreement(proba: np.ndarray, labels: np.ndarray) -> float:
     return float(np.mean(np.argmax(proba, axis=1) == labels)) if len(labels) else float("nan")
 
 
-def _categorical_columns(frame: pd.DataFrame) -> list[str]:
-    return [c for c in frame.columns
-            if not pd.api.types.is_numeric_dtype(frame[c]) or pd.api.types.is_bool_dtype(frame[c])]
+def _hist_gradient_boosting(seed: int) -> Any:
+    return HistGradientBoostingClassifier(categorical_features="from_dtype", random_state=seed,
+                                          early_stopping=False, max_iter=HGB_ITERATIONS)
 
 
-def _as_model_input(frame: pd.DataFrame, categorical: list[str]) -> pd.DataFrame:
-    """Numbers as float, everything else as a pandas category with at most 250 levels."""
-    out = {}
-    for c in frame.columns:
-        s = frame[c]
-        if c in categorical:
-            s = s.astype("string").astype(object).where(s.notna(), np.nan)
-            counts = s.value_counts()
-            if len(counts) > MAX_CATEGORIES:
-                keep = set(counts.index[: MAX_CATEGORIES - 1])
-                s = s.where(s.isin(keep) | s.isna(), "(other)")
-            out[c] = s.astype("category")
-        else:
-            out[c] = pd.to_numeric(s, errors="coerce").astype(np.float64)
-    return pd.DataFrame(out, index=frame.index)
-
-
-def _one_hot_pipeline(estimator: Any, numeric: list[str], categorical: list[str], *,
-                      scale: bool) -> Pipeline:
-    steps_num = [SimpleImputer(strategy="median")] + ([StandardScaler()] if scale else [])
-    transformers = []
-    if numeric:
-        transformers.append((make_pipeline(*steps_num), numeric))
-    if categorical:
-        transformers.append((make_pipeline(
-            SimpleImputer(strategy="most_frequent"),
-            OneHotEncoder(handle_unknown="ignore", min_frequency=5, sparse_output=False)),
-            categorical))
-    return make_pipeline(make_column_transformer(*transformers), estimator)
-
-
-def make_model(model: str | Any, frame: pd.DataFrame, *, seed: int = 0) -> tuple[Any, str]:
-    """The estimator (with its preprocessing) for ``model`` on the columns of ``frame``.
+def make_model(model: str | Any, *, seed: int = 0) -> tuple[FeatureEncoder, Any, str]:
+    """The feature encoder and the estimator for ``model``.
 
     Parameters
     ----------
     model : str or estimator
         A name from :data:`MODELS`, or a scikit-learn classifier with ``predict_proba`` (it is
-        cloned and put behind median imputation and one-hot encoding of non-numeric columns).
-    frame : DataFrame
-        The features (after :func:`_as_model_input`).
+        cloned and given one-hot levels and median-imputed numbers).
     seed : int
 
     Returns
     -------
-    (estimator, str)
-        An unfitted estimator and its display name.
+    (FeatureEncoder, estimator, str)
+        The unfitted encoder (:class:`fairlens.data._features.FeatureEncoder`, the one encoder
+        of every FairLens model), the unfitted estimator and its display name.
     """
-    categorical = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
-    numeric = [c for c in frame.columns if c not in categorical]
     if isinstance(model, str):
         if model not in MODELS:
             raise FairLensInputError(E.UNKNOWN_MODEL.format(value=model, choices=list(MODELS)))
         if model == "hist_gradient_boosting":
-            return HistGradientBoostingClassifier(
-                categorical_features="from_dtype", random_state=seed,
-                early_stopping=False, max_iter=100), model
+            return FeatureEncoder("ordinal"), _hist_gradient_boosting(seed), model
         if model == "logistic_regression":
-            return _one_hot_pipeline(LogisticRegression(max_iter=1000), numeric, categorical,
-                                     scale=True), model
-        return _one_hot_pipeline(RandomForestClassifier(
-            n_estimators=200, min_samples_leaf=5, random_state=seed, n_jobs=1), numeric,
-            categorical, scale=False), model
+            return FeatureEncoder("onehot", scale=True), LogisticRegression(max_iter=1000), model
+        return FeatureEncoder("onehot", scale=False), RandomForestClassifier(
+            n_estimators=FOREST_TREES, min_samples_leaf=5, random_state=seed, n_jobs=1), model
     if not hasattr(model, "predict_proba"):
         raise FairLensInputError(E.MODEL_NO_PROBA.format(name=type(model).__name__))
-    return _one_hot_pipeline(clone(model), numeric, categorical, scale=False), \
-        type(model).__name__
+    return FeatureEncoder("onehot", scale=False), clone(model), type(model).__name__
+
+
+class _FoldProgress:
+    """Progress inside fold ``i`` of ``folds``: ``done`` runs from ``i`` to just below ``i + 1``.
+
+    The between-fold calls keep whole numbers (0, 1, ..., folds); the calls inside a fold have
+    a fraction, so a progress bar moves while a long fold trains.
+    """
+
+    def __init__(self, progress: Progress | None, fold: int, folds: int, name: str) -> None:
+        self.progress, self.fold, self.folds, self.name = progress, fold, folds, name
+        self.start = time.perf_counter()
+
+    def __call__(self, fraction: float, what: str) -> None:
+        if self.progress is None:
+            return
+        share = min(max(float(fraction), 0.0), MAX_FOLD_SHARE)
+        elapsed = time.perf_counter() - self.start
+        self.progress(self.fold + share, self.folds,
+                      f"Fold {self.fold + 1} of {self.folds} ({self.name}): {what} "
+                      f"({elapsed:.0f} s)")
+
+
+def _fit_in_stages(estimator: Any, X: Any, y: np.ndarray, tick: _FoldProgress) -> Any:
+    """Fit ``estimator``; boosting and forests grow in stages, each reported to ``tick``.
+
+    Growing with ``warm_start`` gives the model a single fit would (same trees, same order).
+    """
+    stages_of = {HistGradientBoostingClassifier: "max_iter", RandomForestClassifier:
+                 "n_estimators"}
+    param = stages_of.get(type(estimator))
+    n_rows = f"{len(y):,}"
+    if param is None:
+        tick(0.05, f"training on {n_rows} rows")
+        return estimator.fit(X, y)
+    total = int(estimator.get_params()[param])
+    step = max(1, -(-total // FIT_STAGES))
+    estimator.set_params(warm_start=True)
+    unit = "iterations" if param == "max_iter" else "trees"
+    for grown in range(step, total + step, step):
+        grown = min(grown, total)
+        estimator.set_params(**{param: grown})
+        estimator.fit(X, y)
+        tick(FIT_SHARE * grown / total, f"{grown} of {total} {unit} trained on {n_rows} rows")
+    return estimator
+
+
+def _predict_in_chunks(estimator: Any, X: Any, tick: _FoldProgress) -> np.ndarray:
+    """``predict_proba`` of the held-out rows, in chunks reported to ``tick``."""
+    n = len(X)
+    parts = []
+    for lo in range(0, n, PREDICT_CHUNK):
+        hi = min(n, lo + PREDICT_CHUNK)
+        rows = X.iloc[lo:hi] if isinstance(X, pd.DataFrame) else X[lo:hi]
+        parts.append(estimator.predict_proba(rows))
+        tick(FIT_SHARE + (1 - FIT_SHARE) * hi / max(n, 1),
+             f"{hi:,} of {n:,} held-out rows predicted")
+    return np.vstack(parts) if parts else np.empty((0, len(estimator.classes_)))
 
 
 def cross_val_proba(
@@ -191,7 +220,10 @@ def cross_val_proba(
     Parameters
     ----------
     features : DataFrame
-        Feature columns (numbers, categories or text labels; missing values allowed).
+        Feature columns of any kind (numbers, text, categories, booleans, dates; missing
+        values allowed), read by the one feature encoder
+        (:class:`fairlens.data._features.FeatureEncoder`): columns that carry no information
+        (empty, constant, a different value on every row) are left out, with a warning.
     labels : numpy.ndarray
         Class indices ``0 .. k-1``.
     n_classes : int, optional
@@ -203,7 +235,9 @@ def cross_val_proba(
     seed : int, default 0
         Seed of the fold split and of the model.
     progress : callable, optional
-        ``progress(done, total, message)`` after each fold (for a progress bar).
+        ``progress(done, total, message)`` before the first fold, inside each fold (every
+        training stage and every chunk of predicted rows: ``done`` has a fraction) and after
+        each fold (see :data:`Progress`).
     n_threads : int, optional
         OpenMP/BLAS threads while training; default :func:`default_threads`.
 
@@ -226,8 +260,8 @@ def cross_val_proba(
                                                         n_labels=len(y)))
     k = int(n_classes if n_classes is not None else y.max() + 1)
     warnings: list[str] = []
-    X = _as_model_input(features.reset_index(drop=True), _categorical_columns(features))
-    estimator, name = make_model(model, X, seed=seed)
+    X = features.reset_index(drop=True)
+    encoder, estimator, name = make_model(model, seed=seed)
     counts = np.bincount(y, minlength=k)
     present = counts[counts > 0]
     smallest = int(present.min())
@@ -246,13 +280,19 @@ def cross_val_proba(
         splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     proba = np.zeros((len(y), k), dtype=np.float64)
     accuracy = []
+    notes: list[str] = []
     if progress is not None:
         progress(0, folds, f"Training fold 1 of {folds} ({name})")
     threads = int(n_threads) if n_threads else default_threads()
     for i, (train, test) in enumerate(splitter.split(X, y)):
+        tick = _FoldProgress(progress, i, folds, name)
+        tick(0.01, "encoding the features")
+        fold_encoder = clone(encoder).fit(X.iloc[train])
+        notes.extend(fold_encoder.notes_)
         with threadpool_limits(limits=threads):
-            fitted = clone(estimator).fit(X.iloc[train], y[train])
-            part = fitted.predict_proba(X.iloc[test])
+            fitted = _fit_in_stages(clone(estimator), fold_encoder.transform(X.iloc[train]),
+                                    y[train], tick)
+            part = _predict_in_chunks(fitted, fold_encoder.transform(X.iloc[test]), tick)
         classes = np.asarray(fitted.classes_, dtype=np.int64)
         proba[np.ix_(test, classes)] = part
         accuracy.append(float(np.mean(classes[np.argmax(part, axis=1)] == y[test])))
@@ -261,6 +301,7 @@ def cross_val_proba(
             message = (f"Training fold {done + 1} of {folds} ({name})" if done < folds
                        else f"Cross-validation done ({folds} folds)")
             progress(done, folds, message)
+    warnings.extend(dict.fromkeys(notes))
     row_sums = proba.sum(axis=1, keepdims=True)
     proba = np.divide(proba, row_sums, out=np.full_like(proba, 1.0 / k), where=row_sums > 0)
     return CrossValProba(proba=proba, model=name, n_splits=folds,

@@ -6,49 +6,31 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from sklearn.compose import ColumnTransformer
-from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.pipeline import Pipeline
 
 from fairlens.data import FairLensInputError
+from fairlens.data._features import FeatureEncoder
+from fairlens.wording import names
 
 Learner = Literal["logistic", "hist_gradient_boosting"]
 LEARNERS: tuple[str, ...] = ("logistic", "hist_gradient_boosting")
-MAX_CATEGORIES = 50
 
 
-def preprocessor(frame: pd.DataFrame, features: list[str]) -> ColumnTransformer:
-    """Numeric columns imputed (median) and standardised; others imputed and one-hot encoded
-    (rare levels grouped; levels not seen in fitting ignored)."""
+def preprocessor(frame: pd.DataFrame, features: list[str]) -> FeatureEncoder:
+    """The one feature encoder of FairLens, one-hot output: numbers median-imputed (with a
+    missing-value column) and standardised, each categorical's common levels one-hot (the rest
+    "other"); columns that carry no information are left out (named in ``notes_``)."""
     missing = [c for c in features if c not in frame.columns]
     if missing:
-        raise FairLensInputError(f"Feature column(s) {missing} are not in the data; columns: "
-                                 f"{list(frame.columns)[:40]}.")
-    numeric = [c for c in features if pd.api.types.is_numeric_dtype(frame[c])
-               and not pd.api.types.is_bool_dtype(frame[c])]
-    other = [c for c in features if c not in numeric]
-    parts = []
-    if numeric:
-        parts.append(("num", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()),
-                      numeric))
-    if other:
-        parts.append(("cat", make_pipeline(
-            SimpleImputer(strategy="most_frequent"),
-            OneHotEncoder(handle_unknown="infrequent_if_exist", max_categories=MAX_CATEGORIES,
-                          sparse_output=False)), other))
-    return ColumnTransformer(parts, sparse_threshold=0.0)
+        raise FairLensInputError(f"Feature column(s) {names(missing)} are not in the data; "
+                                 f"columns: {names(list(frame.columns)[:40])}.")
+    return FeatureEncoder("onehot", scale=True)
 
 
 def feature_frame(frame: pd.DataFrame, features: list[str]) -> pd.DataFrame:
-    """The feature columns, with text-like columns as ``str`` (so the encoder sees one type)."""
-    out = frame[features].copy()
-    for c in features:
-        if not pd.api.types.is_numeric_dtype(out[c]) or pd.api.types.is_bool_dtype(out[c]):
-            out[c] = out[c].astype("object").where(out[c].notna(), np.nan).astype(str)
-            out.loc[frame[c].isna().to_numpy(), c] = np.nan
-    return out
+    """The feature columns as they are (the encoder reads every kind of column)."""
+    return frame[list(features)]
 
 
 def make_learner(learner: str, seed: int) -> Any:
