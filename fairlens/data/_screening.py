@@ -47,8 +47,13 @@ LEAK_FOLDS = 2
 #: A leak by association: a value (or being present) that covers at least this share of
 #: the rows and goes with one state of a leak column in at least LEAK_IMPLIED_PURITY of them
 #: (``vr_charge_degree`` is only filled in where ``is_recid`` is 1).
+#: The state needs at least LEAK_IMPLIED_MIN_ROWS rows too, and enough for a pure state by
+#: chance to be unlikely (under one in a million); leak columns whose most common value holds
+#: LEAK_IMPLIED_MAX_SHARE of the rows or more are not used.
 LEAK_IMPLIED_MIN_SHARE = 0.01
 LEAK_IMPLIED_PURITY = 0.995
+LEAK_IMPLIED_MIN_ROWS = 30
+LEAK_IMPLIED_MAX_SHARE = 0.9
 #: Fewest rows of the smaller label class for the leak checks to run.
 LEAK_MIN_CLASS = 5
 #: A score copy: Spearman's |rho| with a score or prediction column of at least this (or a
@@ -194,17 +199,23 @@ def _implied_leak(part: pd.Series, kind: str, ctx: _Context) -> dict[str, Any] |
         return None
     part = part[ctx.present]
     codes = S.codes_of(part, kind)
-    states = [(codes >= 0, None)] if 0 < (codes < 0).sum() < len(codes) else []
+    n = len(codes)
+    states = [(codes >= 0, None)] if 0 < (codes < 0).sum() < n else []
     values, counts = np.unique(codes[codes >= 0], return_counts=True)
-    states += [(codes == v, v) for v, k in zip(values, counts, strict=True)
-               if k >= LEAK_IMPLIED_MIN_SHARE * len(codes) and k < len(codes)]
+    if kind not in ("numeric", "bool") or len(values) < S.NUMERIC_BINS:  # no quantile bins
+        states += [(codes == v, v) for v, k in zip(values, counts, strict=True) if k < n]
     for name, leak, leak_values in ctx.leaks:
-        overall = np.bincount(leak + 1).max() / len(leak)
+        overall = np.bincount(leak + 1).max() / n
+        if overall >= LEAK_IMPLIED_MAX_SHARE:
+            continue
+        # A state this large is pure by chance with a probability under 1e-6.
+        least = max(LEAK_IMPLIED_MIN_SHARE * n, LEAK_IMPLIED_MIN_ROWS,
+                    np.log(1e-6) / np.log(overall))
         for state, value in states:
-            if state.sum() < max(LEAK_IMPLIED_MIN_SHARE * len(codes), 2 * LEAK_MIN_CLASS):
+            if state.sum() < least:
                 continue
             share = np.bincount(leak[state] + 1).max() / state.sum()
-            if share >= LEAK_IMPLIED_PURITY and overall < 0.9:
+            if share >= LEAK_IMPLIED_PURITY:
                 return {"detail": float(share), "against": name,
                         "state": None if value is None else _state_text(part, state),
                         "against_state": _state_text(leak_values, state)}
@@ -258,15 +269,14 @@ def _screen_one(series: pd.Series, name: str, n: int, ctx: _Context,
         share = S.date_share(series, seed=SEED)
         if share >= DATE_SHARE:
             return out("date", share)
-        if ratio >= FREE_TEXT_DISTINCT_RATIO and distinct >= ID_MIN_VALUES:
-            words = S.mean_words(series, seed=SEED)
-            if words >= FREE_TEXT_MIN_WORDS:
-                return out("free_text", words)
     if distinct >= ID_MIN_VALUES:
-        named = _named_like_id(name)
-        if (kind == "text" and ratio >= ID_DISTINCT_RATIO) or (named and ratio >= ID_NAMED_RATIO
-                                                              and kind != "bool"):
+        if _named_like_id(name) and ratio >= ID_NAMED_RATIO and kind != "bool":
             return out("identifier", ratio, "named" if ratio < ID_DISTINCT_RATIO else None)
+        if kind == "text" and ratio >= FREE_TEXT_DISTINCT_RATIO and S.mean_words(
+                series, seed=SEED) >= FREE_TEXT_MIN_WORDS:
+            return out("free_text", S.mean_words(series, seed=SEED))
+        if kind == "text" and ratio >= ID_DISTINCT_RATIO:
+            return out("identifier", ratio)
         if kind == "numeric" and ratio >= ID_DISTINCT_RATIO and S.is_sequential(
                 S.as_float(series)):
             return out("identifier", ratio, "sequential")
