@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from fairlens.cli import audit, drift, explain, labels, remedy, report, serve, slices
+from fairlens.cli import audit, drift, explain, inspect, labels, remedy, report, serve, slices
 from fairlens.cli._common import (
     EXIT_GATE_FAILED,
     EXIT_INTERNAL,
@@ -23,7 +23,7 @@ from fairlens.cli._common import (
 )
 
 #: The commands, in the order ``fairlens --help`` lists them.
-COMMANDS = (audit, labels, report, remedy, explain, slices, drift, serve)
+COMMANDS = (audit, inspect, labels, report, remedy, explain, slices, drift, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:
