@@ -83,7 +83,9 @@ class Family:
         if arrays is None:
             key = (grouping.name, len(grouping.fine_map))
             if key not in self._cache:
-                self._cache[key] = self.group_metrics(grouping, self.arrays)
+                # From the restricted tables, which the bootstrap reuses (one pass, not two).
+                restricted = self.restrict(grouping)
+                self._cache[key] = restricted.compute(restricted.arrays)
             return self._cache[key]
         axis = -(self.cell_ndim + 1)
         return self.compute({k: grouping.marginalize(v, axis) for k, v in arrays.items()})
@@ -99,13 +101,16 @@ class Family:
         return {k: v[..., 0] for k, v in out.items()}
 
     def restrict(self, grouping: Grouping) -> Family:
-        """The same family with its groups summed into ``grouping``'s groups."""
+        """The same family with its groups summed into ``grouping``'s groups (cached)."""
         if grouping.is_finest:
             return self
-        n = grouping.marginalize(self.n, 0)
-        arrays = {k: n if (k == "w" and not self.weighted) else grouping.marginalize(v, 0)
-                  for k, v in self.arrays.items()}
-        return replace(self, n=n, arrays=arrays, _cache={})
+        key = ("restrict", grouping.name, len(grouping.fine_map))
+        if key not in self._cache:
+            n = grouping.marginalize(self.n, 0)
+            arrays = {k: n if (k == "w" and not self.weighted) else grouping.marginalize(v, 0)
+                      for k, v in self.arrays.items()}
+            self._cache[key] = replace(self, n=n, arrays=arrays, _cache={})
+        return self._cache[key]
 
     def coarsen(self, max_bins: int) -> Family:
         """Merge adjacent bins into at most about ``max_bins`` of equal total count."""
@@ -150,7 +155,7 @@ def score_family(table: ScoreTable) -> Family:
     def analytic(a: Arrays, rng: np.random.Generator, r: int) -> dict[str, np.ndarray]:
         neg, pos = a["w"][:, 0, :], a["w"][:, 1, :]
         auc = auc_from_histogram(neg, pos)
-        se = auc_standard_error(neg, pos)
+        se = auc_standard_error(neg, pos, auc)
         return {"auc": np.clip(auc + se * rng.standard_normal((r, len(auc))), 0.0, 1.0)}
 
     return Family("scores", table.n, {"w": table.w}, compute, values=table.values,
@@ -199,7 +204,7 @@ def multiclass_score_family(tables: list[ScoreTable], classes: list[str]) -> Fam
     def analytic(a: Arrays, rng: np.random.Generator, r: int) -> dict[str, np.ndarray]:
         neg, pos = a["w"][..., 0, :], a["w"][..., 1, :]
         auc = auc_from_histogram(neg, pos)
-        se = auc_standard_error(neg, pos)
+        se = auc_standard_error(neg, pos, auc)
         draws = np.clip(auc + se * rng.standard_normal((r, *auc.shape)), 0.0, 1.0)
         out = {"auc": _nanmean(draws)}
         for i, k in enumerate(classes):

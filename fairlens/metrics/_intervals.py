@@ -51,10 +51,24 @@ def percentile_interval(
     own point estimate.
     """
     alpha = (1 - level) / 2
-    reps = np.sort(np.asarray(replicates, dtype=np.float64), axis=0)  # NaN sort last
+    reps = np.asarray(replicates, dtype=np.float64)
+    if reps.size and np.isnan(reps).all():
+        # No defined replicate (a metric left without intervals): nothing to sort.
+        lo, hi = np.full(reps.shape[1:], np.nan), np.full(reps.shape[1:], np.nan)
+    else:
+        lo, hi = _percentiles(np.sort(reps, axis=0), (alpha, 1 - alpha))  # NaN sort last
+    if point is not None:
+        point = np.asarray(point, dtype=np.float64)
+        lo = np.where(np.isnan(point), lo, np.fmin(lo, point))
+        hi = np.where(np.isnan(point), hi, np.fmax(hi, point))
+    return lo, hi
+
+
+def _percentiles(reps: np.ndarray, quantiles: tuple[float, ...]) -> list[np.ndarray]:
+    """Linear-interpolation quantiles over axis 0 of replicates sorted with NaN last."""
     valid = np.sum(~np.isnan(reps), axis=0)
     bounds = []
-    for q in (alpha, 1 - alpha):
+    for q in quantiles:
         pos = q * np.maximum(valid - 1, 0)
         lo_idx = np.floor(pos).astype(np.int64)
         hi_idx = np.minimum(lo_idx + 1, np.maximum(valid - 1, 0))
@@ -62,12 +76,7 @@ def percentile_interval(
         hi_val = np.take_along_axis(reps, hi_idx[None, ...], axis=0)[0]
         value = lo_val + (pos - lo_idx) * (hi_val - lo_val)
         bounds.append(np.where(valid > 0, value, np.nan))
-    lo, hi = bounds
-    if point is not None:
-        point = np.asarray(point, dtype=np.float64)
-        lo = np.where(np.isnan(point), lo, np.fmin(lo, point))
-        hi = np.where(np.isnan(point), hi, np.fmax(hi, point))
-    return lo, hi
+    return bounds
 
 
 def poisson_counts(rng: np.random.Generator, counts: np.ndarray, replicates: int) -> np.ndarray:
@@ -91,6 +100,10 @@ def poisson_counts(rng: np.random.Generator, counts: np.ndarray, replicates: int
     """
     flat = counts.reshape(-1)
     nonzero = np.flatnonzero(flat)
+    if len(nonzero) == flat.size:
+        # Every cell holds rows (the usual case): the same draws, without the scatter.
+        draws = rng.poisson(flat, size=(replicates, flat.size))
+        return draws.astype(np.float64).reshape((replicates, *counts.shape))
     out = np.zeros((replicates, flat.size))
     if len(nonzero):
         out[:, nonzero] = rng.poisson(flat[nonzero], size=(replicates, len(nonzero)))

@@ -76,7 +76,8 @@ def calibration_curve(w: np.ndarray, score_sum: np.ndarray) -> tuple[np.ndarray,
             weight)
 
 
-def auc_standard_error(neg: np.ndarray, pos: np.ndarray) -> np.ndarray:
+def auc_standard_error(neg: np.ndarray, pos: np.ndarray,
+                       auc: np.ndarray | None = None) -> np.ndarray:
     """DeLong's standard error of the AUC, exactly, from score histograms.
 
     The placement values of DeLong et al. (1988) are constant within a bin, so their
@@ -87,10 +88,12 @@ def auc_standard_error(neg: np.ndarray, pos: np.ndarray) -> np.ndarray:
     ----------
     neg, pos : numpy.ndarray
         ``(..., B)`` counts per score bin, ascending scores.
+    auc : numpy.ndarray, optional
+        :func:`auc_from_histogram` of the same histograms, when already computed.
     """
     n_neg = neg.sum(axis=-1, keepdims=True)
     n_pos = pos.sum(axis=-1, keepdims=True)
-    auc = auc_from_histogram(neg, pos)[..., None]
+    auc = (auc_from_histogram(neg, pos) if auc is None else auc)[..., None]
     neg_below = np.cumsum(neg, axis=-1) - neg
     pos_above = n_pos - np.cumsum(pos, axis=-1)
     v10 = safe_divide(neg_below + 0.5 * neg, n_neg)
