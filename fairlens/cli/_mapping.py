@@ -108,11 +108,16 @@ def fill_features(args: argparse.Namespace, frame: pd.DataFrame, spec: AuditSpec
     """``spec`` with the screened features when the command takes ``--features`` and none
     were given.
 
+    ``fairlens labels`` uses them with ``--source features`` only (in its ``auto`` mode,
+    a file without a score still asks for ``--features`` or ``--source features``).
+
     ``inferred``: ``spec`` is the proposal of :func:`load_input` (:func:`infer_spec`'s, whose
     features are already screened, or a built-in sample's own); it is screened again only
     when a role was given on the command line.
     """
     if not hasattr(args, "features") or columns(args.features):
+        return spec
+    if getattr(args, "source", "features") != "features":  # labels: only --source features
         return spec
     if inferred and not any(getattr(args, name, None) for name in ROLE_OPTIONS):
         return spec

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from fairlens.cli import build_parser, main
-from fairlens.cli._mapping import NO_SENSITIVE, mapped_input
+from fairlens.cli._mapping import NO_PREDICTION, NO_SENSITIVE, mapped_input
 from fairlens.data import read_table, screen_columns
 from tests.conftest import require_shared
 from tests.data.test_screening import COMPAS_KEPT, COMPAS_REASONS
@@ -104,6 +104,14 @@ def test_analyses_use_the_features_screened_for_the_command_line_mapping(raw_pat
     # Named features are used as given.
     assert features("--label", "two_year_recid", "--score", "decile_score",
                     "--features", "age,is_recid") == ["age", "is_recid"]
+    # fairlens labels screens them for --source features only.
+    def label_features(*argv: str) -> list[str]:
+        args = parser.parse_args(["labels", raw_path, "--label", "two_year_recid", *argv])
+        return mapped_input(args, "labels", infer=False, features_exclude_roles=False,
+                            ignore=[NO_SENSITIVE, NO_PREDICTION])[1].features
+
+    assert label_features() == []
+    assert set(COMPAS_KEPT) <= set(label_features("--source", "features"))
     # The audit's (inferred) mapping carries the screened features too.
     args = parser.parse_args(["audit", raw_path])
     assert mapped_input(args, "audit")[1].features == screened
