@@ -4,8 +4,8 @@ Every window is compared with the baseline (the first ``k`` windows pooled, or o
 window) and with the window before it, measure by measure:
 
 * a group's rate (selection rate, TPR, FPR, PPV, accuracy): the pooled two-proportion z-test
-  on the unweighted counts of the two windows (Fisher's exact test when an expected cell
-  count is below 5), as the audit tests a group against the reference group;
+  on the unweighted counts of the two windows (with Yates' continuity correction when an
+  expected cell count is below 5);
 * a disparity (demographic parity, equalized odds and equal opportunity differences) or an
   equity-scaled metric: ``z = (after - before) / sqrt(se_after^2 + se_before^2)``, with each
   standard error the standard deviation of the window's bootstrap replicates (the audit's
@@ -36,11 +36,7 @@ from fairlens.auditing import Audit
 from fairlens.auditing._definitions import BINARY_TESTED, disparities
 from fairlens.metrics._equity import equity_scaled
 from fairlens.metrics._rates import proportion_parts
-from fairlens.metrics._significance import (
-    FISHER_MIN_EXPECTED,
-    benjamini_hochberg,
-    two_proportion_test,
-)
+from fairlens.metrics._significance import FISHER_MIN_EXPECTED, benjamini_hochberg
 
 CUSUM_K = 0.5
 CUSUM_H = 5.0
@@ -140,22 +136,27 @@ def _gap_se(measure: str, metrics: dict[str, np.ndarray],
 
 
 def _proportion_z(x1, n1, x0, n0) -> tuple[np.ndarray, np.ndarray]:
-    """Pooled two-proportion z statistics and p-values of pairs (Fisher for small cells)."""
+    """Pooled two-proportion z statistics and two-sided p-values of pairs of counts.
+
+    Where an expected cell count of the 2x2 table is below 5 the p-value is Yates'
+    continuity-corrected one (``|p1 - p0|`` reduced by ``(1/n1 + 1/n0) / 2``): vectorised,
+    where the audit's Fisher test would cost a scipy call per pair (a million pairs at 1000
+    groups and 100 windows).
+    """
     x1, n1, x0, n0 = (np.asarray(v, dtype=float) for v in (x1, n1, x0, n0))
     with np.errstate(invalid="ignore", divide="ignore"):
         pooled = (x1 + x0) / (n1 + n0)
         se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
-        z = (x1 / n1 - x0 / n0) / se
+        gap = x1 / n1 - x0 / n0
+        z = gap / se
         expected = np.minimum.reduce([n1 * pooled, n1 * (1 - pooled), n0 * pooled,
                                       n0 * (1 - pooled)])
+        corrected = np.maximum(np.abs(gap) - 0.5 * (1 / n1 + 1 / n0), 0.0) / se
+    small = expected < FISHER_MIN_EXPECTED
     z = np.where(se > 0, z, 0.0)
-    p = np.where(se > 0, 2 * stats.norm.sf(np.abs(z)), 1.0)
+    p = np.where(se > 0, 2 * stats.norm.sf(np.where(small, corrected, np.abs(z))), 1.0)
     ok = (n1 > 0) & (n0 > 0)
-    p = np.where(ok, p, np.nan)
-    z = np.where(ok, z, np.nan)
-    for i in np.flatnonzero(ok & (expected < FISHER_MIN_EXPECTED)):
-        p[i] = two_proportion_test(x1[i], n1[i], x0[i], n0[i])
-    return z, p
+    return np.where(ok, z, np.nan), np.where(ok, p, np.nan)
 
 
 def compare(after: Snapshot, before: Snapshot) -> list[dict[str, Any]]:

@@ -231,7 +231,8 @@ class Drift:
             "baseline": self.baseline,
             "baseline_label": self.baseline_label,
             "alpha": self.alpha,
-            "tests": {"group_rates": "pooled two-proportion z-test (Fisher below 5 expected)",
+            "tests": {"group_rates": "pooled two-proportion z-test (Yates-corrected where an "
+                                     "expected count is below 5)",
                       "disparities": "z on the difference, bootstrap standard errors"
                       if self.options.bootstrap and self.options.ci == "bootstrap"
                       else "z on the difference, delta-method standard errors",

@@ -121,3 +121,21 @@ def test_bad_baseline_and_one_window_are_explained() -> None:
         drift_spec(log.frame, SPEC, options=FAST, baseline="May 1999")
     with pytest.raises(FairLensInputError, match="one window"):
         drift_spec(log.frame, SPEC, options=FAST, window="quarter")
+
+
+def test_rate_tests_are_the_pooled_z_test_on_the_window_counts() -> None:
+    from fairlens.metrics import two_proportion_test
+
+    log = make_drift_log(n_months=3, rows_per_month=900, change_month=1, seed=5)
+    result = drift_spec(log.frame, SPEC, options=FAST)
+    row = result.tests[(result.tests.reference == "previous") & (result.tests.measure == "tpr")
+                       & (result.tests.group == "A")].iloc[0]
+    before, after = result.windows[row.window_index - 1], result.windows[row.window_index]
+    x = []
+    for w in (after, before):
+        grouping = w.audit.statistics.groupings[0]
+        table = grouping.marginalize(w.audit.statistics.models["score"].families[0].n, 0)
+        i = [lab[0] for lab in grouping.labels].index("A")
+        x.append((table[i, 1, 1], table[i, 1].sum()))
+    expected = two_proportion_test(x[0][0], x[0][1], x[1][0], x[1][1])
+    assert math.isclose(row.p_value, expected, rel_tol=1e-12)
