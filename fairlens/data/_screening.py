@@ -247,6 +247,20 @@ def _check_copy(part: pd.Series, name: str, kind: str,
     return None
 
 
+def _other_scores(frame: pd.DataFrame, names: list[str], roles: dict[str, str],
+                  ctx: _Context) -> dict[str, np.ndarray]:
+    """Other models' scores: numeric columns named like a score that follow a score or
+    prediction of the mapping (|rho| >= OTHER_SCORE_RHO); their binnings are copies too."""
+    out: dict[str, np.ndarray] = {}
+    for i, c in enumerate(names):
+        if c in roles or not _named_like_score(c) or S.column_kind(frame.iloc[:, i]) != "numeric":
+            continue
+        values = ctx._numbers(frame.iloc[:, i])
+        if any(abs(S.spearman(values, ref)) >= OTHER_SCORE_RHO for _, ref in ctx.refs):
+            out[c] = values
+    return out
+
+
 def _screen_one(series: pd.Series, name: str, n: int, ctx: _Context,
                 others: dict[str, np.ndarray]) -> ColumnScreen:
     dtype = str(series.dtype)
@@ -339,9 +353,7 @@ def screen_columns(frame: pd.DataFrame, spec: AuditSpec | None = None, *,
     spec = guess_roles(frame) if spec is None else dataclasses.replace(spec)
     roles = _given_roles(spec, names)
     ctx = _Context(frame, spec, seed)
-    others = {c: ctx._numbers(frame.iloc[:, i]) for i, c in enumerate(names)
-              if c not in roles and _named_like_score(c) and S.column_kind(frame.iloc[:, i])
-              in ("numeric",)}
+    others = _other_scores(frame, names, roles, ctx)
     columns: list[ColumnScreen | None] = []
     for i, name in enumerate(names):
         series = frame.iloc[:, i]

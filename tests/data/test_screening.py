@@ -351,7 +351,8 @@ def test_a_shuffled_honest_feature_is_never_a_leak(seed, name, n):
     frame = _messy(n, seed % 3).copy()
     rng = np.random.default_rng(seed)
     frame["shuffled"] = rng.permutation(frame[name].to_numpy())
-    frame = frame[["label", "score", "race", "sex", name, "shuffled"]]
+    frame = frame[["label", "score", "race", "sex", "outcome_copy", "followup_days", name,
+                   "shuffled"]]
     screening = screen_columns(frame, AuditSpec(label="label", score=["score"],
                                                 sensitive=["race", "sex"]))
     assert screening.column("shuffled").reason is None
