@@ -128,22 +128,23 @@ class _Subject:
         return self.text[0].upper() + self.text[1:]
 
 
-def _harm_comparator(rule: dict[str, Any], worst: str, reference: str | None) -> str | None:
-    """Whom the worst-off group's harmful rate is compared with: the reference group, or (when
-    the worst-off group is the reference) the largest other group that counts."""
+def _harm_comparator(rule: dict[str, Any], worse: str, reference: str | None) -> str | None:
+    """Whom a failing group's rate of the harmful outcome is compared with: the reference group,
+    or (when that is the failing group itself, or not better off) the largest group that counts
+    and is better off. The comparison group always is, so there is one whenever it was tested."""
     groups = rule["groups"]
-    counting = [g for g, e in groups.items() if e["eligible"] and not is_missing(e["rate"])]
-    if reference in counting and reference != worst:
+    better = [g for g, e in groups.items() if g != worse and e["eligible"]
+              and not is_missing(e["rate"]) and e["rate"] > groups[worse]["rate"]]
+    if reference in better:
         return reference
-    others = [g for g in counting if g != worst]
-    return max(others, key=lambda g: groups[g]["n"]) if others else None
+    return max(better, key=lambda g: groups[g]["n"]) if better else None
 
 
-def _harm_ratio(rule: dict[str, Any], worst: str, other: str) -> float | None:
-    """The worst-off group's rate of the harmful outcome over ``other``'s."""
-    groups = rule["groups"]
-    harm = [(1 - groups[g]["rate"]) for g in (worst, other)]
-    return harm[0] / harm[1] if harm[1] > 0 else None
+def _harm_ratio(rule: dict[str, Any], worse: str, other: str) -> float | None:
+    """A failing group's rate of the harmful outcome (a positive prediction, when favorable is
+    negative) over ``other``'s."""
+    harm = [rule["groups"][g]["selection_rate"] for g in (worse, other)]
+    return harm[0] / harm[1] if harm[1] else None
 
 
 def four_fifths_sentences(disp: dict[str, Any], *, words: OutcomeWords = NEUTRAL,
@@ -182,7 +183,7 @@ def four_fifths_sentences(disp: dict[str, Any], *, words: OutcomeWords = NEUTRAL
             times = _harm_ratio(rule, g, other) if other else None
             if times is not None:
                 why = ("the reference group" if other == disp.get("reference")
-                       else "the largest other group")
+                       else "the largest group that fares better")
                 them = (f"**{escape(other)}** {words.people}" if words.people
                         else f"the **{escape(other)}** group")
                 out.append(

@@ -70,8 +70,8 @@ def test_disparity_summary_in_plain_words(app, compas_audit):
     times = aa["selection_rate"] / white["selection_rate"]
     assert f"{times:.2f}" == "1.69" and f"{aa['ratio']:.2f}" == "0.52"
     assert (f"**African-American** defendants are labelled medium or high risk at "
-            f"**{times:.2f}** times the rate of **Caucasian** defendants (the largest other "
-            f"group); they receive the favorable outcome (labelled low risk) at "
+            f"**{times:.2f}** times the rate of **Caucasian** defendants (the largest group "
+            f"that fares better); they receive the favorable outcome (labelled low risk) at "
             f"**{aa['ratio']:.2f}** of **Other**'s rate, the highest: below four-fifths") in text
     assert (f"Caucasian ({white['ratio']:.2f}), Hispanic ({groups['Hispanic']['ratio']:.2f})"
             in text)

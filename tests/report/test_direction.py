@@ -43,8 +43,8 @@ def test_compas_report_words_the_rule_for_the_harmed_group(compas_report):
     times = aa["selection_rate"] / rule["groups"]["Caucasian"]["selection_rate"]
     race = section(compas_report, "grouping-race")
     assert (f"**African-American** defendants are labelled medium or high risk at "
-            f"**{times:.2f}** times the rate of **Caucasian** defendants (the largest other "
-            f"group); they receive the favorable outcome (labelled low risk) at "
+            f"**{times:.2f}** times the rate of **Caucasian** defendants (the largest group "
+            f"that fares better); they receive the favorable outcome (labelled low risk) at "
             f"**{aa['ratio']:.2f}** of **Other**'s rate, the highest: below four-fifths "
             "(0.80).") in race.paragraphs
     summary = "\n".join(compas_report.summary())

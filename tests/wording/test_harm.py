@@ -64,11 +64,23 @@ def test_every_number_in_the_sentences_comes_from_the_rule():
     first = sentences[0]
     assert first.startswith("The **African-American** group is predicted positive (the harmful "
                             f"outcome) at **{harm:.2f}** times the rate of the **Caucasian** "
-                            "group (the largest other group); it receives the favorable "
-                            "outcome (predicted negative) at **0.52** of **Other**'s rate")
+                            "group (the largest group that fares better); it receives the "
+                            "favorable outcome (predicted negative) at **0.52** of **Other**'s "
+                            "rate")
     assert sentences[1] == ("Passing the rule (four-fifths or more of **Other**'s rate): "
                             "Caucasian (0.82) and Hispanic (0.89).")
     assert "Native American" not in " ".join(sentences), "too small to count"
+
+
+def test_harm_is_never_compared_with_a_group_worse_off():
+    """25 - 45 is the reference; the largest other group (Less than 25) is worse off, so the
+    harmful rate is compared with the largest group that fares better."""
+    d = disp({"25 - 45": (4000, 0.45), "Less than 25": (1600, 0.63),
+              "Greater than 45": (1500, 0.25)}, "negative")
+    sentences = four_fifths_sentences(d, escape=str)
+    middle = next(s for s in sentences if s.startswith("The **25 - 45** group"))
+    assert "the rate of the **Greater than 45** group (the largest group that fares" in middle
+    assert f"**{0.45 / 0.25:.2f}** times" in middle
 
 
 def test_harm_is_compared_with_the_reference_when_it_is_another_group():
