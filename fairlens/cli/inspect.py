@@ -32,7 +32,8 @@ def add_command(subparsers: Any) -> argparse.ArgumentParser:
                     "(identifier, free text, empty, constant, mostly missing, date, label "
                     "leak, score copy).")
     add_options(p, "data", "sample", "label", "score", "pred", "proba_prefix", "metric",
-                "sensitive", "weight", "positive_label", "time", exclusive=(
+                "sensitive", "weight", "threshold", "score_kind", "positive_label", "favorable",
+                "time", exclusive=(
                     "score", "pred", "proba_prefix", "metric"))
     add_options(p, "seed", "output")
     p.set_defaults(handler=run_command, prog="fairlens inspect")
