@@ -102,7 +102,7 @@ def check_agreement(result, frames) -> float:
                             index=pd.MultiIndex.from_tuples(g.labels))
         theirs = expected.copy()
         theirs.index = pd.MultiIndex.from_tuples([tuple(map(str, i)) for i in theirs.index])
-        joined = ours.join(theirs, rsuffix="_fl", how="inner")
+        joined = ours.merge(theirs, left_index=True, right_index=True, suffixes=("", "_fl"))
         for m in expected.columns:
             diff = np.abs(joined[m] - joined[f"{m}_fl"]).to_numpy()
             worst = max(worst, float(np.nanmax(diff)) if len(diff) else 0.0)

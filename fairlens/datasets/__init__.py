@@ -54,6 +54,11 @@ SAMPLES: dict[str, Sample] = {
         "gradient-boosting pipeline FairLens trains on the training file on first use; the "
         "model reads sex and race (on purpose, for the attribute-flip test).",
     ),
+    "drift": Sample(
+        load_drift_log, DRIFT_AUDIT,
+        "A generated monthly predictions log (36,000 rows, 2025) with a planted drift: group "
+        "B's true-positive rate falls from 0.8 to 0.5 in September 2025.",
+    ),
 }
 
 def load_sample(name: str) -> tuple[pd.DataFrame, AuditSpec]:

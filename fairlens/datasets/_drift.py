@@ -21,7 +21,7 @@ DRIFT_SEXES = ("Female", "Male")
 DRIFT_START = "2025-01"
 
 #: The mapping of the sample (``fairlens.datasets.SAMPLES`` style keywords).
-DRIFT_AUDIT: dict[str, Any] = {"label": "label", "score": ["score"], "sensitive": ["group", "sex"],
+DRIFT_AUDIT: dict[str, Any] = {"label": "label", "score": "score", "sensitive": ["group", "sex"],
                                "time": "date"}
 
 MSG_MONTHS = "n_months must be an integer of at least 2; got {value!r}."

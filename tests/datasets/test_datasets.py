@@ -151,7 +151,7 @@ def test_compas_audit_matches_direct_computation():
 
 
 def test_samples_registry():
-    assert set(SAMPLES) == {"compas", "segmentation", "adult"}
+    assert set(SAMPLES) == {"compas", "segmentation", "adult", "drift"}
     assert SAMPLES["compas"].audit is COMPAS_AUDIT
     assert SAMPLES["segmentation"].audit is SEGMENTATION_AUDIT
     for name, (loader, kwargs, description) in SAMPLES.items():
