@@ -12,7 +12,7 @@ from fairlens._json import json_safe
 from fairlens.auditing import Audit, AuditOptions
 from fairlens.data import AuditSpec
 from fairlens.drift._text import change_sentence, measure_name, q_text, window_sentence
-from fairlens.wording import fmt, fmt_int
+from fairlens.wording import fmt, fmt_ci, fmt_int
 
 SCHEMA = "fairlens.drift/1"
 _WINDOW_PARTS = ("overall", "overall_ci", "disparities", "equity_scaled",
@@ -206,8 +206,6 @@ class Drift:
                             "demographic_parity_difference"):
                 if measure in g.disparities:
                     lo, hi = g.disparity_ci.get(measure, (np.nan, np.nan))
-                    from fairlens.wording import fmt_ci
-
                     lines.append(f"  {measure_name(measure)} ({g.name}): "
                                  f"{fmt_ci(g.disparities[measure], lo, hi)}")
         if not self.changes:

@@ -90,3 +90,24 @@ def test_per_sample_metrics_windows() -> None:
     frame["batch"] = np.repeat(np.arange(3), 500)
     spec = AuditSpec(metric=["dice"], sensitive=["race"], time="batch")
     _check_windows(frame, spec, "batch", AuditOptions(bootstrap=50, seed=2))
+
+
+def test_multiclass_windows() -> None:
+    rng = np.random.default_rng(4)
+    n = 1200
+    proba = rng.dirichlet([2, 2, 2], n)
+    frame = pd.DataFrame({"label": rng.integers(0, 3, n).astype(str),
+                          "race": rng.choice(["x", "y"], n), "batch": np.repeat([1, 2, 3], 400)})
+    for k in range(3):
+        frame[f"p_{k}"] = proba[:, k]
+    spec = AuditSpec(label="label", proba_prefix="p_", sensitive=["race"], time="batch")
+    _check_windows(frame, spec, "batch", AuditOptions(bootstrap=50, seed=1))
+
+
+def test_column_keyword_convenience() -> None:
+    from fairlens.drift import drift
+
+    frame = _log()
+    result = drift(frame, time="date", label="label", score="score", sensitive="group",
+                   bootstrap=0)
+    assert len(result.windows) == 4 and result.options.bootstrap == 0
