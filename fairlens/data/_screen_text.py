@@ -23,6 +23,13 @@ def _num(value: float | None, digits: int = 2) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
+def _how_well(auc: float | None) -> str:
+    """How well a single column's AUC separates the label, in words."""
+    if auc is not None and auc >= 0.95:
+        return "predicts the label almost perfectly on its own"
+    return "predicts the label on its own far better than an honest feature does"
+
+
 def _what(c: Any) -> str:
     """The reason as a noun phrase (without "Left out:")."""
     d, against = c.detail, c.against or "the score"
@@ -34,7 +41,7 @@ def _what(c: Any) -> str:
                     "are distinct)")
         return f"an identifier ({_pct(d)} of its values are distinct)"
     if c.reason == "free_text":
-        return f"free text ({_num(d, 1)} words a value on average, nearly every value different)"
+        return f"free text ({_num(d, 1)} words a value on average, and many different values)"
     if c.reason == "empty":
         return "an empty column (every value is missing)"
     if c.reason == "constant":
@@ -47,22 +54,24 @@ def _what(c: Any) -> str:
         if c.basis == "function":
             return "a copy of the label (each of its values goes with one label only)"
         if c.basis == "missingness":
-            return (f"whether it is filled in predicts the label almost perfectly on its own "
-                    f"(AUC {_num(d)}), so it is probably recorded after the outcome")
+            return (f"whether it is filled in {_how_well(d)} (AUC {_num(d)}), so it is "
+                    "probably recorded after the outcome")
         if c.basis == "implied":
             where = "where it is filled in" if c.state is None else f"where it is {c.state}"
             then = (f"{c.against} is missing" if c.against_state == ""
                     else f"{c.against} is {c.against_state}")
             return (f"{where}, {then} ({_pct(d)} of those rows), so it is probably recorded "
                     f"after the outcome, like {c.against}")
-        return (f"it predicts the label almost perfectly on its own (AUC {_num(d)}), so it is "
-                "probably recorded after the outcome")
+        return (f"it {_how_well(d)} (AUC {_num(d)}), so it is probably recorded after the "
+                "outcome")
     if c.reason == "score_copy":
         if c.basis == "binning":
             return f"a binning of {against} (each of its values covers one range of it)"
         if c.basis == "other_model":
             return (f"another model's score (Spearman {_num(d)} with {against}); audit it as a "
                     "further model, not as a feature")
+        if d is not None and d < 0.995:
+            return f"nearly a monotone function of {against} (Spearman {_num(d)})"
         return f"a copy of {against} (Spearman {_num(d)})"
     return str(c.reason)
 
