@@ -103,3 +103,12 @@ def test_row_windows_sequential_and_json_to_stdout(log_file, capsys) -> None:
     assert [w["label"] for w in doc["windows"]] == ["rows 1-2,400", "rows 2,401-4,800",
                                                    "rows 4,801-7,200"]
     assert doc["sequential"]["enabled"] is True and doc["sequential"]["arl"] > 400
+
+
+def test_a_window_rule_in_a_single_audit_is_explained(log_file, capsys) -> None:
+    path, _ = log_file
+    code = main(["audit", str(path), "--label", "label", "--score", "score", "--sensitive",
+                 "group", "--bootstrap", "0", "--quiet",
+                 "--fail-on", "latest:equalized_odds_difference>0.1"])
+    assert code == 2
+    assert "names a window" in capsys.readouterr().err
