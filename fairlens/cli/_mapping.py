@@ -86,10 +86,11 @@ def apply_mapping(args: argparse.Namespace, spec: AuditSpec, *,
 ROLE_OPTIONS = ("label", "score", "pred", "proba_prefix", "metric", "sensitive", "weight", "time")
 
 
-def screened_features(args: argparse.Namespace, frame: pd.DataFrame, spec: AuditSpec) -> list[str]:
+def screened_features(frame: pd.DataFrame, spec: AuditSpec) -> list[str]:
     """The features of the column screening for ``spec`` (the mapping after the command-line
     options): the roles ``spec`` leaves empty are guessed, and every column that plays a role,
-    is an identifier, a date, a copy of the label or of the score ... is left out."""
+    is an identifier, a date, a copy of the label or of the score ... is left out (with the
+    screening's fixed seed, so ``--seed`` does not change the features)."""
     roles = guess_roles(frame)
     for name in ("label", "proba_prefix", "weight", "time"):
         if getattr(spec, name):
@@ -100,7 +101,7 @@ def screened_features(args: argparse.Namespace, frame: pd.DataFrame, spec: Audit
     if spec.sensitive:
         roles.sensitive = spec.sensitive
     roles.positive_label = spec.positive_label
-    return screen_columns(frame, roles, seed=getattr(args, "seed", None) or 0).features
+    return screen_columns(frame, roles).features
 
 
 def fill_features(args: argparse.Namespace, frame: pd.DataFrame, spec: AuditSpec, *,
@@ -121,7 +122,7 @@ def fill_features(args: argparse.Namespace, frame: pd.DataFrame, spec: AuditSpec
         return spec
     if inferred and not any(getattr(args, name, None) for name in ROLE_OPTIONS):
         return spec
-    spec.features = screened_features(args, frame, spec)
+    spec.features = screened_features(frame, spec)
     return spec
 
 
