@@ -221,3 +221,20 @@ def test_rule_properties(groups, favorable, min_size):
     ratios = [rule["groups"][g]["ratio"] for g in rule["failing_groups"]]
     assert ratios == sorted(ratios)
     assert rule["passes"] is (not rule["failing_groups"])
+
+
+@pytest.mark.parametrize("favorable", ["positive", "negative"])
+def test_lowest_ratio_is_fairlearns_demographic_parity_ratio(compas, favorable):
+    """With every group counting, the lowest ratio is fairlearn's min / max selection rate of
+    the favorable outcome (the predictions flipped when a negative prediction is favorable)."""
+    from fairlearn.metrics import demographic_parity_ratio
+
+    frame = compas[compas["race"].isin(["African-American", "Caucasian", "Hispanic", "Other"])]
+    audit = fairlens.audit(frame, **{**COMPAS_AUDIT, "favorable": favorable}, **FAST)
+    rule = audit.to_dict()["disparities"]["race"]["four_fifths_rule"]
+    y_hat = (frame["score"] >= 0.5).astype(int)
+    good = y_hat if favorable == "positive" else 1 - y_hat
+    expected = demographic_parity_ratio(frame["two_year_recid"], good,
+                                        sensitive_features=frame["race"])
+    lowest = min(e["ratio"] for e in rule["groups"].values())
+    assert lowest == pytest.approx(expected, abs=1e-9)
