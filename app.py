@@ -23,6 +23,7 @@ PAGES = [
     st.Page(ui.keys.PAGE_DATA, title="Data", icon=":material/table_view:"),
     st.Page(ui.keys.PAGE_FAIRNESS, title="Fairness", icon=":material/balance:", default=True),
     st.Page(ui.keys.PAGE_EQUITY, title="Equity", icon=":material/equalizer:"),
+    st.Page("pages/over_time.py", title="Over time", icon=":material/timeline:"),
     st.Page("pages/label_errors.py", title="Label errors", icon=":material/rule:"),
     st.Page("pages/slices.py", title="Slices", icon=":material/troubleshoot:"),
     st.Page("pages/remedies.py", title="Remedies", icon=":material/healing:"),

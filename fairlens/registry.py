@@ -36,7 +36,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from fairlens.data._spec import AuditSpec
 
 FAMILIES = ("labels", "slices", "explain", "remedy", "section")
-PROVIDERS = ("fairlens.labels", "fairlens.slices", "fairlens.explain", "fairlens.remedies")
+PROVIDERS = ("fairlens.labels", "fairlens.slices", "fairlens.explain", "fairlens.remedies",
+             "fairlens.drift._section")
 
 NEEDS: dict[str, str] = {
     "label": "a true-label column",

@@ -169,6 +169,14 @@ def remedy_section(doc: Document) -> Section:
                      tables=tables)
 
 
+def over_time_section(doc: Document) -> Section:
+    """Fairness over time (:mod:`fairlens.drift`, imported when a report has it)."""
+    from fairlens.drift._section import over_time_section as build
+
+    return build(doc)
+
+
 ANALYSIS_SECTIONS = {"labels": labels_section, "slices": slices_section,
-                     "explain": explain_section, "remedy": remedy_section}
+                     "explain": explain_section, "remedy": remedy_section,
+                     "over_time": over_time_section}
 """The section builder of each analysis, from its JSON document."""

@@ -121,6 +121,8 @@ class ReportConfig:
             name: {} for name in ("labels", "slices", "explain") if getattr(self, name)}
         if self.remedy:
             asked["remedy"] = {"method": self.remedy}
+        if self.spec.get("time"):  # the Over time section, whenever a time column is mapped
+            asked["over_time"] = {}
         return asked
 
     @property

@@ -28,13 +28,14 @@ from fairlens.wording import fmt, plain
 from fairlens.wording.report import audited_what, limitation_sentences, summary_sentences
 
 if TYPE_CHECKING:  # the analyses load with the registry, when a report runs them
+    from fairlens.drift import Drift
     from fairlens.explain import Explanation
     from fairlens.labels import LabelAnalysis
     from fairlens.remedies import RemedyResult
     from fairlens.slices import SliceResult
 
 REPORT_SCHEMA = "fairlens.report/1"
-ANALYSES = ("labels", "slices", "explain", "remedy")
+ANALYSES = ("labels", "slices", "explain", "remedy", "over_time")
 """The analyses a report can hold, in reading order; each is the registered analysis of family
 ``"section"`` of that name (``fairlens.registry.get("section", name)``)."""
 VERSION_PACKAGES = ("fairlens", "numpy", "pandas", "scipy", "scikit-learn", "plotly",
@@ -82,6 +83,7 @@ class Report:
     slices : SliceResult or None
     explain : Explanation or None
     remedy : RemedyResult or None
+    over_time : Drift or None
         The analyses' results, None when not run (their JSON documents: :meth:`documents`).
     errors : dict
         Analysis name -> message, for analyses that were asked for but failed.
@@ -100,6 +102,7 @@ class Report:
     slices: SliceResult | None = None
     explain: Explanation | None = None
     remedy: RemedyResult | None = None
+    over_time: Drift | None = None
     errors: dict[str, str] = field(default_factory=dict)
     gate: GateResult | None = None
     warnings: list[str] = field(default_factory=list)

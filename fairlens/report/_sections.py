@@ -280,7 +280,7 @@ def build_sections(report: Report) -> list[Section]:
         if name in documents:
             out.append(ANALYSIS_SECTIONS[name](documents[name]))
         elif name in report.errors:
-            out.append(Section(name, f"{name.capitalize()} (not available)", [
+            out.append(Section(name, f"{name.replace('_', ' ').capitalize()} (not available)", [
                 f"The {name} analysis was asked for but could not run: {report.errors[name]}"]))
     if report.gate:
         out.append(gate_section(report.gate))

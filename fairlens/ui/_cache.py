@@ -269,3 +269,19 @@ def sample_estimator(name: str) -> Any:
     from fairlens.datasets import SAMPLE_MODELS
 
     return SAMPLE_MODELS[name]()
+
+
+# --- over time (fairlens.ui.over_time_page) ---
+
+
+@st.cache_resource(max_entries=8, show_spinner="Auditing every window (one pass over the rows)...")
+def drift(data_key: str, spec_json: str, window: str, baseline: int, options_json: str,
+          _frame: Callable[[], pd.DataFrame]) -> Any:
+    """The drift analysis (:func:`fairlens.drift.drift_spec`) of the active data, cached per
+    content, mapping (threshold included), window, baseline and options; moving a slider over
+    its windows reads this result and never touches a row."""
+    from fairlens.drift import drift_spec
+
+    return drift_spec(_frame(), AuditSpec.from_dict(json.loads(spec_json)),
+                      options=AuditOptions(**json.loads(options_json)), window=window,
+                      baseline=baseline)

@@ -37,7 +37,7 @@ class ActiveData:
         Content hash of the data (the cache key of everything computed from it).
     name : str
         Display name.
-    kind : {"sample", "upload"}
+    kind : {"sample", "upload", "subset"}
         Where the data came from.
     location : str
         How to load it: ``"sample:<name>"``, ``"store:<data key>"`` or ``"memory"``.
@@ -269,6 +269,39 @@ def open_workspace(workspace_id: str) -> None:
         data.columns = [str(c) for c in frame.columns]
         data.n_rows, data.n_columns = frame.shape
     _activate(data, spec, settings)
+
+
+_SUBSET_PARENT = "fl_subset_parent"
+"""The dataset a subset was taken from: (ActiveData, memory frame or None)."""
+
+
+def open_subset(frame: pd.DataFrame, name: str) -> None:
+    """Make some rows of the active data (e.g. one time window) the active dataset, kept in
+    this browser tab, with the applied mapping and settings: every page then audits them
+    (:func:`close_subset` goes back to all rows)."""
+    spec, settings = current_spec(), current_settings()
+    if active().kind != "subset":
+        st.session_state[_SUBSET_PARENT] = (active(), st.session_state.get(K.MEMORY_FRAME))
+    data = ActiveData(
+        key=_cache.frame_hash(frame), name=name, kind="subset", location="memory",
+        n_rows=len(frame), n_columns=frame.shape[1], columns=[str(c) for c in frame.columns])
+    st.session_state[K.MEMORY_FRAME] = frame
+    _activate(data, spec, settings)
+
+
+def close_subset() -> bool:
+    """Back from a subset to the data it was taken from, with the current mapping and
+    settings (False when the active data is no subset)."""
+    parent = st.session_state.pop(_SUBSET_PARENT, None)
+    if active().kind != "subset" or parent is None:
+        return False
+    data, memory = parent
+    if memory is None:
+        st.session_state.pop(K.MEMORY_FRAME, None)
+    else:
+        st.session_state[K.MEMORY_FRAME] = memory
+    _activate(data, current_spec(), current_settings())
+    return True
 
 
 def init_session() -> None:
