@@ -30,6 +30,7 @@ from fairlens.wording import (
     outcome_words,
     table_metrics,
 )
+from fairlens.wording.audit import priority_spreads
 
 CHART_METRICS = ("selection_rate", "tpr", "fpr", "ppv")
 """The per-group chart's metrics (binary tasks)."""
@@ -160,6 +161,7 @@ def disparities_section(report: Report) -> Section:
         "(Benjamini-Hochberg corrected)."]
     if audit.statistics.task == "binary":
         paragraphs.append(error_rate_priority(audit.spec.favorable, audit.to_dict()["overall"]))
+        paragraphs += priority_spreads(audit.by_group, audit.spec.favorable, escape=str)
     tables, figures = [], []
     if len(d):
         shown = d[d["measure"].isin(KEY_MEASURES) | ~d["measure"].str.startswith(

@@ -16,7 +16,13 @@ import pandas as pd
 from fairlens.auditing import Audit
 from fairlens.wording._numbers import fmt, fmt_ci, fmt_int, is_missing
 from fairlens.wording._text import md
-from fairlens.wording.harm import NEUTRAL, OutcomeWords, four_fifths_phrase, four_fifths_sentences
+from fairlens.wording.harm import (
+    NEUTRAL,
+    OutcomeWords,
+    four_fifths_phrase,
+    four_fifths_sentences,
+    priority_metrics,
+)
 from fairlens.wording.metrics import measure_label, metric_label
 
 SIGNIFICANCE_MARK = " *"
@@ -184,6 +190,25 @@ def disparity_sentences(doc: dict[str, Any], by_group: pd.DataFrame, grouping: s
         if len(small) > MAX_LISTED:
             listed += f" and {len(small) - MAX_LISTED} more"
         out.append(f"Left out of these comparisons as smaller than {min_group_size}: {listed}.")
+    return out
+
+
+def priority_spreads(by_group: pd.DataFrame, favorable: str, *,
+                     escape: Callable[[Any], str] = md) -> list[str]:
+    """The error rates that matter for this direction (:func:`~fairlens.wording.harm.
+    priority_metrics`), lowest and highest group per single-attribute grouping.
+
+    ``"By **race**: FPR ranges from **0.09** (Asian) to **0.45** (African-American); FDR ..."``
+    """
+    out = []
+    for grouping in dict.fromkeys(by_group["grouping"]):
+        if " x " in str(grouping):
+            continue
+        rows = group_rows(by_group, grouping)
+        parts = [f"{metric_label(m)} {span}" for m in priority_metrics(favorable)
+                 if (span := spread_phrase(rows, m, escape=escape))]
+        if parts:
+            out.append(f"By **{escape(grouping)}**: " + "; ".join(parts) + ".")
     return out
 
 

@@ -223,8 +223,8 @@ def four_fifths_phrase(disp: dict[str, Any]) -> str | None:
     top, what = rule["comparison_group"], favorable_phrase(rule["favorable"])
     failing = rule["failing_groups"]
     if not failing:
-        return (f"the four-fifths rule holds: every group receives {what} at 0.80 or more of "
-                f"{top}'s rate")
+        return (f"the four-fifths rule holds: every group that counts receives {what} at 0.80 "
+                f"or more of {top}'s rate")
     ratios = [fmt(rule["groups"][g]["ratio"], 2) for g in failing]
     if len(failing) <= 3:
         return (f"the four-fifths rule **fails** for {names(failing)}, at {names(ratios)} of "

@@ -53,7 +53,12 @@ def test_compas_report_words_the_rule_for_the_harmed_group(compas_report):
     disparities = section(compas_report, "disparities")
     overall = compas_report.audit.to_dict()["overall"]
     assert error_rate_priority("negative", overall) in disparities.paragraphs
-    assert f"Here {100 * overall['selection_rate']:.0f}% of all rows" in disparities.paragraphs[-1]
+    assert f"Here {100 * overall['selection_rate']:.0f}% of all rows" in disparities.paragraphs[1]
+    race_rows = compas_report.audit.by_group.query("grouping == 'race' and not small")
+    fpr, fdr = race_rows.set_index("group")["fpr"], race_rows.set_index("group")["fdr"]
+    assert (f"By **race**: FPR ranges from **{fpr.min():.2f}** ({fpr.idxmin()}) to "
+            f"**{fpr.max():.2f}** ({fpr.idxmax()}); FDR ranges from **{fdr.min():.2f}** "
+            f"({fdr.idxmin()}) to **{fdr.max():.2f}** ({fdr.idxmax()}).") in disparities.paragraphs
     table = next(t for t in disparities.tables if t.title.startswith("Four-fifths rule"))
     assert "predicted negative" in table.title
     rows = {(r[0], r[1]): r for r in table.rows}
