@@ -42,3 +42,35 @@ def quiet_numpy():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         yield
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local Spark session (``local[2]``, two shuffle partitions, no UI) for the whole run.
+
+    Skips when pyspark or Java is missing, unless FAIRLENS_REQUIRE_SHARED=1 (CI installs both).
+    """
+    import shutil
+
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        SparkSession = None
+    if SparkSession is None or shutil.which("java") is None:
+        message = "the Spark engine tests need pyspark and Java 17"
+        if os.environ.get("FAIRLENS_REQUIRE_SHARED") == "1":
+            pytest.fail(message + " and FAIRLENS_REQUIRE_SHARED=1 requires them")
+        pytest.skip(message)
+    session = (SparkSession.builder.master("local[2]").appName("fairlens-tests")
+               .config("spark.ui.enabled", "false")
+               .config("spark.sql.shuffle.partitions", "2")
+               .config("spark.default.parallelism", "2")
+               .config("spark.sql.adaptive.enabled", "false")
+               .config("spark.sql.codegen.wholeStage", "false")
+               .config("spark.ui.showConsoleProgress", "false")
+               .config("spark.driver.memory", "1g")
+               .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+               .getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()

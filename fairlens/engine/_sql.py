@@ -45,6 +45,7 @@ from fairlens.engine._tables import (
 #: fetching its distinct values (HyperLogLog is within a few percent, so the exact limit of
 #: 4096 is far below it).
 _APPROX_GATE = 3 * EXACT_MAX_DISTINCT
+Cells = dict[str, np.ndarray]
 #: Sensitive attributes with at most this many values are coded by a CASE, above by a join.
 _CASE_LIMIT = 64
 
@@ -200,10 +201,67 @@ class SqlTables:
         return int(rows[0][0]), rows[0][1]
 
     # -- validation --------------------------------------------------------------------------
+    def _profile(self) -> None:
+        """Every aggregate the checks read, in one pass over the rows (``self.p``)."""
+        spec = self.spec
+        inf = double(math.inf)
+        aggs = {"n": "count(*)"}
+        checked = list(spec.score) + list(spec.metric) + self._proba_columns()
+        for c in checked:
+            if c not in self.cols:
+                continue
+            x, v = self.q(c), self.num(c)
+            if self.cols[c].kind in ("string", "other"):
+                bad = f"{x} IS NOT NULL AND TRY_CAST({x} AS DOUBLE) IS NULL"
+                aggs[f"bad:{c}"] = f"sum({_when(bad)})"
+            aggs[f"nan:{c}"] = f"sum({_when(v + ' IS NULL')})"
+            aggs[f"inf:{c}"] = f"sum({_when(f'abs({v}) = {inf}')})"
+            aggs[f"min:{c}"] = f"min({v})"
+            aggs[f"max:{c}"] = f"max({v})"
+            aggs[f"out:{c}"] = f"sum({_when(f'{v} < 0 OR {v} > 1')})"
+            aggs[f"approx:{c}"] = f"approx_count_distinct({v})"
+        if spec.label in self.cols:
+            lab = self.q(spec.label)
+            aggs["lnull"] = f"sum({_when(f'{lab} IS NULL')})"
+            aggs["ldistinct"] = f"count(DISTINCT {lab})"
+        for c in spec.pred:
+            if c in self.cols:
+                aggs[f"pnull:{c}"] = f"sum({_when(f'{self.q(c)} IS NULL')})"
+        if spec.weight in self.cols:
+            x = self.q(spec.weight)
+            cast = f"TRY_CAST({x} AS DOUBLE)" if self.cols[spec.weight].kind in (
+                "string", "other") else f"CAST({x} AS DOUBLE)"
+            aggs["winf"] = f"sum({_when(f'abs({cast}) = {inf}')})"
+            aggs["wnan"] = f"sum({_when(f'{cast} IS NULL OR isnan({cast})')})"
+            aggs["wneg"] = f"sum({_when(f'{cast} < 0')})"
+            aggs["wsum"] = f"sum({cast})"
+        probas = [c for c in self._proba_columns() if c in self.cols]
+        if probas:
+            total = "(" + " + ".join(self.num(c) for c in probas) + ")"
+            aggs["worst"] = f"max_by({total}, abs({total} - 1))"
+        keys = list(aggs)
+        row = self._one("SELECT " + ", ".join(f"{aggs[k]} AS fl_p{i}" for i, k in enumerate(keys))
+                        + f" FROM {self.b.source}")
+        self.p = {k: _python(v) for k, v in zip(keys, row, strict=True)}
+
+    def _proba_columns(self) -> list[str]:
+        prefix = self.spec.proba_prefix
+        if not prefix:
+            return []
+        cols = [c.name for c in self.b.columns if c.name.startswith(prefix)
+                and len(c.name) > len(prefix)]
+        names = [c[len(prefix):] for c in cols]
+        try:
+            order = np.argsort([float(n) for n in names], kind="stable")
+        except ValueError:
+            order = np.argsort(names, kind="stable")
+        return [cols[i] for i in order]
+
     def _validate(self) -> None:
         spec = self.spec
         frame = pd.DataFrame(columns=[c.name for c in self.b.columns])
-        self.n_rows = int(self._one(f"SELECT count(*) FROM {self.b.source}")[0])
+        self._profile()
+        self.n_rows = int(self.p["n"])
         if self.n_rows == 0:
             raise FairLensInputError(E.NO_ROWS_LEFT.format(step="loading"))
         problems = spec.problems(frame)
@@ -239,10 +297,7 @@ class SqlTables:
         x, v = self.q(name), self.num(name)
         bad_cond = f"{x} IS NOT NULL AND TRY_CAST({x} AS DOUBLE) IS NULL" \
             if col.kind in ("string", "other") else "1 = 0"
-        inf = double(math.inf)
-        bad, nan, infinite = self._one(
-            f"SELECT sum({_when(bad_cond)}), sum({_when(v + ' IS NULL')}), "
-            f"sum({_when(f'abs({v}) = {inf}')}) FROM {self.b.source}")
+        bad, nan, infinite = (self.p.get(f"{k}:{name}") for k in ("bad", "nan", "inf"))
         if bad:
             _, example = self._first_row(bad_cond, x)
             raise FairLensInputError(message.format(col=name, example=_python(example)))
@@ -257,9 +312,7 @@ class SqlTables:
         v = self._numeric(name, E.NON_NUMERIC_SCORE)
         if self.spec.score_kind != "probability":
             return v
-        lo, hi, k = self._one(
-            f"SELECT min({v}), max({v}), sum({_when(f'{v} < 0 OR {v} > 1')}) "
-            f"FROM {self.b.source}")
+        lo, hi, k = (self.p[f"{key}:{name}"] for key in ("min", "max", "out"))
         lo, hi = float(lo), float(hi)
         if lo < -PROBABILITY_TOLERANCE or hi > 1 + PROBABILITY_TOLERANCE:
             raise FairLensInputError(E.SCORE_OUT_OF_RANGE.format(col=name, lo=lo, hi=hi))
@@ -271,19 +324,19 @@ class SqlTables:
             return f"greatest(least({v}, {double(1.0)}), {double(0.0)})"
         return v
 
-    def _distinct(self, name: str) -> list[Any]:
-        """The distinct non-null values of a column, in order of first appearance."""
+    def _distinct(self, name: str, ordered: bool = False) -> list[Any]:
+        """The distinct non-null values of a column (at most 100,000); ``ordered``: in order of
+        first appearance, as ``pandas.unique`` gives them (for messages)."""
         x = self.q(name)
-        n_distinct = int(self._one(f"SELECT count(DISTINCT {x}) FROM {self.b.source}")[0])
-        if n_distinct > 100_000:
-            return [_python(r[0]) for r in self.b.rows(
-                f"SELECT DISTINCT {x} FROM {self.b.source} WHERE {x} IS NOT NULL LIMIT 100000")]
-        rn = self.b.row_number()
-        rows = self.b.rows(
-            f"SELECT fl_v, min(fl_rn) AS fl_first FROM (SELECT {x} AS fl_v, {rn} AS fl_rn "
-            f"FROM {self.b.source}) fl_t WHERE fl_v IS NOT NULL GROUP BY fl_v "
-            "ORDER BY fl_first") if n_distinct <= 2 else self.b.rows(
-            f"SELECT DISTINCT {x} FROM {self.b.source} WHERE {x} IS NOT NULL")
+        if ordered:
+            rn = self.b.row_number()
+            rows = self.b.rows(
+                f"SELECT fl_v, min(fl_rn) AS fl_first FROM (SELECT {x} AS fl_v, {rn} AS fl_rn "
+                f"FROM {self.b.source}) fl_t WHERE fl_v IS NOT NULL GROUP BY fl_v "
+                "ORDER BY fl_first LIMIT 100000")
+        else:
+            rows = self.b.rows(f"SELECT DISTINCT {x} FROM {self.b.source} WHERE {x} IS NOT NULL "
+                               "LIMIT 100000")
         return [_python(r[0]) for r in rows]
 
     def _equals(self, name: str, value: Any) -> str:
@@ -305,8 +358,7 @@ class SqlTables:
         return f"(CASE WHEN {x} IS NULL THEN 0 WHEN {cond} THEN 1 ELSE 0 END)"
 
     def _label_missing(self, name: str) -> None:
-        x = self.q(name)
-        k = int(self._one(f"SELECT sum({_when(f'{x} IS NULL')}) FROM {self.b.source}")[0] or 0)
+        k = int(self.p.get("lnull") or 0)
         if k:
             raise FairLensInputError(E.LABEL_MISSING.format(col=name, k=k))
 
@@ -316,15 +368,14 @@ class SqlTables:
         self._label_missing(col)
         values = self._distinct(col)
         if len(values) > 2:
-            x = self.q(col)
-            k = int(self._one(f"SELECT count(DISTINCT {x}) FROM {self.b.source}")[0])
+            k = int(self.p["ldistinct"])
             shown = ", ".join(map(repr, sorted(values, key=str)[:6]))
             raise FairLensInputError(E.LABEL_NOT_BINARY.format(col=col, k=k, values=shown))
         if spec.positive_label is not None:
             matches = [v for v in values if _same_value(v, spec.positive_label)]
             if not matches and len(values) > 1:
                 raise FairLensInputError(E.POSITIVE_LABEL_ABSENT.format(
-                    pos=spec.positive_label, col=col, values=values))
+                    pos=spec.positive_label, col=col, values=self._distinct(col, True)))
             positive = matches[0] if matches else spec.positive_label
         else:
             positive = _choose_positive(values, col, self.warnings)
@@ -337,7 +388,7 @@ class SqlTables:
 
     def _pred_column(self, name: str) -> str:
         x = self.q(name)
-        k = int(self._one(f"SELECT sum({_when(f'{x} IS NULL')}) FROM {self.b.source}")[0] or 0)
+        k = int(self.p.get(f"pnull:{name}") or 0)
         if k:
             row, _ = self._first_row(f"{x} IS NULL", x)
             raise FairLensInputError(E.SCORE_MISSING.format(col=name, k=k, row=row))
@@ -345,6 +396,8 @@ class SqlTables:
         allowed = [c for c in self.classes if c is not None]
         foreign = [v for v in values if not any(_same_value(v, a) for a in allowed)]
         if foreign and not (len(allowed) == 1 and len(values) <= 2):
+            values = self._distinct(name, True)
+            foreign = [v for v in values if not any(_same_value(v, a) for a in allowed)]
             raise FairLensInputError(
                 E.PRED_NOT_BINARY.format(col=name, values=foreign[:5], labels=allowed))
         return f"CAST({self._equals(name, self.classes[1])} AS DOUBLE)"
@@ -353,26 +406,15 @@ class SqlTables:
         spec = self.spec
         prefix = spec.proba_prefix
         names_all = [c.name for c in self.b.columns]
-        cols = [c for c in names_all if c.startswith(prefix) and len(c) > len(prefix)]
+        cols = self._proba_columns()
         if not cols:
             raise FairLensInputError(E.PROBA_NO_COLUMNS.format(
                 prefix=prefix, available=", ".join(map(repr, names_all))))
         names = [c[len(prefix):] for c in cols]
-        try:
-            order = np.argsort([float(n) for n in names], kind="stable")
-        except ValueError:
-            order = np.argsort(names, kind="stable")
-        cols = [cols[i] for i in order]
-        names = [names[i] for i in order]
         exprs = [self._numeric(c, E.NON_NUMERIC_SCORE) for c in cols]
-        total = "(" + " + ".join(exprs) + ")"
-        lo_sql = "least(" + ", ".join(f"min({e})" for e in exprs) + ")" if len(exprs) > 1 \
-            else f"min({exprs[0]})"
-        hi_sql = "greatest(" + ", ".join(f"max({e})" for e in exprs) + ")" if len(exprs) > 1 \
-            else f"max({exprs[0]})"
-        lo, hi, worst = self._one(
-            f"SELECT {lo_sql}, {hi_sql}, max_by({total}, abs({total} - 1)) FROM {self.b.source}")
-        lo, hi, worst = float(lo), float(hi), float(worst)
+        lo = min(float(self.p[f"min:{c}"]) for c in cols)
+        hi = max(float(self.p[f"max:{c}"]) for c in cols)
+        worst = float(self.p["worst"])
         if lo < -PROBABILITY_TOLERANCE or hi > 1 + PROBABILITY_TOLERANCE:
             raise FairLensInputError(E.SCORE_OUT_OF_RANGE.format(col=prefix + "*", lo=lo, hi=hi))
         if abs(worst - 1) > PROBABILITY_TOLERANCE * len(cols):
@@ -392,7 +434,8 @@ class SqlTables:
         for v in values:
             idx = [i for i, n in enumerate(names) if _same_value(v, n)]
             if not idx:
-                bad = [x for x in values if not any(_same_value(x, n) for n in names)]
+                bad = [x for x in self._distinct(spec.label, True)
+                       if not any(_same_value(x, n) for n in names)]
                 raise FairLensInputError(E.PROBA_LABEL_NOT_IN_CLASSES.format(
                     col=spec.label, values=bad[:5], classes=names))
             lookup.append((v, idx[0]))
@@ -416,11 +459,7 @@ class SqlTables:
         x = self.q(name)
         cast = f"TRY_CAST({x} AS DOUBLE)" if col.kind in ("string", "other") \
             else f"CAST({x} AS DOUBLE)"
-        inf = double(math.inf)
-        n_inf, n_nan, n_neg, total = self._one(
-            f"SELECT sum({_when(f'abs({cast}) = {inf}')}), "
-            f"sum({_when(f'{cast} IS NULL OR isnan({cast})')}), "
-            f"sum({_when(f'{cast} < 0')}), sum({cast}) FROM {self.b.source}")
+        n_inf, n_nan, n_neg, total = (self.p[k] for k in ("winf", "wnan", "wneg", "wsum"))
         problem = None
         if n_inf:
             problem = "infinite values"
@@ -444,13 +483,18 @@ class SqlTables:
             return double(float(value))
         return self.b.string(str(value))
 
-    def _attribute(self, name: str) -> tuple[str, list[Any]]:
-        """Code expression and categories of one sensitive attribute (as ``encode_attribute``)."""
-        col = self.cols[name]
+    def _value(self, name: str) -> str:
+        """A sensitive column with NaN read as missing (as pandas reads it)."""
         x = self.q(name)
-        value = f"(CASE WHEN isnan({x}) THEN NULL ELSE {x} END)" if col.kind == "float" else x
-        rows = self.b.rows(f"SELECT {value} AS fl_v, count(*) FROM {self.b.source} GROUP BY 1")
-        counts = {(_python(v) if v is not None else None): int(c) for v, c in rows}
+        return f"(CASE WHEN isnan({x}) THEN NULL ELSE {x} END)" \
+            if self.cols[name].kind == "float" else x
+
+    def _attribute(self, name: str, counts: dict[Any, int]):
+        """Codes of one attribute's values (as ``encode_attribute``): ``(code_of, categories,
+        SQL code expression)``."""
+        col = self.cols[name]
+        value = self._value(name)
+        counts = dict(counts)
         missing = counts.pop(None, 0)
         if not counts:
             raise FairLensInputError(E.SENSITIVE_ALL_MISSING.format(col=name))
@@ -465,12 +509,17 @@ class SqlTables:
         miss_code = len(categories)
         if missing:
             categories.append(MISSING_GROUP)
+        codes = {v: i for i, v in enumerate(values)}
+
+        def code_of(v: Any) -> int:
+            return miss_code if v is None else codes[v]
+
         if len(values) <= _CASE_LIMIT:
             expr = "(CASE " + " ".join(
                 f"WHEN {value} = {self._literal(v, col)} THEN {i}"
                 for i, v in enumerate(values)) + f" ELSE {miss_code} END)"
-            return expr, categories
-        return ("JOIN", name, value, values, miss_code), categories  # type: ignore[return-value]
+            return code_of, categories, expr
+        return code_of, categories, ("JOIN", value, values, miss_code)
 
     def _quantile_attribute(self, name, value, values, counts, missing):
         arr = np.asarray(values, dtype=np.float64)
@@ -488,44 +537,61 @@ class SqlTables:
                 labels.append(f"[{lo:.3g}, {hi:.3g}{']' if last else ')'}")
         v = f"CAST({value} AS DOUBLE)"
         miss_code = len(labels)
+        inner = edges[1:-1]
         expr = f"(CASE WHEN {value} IS NULL THEN {miss_code} " + " ".join(
-            f"WHEN {v} < {double(e)} THEN {i}" for i, e in enumerate(edges[1:-1])) + \
+            f"WHEN {v} < {double(e)} THEN {i}" for i, e in enumerate(inner)) + \
             f" ELSE {len(labels) - 1} END)"
-        bins = np.searchsorted(edges[1:-1], arr, side="right")
-        used = len(np.unique(bins))
+        used = len(np.unique(np.searchsorted(inner, arr, side="right")))
         self.warnings.append(
             f"Numeric attribute {name!r} has {len(values)} distinct values; it was cut into "
             f"{used} quantile bins ({', '.join(labels)}).")
         categories = labels + ([MISSING_GROUP] if missing else [])
-        return expr, categories
+
+        def code_of(x: Any) -> int:
+            return miss_code if x is None else int(np.searchsorted(inner, float(x), "right"))
+
+        return code_of, categories, expr
 
     def _groups(self) -> None:
-        exprs, categories, joins = [], [], []
-        for i, name in enumerate(self.spec.sensitive):
-            expr, cats = self._attribute(name)
+        """Finest groups from one ``GROUP BY`` of the attribute values (with their counts)."""
+        names = list(self.spec.sensitive)
+        values = [self._value(n) for n in names]
+        rows = self.b.rows(
+            "SELECT " + ", ".join(f"{v} AS fl_a{i}" for i, v in enumerate(values)) +
+            f", count(*) AS fl_n FROM {self.b.source} GROUP BY " +
+            ", ".join(values))
+        combos = [tuple(_python(x) for x in r[:-1]) for r in rows]
+        weights = [int(r[-1]) for r in rows]
+        exprs, categories, coders, joins = [], [], [], []
+        for i, name in enumerate(names):
+            counts: dict[Any, int] = {}
+            for combo, k in zip(combos, weights, strict=True):
+                counts[combo[i]] = counts.get(combo[i], 0) + k
+            code_of, cats, expr = self._attribute(name, counts)
             if isinstance(expr, tuple):
-                _, _, value, values, miss = expr
+                _, value, vals, miss = expr
                 col = self.cols[name]
-                rows = ", ".join(f"({self._literal(v, col)}, {j})" for j, v in enumerate(values))
+                lits = ", ".join(f"({self._literal(v, col)}, {j})" for j, v in enumerate(vals))
                 alias = f"fl_c{i}"
-                joins.append(f"LEFT JOIN (VALUES {rows}) AS {alias}(fl_v, fl_code) "
+                joins.append(f"LEFT JOIN (VALUES {lits}) AS {alias}(fl_v, fl_code) "
                              f"ON {value} = {alias}.fl_v")
                 expr = f"coalesce({alias}.fl_code, {miss})"
             exprs.append(expr)
             categories.append(cats)
+            coders.append(code_of)
         cards = [len(c) for c in categories]
-        strides = np.cumprod([1] + cards[::-1][:-1])[::-1]
-        self._gk = " + ".join(f"CAST({e} AS BIGINT) * {int(s)}"
+        strides = [int(x) for x in np.cumprod([1] + cards[::-1][:-1])[::-1]]
+        self._gk = " + ".join(f"CAST({e} AS BIGINT) * {s}"
                               for e, s in zip(exprs, strides, strict=True))
         self._joins = " ".join(joins)
-        rows = self.b.arrays(f"SELECT fl_gk, count(*) AS fl_n FROM ({self._coded()}) fl_t "
-                             "GROUP BY fl_gk")
-        order = np.argsort(rows["fl_gk"])
-        self._present = rows["fl_gk"][order].astype(np.int64)
-        self.fine_counts = rows["fl_n"][order].astype(np.int64)
+        gk = np.asarray([sum(c(v) * s for c, v, s in zip(coders, combo, strides, strict=True))
+                         for combo in combos], dtype=np.int64)
+        self._present = np.unique(gk)
         self.n_fine = len(self._present)
-        self.groupings = groupings_from_present(list(self.spec.sensitive), categories,
-                                                self._present)
+        self.fine_counts = np.bincount(np.searchsorted(self._present, gk),
+                                       weights=np.asarray(weights, dtype=np.float64),
+                                       minlength=self.n_fine).astype(np.int64)
+        self.groupings = groupings_from_present(names, categories, self._present)
 
     def _coded(self, *extra: str) -> str:
         """Rows with the combined group key ``fl_gk``, the label ``fl_y``, the weight ``fl_w``."""
@@ -588,7 +654,9 @@ class SqlTables:
         cells["y"] = cells["fl_yy"].astype(np.int64)
         return cells
 
-    def _approx_distinct(self, s: str) -> int:
+    def _approx_distinct(self, s: str, column: str | None = None) -> int:
+        if column is not None and f"approx:{column}" in self.p:
+            return int(self.p[f"approx:{column}"])
         return int(self._one(f"SELECT approx_count_distinct({s}) FROM {self.b.source}")[0])
 
     def _binned(self, key: str, cells: dict[str, np.ndarray], n_bins: int, weighted: bool,
@@ -601,11 +669,11 @@ class SqlTables:
         out += [np.bincount(idx, weights=cells[s], minlength=size).reshape(shape) for s in sums]
         return out
 
-    def _score_from(self, name: str, s: str, y: str | None, probability: bool
-                    ) -> tuple[ScoreTable, dict[str, np.ndarray], dict[str, np.ndarray] | None]:
+    def _score_from(self, name: str, s: str, y: str | None, probability: bool,
+                    column: str | None = None) -> tuple[ScoreTable, Cells, Cells | None]:
         """A score table by the numpy rules; the cells it came from; the raw cells if fetched."""
         raw = None
-        if self.n_rows <= EXACT_MAX_ROWS or self._approx_distinct(s) <= _APPROX_GATE:
+        if self.n_rows <= EXACT_MAX_ROWS or self._approx_distinct(s, column) <= _APPROX_GATE:
             raw = self._score_cells(name, "raw", expr=s, y=y)
             values = np.unique(raw["fl_s"])
             fits = self.n_fine * 2 * len(values) <= EXACT_MAX_CELLS
@@ -620,8 +688,7 @@ class SqlTables:
         if probability:
             lo, hi = 0.0, 1.0
         else:
-            lo, hi = (float(v) for v in self._one(
-                f"SELECT min({s}), max({s}) FROM {self.b.source}"))
+            lo, hi = (float(self.p[f"{k}:{column}"]) for k in ("min", "max"))
         if hi <= lo:
             hi = lo + 1.0
         values = lo + (hi - lo) * (np.arange(GRID_BINS) / GRID_BINS)
@@ -633,7 +700,8 @@ class SqlTables:
     def score_table(self, model: str, *, probability: bool) -> ScoreTable:
         """See :meth:`fairlens.engine.TableSource.score_table`."""
         if model not in self._score:
-            table, cells, raw = self._score_from(model, self._exprs[model], None, probability)
+            table, cells, raw = self._score_from(model, self._exprs[model], None, probability,
+                                                 model)
             self._score[model], self._cells[model] = table, cells
             self._aucs[model] = None if table.exact or raw is None or \
                 self.n_rows > EXACT_MAX_ROWS else self._aucs_of(raw)
@@ -701,7 +769,8 @@ class SqlTables:
         v = self._exprs[metric]
         sums = ("count(*) AS fl_n, sum(fl_w) AS fl_sw, sum(fl_v * fl_w) AS fl_vs, "
                 "sum(fl_v * fl_w * fl_v) AS fl_sq")
-        exact = self.n_rows <= EXACT_MAX_ROWS and self._approx_distinct(v) <= _APPROX_GATE
+        exact = self.n_rows <= EXACT_MAX_ROWS and \
+            self._approx_distinct(v, metric) <= _APPROX_GATE
         if exact:
             cells = self.b.arrays(f"SELECT fl_gk, fl_v, {sums} FROM ({self._coded(f'{v} AS fl_v')}"
                                   ") fl_t GROUP BY fl_gk, fl_v")
@@ -711,8 +780,7 @@ class SqlTables:
             n_bins = len(distinct)
             cells["fl_b"] = np.searchsorted(distinct, cells["fl_v"])
         else:
-            lo, hi = (float(x) for x in self._one(f"SELECT min({v}), max({v}) "
-                                                  f"FROM {self.b.source}"))
+            lo, hi = (float(self.p[f"{k}:{metric}"]) for k in ("min", "max"))
             width = (hi - lo) / VALUE_BINS if hi > lo else 1.0
             b = (f"greatest(least(CAST(floor((fl_v - {double(lo)}) / {double(width)}) AS BIGINT),"
                  f" {VALUE_BINS - 1}), 0)")
