@@ -4,91 +4,78 @@ the label and copies of the score).
 
 :func:`screen_columns` is what :func:`infer_spec` proposes, what ``fairlens inspect`` prints and
 what the analyses that take features use when none are named. The thresholds are the named
-constants below (documented in the README, "Column screening"). The per-column numbers come
-from :mod:`fairlens.data._column_stats`; the sentences from :mod:`fairlens.data._screen_text`.
+constants of :mod:`fairlens.data._screen_limits`, exported here (documented in the README,
+"Column screening"). The per-column numbers come from :mod:`fairlens.data._column_stats`, the
+checks against the label and the scores from :mod:`fairlens.data._screen_checks`, the result
+classes from :mod:`fairlens.data._screen_result` and the sentences from
+:mod:`fairlens.data._screen_text`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from fairlens.data import _column_stats as S
+from fairlens.data import _screen_checks as C
 from fairlens.data._errors import FairLensInputError
+from fairlens.data._screen_limits import (
+    DATE_SHARE,
+    FREE_TEXT_DISTINCT_RATIO,
+    FREE_TEXT_MIN_WORDS,
+    HIGH_CARDINALITY,
+    ID_DISTINCT_RATIO,
+    ID_MIN_VALUES,
+    ID_NAMED_RATIO,
+    LEAK_AUC,
+    LEAK_FOLDS,
+    LEAK_IMPLIED_MAX_SHARE,
+    LEAK_IMPLIED_MIN_ROWS,
+    LEAK_IMPLIED_MIN_SHARE,
+    LEAK_IMPLIED_PURITY,
+    LEAK_MIN_CLASS,
+    MOSTLY_MISSING,
+    OTHER,
+    OTHER_SCORE_RHO,
+    SAMPLE_ROWS,
+    SCORE_COPY_RHO,
+    SEED,
+    TOP_VALUES,
+    WARNING_ROWS,
+)
 from fairlens.data._screen_result import ColumnScreen, Screening
 from fairlens.data._spec import AuditSpec, _norm, guess_roles
 
-#: Nearly unique: a text column with at least this share of distinct values (among the
-#: non-missing ones) is an identifier; so is a nearly unique integer column in row order or
-#: without gaps (a row number), or any nearly unique column named like an id.
-ID_DISTINCT_RATIO = 0.9
-#: A column named like an identifier or a person's name (``id``, ``*_id``, ``name``, ``first``,
-#: ``last``, ``*_number`` ...) is one from this share of distinct values on.
-ID_NAMED_RATIO = 0.2
-#: Fewest distinct values of an identifier (a 10-row file's categories are not identifiers).
-ID_MIN_VALUES = 20
-#: Free text: text with at least this many words a value on average ...
-FREE_TEXT_MIN_WORDS = 5.0
-#: ... and at least this share of distinct values.
-FREE_TEXT_DISTINCT_RATIO = 0.5
-#: Nearly all missing: at least this share of the rows has no value.
-MOSTLY_MISSING = 0.95
-#: A text column is a date when at least this share of its values reads as a date.
-DATE_SHARE = 0.9
-#: A label leak: a cross-fitted single-column AUC (either direction) of at least this.
-LEAK_AUC = 0.85
-#: Rows sampled (fixed seed) for the leak and score-copy checks of a large file.
-SAMPLE_ROWS = 20_000
-#: Rows sampled (fixed seed) by :func:`feature_warnings` from a larger file.
-WARNING_ROWS = 100_000
-#: Folds of the cross-fitted AUC.
-LEAK_FOLDS = 2
-#: A leak by association: a value (or being present) that covers at least this share of
-#: the rows and goes with one state of a leak column in at least LEAK_IMPLIED_PURITY of them
-#: (``vr_charge_degree`` is only filled in where ``is_recid`` is 1).
-#: The state needs at least LEAK_IMPLIED_MIN_ROWS rows too, and enough for a pure state by
-#: chance to be unlikely (under one in a million); leak columns whose most common value holds
-#: LEAK_IMPLIED_MAX_SHARE of the rows or more are not used.
-LEAK_IMPLIED_MIN_SHARE = 0.01
-LEAK_IMPLIED_PURITY = 0.995
-LEAK_IMPLIED_MIN_ROWS = 30
-LEAK_IMPLIED_MAX_SHARE = 0.9
-#: Fewest rows of the smaller label class for the leak checks to run.
-LEAK_MIN_CLASS = 5
-#: A score copy: Spearman's |rho| with a score or prediction column of at least this (or a
-#: binning of one: each value covers one range of the score).
-SCORE_COPY_RHO = 0.9
-#: Another model's score: a column named like a score with |rho| of at least this with the
-#: audited score; it is left out of the features (audit it as a further model).
-OTHER_SCORE_RHO = 0.5
-#: Text columns with more distinct values than this stay features, bucketed by the model
-#: encoders into their TOP_VALUES most frequent values and "other" (:func:`bucket_rare`).
-HIGH_CARDINALITY = 50
-TOP_VALUES = 30
-#: The value that stands for the rare values in :func:`bucket_rare`.
-OTHER = "other"
-#: Seed of the row sample and of the folds.
-SEED = 0
-
-_ID_WORDS = {"id", "uuid", "guid", "key", "index", "idx", "name", "first", "last", "surname",
-             "first_name", "last_name", "firstname", "lastname", "full_name", "fullname",
-             "given_name", "family_name", "email", "phone", "ssn", "address"}
-_ID_SUFFIXES = ("_id", "_name", "_number", "_no", "_key", "_uuid", "_email")
-_SCORE_WORDS = ("score", "decile", "proba", "prob")
-_TIME_WORDS = ("screening", "date", "time")
-
-
-def _named_like_id(name: str) -> bool:
-    n = _norm(name)
-    return (n in _ID_WORDS or n.endswith(_ID_SUFFIXES) or n.startswith(("id_", "unnamed")))
-
-
-def _named_like_score(name: str) -> bool:
-    return any(w in _norm(name).split("_") for w in _SCORE_WORDS)
-
+__all__ = [
+    "ID_DISTINCT_RATIO",
+    "ID_NAMED_RATIO",
+    "ID_MIN_VALUES",
+    "FREE_TEXT_MIN_WORDS",
+    "FREE_TEXT_DISTINCT_RATIO",
+    "MOSTLY_MISSING",
+    "DATE_SHARE",
+    "LEAK_AUC",
+    "SAMPLE_ROWS",
+    "WARNING_ROWS",
+    "LEAK_FOLDS",
+    "LEAK_IMPLIED_MIN_SHARE",
+    "LEAK_IMPLIED_PURITY",
+    "LEAK_IMPLIED_MIN_ROWS",
+    "LEAK_IMPLIED_MAX_SHARE",
+    "LEAK_MIN_CLASS",
+    "SCORE_COPY_RHO",
+    "OTHER_SCORE_RHO",
+    "HIGH_CARDINALITY",
+    "TOP_VALUES",
+    "OTHER",
+    "SEED",
+    "bucket_rare",
+    "feature_warnings",
+    "infer_spec",
+    "screen_columns",
+]
 
 def bucket_rare(series: pd.Series, top: int = TOP_VALUES) -> pd.Series:
     """A high-cardinality column as its ``top`` most frequent values and :data:`OTHER`.
@@ -122,146 +109,7 @@ def _given_roles(spec: AuditSpec, names: list[str]) -> dict[str, str]:
     return roles
 
 
-class _Context:
-    """What every column is checked against: the row sample, the label and the scores."""
-
-    def __init__(self, frame: pd.DataFrame, spec: AuditSpec, seed: int) -> None:
-        n = len(frame)
-        rng = np.random.default_rng(seed)
-        self.rows = np.sort(rng.choice(n, SAMPLE_ROWS, replace=False)) if n > SAMPLE_ROWS \
-            else np.arange(n)
-        self.y: np.ndarray | None = None
-        self.label_codes: np.ndarray | None = None
-        names = list(frame.columns)
-        if spec.label in names:
-            self._label(frame.iloc[self.rows, names.index(spec.label)], rng)
-        self.refs: list[tuple[str, np.ndarray]] = []
-        for c in [*spec.score, *spec.pred, *spec.metric]:
-            if c in names:
-                self.refs.append((c, self._numbers(frame.iloc[:, names.index(c)])))
-        self.leaks: list[tuple[str, np.ndarray, pd.Series]] = []
-
-    def _label(self, label: pd.Series, rng: np.random.Generator) -> None:
-        present = label.notna().to_numpy()
-        codes, uniques = pd.factorize(S.hashable(label[present]))
-        if not 2 <= len(uniques) <= 20:
-            return
-        y = codes == np.bincount(codes).argmax()
-        if min(y.sum(), (~y).sum()) < LEAK_MIN_CLASS:
-            return
-        self.present, self.y, self.label_codes = present, ~y, codes
-        self.folds = rng.permutation(len(y)) % LEAK_FOLDS
-
-    def _numbers(self, series: pd.Series) -> np.ndarray:
-        part = series.iloc[self.rows]
-        kind = S.column_kind(part)
-        if kind in ("numeric", "bool"):
-            return S.as_float(part)
-        codes = S.codes_of(part, kind).astype(float)
-        codes[codes < 0] = np.nan
-        return codes
-
-
-def _check_leak(part: pd.Series, kind: str, ctx: _Context,
-                codes: np.ndarray) -> tuple[float, str] | None:
-    """(AUC, basis) when ``part`` (the sampled rows, ``codes`` on those with a label) leaks
-    the label, else None."""
-    if ctx.y is None:
-        return None
-    y, present = ctx.y, ctx.present
-    miss = codes < 0
-    auc_missing = S.two_sided(S.rank_auc(miss.astype(float), y)) if 0 < miss.sum() < len(y) \
-        else float("nan")
-    auc = S.oof_target_auc(codes, y, ctx.folds)
-    if kind in ("numeric", "bool") and (~miss).sum() >= 2 * LEAK_MIN_CLASS:
-        auc = np.nanmax([auc, S.two_sided(S.rank_auc(S.as_float(part)[present][~miss],
-                                                     y[~miss]))])
-    n_codes = len(np.unique(codes[~miss]))
-    if (n_codes >= 2 and (~miss).sum() >= 2 * n_codes
-            and min(y[~miss].sum(), (~y[~miss]).sum()) >= LEAK_MIN_CLASS
-            and S.is_function_of(codes, ctx.label_codes)):
-        return 1.0, "function"
-    if auc >= LEAK_AUC and not auc_missing > auc:
-        return float(auc), "values"
-    if auc_missing >= LEAK_AUC:
-        return float(auc_missing), "missingness"
-    return None
-
-
-def _state_text(values: pd.Series, state: np.ndarray) -> str:
-    """The one state of ``values`` on the rows of ``state``, as text ("" for missing)."""
-    held = values[state].dropna()
-    return "" if held.empty else str(held.mode().iloc[0])
-
-
-def _implied_leak(part: pd.Series, kind: str, ctx: _Context) -> dict[str, Any] | None:
-    """The fields of an implied leak when a state of ``part`` covering enough rows goes with
-    one state of a leak column (it is filled in only where the outcome happened, say)."""
-    if not ctx.leaks:
-        return None
-    part = part[ctx.present]
-    codes = S.codes_of(part, kind)
-    n = len(codes)
-    states = [(codes >= 0, None)] if 0 < (codes < 0).sum() < n else []
-    values, counts = np.unique(codes[codes >= 0], return_counts=True)
-    if kind not in ("numeric", "bool") or len(values) < S.NUMERIC_BINS:  # no quantile bins
-        states += [(codes == v, v) for v, k in zip(values, counts, strict=True) if k < n]
-    for name, leak, leak_values in ctx.leaks:
-        overall = np.bincount(leak + 1).max() / n
-        if overall >= LEAK_IMPLIED_MAX_SHARE:
-            continue
-        # A state this large is pure by chance with a probability under 1e-6.
-        least = max(LEAK_IMPLIED_MIN_SHARE * n, LEAK_IMPLIED_MIN_ROWS,
-                    np.log(1e-6) / np.log(overall))
-        for state, value in states:
-            if state.sum() < least:
-                continue
-            share = np.bincount(leak[state] + 1).max() / state.sum()
-            if share >= LEAK_IMPLIED_PURITY:
-                return {"detail": float(share), "against": name,
-                        "state": None if value is None else _state_text(part, state),
-                        "against_state": _state_text(leak_values, state)}
-    return None
-
-
-def _check_copy(part: pd.Series, name: str, kind: str,
-                refs: list[tuple[str, np.ndarray]], others: dict[str, np.ndarray],
-                ) -> tuple[float, str, str] | None:
-    """(detail, basis, reference) when ``part`` copies, bins or is another model's score."""
-    codes = S.codes_of(part, kind)
-    x = S.as_float(part) if kind in ("numeric", "bool") else None
-    few = 2 <= len(np.unique(codes[codes >= 0])) <= min(S.NUMERIC_BINS - 1, HIGH_CARDINALITY)
-    for ref_name, ref in [*refs, *others.items()]:
-        if ref_name == name:
-            continue
-        rho = S.spearman(x, ref) if x is not None else float("nan")
-        if abs(rho) >= SCORE_COPY_RHO:
-            return abs(rho), "rank", ref_name
-        if few and S.is_binning(codes, ref):
-            return 1.0, "binning", ref_name
-    if x is not None and _named_like_score(name):
-        for ref_name, ref in refs:
-            rho = S.spearman(x, ref)
-            if abs(rho) >= OTHER_SCORE_RHO:
-                return abs(rho), "other_model", ref_name
-    return None
-
-
-def _other_scores(frame: pd.DataFrame, names: list[str], roles: dict[str, str],
-                  ctx: _Context) -> dict[str, np.ndarray]:
-    """Other models' scores: numeric columns named like a score that follow a score or
-    prediction of the mapping (|rho| >= OTHER_SCORE_RHO); their binnings are copies too."""
-    out: dict[str, np.ndarray] = {}
-    for i, c in enumerate(names):
-        if c in roles or not _named_like_score(c) or S.column_kind(frame.iloc[:, i]) != "numeric":
-            continue
-        values = ctx._numbers(frame.iloc[:, i])
-        if any(abs(S.spearman(values, ref)) >= OTHER_SCORE_RHO for _, ref in ctx.refs):
-            out[c] = values
-    return out
-
-
-def _screen_one(series: pd.Series, name: str, n: int, ctx: _Context,
+def _screen_one(series: pd.Series, name: str, n: int, ctx: C.Context,
                 others: dict[str, np.ndarray]) -> ColumnScreen:
     dtype = str(series.dtype)
     kind = S.column_kind(series)
@@ -286,7 +134,7 @@ def _screen_one(series: pd.Series, name: str, n: int, ctx: _Context,
         if share >= DATE_SHARE:
             return out("date", share)
     if distinct >= ID_MIN_VALUES:
-        if _named_like_id(name) and ratio >= ID_NAMED_RATIO and kind != "bool":
+        if C.named_like_id(name) and ratio >= ID_NAMED_RATIO and kind != "bool":
             return out("identifier", ratio, "named" if ratio < ID_DISTINCT_RATIO else None)
         if kind == "text" and ratio >= FREE_TEXT_DISTINCT_RATIO and S.mean_words(
                 series, seed=SEED) >= FREE_TEXT_MIN_WORDS:
@@ -298,14 +146,17 @@ def _screen_one(series: pd.Series, name: str, n: int, ctx: _Context,
             return out("identifier", ratio, "sequential")
     part = series.iloc[ctx.rows]
     codes = S.codes_of(part, kind)[ctx.present] if ctx.y is not None else None
-    leak = _check_leak(part, kind, ctx, codes) if codes is not None else None
+    leak = C.check_leak(part, kind, ctx, codes) if codes is not None else None
     if leak is not None and codes is not None:
         ctx.leaks.append((name, codes, part[ctx.present]))
         return out("label_leak", leak[0], leak[1])
-    copy = _check_copy(part, name, kind, ctx.refs, others)
+    copy = C.check_copy(part, name, kind, ctx.refs, others)
     if copy is not None:
         return out("score_copy", copy[0], copy[1], copy[2])
     return ColumnScreen(name, dtype, "feature")
+
+
+_TIME_WORDS = ("screening", "date", "time")
 
 
 def _pick_time(columns: list[ColumnScreen], frame: pd.DataFrame) -> str | None:
@@ -352,8 +203,8 @@ def screen_columns(frame: pd.DataFrame, spec: AuditSpec | None = None, *,
     frame = frame.set_axis(names, axis=1)
     spec = guess_roles(frame) if spec is None else dataclasses.replace(spec)
     roles = _given_roles(spec, names)
-    ctx = _Context(frame, spec, seed)
-    others = _other_scores(frame, names, roles, ctx)
+    ctx = C.Context(frame, spec, seed)
+    others = C.other_scores(frame, names, roles, ctx)
     columns: list[ColumnScreen | None] = []
     for i, name in enumerate(names):
         series = frame.iloc[:, i]
@@ -363,7 +214,7 @@ def screen_columns(frame: pd.DataFrame, spec: AuditSpec | None = None, *,
             columns.append(_screen_one(series, name, len(frame), ctx, others))
     for i, c in enumerate(columns):  # second pass: filled in only with the outcome
         if c is not None and c.role == "feature":
-            implied = _implied_leak(frame.iloc[ctx.rows, i], S.column_kind(frame.iloc[:, i]),
+            implied = C.implied_leak(frame.iloc[ctx.rows, i], S.column_kind(frame.iloc[:, i]),
                                     ctx)
             if implied is not None:
                 columns[i] = dataclasses.replace(c, role="excluded", reason="label_leak",
