@@ -81,7 +81,7 @@ def results(model: str, grouping: str) -> None:
     rows = fmt.group_rows(by_group, grouping)
 
     st.subheader("Disparities in plain words")
-    words = fmt.outcome_words(ui.active().sample, audit.threshold)
+    words = fmt.outcome_words(ui.active().sample, audit.threshold, model)
     for sentence in fmt.disparity_sentences(doc_model, by_group, grouping, words=words,
                                             min_group_size=settings["min_group_size"]):
         st.markdown(f"- {sentence}")

@@ -116,7 +116,7 @@ def grouping_section(report: Report, grouping: str) -> Section:
     if len(rows) <= 40:
         figures.append(Figure("group_bars", f"{grouping}: rates by group with 95% intervals",
                                 {"rows": _records(rows[cols]), "metrics": metrics}))
-    words = outcome_words(report.config.sample, audit.threshold)
+    words = outcome_words(report.config.sample, audit.threshold, audit.primary.name)
     return Section(f"grouping-{grouping}", f"Fairness by {grouping}",
                      disparity_sentences(doc, audit.by_group, grouping, escape=str,
                                          min_group_size=audit.options.min_group_size,

@@ -60,16 +60,18 @@ NEUTRAL = OutcomeWords()
 """Words for data whose domain FairLens does not know."""
 
 
-def _compas_words(threshold: float | None) -> OutcomeWords:
-    """COMPAS: ``score = decile / 10``, so ``y_hat = 1`` is a decile of at least ``k``.
+def _compas_words(threshold: float | None, score: str | None) -> OutcomeWords:
+    """COMPAS: ``y_hat = 1`` is a risk decile of at least ``k``.
 
-    COMPAS's own categories are Low (deciles 1-4), Medium (5-7) and High (8-10): a cut at decile
-    5 is "medium or high risk" (ProPublica's reading), a cut at 8 is "high risk"; other cuts are
-    named by their decile.
+    The sample's ``score`` is ``decile / 10`` and ``decile_score`` the decile itself; any other
+    prediction column gets the people's name only. COMPAS's own categories are Low (deciles
+    1-4), Medium (5-7) and High (8-10): a cut at decile 5 is "medium or high risk" (ProPublica's
+    reading), a cut at 8 is "high risk"; other cuts are named by their decile.
     """
-    if threshold is None or is_missing(threshold):
+    scale = {"score": 10, None: 10, "decile_score": 1}.get(score)
+    if scale is None or threshold is None or is_missing(threshold):
         return OutcomeWords("defendants")
-    k = next((d for d in range(1, 11) if d / 10 >= threshold - 1e-12), None)
+    k = next((d for d in range(1, 11) if d / scale >= threshold - 1e-12), None)
     if k is None:
         return OutcomeWords("defendants")
     positive = {1: "given any risk decile", 5: "labelled medium or high risk",
@@ -79,11 +81,14 @@ def _compas_words(threshold: float | None) -> OutcomeWords:
     return OutcomeWords("defendants", positive, negative)
 
 
-SAMPLE_WORDS: dict[str, Callable[[float | None], OutcomeWords]] = {"compas": _compas_words}
-"""Built-in samples whose outcome FairLens can name, by sample name (the threshold decides)."""
+SAMPLE_WORDS: dict[str, Callable[[float | None, str | None], OutcomeWords]] = {
+    "compas": _compas_words}
+"""Built-in samples whose outcome FairLens can name, by sample name (the threshold and the
+prediction column decide)."""
 
 
-def outcome_words(sample: str | None = None, threshold: float | None = None) -> OutcomeWords:
+def outcome_words(sample: str | None = None, threshold: float | None = None,
+                  score: str | None = None) -> OutcomeWords:
     """Words for a built-in sample's people and prediction; :data:`NEUTRAL` for any other data.
 
     Parameters
@@ -92,16 +97,19 @@ def outcome_words(sample: str | None = None, threshold: float | None = None) -> 
         The built-in sample's name (``"compas"``) when the audited data is one.
     threshold : float or None
         The decision threshold (the COMPAS words depend on it).
+    score : str or None
+        The audited score column (the primary model's name); the COMPAS words need to know
+        the scale of the score (None: the sample's own ``score``).
     """
     make = SAMPLE_WORDS.get(sample or "")
-    return make(threshold) if make else NEUTRAL
+    return make(threshold, score) if make else NEUTRAL
 
 
 def _harmful(words: OutcomeWords, favorable: str) -> str:
-    """The harmful prediction, said so where the words are neutral."""
-    if favorable == "negative":
-        return words.positive if words.people else f"{words.positive} (the harmful outcome)"
-    return words.negative if words.people else f"{words.negative} (the harmful outcome)"
+    """The harmful prediction, said so where the words are FairLens' own."""
+    harmful = words.positive if favorable == "negative" else words.negative
+    neutral = harmful in (NEUTRAL.positive, NEUTRAL.negative)
+    return f"{harmful} (the harmful outcome)" if neutral else harmful
 
 
 def _good(words: OutcomeWords, favorable: str) -> str:

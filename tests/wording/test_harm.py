@@ -45,6 +45,16 @@ def test_compas_words_follow_the_threshold(threshold, positive, negative):
     assert (words.people, words.positive, words.negative) == ("defendants", positive, negative)
 
 
+def test_compas_words_know_the_score_scale():
+    assert outcome_words("compas", 5, "decile_score").positive == "labelled medium or high risk"
+    assert outcome_words("compas", 8, "decile_score").positive == "labelled high risk"
+    assert outcome_words("compas", 0.5, "other_model") == OutcomeWords("defendants")
+    d = disp(COMPAS_LIKE, "negative")
+    first = four_fifths_sentences(d, words=OutcomeWords("defendants"), escape=str)[0]
+    assert first.startswith("**African-American** defendants are predicted positive (the "
+                            "harmful outcome) at")
+
+
 def test_other_data_gets_neutral_words():
     assert outcome_words(None, 0.5) == NEUTRAL == outcome_words("adult", 0.5)
     assert NEUTRAL.people is None and NEUTRAL.positive == "predicted positive"
