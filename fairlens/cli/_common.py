@@ -72,6 +72,11 @@ OPTIONS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
     "ci": (("--ci",), {"choices": ["bootstrap", "wilson"],
                        "help": "interval method (bootstrap)"}),
     "seed": (("--seed",), {"type": int, "metavar": "S", "help": "seed of every random step (0)"}),
+    "engine": (("--engine",), {
+        "choices": ["auto", "numpy", "duckdb", "spark"],
+        "help": "what builds the count tables (the numbers are the same): numpy in memory, "
+                "duckdb for files larger than memory, spark for a cluster; auto (default) "
+                "picks duckdb for files above 200 MB"}),
     # output
     "json": (("--json",), {"metavar": "OUT",
                            "help": "write the JSON result here ('-' for stdout)"}),
@@ -161,7 +166,7 @@ def audit_options(args: argparse.Namespace, base: AuditOptions | None = None) ->
         base, reference=parse_value(reference) if reference else None,
         min_group_size=getattr(args, "min_group_size", None),
         bootstrap=getattr(args, "bootstrap", None), ci=getattr(args, "ci", None),
-        seed=getattr(args, "seed", None))
+        seed=getattr(args, "seed", None), engine=getattr(args, "engine", None))
 
 
 def summary_text(result: Any) -> str:

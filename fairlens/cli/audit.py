@@ -18,13 +18,14 @@ from fairlens.cli._common import (
     audit_options,
     print_summary,
 )
-from fairlens.cli._mapping import mapped_input
-from fairlens.data import AuditSpec, FairLensInputError
+from fairlens.cli._mapping import apply_mapping, check_mapping, fill_features, mapped_input
+from fairlens.data import AuditSpec, FairLensInputError, infer_spec
+from fairlens.engine._source import head_frame, resolve_engine
 
 
 def add_audit_options(p: argparse.ArgumentParser) -> None:
     """The options that ``audit`` and ``report`` share: data, settings, output, gate."""
-    add_options(p, *DATA_ROLES, *SETTINGS, "output", *GATE, exclusive=PREDICTIONS,
+    add_options(p, *DATA_ROLES, *SETTINGS, "engine", "output", *GATE, exclusive=PREDICTIONS,
                 aliases=["--feature"])
 
 
@@ -42,9 +43,22 @@ def audit_input(args: argparse.Namespace) -> tuple[Any, AuditSpec]:
 
 
 def run_audit(args: argparse.Namespace) -> Audit:
-    """Load the data named by ``args`` and audit it."""
-    frame, spec = audit_input(args)
-    return audit_spec(frame, spec, options=audit_options(args))
+    """Load the data named by ``args`` and audit it.
+
+    On the DuckDB and Spark engines the file is never read into memory: the mapping is
+    guessed from its first rows and the engine reads the rows.
+    """
+    options = audit_options(args)
+    engine = "numpy" if args.sample or not args.data else resolve_engine(args.data,
+                                                                          options.engine)
+    if engine == "numpy":
+        frame, spec = audit_input(args)
+        return audit_spec(frame, spec, options=options)
+    head = head_frame(args.data, engine)
+    spec = apply_mapping(args, infer_spec(head))
+    check_mapping(spec, head)
+    spec = fill_features(args, head, spec, inferred=True)
+    return audit_spec(args.data, spec, options=options)
 
 
 def reject_config_with_data(args: argparse.Namespace) -> None:

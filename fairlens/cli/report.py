@@ -70,7 +70,8 @@ def config_from_args(args: argparse.Namespace) -> tuple[ReportConfig, Any, dict[
     config = ReportConfig(
         data=data, sample=sample, spec=spec.to_dict(),
         reference=options.reference, min_group_size=options.min_group_size,
-        bootstrap=options.bootstrap, ci=options.ci, seed=options.seed, labels=args.labels,
+        bootstrap=options.bootstrap, ci=options.ci, seed=options.seed, engine=options.engine,
+        labels=args.labels,
         slices=args.slices, explain=args.explain, remedy=args.remedy,
         fail_on=list(args.fail_on or []),
         content_sha256=fp["content_sha256"])

@@ -92,3 +92,20 @@ def open_tables(source: Any, spec: Any, engine: str) -> Any:
     except Exception:
         backend.close()
         raise
+
+
+def head_frame(source: Any, engine: str, rows: int = 10_000) -> pd.DataFrame:
+    """The first ``rows`` rows of a source as a frame (to guess its column roles)."""
+    if engine == "duckdb":
+        from fairlens.engine._duckdb import DuckDBBackend
+
+        backend = DuckDBBackend(source)
+        try:
+            return backend.con.execute(f"SELECT * FROM fl_src LIMIT {int(rows)}").df()
+        finally:
+            backend.close()
+    if engine == "spark":
+        from fairlens.engine._spark import read
+
+        return read(source).limit(int(rows)).toPandas()
+    raise FairLensInputError(f"Engine {engine!r} reads no file heads.")

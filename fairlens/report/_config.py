@@ -73,6 +73,8 @@ class ReportConfig:
         Reference group: a value used wherever it occurs, or ``{grouping: value}``.
     min_group_size, bootstrap, ci, seed, level
         Audit settings (see :func:`fairlens.audit`).
+    engine : {"auto", "numpy", "duckdb", "spark"}
+        What builds the count tables (the numbers do not depend on it).
     labels, slices, explain : bool
         Which further analyses the report runs.
     remedy : str or None
@@ -93,6 +95,7 @@ class ReportConfig:
     ci: str = "bootstrap"
     seed: int = 0
     level: float = 0.95
+    engine: str = "auto"
     labels: bool = False
     slices: bool = False
     explain: bool = False
@@ -111,7 +114,8 @@ class ReportConfig:
         (no bootstrap replicates with analytic intervals)."""
         return AuditOptions(reference=self.reference, min_group_size=int(self.min_group_size),
                             bootstrap=int(self.bootstrap) if self.ci == "bootstrap" else 0,
-                            ci=self.ci, seed=int(self.seed), level=float(self.level))
+                            ci=self.ci, seed=int(self.seed), level=float(self.level),
+                            engine=self.engine)
 
     @property
     def analyses(self) -> dict[str, dict[str, Any]]:
@@ -140,7 +144,8 @@ class ReportConfig:
         settings = _drop_none({
             "reference": json_safe(self.reference), "min_group_size": int(self.min_group_size),
             "bootstrap": int(self.bootstrap), "ci": self.ci, "seed": int(self.seed),
-            "confidence_level": float(self.level)})
+            "confidence_level": float(self.level),
+            "engine": None if self.engine == "auto" else self.engine})
         analyses = _drop_none({"labels": bool(self.labels), "slices": bool(self.slices),
                                "explain": bool(self.explain), "remedy": self.remedy})
         return {"schema": CONFIG_SCHEMA, "data": data, "spec": spec, "settings": settings,
@@ -171,7 +176,7 @@ class ReportConfig:
         data = _section(doc, "data", {"file", "sample", "content_sha256"})
         spec = _section(doc, "spec", set(AuditSpec.__dataclass_fields__))
         settings = _section(doc, "settings", {"reference", "min_group_size", "bootstrap", "ci",
-                                              "seed", "confidence_level"})
+                                              "seed", "confidence_level", "engine"})
         analyses = _section(doc, "analyses", {"labels", "slices", "explain", "remedy"})
         gate = _section(doc, "gate", {"fail_on"})
         if bool(data.get("file")) == bool(data.get("sample")):
@@ -196,6 +201,7 @@ class ReportConfig:
                 bootstrap=_int(settings, "bootstrap", DEFAULT_BOOTSTRAP), ci=ci,
                 seed=_int(settings, "seed", 0),
                 level=float(settings.get("confidence_level", 0.95)),
+                engine=str(settings.get("engine", "auto")),
                 labels=bool(analyses.get("labels", False)),
                 slices=bool(analyses.get("slices", False)),
                 explain=bool(analyses.get("explain", False)),
