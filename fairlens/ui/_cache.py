@@ -80,8 +80,12 @@ def load_frame(data_key: str, location: str, _load: Callable[[], pd.DataFrame]) 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def preview(data_key: str, _frame: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-    """The first :data:`PREVIEW_ROWS` rows (what the Data page sends to the browser)."""
-    return _frame().head(PREVIEW_ROWS)
+    """The first :data:`PREVIEW_ROWS` rows (what the Data page sends to the browser).
+
+    A loader with a ``head`` method (a big upload's file) reads only those rows.
+    """
+    head = getattr(_frame, "head", None)
+    return head(PREVIEW_ROWS) if callable(head) else _frame().head(PREVIEW_ROWS)
 
 
 @st.cache_data(max_entries=16, show_spinner="Summarising the columns...")
@@ -146,6 +150,24 @@ def statistics(data_key: str, spec_json: str, _frame: Callable[[], pd.DataFrame]
     spec = AuditSpec.from_dict({**json.loads(spec_json), "threshold": _threshold})
     prepared = prepare(_frame(), spec)
     return build_statistics(prepared, threshold=spec.threshold, score_kind=spec.score_kind)
+
+
+@st.cache_resource(max_entries=4, show_spinner="Building the count tables from the file with "
+                   "DuckDB (one pass over the rows)...")
+def file_statistics(data_key: str, spec_json: str, path: str, _threshold: float,
+                    engine: str = "duckdb") -> Statistics:
+    """:func:`statistics` of a big upload, built by ``engine`` straight from its Parquet file
+    (no frame in memory); equal to the in-memory tables.
+
+    Raises
+    ------
+    FairLensInputError
+        With the library's message when the data does not fit the mapping.
+    """
+    from fairlens.auditing._api import source_statistics
+
+    spec = AuditSpec.from_dict({**json.loads(spec_json), "threshold": _threshold})
+    return source_statistics(path, spec, engine)
 
 
 @st.cache_resource(max_entries=8, show_spinner="Computing metrics and confidence intervals...")

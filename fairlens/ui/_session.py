@@ -9,8 +9,10 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -22,6 +24,12 @@ from fairlens.data import _errors as E
 from fairlens.ui import _cache
 from fairlens.ui import _keys as K
 from fairlens.ui._workspace import Workspace, WorkspaceError, WorkspaceStore, is_workspace_id
+
+BIG_UPLOAD_ROWS = 2_000_000
+"""Uploads with more rows are kept only as Parquet in their workspace: DuckDB builds the count
+tables straight from the file, and the session never holds the rows (pages that need rows read
+them from the file when they need them). ``FAIRLENS_BIG_UPLOAD_ROWS`` overrides it."""
+BIG_UPLOAD_ROWS_ENV = "FAIRLENS_BIG_UPLOAD_ROWS"
 
 _SPEC_FIELDS = set(AuditSpec.__dataclass_fields__)
 _SETTING_FIELDS = {"reference", "min_group_size", "bootstrap", "ci", "seed", "level"}
@@ -51,6 +59,9 @@ class ActiveData:
         Id of the workspace that holds this session's state, once there is one.
     workspace_name : str or None
         Its name when it is in the shared list.
+    engine : {"numpy", "duckdb"}
+        What builds the count tables: ``"duckdb"`` from the Parquet file for a stored upload of
+        more than :data:`BIG_UPLOAD_ROWS` rows, else ``"numpy"`` from the frame in memory.
     """
 
     key: str
@@ -64,6 +75,13 @@ class ActiveData:
     filename: str | None = None
     workspace: str | None = None
     workspace_name: str | None = None
+    engine: str = "numpy"
+
+    @property
+    def data_key(self) -> str | None:
+        """The content hash of the stored Parquet file (``None`` when not stored)."""
+        kind, _, ref = self.location.partition(":")
+        return ref if kind == "store" else None
 
 
 # --- samples ---------------------------------------------------------------------------------
@@ -144,6 +162,9 @@ def frame_loader() -> Callable[[], pd.DataFrame]:
     kind, _, ref = data.location.partition(":")
     if kind == "sample":
         load = _sample_loader(ref)
+    elif data.engine != "numpy":
+        # A big upload: read from its file on every call, never cached (one copy at most).
+        return ParquetRows(store().root, ref)
     else:
         root = store().root
 
@@ -155,8 +176,32 @@ def frame_loader() -> Callable[[], pd.DataFrame]:
 
 
 def active_frame() -> pd.DataFrame:
-    """The full active frame (a cached copy)."""
+    """The full active frame (a cached copy; read from the file for a big upload)."""
     return frame_loader()()
+
+
+@dataclass(frozen=True)
+class ParquetRows:
+    """The loader of a big upload: reads its Parquet file at each call (nothing is cached).
+
+    Attributes
+    ----------
+    root : pathlib.Path
+        The workspace folder.
+    data_key : str
+        The content hash naming the file.
+    """
+
+    root: Path
+    data_key: str
+
+    def __call__(self) -> pd.DataFrame:
+        """All rows."""
+        return WorkspaceStore(self.root).load_data(self.data_key)
+
+    def head(self, n: int) -> pd.DataFrame:
+        """The first ``n`` rows (only the first row group is read)."""
+        return WorkspaceStore(self.root).load_head(self.data_key, n)
 
 
 # --- opening data ----------------------------------------------------------------------------
@@ -237,8 +282,26 @@ def open_upload(filename: str, content: bytes) -> None:
     else:
         data.location = f"store:{key}"
         data.workspace = ws.id
+        data.engine = engine_for(data.n_rows)
         st.session_state.pop(K.MEMORY_FRAME, None)
+        if data.engine != "numpy":
+            notify("info", f"This file has {data.n_rows:,} rows, more than "
+                           f"{big_upload_rows():,}: it is kept as Parquet in its workspace and "
+                           "DuckDB builds the count tables straight from the file, so this tab "
+                           "does not hold the rows in memory.")
+    del frame  # a big upload lives on in its Parquet file only
     _activate(data, spec, settings)
+
+
+def big_upload_rows() -> int:
+    """:data:`BIG_UPLOAD_ROWS`, or ``$FAIRLENS_BIG_UPLOAD_ROWS`` when set (read on every call)."""
+    configured = os.environ.get(BIG_UPLOAD_ROWS_ENV, "").strip()
+    return int(configured) if configured.isdigit() else BIG_UPLOAD_ROWS
+
+
+def engine_for(n_rows: int) -> str:
+    """The engine of stored data with ``n_rows`` rows: DuckDB above :func:`big_upload_rows`."""
+    return "duckdb" if n_rows > big_upload_rows() else "numpy"
 
 
 def open_workspace(workspace_id: str) -> None:
@@ -268,6 +331,7 @@ def open_workspace(workspace_id: str) -> None:
         frame = s.load_data(ws.data_key)
         data.columns = [str(c) for c in frame.columns]
         data.n_rows, data.n_columns = frame.shape
+    data.engine = engine_for(data.n_rows)
     _activate(data, spec, settings)
 
 
@@ -427,6 +491,7 @@ def delete_workspace(workspace_id: str) -> None:
     if data.workspace == workspace_id:
         st.session_state[K.MEMORY_FRAME] = active_frame()
         data.location, data.workspace, data.workspace_name = "memory", None, None
+        data.engine = "numpy"
         _sync_query()
     store().delete(workspace_id)
 
@@ -446,7 +511,12 @@ def get_statistics() -> Statistics:
     problem = mapping_problem(spec)
     if problem:
         raise FairLensInputError(problem)
-    return _cache.statistics(active().key, _cache.spec_key(spec), frame_loader(),
+    data = active()
+    if data.engine != "numpy" and data.data_key:
+        return _cache.file_statistics(data.key, _cache.spec_key(spec),
+                                      str(store().data_path(data.data_key)),
+                                      float(spec.threshold), data.engine)
+    return _cache.statistics(data.key, _cache.spec_key(spec), frame_loader(),
                              float(spec.threshold))
 
 

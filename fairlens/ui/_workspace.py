@@ -187,6 +187,28 @@ class WorkspaceStore:
         except Exception as exc:  # noqa: BLE001 - any reader failure becomes a clear message
             raise WorkspaceError(f"Could not read {path.name}: {exc}") from exc
 
+    def load_head(self, data_key: str, n: int) -> pd.DataFrame:
+        """The first ``n`` rows of the data with this content hash, reading only the first row
+        group(s) of the file (a preview of a big upload without loading it).
+
+        Raises
+        ------
+        WorkspaceError
+            When the file is missing or unreadable.
+        """
+        import pyarrow.parquet as pq
+
+        path = self.data_path(data_key)
+        if not path.is_file():
+            raise WorkspaceError(f"The data of this workspace ({path.name}) is missing.")
+        try:
+            first = next(pq.ParquetFile(path).iter_batches(batch_size=max(int(n), 1)), None)
+            if first is None:
+                return pd.read_parquet(path).head(n)
+            return first.to_pandas().head(n)
+        except Exception as exc:  # noqa: BLE001 - any reader failure becomes a clear message
+            raise WorkspaceError(f"Could not read {path.name}: {exc}") from exc
+
     def create(
         self,
         *,
