@@ -35,7 +35,7 @@ from fairlens.labels._crossval import (
 )
 from fairlens.labels._detection import Detection, DetectorInput, FilterBy, RankBy
 from fairlens.labels._rates import RATE_COLUMNS, issue_rates
-from fairlens.labels._sources import available_sources
+from fairlens.labels._sources import available_sources, feature_leak_warnings
 from fairlens.labels._validate import (
     check_labels,
     check_pred_probs,
@@ -574,9 +574,11 @@ def cross_val_proba_spec(
     if not feature_cols:
         raise FairLensInputError(E.FEATURES_EMPTY)
     enc = encode_frame(frame, spec)
-    return cross_val_proba(_feature_frame(frame, spec, feature_cols), enc.y,
-                           n_classes=max(len(enc.classes), 2), model=model, n_splits=n_splits,
-                           seed=seed, progress=progress)
+    cv = cross_val_proba(_feature_frame(frame, spec, feature_cols), enc.y,
+                         n_classes=max(len(enc.classes), 2), model=model, n_splits=n_splits,
+                         seed=seed, progress=progress)
+    cv.warnings.extend(feature_leak_warnings(frame, spec, feature_cols))
+    return cv
 
 
 def _precomputed(detector: registry.Analysis, enc: Encoded, pred_probs: Any,
@@ -680,6 +682,7 @@ def label_issues_spec(
         data, used_score = _score_input(enc, spec, score_column, notes, progress)
     else:
         feats = _feature_frame(frame, spec, feature_cols)
+        warnings.extend(feature_leak_warnings(frame, spec, feature_cols))
         if pred_probs is not None:
             detection = _precomputed(det, enc, pred_probs, feats, options.seed, warnings)
             return _result(detection, enc.y, enc.classes, "features", enc.attributes,

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pandas as pd
+
 from fairlens import registry
 from fairlens.data import AuditSpec
+from fairlens.data._features import leak_warnings
 
 
 def feature_candidates(columns: list[str], spec: AuditSpec) -> list[str]:
@@ -30,3 +33,11 @@ def available_sources(spec: AuditSpec, features: list[str] | None = None) -> lis
         spec = replace(spec, features=list(features))
     found = [getattr(cls, "source", None) for cls in registry.available("labels", spec)]
     return list(dict.fromkeys(s for s in found if s))
+
+
+def feature_leak_warnings(frame: pd.DataFrame, spec: AuditSpec, features: list[str]
+                          ) -> list[str]:
+    """The column screening's warning for every feature of a cross-validated model that it
+    would leave out (identifier, label leak, score copy); see
+    :func:`fairlens.data.feature_warnings`."""
+    return leak_warnings(frame, spec, list(features))

@@ -16,6 +16,7 @@ from fairlens import registry
 from fairlens._validation import check_choice
 from fairlens.auditing import AuditOptions
 from fairlens.data import AuditSpec, FairLensInputError
+from fairlens.data._features import encoder_notes, leak_warnings
 from fairlens.remedies._base import Remedy, audit_settings, evaluate
 from fairlens.remedies._common import (
     CONSTRAINTS,
@@ -134,10 +135,17 @@ def remedy_spec(
     if isinstance(method, Remedy):
         settings.update(method.changed_params())
     settings.update(keywords)
-    return evaluate(frame, spec, remedy, options=audits, constraint=constraint,
-                    tolerance=tolerance, test_size=test_size, seed=int(seed),
-                    attribute=attribute, output_dir=output_dir, progress=progress,
-                    settings=settings)
+    result = evaluate(frame, spec, remedy, options=audits, constraint=constraint,
+                      tolerance=tolerance, test_size=test_size, seed=int(seed),
+                      attribute=attribute, output_dir=None, progress=progress,
+                      settings=settings)
+    if "features" in remedy.needs:
+        # what the encoder left out, and the features the column screening calls leaks
+        result.warnings = list(dict.fromkeys([*result.warnings, *encoder_notes(result.model),
+                                              *leak_warnings(frame, spec)]))
+    if output_dir:
+        result.save(output_dir)
+    return result
 
 
 def split_of(frame: pd.DataFrame, spec: AuditSpec, *, test_size: float = DEFAULT_TEST_SIZE,

@@ -12,10 +12,11 @@ from scipy import special, stats
 from fairlens._validation import check_choice, check_int, check_interval
 from fairlens.auditing import AuditOptions
 from fairlens.data import AuditSpec, FairLensInputError, frame_and_spec
+from fairlens.data._features import leak_warnings
 from fairlens.metrics import benjamini_hochberg, wilson_interval
 from fairlens.slices._binning import Encoded, encode
 from fairlens.slices._result import Slice, SliceResult
-from fairlens.slices._search import search, slice_score
+from fairlens.slices._search import MAX_LEVEL3_SLICES, Progress, search, slice_score
 from fairlens.wording.slices import describe_slice
 
 ErrorKind = Literal["misclassification", "false_positive", "false_negative", "log_loss",
@@ -29,6 +30,9 @@ MSG_SUPPORT = ("min_support must be a positive integer (rows) or a fraction in (
                "got {value!r}.")
 MSG_NO_ERRORS = "The error signal is zero on every row; there are no errors to find slices of."
 MSG_EMPTY = "The data has no rows."
+MSG_CAPPED = ("The search was not exhaustive at three conditions: {capped:,} two-condition slices "
+              "were not extended, to keep within {budget:,} slices (the most promising ones "
+              "were). Choose fewer features or a larger minimum support for a complete search.")
 ERROR_KINDS = ("misclassification", "false_positive", "false_negative", "log_loss", "one_minus")
 SIGNIFICANCE = ("bh", "split")
 MAX_DEPTH = 5
@@ -182,6 +186,7 @@ def find_slices_spec(
     fdr: float = 0.05,
     significance: Literal["bh", "split"] = "bh",
     collapse: bool = True,
+    progress: Progress | None = None,
 ) -> SliceResult:
     """Find the data slices where the model errs most, with significance and descriptions.
 
@@ -236,6 +241,10 @@ def find_slices_spec(
     collapse : bool, default True
         Replace redundant children by their parents (see Returns); ``False`` reports the raw
         top slices of the search.
+    progress : callable, optional
+        ``progress(done, total, message)`` while the search runs: ``total`` is ``max_depth``,
+        ``done`` the levels searched, the message says the level and the slices examined so
+        far (``"Level 2 of 3: 1,240 slices examined"``), then the tests and descriptions.
 
     Returns
     -------
@@ -270,18 +279,28 @@ def find_slices_spec(
         raise FairLensInputError(MSG_NO_ERRORS)
     support = _support(min_support, n)
     binary = bool(np.all((e == 0) | (e == 1)))
-    enc = encode(frame, list(features), n_bins=n_bins, numeric_predicates=numeric_predicates)
+    search_support = max(1, support // 2) if significance == "split" else support
+    warnings: list[str] = leak_warnings(frame, spec, list(features))
+    if progress is not None:
+        progress(0, max_depth, f"Encoding {len(features):,} features")
+    enc = encode(frame, list(features), n_bins=n_bins, numeric_predicates=numeric_predicates,
+                 min_count=search_support)
     k_search = max(3 * top_k, top_k + 20)
-    warnings: list[str] = []
 
     if significance == "split":
         perm = np.random.default_rng(seed).permutation(n)
         half_a, half_b = np.sort(perm[: n // 2]), np.sort(perm[n // 2:])
         sub = Encoded(**{**enc.__dict__, "codes": enc.codes[half_a]})
-        res = search(sub, e[half_a], max_depth=max_depth, min_support=max(1, support // 2),
-                     alpha=alpha, k=k_search)
+        res = search(sub, e[half_a], max_depth=max_depth, min_support=search_support,
+                     alpha=alpha, k=k_search, progress=progress)
     else:
-        res = search(enc, e, max_depth=max_depth, min_support=support, alpha=alpha, k=k_search)
+        res = search(enc, e, max_depth=max_depth, min_support=support, alpha=alpha, k=k_search,
+                     progress=progress)
+    if progress is not None:
+        progress(max_depth, max_depth, f"Testing and describing the top slices of "
+                                       f"{len(res.examined_size):,} examined")
+    if res.n_capped:
+        warnings.append(MSG_CAPPED.format(capped=res.n_capped, budget=MAX_LEVEL3_SLICES))
 
     total, total_sq, mean_error = float(e.sum()), float((e * e).sum()), float(e.mean())
     if significance == "bh":

@@ -13,6 +13,7 @@ from fairlens.data import FairLensInputError
 
 MISSING = "(missing)"
 OTHER = "(other)"
+RARE = "(rare)"
 MSG_FEATURE = "Feature column {name!r} is not in the data; available columns: {cols}."
 MSG_BINS = "n_bins must be an integer of at least 2; got {value!r}."
 MAX_CATEGORIES = 50
@@ -40,6 +41,9 @@ class Encoded:
     pred_feature, pred_lo, pred_hi : ndarray of int
         Predicate ``p`` holds for rows whose code of feature ``pred_feature[p]`` lies in
         ``[pred_lo[p], pred_hi[p])``.
+    n_rare : int
+        Categories left without a predicate because fewer than ``min_count`` rows hold them
+        (they share one code, :data:`RARE`, that no slice is described by).
     """
 
     codes: np.ndarray
@@ -51,6 +55,7 @@ class Encoded:
     pred_feature: np.ndarray
     pred_lo: np.ndarray
     pred_hi: np.ndarray
+    n_rare: int = 0
 
     def condition(self, p: int) -> dict[str, Any]:
         """Predicate ``p`` as a machine-readable condition ``{feature, op, value}``."""
@@ -154,6 +159,7 @@ def encode(
     *,
     n_bins: int = 5,
     numeric_predicates: Literal["bins", "thresholds", "both"] = "both",
+    min_count: int = 1,
 ) -> Encoded:
     """Encode ``features`` of ``frame`` as codes and list the candidate predicates.
 
@@ -164,11 +170,17 @@ def encode(
     ``numeric_predicates`` chooses the predicates on binned features: ``"bins"`` one per bin
     (as SliceLine does), ``"thresholds"`` ``x < edge`` and ``x >= edge`` for every edge, and
     ``"both"`` the union (without duplicates).
+
+    ``min_count`` (the search's minimum support): categories held by fewer rows can be in no
+    slice, so they get no predicate and share one code (:data:`RARE`); the search is the same,
+    on smaller count tables. A feature's predicates are thus at most ``n_rows / min_count``
+    categories, 50 at most, or ``2 n_bins`` ranges of bins, plus one for missing values.
     """
     if isinstance(n_bins, bool) or not isinstance(n_bins, (int, np.integer)) or n_bins < 2:
         raise FairLensInputError(MSG_BINS.format(value=n_bins))
     cols, n_codes, numeric, edges, labels = [], [], [], [], []
     pf, plo, phi = [], [], []
+    n_rare = 0
     for f, name in enumerate(features):
         if name not in frame.columns:
             raise FairLensInputError(MSG_FEATURE.format(name=name, cols=list(frame.columns)))
@@ -202,12 +214,14 @@ def encode(
                 remap[keep] = np.arange(len(keep))
                 code = np.where(code >= 0, remap[np.maximum(code, 0)], -1)
                 cats = [cats[i] for i in keep] + [OTHER]
+            code, cats, rare = _merge_rare(code, cats, min_count)
+            n_rare += rare
             nb = len(cats)
             code = np.where(code >= 0, code, nb)
             k = nb + 1
             edges.append(np.empty(0))
             labels.append([*cats, MISSING])
-            ranges = [(b, b + 1) for b in range(nb)]
+            ranges = [(b, b + 1) for b in range(nb - (1 if rare else 0))]
             has_missing = bool((code == nb).any())
         if has_missing:
             ranges.append((k - 1, k))
@@ -226,7 +240,23 @@ def encode(
                    numeric=numeric, edges=edges, labels=labels,
                    pred_feature=np.asarray(pf, dtype=np.int64),
                    pred_lo=np.asarray(plo, dtype=np.int64),
-                   pred_hi=np.asarray(phi, dtype=np.int64))
+                   pred_hi=np.asarray(phi, dtype=np.int64), n_rare=n_rare)
+
+
+def _merge_rare(code: np.ndarray, cats: list[Any], min_count: int
+                ) -> tuple[np.ndarray, list[Any], int]:
+    """Categories held by fewer than ``min_count`` rows merged into one last code, :data:`RARE`
+    (which gets no predicate); the others keep their order. Returns the codes, the categories
+    and how many were merged."""
+    counts = np.bincount(code[code >= 0], minlength=len(cats))
+    rare = counts < max(int(min_count), 1)
+    if not rare.any():
+        return code, cats, 0
+    kept = np.flatnonzero(~rare)
+    remap = np.full(len(cats), len(kept))
+    remap[kept] = np.arange(len(kept))
+    code = np.where(code >= 0, remap[np.maximum(code, 0)], -1)
+    return code, [cats[i] for i in kept] + [RARE], int(rare.sum())
 
 
 def bin_labels(enc: Encoded, f: int) -> list[str]:

@@ -13,6 +13,14 @@ import numpy as np
 from fairlens.slices._binning import Encoded
 from fairlens.slices._kernels import new_tables, pair_tables, triple_tables
 
+Progress = Callable[[float, int, str], None]
+"""``progress(done, total, message)`` of the search (levels done of ``max_depth``)."""
+PROGRESS_CALLS = 20
+"""About how many progress calls the deepest levels make."""
+MAX_LEVEL3_SLICES = 1_000_000
+"""Most three-condition slices the search examines (it expands the most promising parents
+first when more would qualify)."""
+
 
 def slice_score(
     size: np.ndarray, error_sum: np.ndarray, *, n: int, mean_error: float, alpha: float
@@ -63,6 +71,7 @@ class SearchResult:
     examined_error_sq: np.ndarray
     n_pruned: int = 0
     levels: list[int] = field(default_factory=list)
+    n_capped: int = 0
 
 
 class _TopK:
@@ -105,6 +114,8 @@ def search(
     min_support: int,
     alpha: float,
     k: int,
+    progress: Progress | None = None,
+    max_slices: int | None = None,
 ) -> SearchResult:
     """Exact top-``k`` slices by SliceLine score, conjunctions of up to ``max_depth`` predicates.
 
@@ -117,7 +128,17 @@ def search(
     ``min_support`` and its score upper bound exceeds the current k-th best score (and 0);
     both rules are exact (no pruned slice could enter the top k). A slice holds at most one
     predicate per feature.
+
+    ``progress(done, total, message)`` hears what the search is doing: ``total`` is
+    ``max_depth``, ``done`` the levels finished (with a fraction inside level 3), the message
+    ``"Level 2 of 3: 1,240 slices examined"``.
+
+    ``max_slices`` (default :data:`MAX_LEVEL3_SLICES`) bounds the work on wide files: when the
+    surviving two-condition slices would have more children than that, only the parents with
+    the highest score upper bounds are expanded (:attr:`SearchResult.n_capped` counts the
+    others; the search is then no longer exact).
     """
+    max_slices = MAX_LEVEL3_SLICES if max_slices is None else int(max_slices)
     e = np.ascontiguousarray(errors, dtype=np.float64)
     binary = bool(np.all((e == 0) | (e == 1)))
     codes = np.ascontiguousarray(enc.codes)
@@ -135,7 +156,13 @@ def search(
     ex_s: list[np.ndarray] = []
     ex_e: list[np.ndarray] = []
     ex_q: list[np.ndarray] = []
-    n_pruned = 0
+    n_pruned = int(enc.n_rare) if max_depth >= 2 else 0  # categories below min_support
+    examined = 0
+
+    def tell(level: str, done: float) -> None:
+        if progress is not None:
+            progress(min(float(done), float(max_depth)), max_depth,
+                     f"{level} of {max_depth}: {examined:,} slices examined")
 
     def ranges_from_codes(cnt: np.ndarray, err: np.ndarray, sq: np.ndarray, preds: np.ndarray):
         c = np.concatenate([[0.0], np.cumsum(cnt)])
@@ -145,12 +172,14 @@ def search(
                 cq[ghi[preds]] - cq[glo[preds]])
 
     def record(size, esum, esq, pred_of) -> tuple[np.ndarray, np.ndarray]:
+        nonlocal examined
         ok = size >= min_support
         size, esum, esq = size[ok], esum[ok], esq[ok]
         where = np.flatnonzero(ok)
         ex_s.append(size)
         ex_e.append(esum)
         ex_q.append(esq)
+        examined += len(size)
         sc = slice_score(size, esum, n=n, mean_error=mean_error, alpha=alpha)
         top.add(sc, np.column_stack([size, esum, esq]), lambda i: pred_of(int(where[i])))
         return ok, sc
@@ -167,6 +196,7 @@ def search(
         return sat[hi1, hi2] - sat[lo1, hi2] - sat[hi1, lo2] + sat[lo1, lo2]
 
     # level 1
+    tell("Level 1", 0)
     cnt = np.concatenate([np.bincount(cols[f], minlength=nc[f]) for f in range(n_feat)])
     err = np.concatenate([np.bincount(cols[f], weights=e, minlength=nc[f])
                           for f in range(n_feat)])
@@ -175,6 +205,7 @@ def search(
     all_p = np.arange(n_pred)
     s1, e1, q1 = ranges_from_codes(cnt, err, sq, all_p)
     record(s1, e1, q1, lambda i: (int(all_p[i]),))
+    tell("Level 1", 1)
     if max_depth < 2:
         return _finish(top, ex_s, ex_e, ex_q, n_pruned)
 
@@ -214,6 +245,7 @@ def search(
                        lambda x, pi=pi, pj=pj, npj=npj: (int(pi[x // npj]), int(pj[x % npj])))
         lvl2.extend((int(pi[x // npj]), int(pj[x % npj])) for x in np.flatnonzero(ok))
         lvl2_stats.append(np.column_stack([out[0][ok], out[1][ok]]))
+    tell("Level 2", 2)
     if max_depth < 3 or not lvl2:
         return _finish(top, ex_s, ex_e, ex_q, n_pruned)
 
@@ -223,12 +255,24 @@ def search(
     st2 = np.concatenate(lvl2_stats)
     alive2 = expandable(st2[:, 0], st2[:, 1])
     n_pruned += int((~alive2).sum())
-    parents: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    for x in np.flatnonzero(alive2):
-        a, b = lvl2[x]
-        parents.setdefault((int(pf[a]), int(pf[b])), []).append((a, b))
     pred_order = np.argsort(pf, kind="stable")
     first_pred_of_feat = np.searchsorted(pf[pred_order], np.arange(n_feat + 1))
+    expand_idx = np.flatnonzero(alive2)
+    later = n_pred - first_pred_of_feat[pf[[lvl2[x][1] for x in expand_idx]] + 1] \
+        if len(expand_idx) else np.empty(0, dtype=np.int64)
+    n_capped = 0
+    if later.sum() > max_slices:
+        # more children than the budget: expand the parents with the best upper bounds
+        ub = score_upper_bound(st2[expand_idx, 0], st2[expand_idx, 1], max_error, n=n,
+                               mean_error=mean_error, alpha=alpha, min_support=min_support)
+        order = np.argsort(-ub, kind="stable")
+        take = order[np.cumsum(later[order]) <= max_slices]
+        n_capped = len(expand_idx) - len(take)
+        expand_idx = np.sort(expand_idx[take])
+    parents: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for x in expand_idx:
+        a, b = lvl2[x]
+        parents.setdefault((int(pf[a]), int(pf[b])), []).append((a, b))
 
     def in_pred(col: np.ndarray, p: int) -> np.ndarray:
         return (col >= plo[p]) & (col < phi[p])
@@ -277,6 +321,29 @@ def search(
         triple_tables(codes, i, j, nj, cell_alive, off, base, e, not binary, *tables)
         return i, j, a_s, b_s, base, width, tables
 
+    def parent_sums(t: np.ndarray, a_s: np.ndarray, b_s: np.ndarray) -> np.ndarray:
+        """Sums of ``t`` (ni x nj x width) over each parent's box of (i, j) codes.
+
+        One prefix sum over the codes of ``j`` per distinct range of ``i`` (a category is one
+        code, summed directly; a wider range uses one prefix sum over the codes of ``i``).
+        """
+        out = np.empty((len(a_s), t.shape[2]))
+        lo_a, hi_a = plo[a_s], phi[a_s]
+        prefix = None
+        for lo, hi in set(zip(lo_a.tolist(), hi_a.tolist(), strict=True)):
+            rows = np.flatnonzero((lo_a == lo) & (hi_a == hi))
+            if hi - lo <= 2:
+                d = t[lo:hi].sum(axis=0, dtype=np.float64)
+            else:
+                if prefix is None:
+                    prefix = np.zeros((t.shape[0] + 1, *t.shape[1:]))
+                    np.cumsum(t, axis=0, out=prefix[1:])
+                d = prefix[hi] - prefix[lo]
+            d1 = np.zeros((d.shape[0] + 1, d.shape[1]))
+            np.cumsum(d, axis=0, out=d1[1:])
+            out[rows] = d1[phi[b_s[rows]]] - d1[plo[b_s[rows]]]
+        return out
+
     def level3(i, j, a_s, b_s, base, width, tn3, te3, tq3) -> None:
         """Record the children of the parents on (i, j); expand them further at depth >= 4."""
         nonlocal n_pruned
@@ -284,11 +351,13 @@ def search(
         cand = pred_order[first_pred_of_feat[j + 1]:]
         gl, gh = glo[cand] - base, ghi[cand] - base
         outs = []
-        for t in (tn3, te3, tq3):
-            par = box_sums(t.reshape(ni, nj, width), plo[a_s], phi[a_s], plo[b_s], phi[b_s])
+        for t in ((tn3, te3) if binary else (tn3, te3, tq3)):
+            par = parent_sums(t.reshape(ni, nj, width), a_s, b_s)
             cum = np.zeros((len(a_s), width + 1))
             cum[:, 1:] = np.cumsum(par, axis=1)
             outs.append((cum[:, gh] - cum[:, gl]).ravel())
+        if binary:
+            outs.append(outs[1])
         nc_ = len(cand)
         ok, _ = record(outs[0], outs[1], outs[2],
                        lambda x, a_s=a_s, b_s=b_s, cand=cand, nc_=nc_: (
@@ -304,25 +373,36 @@ def search(
             expand(np.flatnonzero(keep), (a, b, c), 4)
 
     work = [(ij, plist) for ij, plist in parents.items() if ij[1] + 1 < n_feat]
+    every = max(1, len(work) // PROGRESS_CALLS)
+    level = "Level 3" if max_depth == 3 else f"Levels 3 to {max_depth}"
+    finished = 0
+
+    def finish_pair(future) -> None:
+        nonlocal finished
+        i, j, a_s, b_s, base, width, (tn3, te3, tq3) = future.result()
+        level3(i, j, a_s, b_s, base, width, tn3, te3, te3 if binary else tq3)
+        finished += 1
+        if finished % every == 0:
+            tell(level, 2 + (max_depth - 2) * finished / max(len(work), 1))
+
     with ThreadPoolExecutor(max_workers=n_threads) as pool:
         # a window of pending pairs keeps a bounded number of tables alive at once
         pending: deque = deque()
         for item in work:
             pending.append(pool.submit(count_triples, item))
             if len(pending) > 2 * n_threads:
-                i, j, a_s, b_s, base, width, (tn3, te3, tq3) = pending.popleft().result()
-                level3(i, j, a_s, b_s, base, width, tn3, te3, te3 if binary else tq3)
+                finish_pair(pending.popleft())
         while pending:
-            i, j, a_s, b_s, base, width, (tn3, te3, tq3) = pending.popleft().result()
-            level3(i, j, a_s, b_s, base, width, tn3, te3, te3 if binary else tq3)
-    return _finish(top, ex_s, ex_e, ex_q, n_pruned)
+            finish_pair(pending.popleft())
+    tell(level, max_depth)
+    return _finish(top, ex_s, ex_e, ex_q, n_pruned, n_capped)
 
 
-def _finish(top: _TopK, ex_s, ex_e, ex_q, n_pruned: int) -> SearchResult:
+def _finish(top: _TopK, ex_s, ex_e, ex_q, n_pruned: int, n_capped: int = 0) -> SearchResult:
     return SearchResult(
         preds=list(top.preds), size=top.stats[:, 0].copy(), error_sum=top.stats[:, 1].copy(),
         error_sq=top.stats[:, 2].copy(), score=top.score.copy(),
         examined_size=np.concatenate(ex_s) if ex_s else np.empty(0),
         examined_error_sum=np.concatenate(ex_e) if ex_e else np.empty(0),
         examined_error_sq=np.concatenate(ex_q) if ex_q else np.empty(0),
-        n_pruned=n_pruned)
+        n_pruned=n_pruned, n_capped=n_capped)
