@@ -29,6 +29,10 @@ from fairlens.wording import fmt_int, names
 #: 5 runs of 100; at 0.01 in about 1).
 DEFAULT_ALPHA = 0.01
 
+#: Score and calibration tables of all windows kept at most (cells; 8 bytes each): above it the
+#: windows keep their numbers but not these tables (e.g. 100 windows x 1,000 groups x 4,000 bins).
+RETAINED_CELLS = 50_000_000
+
 MSG_BASELINE_INT = ("baseline={value!r}: the first k windows form the baseline, so k must be "
                     "between 1 and the number of windows minus one ({top}).")
 MSG_BASELINE_LABEL = "baseline={value!r} is not a window; the windows are {labels}."
@@ -98,17 +102,27 @@ def drift_spec(
     if plan.n_windows < 2:
         raise FairLensInputError(MSG_ONE_WINDOW.format(label=plan.labels[0]))
     base_windows, baseline_label = _baseline(baseline, plan.labels)
-    windows = []
+    windows, snaps, kept = [], [], _Budget()
     for w in range(plan.n_windows):
         audit = _audit(tables, [w], spec, options, plan.labels[w], warnings)
+        snaps.append(snapshot(audit, plan.labels[w]))
+        audit.replicates = {}  # read by the snapshot; an audit redraws them when it needs them
+        kept.add(audit)
         windows.append(Window(index=w, label=plan.labels[w], start=plan.starts[w],
                               end=plan.ends[w], n=audit.n_rows, audit=audit))
+    if kept.over:
+        for window in windows:
+            _drop_score_tables(window.audit)
+        warnings.append(
+            f"The windows' score tables ({fmt_int(kept.cells)} cells in all) were not kept, to "
+            "save memory: every number is reported, but to move the threshold or draw ROC and "
+            "calibration curves for one window, audit that window's rows (fairlens.audit_spec).")
     if len(base_windows) == 1:
-        base_snap = snapshot(windows[base_windows[0]].audit, baseline_label)
+        base_snap = snaps[base_windows[0]]
     else:
         base_snap = snapshot(_audit(tables, base_windows, spec, options, baseline_label,
                                     warnings), baseline_label)
-    tests = _tests(windows, base_windows, base_snap)
+    tests = _tests(windows, snaps, base_windows, base_snap)
     alarms = cusum_alarms(tests, h=cusum_h, k=CUSUM_K) if sequential and len(tests) else (
         pd.DataFrame())
     changes = make_changes(tests, alarms, alpha=alpha, limit=cusum_h)
@@ -121,6 +135,32 @@ def drift_spec(
                  alpha=alpha, sequential=sequential,
                  cusum={"k": CUSUM_K, "h": float(cusum_h), "arl": cusum_arl(cusum_h, CUSUM_K)},
                  warnings=list(dict.fromkeys(warnings)))
+
+
+class _Budget:
+    """Cells of the windows' score and calibration tables kept so far."""
+
+    def __init__(self) -> None:
+        self.cells = 0
+
+    @property
+    def over(self) -> bool:
+        return self.cells > RETAINED_CELLS
+
+    def add(self, audit: Audit) -> None:
+        self.cells += sum(f.n.size for m in audit.statistics.models.values()
+                          for f in m.families if f.name != "rates")
+        if self.over:
+            _drop_score_tables(audit)
+
+
+def _drop_score_tables(audit: Audit) -> None:
+    """Keep only the confusion counts of a summarised audit (its numbers stay as they are)."""
+    stats = audit.statistics
+    models = {name: replace(m, score_table=None, exact_auc={},
+                            families=[f for f in m.families if f.name == "rates"])
+              for name, m in stats.models.items()}
+    audit.statistics = replace(stats, models=models)
 
 
 def _baseline(baseline: int | str, labels: list[str]) -> tuple[list[int], str]:
@@ -155,10 +195,10 @@ def _audit(tables: WindowTables, windows: list[int], spec: AuditSpec, options: A
         return Audit.from_statistics(spec, stats, replace(options, reference=None))
 
 
-def _tests(windows: list[Window], base_windows: list[int], base: Snapshot) -> pd.DataFrame:
+def _tests(windows: list[Window], snaps: list[Snapshot], base_windows: list[int],
+           base: Snapshot) -> pd.DataFrame:
     """Every window against the baseline and against the window before, BH-adjusted."""
     rows = []
-    snaps = [snapshot(w.audit, w.label) for w in windows]
     baseline_set = set(base_windows)
     pooled = len(base_windows) > 1
     for t, w in enumerate(windows):

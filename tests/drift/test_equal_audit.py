@@ -111,3 +111,18 @@ def test_column_keyword_convenience() -> None:
     result = drift(frame, time="date", label="label", score="score", sensitive="group",
                    bootstrap=0)
     assert len(result.windows) == 4 and result.options.bootstrap == 0
+
+
+def test_score_tables_over_the_memory_budget_are_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fairlens.drift import _api
+
+    monkeypatch.setattr(_api, "RETAINED_CELLS", 10)
+    frame = _log()
+    spec = AuditSpec(label="label", score=["score"], sensitive=["group"], time="date")
+    result = drift_spec(frame, spec, options=OPTIONS)
+    assert any("score tables" in w for w in result.warnings)
+    plan = plan_windows(frame, "date", "month")
+    for w in result.windows:
+        assert w.audit.statistics.models["score"].score_table is None
+        expected = audit_spec(frame[plan.codes == w.index], spec, options=OPTIONS)
+        assert_close(comparable(w.audit.to_dict()), comparable(expected.to_dict()))
