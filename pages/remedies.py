@@ -100,7 +100,8 @@ else:
     if table is not None:
         st.markdown("**The thresholds** (a row is positive from this score on; where a share "
                     "is given, that share of the rows at that score is chosen at random)")
-        st.dataframe(table, hide_index=True, width="stretch")
+        st.dataframe(table, hide_index=True, width="stretch", column_config={
+            "Randomized": st.column_config.TextColumn(width="large")})
     weights = R.weights_table(result)
     if weights is not None:
         st.markdown("**Reweighing weights** w = P(A) P(Y) / P(A, Y)")
@@ -122,8 +123,7 @@ else:
                            icon=":material/download:", on_click="ignore")
     files = result.artefacts.get("files", {})
     if files:
-        st.caption("Saved in the workspace folder: " + ", ".join(
-            f"`{p}`" for p in files.values()))
+        st.caption(R.saved_caption(files))
     with st.expander("The full result (JSON)"):
         st.json(result.to_dict()["artefacts"], expanded=False)
 

@@ -86,7 +86,7 @@ def features_section(columns: list[str]) -> None:
     st.session_state[K.W_DATA_FEATURES] = [
         c for c in st.session_state.get(K.W_DATA_FEATURES) or [] if c in options]
     left_out = left_out_table(screening)
-    n_out = sum(c.role == "excluded" for c in screening.columns)
+    n_out = len(left_out)
     st.markdown(f"**Features** · FairLens proposes {len(screening.features)} of the "
                 f"{len(columns)} columns as features (the model's inputs, used by Label "
                 f"errors, Slices, Explain and Remedies) and leaves {n_out} out.")
@@ -106,11 +106,12 @@ def features_section(columns: list[str]) -> None:
     if draft.label is None:
         st.caption("Choose the true label to have the columns checked for copies of it.")
     if len(left_out):
-        with st.expander(f"Columns left out of the features ({n_out})",
-                         expanded=len(left_out) <= 12):
-            st.dataframe(left_out, hide_index=True, width="stretch", key="data_left_out",
-                         column_config={"Why it is not a feature": st.column_config.TextColumn(
-                             width="large")})
+        st.markdown(f"**Columns left out of the features ({n_out})**, and why (put any of them "
+                    "back above):")
+        st.dataframe(left_out, hide_index=True, width="stretch", key="data_left_out",
+                     height=min(36 + 35 * len(left_out), 320),
+                     column_config={"Why it is not a feature": st.column_config.TextColumn(
+                         width="large")})
     elif not screening.features:
         st.caption(f"No column besides the mapped ones ({names(draft.columns())}) is left to "
                    "use as a feature.")

@@ -80,8 +80,14 @@ def _row_form(spec: AuditSpec, issues: LabelIssues, frame: pd.DataFrame, log: Re
         row = st.selectbox("Review row", choices, format_func=lambda r: L.row_summary(issues, r),
                            **kept(L.W_ROW))
         st.markdown(L.row_probabilities(issues, row))
-        details = frame.iloc[[row]].T.rename(columns={frame.index[row]: "value"})
-        st.dataframe(details.astype(str), width="stretch", height=min(38 * len(details), 260))
+        values = frame.iloc[row]
+        details = pd.DataFrame({"Column": [str(c) for c in frame.columns],
+                                "Value": ["(missing)" if pd.isna(v) else str(v)
+                                          for v in values]})
+        st.dataframe(details, hide_index=True, width="stretch",
+                     height=min(36 + 35 * len(details), 280), key="labels_row_values",
+                     column_config={"Column": st.column_config.TextColumn(width="medium"),
+                                    "Value": st.column_config.TextColumn(width="large")})
         existing = log.decisions.get(row)
         decisions = list(fl.DECISIONS)
         f1, f2 = st.columns([2, 2])

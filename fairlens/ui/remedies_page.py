@@ -174,13 +174,22 @@ def thresholds_table(result: RemedyResult) -> pd.DataFrame | None:
              f"scores {p['score']:.4g} to {p['score_to']:.4g}")
             + f": {p['p_positive']:.0%} positive" for p in g["randomized"]) or "none"
         rates = g["expected_fit_rates"]
-        rows.append({"Group": str(g["group"]), "Rows (fit)": int(g["n_fit"]),
-                     "Positive from score": g["threshold"], "Randomized": rand,
-                     "TPR (fit)": round(rates["tpr"], 3) if rates["tpr"] == rates["tpr"]
-                     else None,
-                     "FPR (fit)": round(rates["fpr"], 3) if rates["fpr"] == rates["fpr"]
-                     else None})
+        threshold = g["threshold"]
+        rows.append({"Group": str(g["group"]), "Rows (fit)": f"{int(g['n_fit']):,}",
+                     "Positive from score": "no single cut (randomized)" if threshold is None
+                     else f"{float(threshold):.4g}", "Randomized": rand,
+                     "TPR (fit)": _r(rates["tpr"]), "FPR (fit)": _r(rates["fpr"])})
     return pd.DataFrame(rows)
+
+
+def saved_caption(files: dict[str, str]) -> str:
+    """Where a run's artefacts were saved: the folder once, then the file names."""
+    paths = [Path(p) for p in files.values()]
+    folders = {p.parent for p in paths}
+    if len(folders) != 1:
+        return "Saved in the workspace folder: " + ", ".join(f"`{p}`" for p in paths) + "."
+    return (f"Saved in the workspace folder `{folders.pop()}`: "
+            + ", ".join(f"`{p.name}`" for p in paths) + ".")
 
 
 def weights_table(result: RemedyResult) -> pd.DataFrame | None:

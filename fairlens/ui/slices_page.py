@@ -65,11 +65,7 @@ def search(frame: pd.DataFrame, spec: AuditSpec, *, features: list[str], error: 
            **search_options: Any) -> tuple[fs.SliceResult, np.ndarray]:
     """The slices of the chosen error signal, and that signal (for the tree and heat map);
     ``progress`` gets the search's progress messages (level, slices examined)."""
-    import inspect  # TEMPORARY until find_slices_spec takes progress= (helper C)
-
-    if progress is not None and "progress" in inspect.signature(
-            fs.find_slices_spec).parameters:
-        search_options["progress"] = progress
+    search_options["progress"] = progress
     if error == LABEL_ISSUE:
         errors = flags["mask"].astype(float)
         result = fs.find_slices_spec(frame, spec, options=options(), features=features,

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from fairlens.data import screen_columns
-from fairlens.ui import keys
+from fairlens.ui import WorkspaceStore, keys
 from fairlens.ui import labels_page as L
 from fairlens.ui import remedies_page as R
 from fairlens.ui import slices_page as P
@@ -52,12 +52,13 @@ def _open(at, page: str):
 
 def _uploaded(name: str, content: bytes):
     """A fresh tab with ``content`` uploaded, the proposed mapping applied, fast intervals."""
-    at = new_app().run()
+    at = new_app()  # the first run is the Data page's (no audit of the sample)
     upload(at, name, content)
     _no_exception(at, "upload")
     assert any(f"Loaded **{name}**" in s.value for s in at.success)
-    at.sidebar.radio(key=keys.W_CI).set_value("wilson").run()
-    _no_exception(at, "settings")
+    if at.session_state[keys.SPEC].prediction_kinds:
+        at.sidebar.radio(key=keys.W_CI).set_value("wilson").run()
+        _no_exception(at, "settings")
     return at
 
 
@@ -95,9 +96,8 @@ def _slices(at, excluded: set[str]) -> None:
 
 
 def _explain(at) -> None:
+    at.session_state["explain_sample_size"] = 100  # the fewest rows the page explains
     _open(at, "pages/explain.py")
-    at.number_input(key="explain_sample_size").set_value(100).run()
-    _no_exception(at, "explain")
     shown = {m.label: m.value for m in at.main.metric}
     assert shown.get("Explaining"), shown
 
@@ -127,7 +127,7 @@ def test_raw_propublica_file_on_every_page(compas_csv):
     assert not set(PROPUBLICA_LEFT_OUT) & set(spec.features), spec.features
     left_out = _left_out_shown(at)
     truth = screen_columns(pd.read_csv(compas_csv), spec)
-    assert set(left_out.index) == {c.name for c in truth.columns if c.role == "excluded"}
+    assert set(left_out.index) == {c.name for c in truth.columns if c.reason}
     for column in PROPUBLICA_LEFT_OUT:
         shown = left_out.loc[column, "Why it is not a feature"]
         assert truth.reason_text(column).lower().endswith(shown.lower()), (column, shown)
@@ -139,6 +139,14 @@ def test_raw_propublica_file_on_every_page(compas_csv):
     at.button(key="data_reset").click().run()
     assert "is_recid" not in at.multiselect(key=keys.W_DATA_FEATURES).value
 
+    # "high risk" harms the person: the favorable outcome is a negative prediction, saved in
+    # the workspace (and, below, in the report's config)
+    at.radio(key=keys.W_DATA_FAVORABLE).set_value("negative").run()
+    at.button(key="data_apply").click().run()
+    assert at.session_state[keys.SPEC].favorable == "negative"
+    workspace = WorkspaceStore().get(at.session_state[keys.ACTIVE].workspace)
+    assert workspace.spec["favorable"] == "negative"
+
     for page in ("pages/fairness.py", "pages/equity.py"):
         _open(at, page)
         assert at.main.table or at.main.dataframe, page
@@ -148,6 +156,7 @@ def test_raw_propublica_file_on_every_page(compas_csv):
     accuracy = _remedy(at, "reweigh")
     assert 0.6 <= accuracy <= 0.75, accuracy
     _report(at)
+    assert any('favorable = "negative"' in c.value for c in at.main.code)
 
 
 def test_messy_export_on_every_page():
@@ -166,19 +175,23 @@ def test_messy_export_on_every_page():
     _report(at)
 
 
-def test_titanic_without_model_output():
-    """Titanic has a label and features but no model output: the pages that need predictions
-    say so, the label cross-validation still runs on the proposed features."""
+def test_titanic_without_model_output(tmp_path):
+    """Titanic has a label and features but no model output: every page says what it needs
+    instead of failing, and the label cross-validation runs on the proposed features."""
     path = require_shared("titanic", "titanic.csv")
     at = _uploaded("titanic.csv", path.read_bytes())
     spec = at.session_state[keys.SPEC]
-    assert spec.features, spec
-    _left_out_shown(at) if any(
-        "Why it is not a feature" in d.value.columns for d in at.main.dataframe) else None
-    for page in ("pages/fairness.py", "pages/equity.py", P.PAGE, R.PAGE, "pages/explain.py",
-                 "pages/report.py"):
+    assert spec.label == "survived" and not spec.prediction_kinds
+    assert set(spec.features) >= {"class", "fare"}, spec.features
+    assert any("No prediction columns are mapped" in w.value for w in at.warning)
+    needs = {"pages/fairness.py": "No prediction columns are mapped",
+             "pages/equity.py": "No prediction columns are mapped",
+             "pages/report.py": "No prediction columns are mapped",
+             P.PAGE: "a score or decision column", R.PAGE: "the model's score"}
+    for page, message in needs.items():
         _open(at, page)
         said = [m.value for m in [*at.main.info, *at.main.error, *at.main.warning]]
-        assert said or at.main.table, page
-    if spec.label:
-        _label_errors(at, folds=2)
+        assert any(message in m for m in said), (page, said)
+    _open(at, "pages/explain.py")
+    assert any("No surrogate of the scores" in c.value for c in at.main.caption)
+    _label_errors(at, folds=2)
