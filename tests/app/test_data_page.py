@@ -160,3 +160,70 @@ def test_class_probabilities_are_audited_per_class(app):
             fmt.fmt_ci(r["accuracy"], r["accuracy_low"], r["accuracy_high"]))
     app.toggle(key="fairness_all_metrics").set_value(True).run()
     assert "TPR (a)" in table_frame(app).columns
+
+
+def _shown_left_out(at) -> pd.DataFrame:
+    tables = [d.value for d in at.main.dataframe if "Why it is not a feature" in d.value.columns]
+    assert len(tables) == 1
+    return tables[0].set_index("Column")
+
+
+def test_screening_is_shown_and_redone_when_the_label_changes():
+    """The planted export: every planted column is listed with the screening's reason, the
+    honest columns are the features; a new label is screened for again, and a leak put back
+    is warned about."""
+    from fairlens.data import screen_columns
+    from tests._messy import HONEST_FEATURES, PLANTED_REASONS, messy_frame
+
+    from .conftest import new_app
+
+    frame = messy_frame(n=800)
+    at = new_app()
+    upload(at, "messy.csv", frame.to_csv(index=False).encode())
+    assert not at.exception
+    features = at.multiselect(key=keys.W_DATA_FEATURES).value
+    assert set(features) == set(HONEST_FEATURES) - {"age"}, features  # age is sensitive here
+    left_out = _shown_left_out(at)
+    spec = at.session_state[keys.SPEC]
+    truth = screen_columns(frame, spec)
+    assert spec.time == "screening_date"  # the proposed time column, a role of its own
+    for column, reason in PLANTED_REASONS.items():
+        if column == spec.time:
+            continue
+        assert truth.column(column).reason == reason
+        assert truth.reason_text(column).lower().endswith(
+            left_out.loc[column, "Why it is not a feature"].lower())
+    assert not any(w for w in texts(at, "warning") if "feature" in w)
+
+    # outcome_copy as the label: the old label is now a copy of it and is left out
+    at.selectbox(key=keys.W_DATA_LABEL).set_value("outcome_copy").run()
+    assert not at.exception
+    assert any("screened again" in c.value for c in at.caption)
+    assert "label" in _shown_left_out(at).index
+    assert "label" not in at.multiselect(key=keys.W_DATA_FEATURES).value
+
+    # back to the real label; put the leak back: a warning, and it is applied as chosen
+    at.selectbox(key=keys.W_DATA_LABEL).set_value("label").run()
+    chosen = [*at.multiselect(key=keys.W_DATA_FEATURES).value, "followup_days"]
+    at.multiselect(key=keys.W_DATA_FEATURES).set_value(chosen).run()
+    warned = [w for w in texts(at, "warning") if "followup_days" in w]
+    assert len(warned) == 1, warned
+    at.button(key="data_apply").click().run()
+    assert "followup_days" in at.session_state[keys.SPEC].features
+
+
+def test_favorable_control_is_the_specs_and_saved():
+    from fairlens.ui import WorkspaceStore
+
+    from .conftest import new_app
+
+    at = new_app()
+    upload(at, "preds.csv", predictions_csv(600))
+    radio = at.radio(key=keys.W_DATA_FAVORABLE)
+    assert radio.value == "positive" and radio.label == "A positive prediction is ..."
+    assert "good for the person" in radio.options[0] and "harmful" in radio.options[1]
+    radio.set_value("negative").run()
+    at.button(key="data_apply").click().run()
+    assert at.session_state[keys.SPEC].favorable == "negative"
+    saved = WorkspaceStore().get(at.session_state[keys.ACTIVE].workspace)
+    assert saved.spec["favorable"] == "negative"

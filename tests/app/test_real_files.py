@@ -87,6 +87,7 @@ def _slices(at, excluded: set[str]) -> None:
     _open(at, P.PAGE)
     features = at.multiselect(key=P.W_FEATURES).value
     assert features and not set(features) & excluded, features
+    assert set(features) <= set(at.session_state[keys.SPEC].features), "the mapping's features"
     at.slider(key=P.W_DEPTH).set_value(2).run()
     _no_exception(at, "slices")
     assert any(h.value == "Slices, worst first" for h in at.subheader)
@@ -159,19 +160,33 @@ def test_raw_propublica_file_on_every_page(compas_csv):
     assert any('favorable = "negative"' in c.value for c in at.main.code)
 
 
+def _warned_once(at, column: str, where: str) -> None:
+    said = [w.value for w in at.main.warning if column in w.value]
+    assert len(said) == 1, (where, said)
+
+
 def test_messy_export_on_every_page():
+    """The planted export, with one leak put back by the user: every page runs, and every
+    page that uses the features warns about the leak once."""
     frame = messy_frame(n=2000)
     at = _uploaded("messy.csv", frame.to_csv(index=False).encode())
     spec = at.session_state[keys.SPEC]
     assert not set(PLANTED_REASONS) & set(spec.features), spec.features
     left_out = _left_out_shown(at)
     assert set(PLANTED_REASONS) - {spec.time} <= set(left_out.index)
+    at.multiselect(key=keys.W_DATA_FEATURES).set_value([*spec.features, "outcome_copy"]).run()
+    _warned_once(at, "outcome_copy", "data")
+    at.button(key="data_apply").click().run()
     for page in ("pages/fairness.py", "pages/equity.py"):
         _open(at, page)
     _label_errors(at)
-    _slices(at, set(PLANTED_REASONS))
+    _warned_once(at, "outcome_copy", "label errors")
+    _slices(at, set(PLANTED_REASONS) - {"outcome_copy"})
+    _warned_once(at, "outcome_copy", "slices")
     _explain(at)
-    _remedy(at, "thresholds")
+    _warned_once(at, "outcome_copy", "explain")
+    _remedy(at, "reweigh")
+    _warned_once(at, "outcome_copy", "remedies")
     _report(at)
 
 
@@ -195,3 +210,41 @@ def test_titanic_without_model_output(tmp_path):
     _open(at, "pages/explain.py")
     assert any("No surrogate of the scores" in c.value for c in at.main.caption)
     _label_errors(at, folds=2)
+
+
+def test_a_failing_analysis_is_a_message_with_details(app, monkeypatch):
+    """Whatever an analysis raises, the page says so (an input problem by its message,
+    anything else as "could not run" with the details in an expander) and keeps working."""
+    import fairlens.slices as fs
+    from fairlens.data import FairLensInputError
+    from fairlens.ui import report_page
+
+    def broken(*args, **kwargs):
+        raise ValueError("window shape cannot be larger than input array shape")
+
+    def refused(*args, **kwargs):
+        raise FairLensInputError("The attribute 'race' has a single group in the held-out rows.")
+
+    monkeypatch.setattr(fs, "find_slices_spec", broken)
+    at = app.switch_page(P.PAGE).run()
+    assert not at.exception
+    assert [e.value for e in at.main.error] == [
+        "The slices analysis could not run: ValueError: window shape cannot be larger than "
+        "input array shape"]
+    details = [x for x in at.main.expander if x.label == "Details and what to try"]
+    assert details and "ValueError" in details[0].markdown[0].value
+    assert any("fairlens/" in c.value for c in details[0].caption), "where it was raised"
+
+    monkeypatch.setattr(R, "remedy_spec", refused)
+    at.switch_page(R.PAGE).run()
+    at.button(key=R.W_RUN).click().run()
+    assert not at.exception
+    assert any("single group in the held-out rows" in e.value for e in at.main.error)
+    assert any(h.value.startswith("Trade-off") for h in at.subheader), "the page goes on"
+
+    monkeypatch.setattr(report_page, "build_report", broken)
+    at.switch_page("pages/report.py").run()
+    at.button(key="report_build").click().run()
+    assert not at.exception
+    assert any(e.value.startswith("The report analysis could not run: ValueError")
+               for e in at.main.error)
