@@ -77,16 +77,17 @@ def results() -> None:
                                     **ui.kept(P.W_GROUPING)) or names[0]
 
     metrics = P.group_metrics(drift, grouping)
-    groups = list(P.group_sizes(drift, grouping))
+    sizes = P.group_sizes(drift, grouping)
+    groups = list(sizes)
     c1, c2 = st.columns([1, 3])
     ui.keys.restore_widget(P.W_METRIC, metrics[0], metrics)
     metric = c1.selectbox("Group metric", metrics, format_func=P.measure_label,
                           **ui.kept(P.W_METRIC))
-    start = P.default_groups(P.group_sizes(drift, grouping))
+    start = P.default_groups(sizes)
     _valid(P.W_GROUPS, lambda v: set(v) <= set(groups), start)
     picked = c2.multiselect("Groups", groups, default=start, key=P.W_GROUPS,
                             help="The groups with at least 5% of the rows are drawn first.")
-    lines = {g: P.series(drift, grouping, metric, g, shown) for g in picked}
+    lines = P.group_series(drift, grouping, metric, picked, shown)
     marks = P.changes_of(drift, grouping, [metric], picked, shown)
     st.plotly_chart(P.timeline(lines, marks, title=f"{P.measure_label(metric)} by group "
                                                     f"({grouping})"),
@@ -121,7 +122,7 @@ def results() -> None:
 
     st.subheader("Majority against minority across windows")
     with ui.guarded("model comparison", stop=False):
-        compared = P.model_comparison(drift, grouping=grouping)
+        compared = P.model_comparison(drift, grouping=grouping, groups=picked)
         st.plotly_chart(compared.figure(grouping), key="over_time_curve",
                         config={"displaylogo": False})
         for line in compared.summary_lines()[1:]:

@@ -222,10 +222,8 @@ class ModelComparison:
         """Majority-vs-minority scatter with both fitted curves (plotly), for one grouping."""
         import plotly.graph_objects as go
 
-        from fairlens.plots import LAYOUT
-
         grouping = grouping or (self.fits[0].grouping if self.fits else None)
-        fig = go.Figure()
+        fig = go.Figure(layout=white_layout())
         fits = [f for f in self.fits if f.grouping == grouping]
         palette = ["#2563eb", "#dc2626", "#059669", "#d97706", "#7c3aed", "#0891b2"]
         points = self.points[self.points["grouping"] == grouping]
@@ -253,11 +251,23 @@ class ModelComparison:
                                      line=dict(color="#9ca3af", dash="dash", width=1),
                                      hoverinfo="skip"))
         majority = fits[0].majority if fits else "largest group"
-        fig.update_layout(**LAYOUT)
         fig.update_layout(height=420, margin=dict(l=10, r=10, t=30, b=40),
                           xaxis_title=f"{measure_label(self.metric)} of {majority} (majority)",
                           yaxis_title=f"{measure_label(self.metric)} of the other group")
         return fig
+
+
+def white_layout() -> dict[str, Any]:
+    """:data:`fairlens.plots.LAYOUT` with the white theme set directly instead of through the
+    ``plotly_white`` template, which plotly copies and validates for every figure (a tenth of
+    a second each; the Over time page draws several per slider move)."""
+    from fairlens.plots import LAYOUT
+
+    axis = dict(gridcolor="#EBF0F8", linecolor="#EBF0F8", zerolinecolor="#EBF0F8",
+                ticks="", automargin=True)
+    return {**{k: v for k, v in LAYOUT.items() if k != "template"}, "template": {},
+            "plot_bgcolor": "white", "paper_bgcolor": "white", "xaxis": axis,
+            "yaxis": dict(axis), "colorway": ["#636efa", "#EF553B", "#00cc96", "#ab63fa"]}
 
 
 def _default_metric(audit: Audit) -> str:
@@ -276,7 +286,8 @@ def _entries(source: Audit | Drift) -> tuple[str, list[tuple[str, int, Any]]]:
 
 
 def model_comparison(source: Audit | Drift, *, metric: str | None = None,
-                     grouping: str | None = None) -> ModelComparison:
+                     grouping: str | None = None,
+                     groups: list[str] | None = None) -> ModelComparison:
     """Compare the models of an audit (its score columns) or the windows of a drift analysis.
 
     Parameters
@@ -288,6 +299,9 @@ def model_comparison(source: Audit | Drift, *, metric: str | None = None,
         A metric where higher is better (default: AUC when available, else accuracy).
     grouping : str, optional
         Only this grouping (default: every grouping).
+    groups : list of str, optional
+        Only these groups as the minority of a pair (default: every group at or above the
+        minimum size); the majority is always the largest group.
 
     Raises
     ------
@@ -324,7 +338,7 @@ def model_comparison(source: Audit | Drift, *, metric: str | None = None,
             top = labels.index(majority[g.name])
             values = g.metrics[metric]
             for i, label in enumerate(labels):
-                if i != top and g.include[i]:
+                if i != top and g.include[i] and (groups is None or label in groups):
                     points.append({"model": name, "grouping": g.name,
                                    "majority": majority[g.name], "minority": label,
                                    "x": float(values[top]), "y": float(values[i]),

@@ -112,6 +112,29 @@ def _value(g: Any, measure: str, group: str | None) -> tuple[float, float, float
     return np.nan, np.nan, np.nan, None
 
 
+def group_series(drift: Drift, grouping: str, measure: str, groups: list[str],
+                 window_range: tuple[int, int] | None = None) -> dict[str, pd.DataFrame]:
+    """:func:`series` of a group metric for several groups (each window's labels read once)."""
+    lo_w, hi_w = window_range if window_range is not None else (0, len(drift.windows) - 1)
+    rows: dict[str, list[dict[str, Any]]] = {group: [] for group in groups}
+    for w in drift.windows[lo_w: hi_w + 1]:
+        g = next((x for x in w.audit.primary.groupings if x.name == grouping), None)
+        where = {g.label(i): i for i in range(len(g.labels))} if g is not None else {}
+        values = g.metrics.get(measure) if g is not None else None
+        ci = g.ci.get(measure) if g is not None else None
+        for group in groups:
+            i = where.get(group)
+            ok = i is not None and values is not None
+            rows[group].append({
+                "window_index": w.index, "window": w.label,
+                "value": float(values[i]) if ok else np.nan,
+                "lo": float(ci[0][i]) if ok and ci is not None else np.nan,
+                "hi": float(ci[1][i]) if ok and ci is not None else np.nan,
+                "n": int(g.n[i]) if ok else 0})
+    columns = ["window_index", "window", "value", "lo", "hi", "n"]
+    return {group: pd.DataFrame(r, columns=columns) for group, r in rows.items()}
+
+
 def series(drift: Drift, grouping: str, measure: str, group: str | None = None,
            window_range: tuple[int, int] | None = None) -> pd.DataFrame:
     """One measure window by window: ``window_index, window, value, lo, hi, n``.

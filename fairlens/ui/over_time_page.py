@@ -16,8 +16,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from fairlens.drift import Drift, model_comparison, plan_windows  # noqa: F401 - the page's
-from fairlens.drift._section import measure_label, series  # noqa: F401 - read by the page
-from fairlens.plots import LAYOUT
+from fairlens.drift._compare import white_layout
+from fairlens.drift._section import group_series, measure_label, series  # noqa: F401 - page
 from fairlens.ui import _cache as C
 from fairlens.ui import _session as S
 from fairlens.ui._session import close_subset  # noqa: F401 - the page's
@@ -126,6 +126,12 @@ def default_groups(sizes: dict[str, int]) -> list[str]:
     return (big if len(big) >= 2 else list(sizes)[:2])[:MAX_GROUPS_SHOWN]
 
 
+def _layout() -> dict[str, Any]:
+    """:data:`fairlens.plots.LAYOUT` drawn without a template (plotly copies and validates a
+    template on every figure, a tenth of a second each): the white theme set directly."""
+    return white_layout()
+
+
 def _rgba(color: str, alpha: float) -> str:
     r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
     return f"rgba({r},{g},{b},{alpha})"
@@ -138,7 +144,7 @@ def timeline(lines: dict[str, pd.DataFrame], changes: list[Any], *, title: str) 
     :class:`~fairlens.drift.Change` objects of these series, keyed by the same name in
     ``change.series``-free form (see :func:`changes_of`).
     """
-    fig = go.Figure()
+    fig = go.Figure(layout=_layout())
     for k, (name, s) in enumerate(lines.items()):
         color = PALETTE[k % len(PALETTE)]
         band = s.dropna(subset=["lo", "hi"])
@@ -161,7 +167,6 @@ def timeline(lines: dict[str, pd.DataFrame], changes: list[Any], *, title: str) 
                                                 line=dict(width=3, color="#111827")),
             text=[c.description for c in changes],
             hovertemplate="%{text}<extra></extra>"))
-    fig.update_layout(**LAYOUT)
     fig.update_layout(height=400, margin=dict(l=40, r=10, t=36, b=40), title=title,
                       legend=dict(orientation="h", y=-0.2), hovermode="closest")
     fig.update_xaxes(type="category", categoryorder="trace", tickangle=-35, automargin=True)

@@ -122,7 +122,7 @@ def test_windows_of_a_drift_analysis_are_the_points():
     from fairlens.drift import drift_spec
 
     log = make_drift_log(n_months=6, rows_per_month=600, change_month=3)
-    spec = AuditSpec.from_dict(log.audit_kwargs)
+    spec = AuditSpec.from_dict({**log.audit_kwargs, "sensitive": ["group"]})
     d = drift_spec(log.frame, spec, options=FAST, window="month")
     result = model_comparison(d, grouping="group")
     assert result.source == "windows" and result.metric == "auc"
@@ -133,3 +133,6 @@ def test_windows_of_a_drift_analysis_are_the_points():
         assert row["harmony [group]"] == g.equity["auc"]["harmony"]
     assert {f.minority for f in result.fits} == {"B", "C"}
     assert all(f.majority == "A" and f.linear.n == 6 for f in result.fits)
+    only = model_comparison(d, grouping="group", groups=["C"])
+    assert [f.minority for f in only.fits] == ["C"]
+    assert only.fit("group", "C").to_dict() == result.fit("group", "C").to_dict()

@@ -25,7 +25,12 @@ def log():
 
 @pytest.fixture(scope="module")
 def spec(log):
-    return AuditSpec.from_dict(log.audit_kwargs)
+    return replace(AuditSpec.from_dict(log.audit_kwargs), sensitive=["group"])
+
+
+@pytest.fixture(scope="module")
+def monthly(log, spec):
+    return drift_spec(log.frame, spec, options=FAST, window="month")
 
 
 def _report(frame, spec):
@@ -34,20 +39,19 @@ def _report(frame, spec):
                                                                source="file"))
 
 
-def test_registered_and_runs_drift_with_the_audits_options(log, spec):
+def test_registered_and_runs_drift_with_the_audits_options(log, spec, monthly):
     assert "over_time" in registry.names("section") and "over_time" in ANALYSES
-    section = registry.create("section", "over_time", window="month")
+    section = registry.create("section", "over_time")  # auto: 6 months are months
     result = section.run(log.frame, spec, options=FAST)
-    expected = drift_spec(log.frame, spec, options=FAST, window="month")
-    assert result.to_dict() == expected.to_dict()
+    assert result.to_dict() == monthly.to_dict()
     with pytest.raises(FairLensInputError, match="needs a time column"):
         section.run(log.frame, replace(spec, time=None), options=FAST)
 
 
-def test_series_are_the_window_audits(log, spec):
+def test_series_are_the_window_audits(log, spec, monthly):
     from fairlens.drift._section import series
 
-    d = drift_spec(log.frame, spec, options=FAST)
+    d = monthly
     tpr = series(d, "group", "tpr", "B")
     eod = series(d, "group", "equal_opportunity_difference")
     harmony = series(d, "group", "harmony_accuracy")
@@ -69,6 +73,14 @@ def test_series_are_the_window_audits(log, spec):
     assert tpr["value"][:4].min() > tpr["value"][4:].max() + 0.2
     missing = series(d, "group", "no_such_measure")
     assert np.isnan(missing["value"]).all()
+    # Several groups at once are the same series.
+    from fairlens.drift._section import group_series
+
+    many = group_series(d, "group", "tpr", ["A", "B", "Z"], (1, 4))
+    for name in ("A", "B"):
+        one = series(d, "group", "tpr", name, (1, 4))
+        np.testing.assert_allclose(many[name][["value", "lo", "hi"]], one[["value", "lo", "hi"]])
+    assert np.isnan(many["Z"]["value"]).all() and list(many["Z"]["window_index"]) == [1, 2, 3, 4]
 
 
 def test_report_has_the_section_only_with_a_time_column(log, spec):
