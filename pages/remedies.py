@@ -100,8 +100,7 @@ else:
     if table is not None:
         st.markdown("**The thresholds** (a row is positive from this score on; where a share "
                     "is given, that share of the rows at that score is chosen at random)")
-        st.dataframe(table, hide_index=True, width="stretch", column_config={
-            "Randomized": st.column_config.TextColumn(width="large")})
+        st.table(table.set_index("Group"))
     weights = R.weights_table(result)
     if weights is not None:
         st.markdown("**Reweighing weights** w = P(A) P(Y) / P(A, Y)")

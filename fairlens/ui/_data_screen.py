@@ -57,13 +57,23 @@ def _why(text: str | None) -> str:
     return bare[:1].upper() + bare[1:]
 
 
+def kind_of(dtype: str) -> str:
+    """A pandas dtype in words (``int64`` -> "whole numbers", ``object`` -> "text")."""
+    d = str(dtype).lower()
+    for prefix, words in (("bool", "yes/no"), ("int", "whole numbers"), ("uint", "whole numbers"),
+                          ("float", "numbers"), ("datetime", "dates"), ("category", "categories")):
+        if d.startswith(prefix):
+            return words
+    return "text"
+
+
 def left_out_table(screening: Any) -> pd.DataFrame:
     """The columns the screening left out (and the proposed time column), with the reason in
     words: one row each, as shown on the Data page."""
-    rows = [{"Column": c.name, "Type": str(c.dtype),
+    rows = [{"Column": c.name, "Values": kind_of(c.dtype),
              "Why it is not a feature": _why(screening.reason_text(c.name))}
             for c in screening.columns if c.reason]
-    return pd.DataFrame(rows, columns=["Column", "Type", "Why it is not a feature"])
+    return pd.DataFrame(rows, columns=["Column", "Values", "Why it is not a feature"])
 
 
 def _propose_again(draft: AuditSpec, screening: Any, options: list[str]) -> bool:

@@ -176,7 +176,7 @@ def thresholds_table(result: RemedyResult) -> pd.DataFrame | None:
         rates = g["expected_fit_rates"]
         threshold = g["threshold"]
         rows.append({"Group": str(g["group"]), "Rows (fit)": f"{int(g['n_fit']):,}",
-                     "Positive from score": "no single cut (randomized)" if threshold is None
+                     "Positive from score": "randomized" if threshold is None
                      else f"{float(threshold):.4g}", "Randomized": rand,
                      "TPR (fit)": _r(rates["tpr"]), "FPR (fit)": _r(rates["fpr"])})
     return pd.DataFrame(rows)

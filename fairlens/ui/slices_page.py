@@ -37,6 +37,20 @@ W_ROWS_PAGE = "slices_rows_page"
 W_EXPLAIN_PICK = "slices_explain_pick"
 
 
+TABLE_COLUMNS = {
+    "description": st.column_config.TextColumn("Slice", width="large"),
+    "n": st.column_config.NumberColumn("Rows", format="localized"),
+    "error_rate": st.column_config.NumberColumn("Error rate", format="percent"),
+    "ci": st.column_config.TextColumn("95% interval"),
+    "lift": st.column_config.NumberColumn("Lift", format="%.2fx"),
+    "score": st.column_config.NumberColumn("SliceLine score", format="%.3f"),
+    "p_value": st.column_config.TextColumn("p"),
+    "q_value": st.column_config.TextColumn("q"),
+    "significant": st.column_config.CheckboxColumn("Significant"),
+}
+"""How the slices table's columns are headed and formatted on the page."""
+
+
 def options() -> AuditOptions:
     """The audit's options (the sidebar's), as every page uses them."""
     return S.audit_options()
@@ -91,7 +105,8 @@ def show_slices(result: fs.SliceResult, *, already: list[str] = ()) -> None:
     for s in result.slices:
         st.markdown("- " + words.slice_line(s.description, s.significant, s.q_value,
                                             markdown=True))
-    st.dataframe(words.display_table(result.to_frame()), hide_index=True, key="slices_table")
+    st.dataframe(words.display_table(result.to_frame()), hide_index=True, key="slices_table",
+                 width="stretch", column_config=TABLE_COLUMNS)
     st.download_button("Download the slices (JSON)", data=result.to_json(indent=2),
                        file_name="fairlens-slices.json", mime="application/json",
                        key="slices_json", on_click="ignore", icon=":material/download:")

@@ -96,7 +96,7 @@ def test_walk_the_raw_propublica_file(browser, tmp_path):  # noqa: F811
         page.get_by_text("A cross-validated model of the features").click()
         settle(page)
         folds = main_widget(page, "stNumberInput", "Folds").locator("input")
-        folds.fill("3")
+        folds.fill("2")
         folds.press("Enter")
         settle(page)
         _click(page, "Train the folds")
