@@ -116,13 +116,29 @@ def _as_days(series: pd.Series) -> np.ndarray:
     if pd.api.types.is_timedelta64_dtype(series.dtype):
         return (series / pd.Timedelta(days=1)).to_numpy(dtype=float, na_value=np.nan)
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
-        stamps = series
-    else:
-        stamps = _parse_dates(series.astype("string"))
+        return _stamps_as_days(series)
+    # each distinct text is parsed once (exports repeat dates on many rows)
+    index, uniques = _factorize(series)
+    parsed = _stamps_as_days(_parse_dates(pd.Series([str(u) for u in uniques],
+                                                    dtype="string")))
+    return np.append(parsed, np.nan)[index]
+
+
+def _stamps_as_days(stamps: pd.Series) -> np.ndarray:
     if getattr(stamps.dt, "tz", None) is not None:
         stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
     days = (stamps - pd.Timestamp("1970-01-01")) / pd.Timedelta(days=1)
     return days.to_numpy(dtype=float, na_value=np.nan)
+
+
+def _factorize(series: pd.Series) -> tuple[np.ndarray, list[Any]]:
+    """Index of each row's value among the distinct values (-1: missing), and those values;
+    text columns (which may hold lists, dicts or mixed types) are compared as text."""
+    if series.dtype == object:  # as text: 1, 1.0 and True are one value to pandas
+        index, uniques = pd.factorize(_as_text(series), use_na_sentinel=True)
+    else:
+        index, uniques = pd.factorize(series, use_na_sentinel=True)
+    return np.asarray(index, dtype=np.int64), list(uniques)
 
 
 def _as_numbers(series: pd.Series, kind: Kind) -> np.ndarray:
@@ -140,8 +156,7 @@ def _as_numbers(series: pd.Series, kind: Kind) -> np.ndarray:
 
 def _as_text(series: pd.Series) -> pd.Series:
     """Values as text (one type, so mixed columns compare), missing values as missing."""
-    text = series.astype(object).where(series.notna(), None)
-    return text.map(lambda v: v if v is None else str(v))
+    return series.astype(object).map(str, na_action="ignore")
 
 
 @dataclass
@@ -309,11 +324,11 @@ class FeatureEncoder(TransformerMixin, BaseEstimator):
     # -- transforming ----------------------------------------------------------------------
     def _codes(self, plan: ColumnPlan, series: pd.Series) -> np.ndarray:
         """Level index of every row: kept levels 0.., "other" len(levels), missing -1."""
-        text = _as_text(series)
-        codes = pd.Categorical(text, categories=plan.levels).codes.astype(np.int64)
+        index, uniques = _factorize(series)
+        lookup = {v: i for i, v in enumerate(plan.levels)}
         unknown = len(plan.levels) if plan.other else -1
-        codes[(codes < 0) & text.notna().to_numpy()] = unknown
-        return codes
+        of_unique = [lookup.get(str(u), unknown) for u in uniques]
+        return np.asarray([*of_unique, -1], dtype=np.int64)[index]
 
     def transform(self, X: pd.DataFrame) -> pd.DataFrame | np.ndarray:
         """Model input for ``X`` (the columns seen in :meth:`fit`; others are ignored)."""
