@@ -34,6 +34,8 @@ if TYPE_CHECKING:  # pragma: no cover
 SCHEMA = "fairlens.models/1"
 MIN_POINTS = {"linear": 3, "quadratic": 4}
 """Fewest models for a fit with a defined adjusted R^2 (n > k)."""
+CLEAR_AIC = 2.0
+"""An AIC difference below this is no clear preference (Burnham and Anderson's rule)."""
 
 MSG_ONE_MODEL = ("A comparison needs at least two models: map two or more score (or predicted "
                  "label) columns, one per model, or compare the windows of a drift analysis.")
@@ -127,19 +129,24 @@ class PairFit:
         """AIC of the linear fit minus that of the quadratic one (positive: quadratic better)."""
         return self.linear.aic - self.quadratic.aic
 
-    def sentence(self, metric: str) -> str:
-        """Which curve fits better and by how much, for a person."""
+    def sentence(self, metric: str, what: str = "models") -> str:
+        """Which curve fits better and by how much, for a person (``what``: "models" or
+        "windows"). AIC values within :data:`CLEAR_AIC` of each other are called as good."""
         name = measure_label(metric)
         head = (f"{name} of {self.minority} against {self.majority} ({self.grouping}), "
-                f"{self.linear.n} models")
+                f"{self.linear.n} {what}")
         if self.better is None:
             need = MIN_POINTS["quadratic"]
-            return f"{head}: too few models to compare a line with a curve (at least {need})."
+            return f"{head}: too few {what} to compare a line with a curve (at least {need})."
         worse = "linear" if self.better == "quadratic" else "quadratic"
         fits = {"linear": self.linear, "quadratic": self.quadratic}
-        return (f"{head}: the {self.better} fit is better (AIC lower by "
-                f"{fmt(abs(self.delta_aic), 2)}; adjusted R\u00b2 {fmt(fits[self.better].adj_r2)} "
-                f"against {fmt(fits[worse].adj_r2)} for the {worse} fit).")
+        r2 = (f"adjusted R\u00b2 {fmt(fits[self.better].adj_r2)} for the {self.better} fit, "
+              f"{fmt(fits[worse].adj_r2)} for the {worse} one")
+        gap = fmt(abs(self.delta_aic), 2)
+        if abs(self.delta_aic) < CLEAR_AIC:
+            return (f"{head}: a line and a curve fit about as well (AIC within {gap}, under "
+                    f"{fmt(CLEAR_AIC, 0)}; {r2}).")
+        return f"{head}: the {self.better} fit is better (AIC lower by {gap}; {r2})."
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
@@ -206,7 +213,7 @@ class ModelComparison:
             if col in ranking and ranking[col].notna().any():
                 best = ranking.sort_values(col).iloc[0]
                 lines.append(f"Best by {label}: {best['model']}.")
-        lines.extend(f.sentence(self.metric) for f in self.fits)
+        lines.extend(f.sentence(self.metric, what) for f in self.fits)
         lines.extend(f"Warning: {w}" for w in self.warnings)
         return lines
 

@@ -77,7 +77,8 @@ def test_quadratic_wins_on_a_planted_moon_and_linear_on_a_line():
     np.testing.assert_allclose(pts["x"], np.round(a * 1000) / 1000, atol=1e-12)
     np.testing.assert_allclose(pts["y"], np.round(moon * 400) / 400, atol=1e-12)
     words = "\n".join(result.summary_lines())
-    assert "quadratic fit is better" in words and "8 models" in words
+    assert "quadratic fit is better (AIC lower by" in words and "8 models" in words
+    assert "min2 against maj (g), 8 models: the linear fit is better" in words
     doc = result.to_dict()
     assert doc["schema"] == "fairlens.models/1" and len(doc["fits"]) == 2
     fig = result.figure("g")
@@ -132,6 +133,7 @@ def test_windows_of_a_drift_analysis_are_the_points():
         assert row["es [group]"] == g.equity["auc"]["es"]
         assert row["harmony [group]"] == g.equity["auc"]["harmony"]
     assert {f.minority for f in result.fits} == {"B", "C"}
+    assert all(" 6 windows: " in line for line in result.summary_lines() if " against " in line)
     assert all(f.majority == "A" and f.linear.n == 6 for f in result.fits)
     only = model_comparison(d, grouping="group", groups=["C"])
     assert [f.minority for f in only.fits] == ["C"]
