@@ -111,8 +111,8 @@ def drift_spec(
         windows.append(Window(index=w, label=plan.labels[w], start=plan.starts[w],
                               end=plan.ends[w], n=audit.n_rows, audit=audit))
     if kept.over:
-        for window in windows:
-            _drop_score_tables(window.audit)
+        for kept_window in windows:  # not "window": that is the argument, kept in the result
+            _drop_score_tables(kept_window.audit)
         warnings.append(
             f"The windows' score tables ({fmt_int(kept.cells)} cells in all) were not kept, to "
             "save memory: every number is reported, but to move the threshold or draw ROC and "
