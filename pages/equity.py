@@ -7,6 +7,7 @@ import streamlit as st
 from fairlens import ui
 from fairlens.ui import fmt, plots
 from fairlens.ui import keys as K
+from fairlens.ui.over_time_page import model_comparison
 
 ui.page_header(
     "Equity",
@@ -110,22 +111,32 @@ def results() -> None:
             cgroupings[0]
     cgrouping = pick[1].selectbox("Attribute", cgroupings, key=K.W_EQUITY_COMPARE_GROUPING)
     es_col = f"es_{metric} [{cgrouping}]"
-    left, right = st.columns(2)
+    compared = model_comparison(audit, metric=metric, grouping=cgrouping)
+    left, middle, right = st.columns(3)
     with left:
         st.markdown(f"**Ranked by overall {fmt.metric_label(metric)}**")
         st.table(fmt.ranking_table(compare, metric, f"Overall {fmt.metric_label(metric)}")
                  .set_index("Model"))
-    with right:
+    with middle:
         st.markdown(f"**Ranked by {fmt.es_label(metric)} ({cgrouping})**")
         st.table(fmt.ranking_table(compare, es_col, fmt.es_label(metric)).set_index("Model"))
-    st.caption("A model that ranks lower by ES than by the overall metric buys its overall "
-               "performance with uneven performance across groups.")
+    with right:
+        st.markdown(f"**Ranked by harmony of {fmt.metric_label(metric)} ({cgrouping})**")
+        st.table(fmt.ranking_table(compared.ranking, f"harmony [{cgrouping}]", "Harmony")
+                 .set_index("Model"))
+    st.caption("A model that ranks lower by ES or harmony than by the overall metric buys its "
+               "overall performance with uneven performance across groups.")
     figure = plots.model_scatter(compare, metric, cgrouping, label=fmt.metric_label(metric))
     if figure is not None:
         st.plotly_chart(figure, key="equity_scatter", config={"displaylogo": False})
         st.caption("One point per model. Points below the diagonal perform worse for the "
                    "smaller groups (mean over groups at or above the minimum size) than for the "
                    "largest group.")
+    st.markdown("**Majority against each other group, with fitted curves**")
+    st.plotly_chart(compared.figure(cgrouping), key="equity_curve",
+                    config={"displaylogo": False})
+    for fit in compared.fits:
+        st.markdown(f"- {fmt.md(fit.sentence(compared.metric))}")
 
 
 results()

@@ -85,3 +85,12 @@ def test_model_comparison_ranks_and_scatter():
         fmt.fmt(v) for v in compare.sort_values(es_col, ascending=False)[es_col]]
     assert any(c.proto.spec and "largest group vs the other groups" in c.proto.spec
                for c in at.get("plotly_chart"))
+    from fairlens.drift import model_comparison
+
+    compared = model_comparison(expected, metric="auc", grouping="race")
+    by_harmony = table_frame(at, 3).reset_index()
+    ranked = compared.ranking.sort_values("harmony [race]", ascending=False)
+    assert by_harmony["Model"].tolist() == ranked["model"].tolist()
+    assert by_harmony["Harmony"].tolist() == [fmt.fmt(v) for v in ranked["harmony [race]"]]
+    words = "\n".join(m.value for m in at.main.markdown)
+    assert "3 models: too few models to compare a line with a curve" in words
