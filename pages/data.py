@@ -122,7 +122,7 @@ with right:
                      help="A date, a timestamp or a batch number, for the analyses over time "
                           "(never used as a feature).")
 
-with st.container(border=True):
+with st.container(border=True), ui.guarded("column screening", stop=False):
     features_section(columns)
 
 draft = F.draft_spec()

@@ -277,7 +277,11 @@ def leak_warnings(spec: AuditSpec, features: list[str] | None = None) -> list[st
         spec = replace(spec, features=list(features))
     if not spec.features:
         return []
-    return C.feature_warnings(S.active().key, C.spec_key(spec), S.frame_loader())
+    try:
+        return C.feature_warnings(S.active().key, C.spec_key(spec), S.frame_loader())
+    except Exception as exc:  # noqa: BLE001 - a check that fails must not stop the page
+        return [f"The features could not be checked for identifiers, copies of the label and "
+                f"copies of the score ({registry.error_message(exc)})."]
 
 
 def _warning_key(text: str) -> str:

@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 
 from fairlens.auditing import Statistics
-from fairlens.data import AuditSpec, FairLensInputError
+from fairlens.data import AuditSpec
 from fairlens.ui import _keys as K
 from fairlens.ui import _session as S
 from fairlens.ui._workspace import WorkspaceError
@@ -127,7 +127,7 @@ def _settings_section() -> None:
                    help="Groups are formed for each attribute and for their intersection.")
     try:
         stats = S.get_statistics()
-    except FairLensInputError:
+    except Exception:  # noqa: BLE001 - the page says what went wrong; the sidebar stays usable
         st.caption("Fix the column mapping on the Data page to set the threshold and the "
                    "reference groups.")
         min_group_size_input(K.W_MIN_GROUP)

@@ -168,7 +168,7 @@ def _warned_once(at, column: str, where: str) -> None:
 def test_messy_export_on_every_page():
     """The planted export, with one leak put back by the user: every page runs, and every
     page that uses the features warns about the leak once."""
-    frame = messy_frame(n=2000)
+    frame = messy_frame(n=1200)
     at = _uploaded("messy.csv", frame.to_csv(index=False).encode())
     spec = at.session_state[keys.SPEC]
     assert not set(PLANTED_REASONS) & set(spec.features), spec.features
@@ -212,9 +212,10 @@ def test_titanic_without_model_output(tmp_path):
     _label_errors(at, folds=2)
 
 
-def test_a_failing_analysis_is_a_message_with_details(app, monkeypatch):
+def test_a_failing_analysis_is_a_message_with_details(monkeypatch):
     """Whatever an analysis raises, the page says so (an input problem by its message,
     anything else as "could not run" with the details in an expander) and keeps working."""
+    import fairlens.data
     import fairlens.slices as fs
     from fairlens.data import FairLensInputError
     from fairlens.ui import report_page
@@ -226,7 +227,8 @@ def test_a_failing_analysis_is_a_message_with_details(app, monkeypatch):
         raise FairLensInputError("The attribute 'race' has a single group in the held-out rows.")
 
     monkeypatch.setattr(fs, "find_slices_spec", broken)
-    at = app.switch_page(P.PAGE).run()
+    at = new_app()  # the COMPAS sample, opened on the Slices page
+    at.switch_page(P.PAGE).run()
     assert not at.exception
     assert [e.value for e in at.main.error] == [
         "The slices analysis could not run: ValueError: window shape cannot be larger than "
@@ -241,6 +243,13 @@ def test_a_failing_analysis_is_a_message_with_details(app, monkeypatch):
     assert not at.exception
     assert any("single group in the held-out rows" in e.value for e in at.main.error)
     assert any(h.value.startswith("Trade-off") for h in at.subheader), "the page goes on"
+
+    monkeypatch.setattr(fairlens.data, "screen_columns", broken)
+    at.switch_page("pages/data.py").run()
+    assert not at.exception
+    assert any(e.value.startswith("The column screening analysis could not run: ValueError")
+               for e in at.main.error)
+    assert any("The mapping fits the data" in s.value for s in at.main.success), "page goes on"
 
     monkeypatch.setattr(report_page, "build_report", broken)
     at.switch_page("pages/report.py").run()
