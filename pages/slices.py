@@ -13,9 +13,11 @@ from fairlens.wording.slices import ERROR_LABELS, PAGE_INTRO
 ui.page_header("Slices", PAGE_INTRO)
 
 spec = ui.current_spec()
-if spec.task == "per_sample" or not spec.label or not (spec.score or spec.pred):
+flags = stored_flags(spec)
+if spec.task == "per_sample" or not spec.label or not (spec.score or spec.pred or flags):
     ui.stop_with("Slices need a binary label and a score or decision column. Map them on the "
-                 "Data page.")
+                 "Data page (or, without a model, find label errors first: their flags are "
+                 "an error signal too).")
 frame = ui.active_frame()
 candidates = fs.candidate_features(frame, spec)
 if not candidates:
@@ -29,7 +31,6 @@ with st.container(border=True):
                                    "or those you chose); identifiers describe no slice.")
     warned = ui.show_warnings(ui.leak_warnings(spec, features))
     c1, c2, c3, c4 = st.columns(4)
-    flags = stored_flags(spec)
     error = c1.selectbox("Error signal", P.error_kinds(spec, flags),
                          format_func=ERROR_LABELS.get, key=P.W_ERROR)
     depth = int(c2.slider("Most conditions per slice", 1, 3, 3, key=P.W_DEPTH))

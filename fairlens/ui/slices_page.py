@@ -57,9 +57,11 @@ def options() -> AuditOptions:
 
 
 def error_kinds(spec: AuditSpec, flags: dict[str, Any] | None) -> list[str]:
-    """The error signals this mapping offers (label-issue flags once they were found)."""
-    return ["misclassification", "false_positive", "false_negative"] + (
-        ["log_loss"] if spec.score else []) + ([LABEL_ISSUE] if flags else [])
+    """The error signals this mapping offers (label-issue flags once they were found; only
+    those without a score or decision column)."""
+    model = ["misclassification", "false_positive", "false_negative"] + (
+        ["log_loss"] if spec.score else []) if spec.score or spec.pred else []
+    return model + ([LABEL_ISSUE] if flags else [])
 
 
 def default_support(frame: pd.DataFrame) -> int:

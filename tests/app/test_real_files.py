@@ -210,6 +210,11 @@ def test_titanic_without_model_output(tmp_path):
     _open(at, "pages/explain.py")
     assert any("No surrogate of the scores" in c.value for c in at.main.caption)
     _label_errors(at, folds=2)
+    # without a model, the suspected label errors are the slices' error signal
+    _open(at, P.PAGE)
+    signal = at.selectbox(key=P.W_ERROR)
+    assert signal.value == P.LABEL_ISSUE and len(signal.options) == 1, signal.options
+    assert any(h.value == "Slices, worst first" for h in at.subheader)
 
 
 def test_a_failing_analysis_is_a_message_with_details(monkeypatch):
