@@ -26,7 +26,7 @@ import streamlit as st
 
 from fairlens import plots
 from fairlens.auditing import Audit, AuditOptions, Statistics, build_statistics
-from fairlens.data import AuditSpec, prepare
+from fairlens.data import AuditSpec, Screening, prepare
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -120,7 +120,8 @@ def column_values(data_key: str, column: str, _frame: Callable[[], pd.DataFrame]
 
 
 @st.cache_resource(max_entries=16, show_spinner="Screening the columns...")
-def screening(data_key: str, spec_json: str, _frame: Callable[[], pd.DataFrame]) -> Any:
+def screening(data_key: str, spec_json: str, _frame: Callable[[], pd.DataFrame]
+              ) -> Screening:
     """The column screening (:func:`fairlens.data.screen_columns`) under a mapping's roles."""
     from fairlens.data import screen_columns
 

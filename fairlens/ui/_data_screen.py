@@ -1,5 +1,6 @@
 """The Data page's features: the column screening's proposal, why each column was left out, and
-the user's choice (any column can be put back; a leak or a score copy put back is warned about).
+the user's choice (any column can be put back; an identifier, a leak or a score copy put back is
+warned about).
 
 The screening (:func:`fairlens.data.screen_columns`) depends on the label and the predictions:
 a column is a leak or a score copy *of those*. When the draft's label or predictions change,
@@ -9,12 +10,11 @@ the columns are screened again and the proposed features replace the shown ones.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from fairlens.data import AuditSpec
+from fairlens.data import AuditSpec, Screening
 from fairlens.ui import _cache as C
 from fairlens.ui import _data_form as F
 from fairlens.ui import _keys as K
@@ -27,7 +27,7 @@ WARNED_REASONS = ("identifier", "label_leak", "score_copy")
 uses it (:func:`fairlens.data.feature_warnings`); the others get a note."""
 
 
-def screening_of(draft: AuditSpec) -> Any:
+def screening_of(draft: AuditSpec) -> Screening:
     """The column screening of the active data under the draft's roles (cached)."""
     basis = replace(draft, features=[], threshold=0.5)
     return C.screening(S.active().key, C.spec_key(basis), S.frame_loader())
@@ -67,7 +67,7 @@ def kind_of(dtype: str) -> str:
     return "text"
 
 
-def left_out_table(screening: Any) -> pd.DataFrame:
+def left_out_table(screening: Screening) -> pd.DataFrame:
     """The columns the screening left out (and the proposed time column), with the reason in
     words: one row each, as shown on the Data page."""
     rows = [{"Column": c.name, "Values": kind_of(c.dtype),
@@ -76,7 +76,7 @@ def left_out_table(screening: Any) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Column", "Values", "Why it is not a feature"])
 
 
-def _propose_again(draft: AuditSpec, screening: Any, options: list[str]) -> bool:
+def _propose_again(draft: AuditSpec, screening: Screening, options: list[str]) -> bool:
     """Show the screening's features when the label or predictions changed; True if so."""
     basis = F.screen_basis(draft)
     if st.session_state.get(K.DATA_SCREEN_BASIS) == basis:
