@@ -12,6 +12,11 @@ examined slice and descriptions. At depth 3 on 50k x 30, sliceline 0.3 runs out 
 Each measurement runs in a fresh subprocess; memory is the growth of the peak resident set
 size (``ru_maxrss``) during the call, over the process's size once the data is built.
 
+First it times the raw ProPublica file (``../shared/data/compas/compas-scores-two-years.csv``,
+7,214 rows x 53 columns) at depth 3: with the features the column screening proposes, and with
+every column that has no role (identifiers, dates, leaks, score copies: what the app searched
+before the screening), wall and CPU time each.
+
 Run: ``python bench/bench_slices.py [--compare-rows 50000] [--large-rows 1000000]``
 """
 
@@ -103,6 +108,63 @@ def worker(tool: str, n: int, support: int, predicates: str, alpha: float,
             "rows": int(mask.sum()), "row_sum": int(np.flatnonzero(mask).sum())}
 
 
+RAW_COMPAS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared",
+                          "data", "compas", "compas-scores-two-years.csv")
+
+
+def raw_worker(which: str) -> dict:
+    """The slice search on the raw ProPublica file (``which``: "screened" or "all")."""
+    import dataclasses
+
+    from fairlens.data import AuditSpec, read_table, screen_columns
+    from fairlens.slices import find_slices_spec
+    from fairlens.slices._kernels import warm_up
+
+    warm_up()
+    frame = read_table(RAW_COMPAS)
+    spec = AuditSpec(label="two_year_recid", score=["decile_score"], sensitive=["race", "sex"],
+                     threshold=5, score_kind="raw")
+    if which == "screened":
+        spec = screen_columns(frame, spec).spec
+    else:
+        roles = set(spec.columns(frame.columns))
+        spec = dataclasses.replace(spec, features=[c for c in frame.columns if c not in roles])
+    messages: list[str] = []
+    c0 = _cpu_seconds()
+    t0 = time.perf_counter()
+    result = find_slices_spec(frame, spec, max_depth=3,
+                              progress=lambda done, total, message: messages.append(message))
+    return {"which": which, "features": len(spec.features), "seconds": time.perf_counter() - t0,
+            "cpu_seconds": _cpu_seconds() - c0, "examined": result.n_examined,
+            "top": result.slices[0].description if result.slices else None,
+            "last_progress": next((m for m in reversed(messages) if m.startswith("Level")), "")}
+
+
+def measure_raw(which: str, timeout: float) -> dict:
+    cmd = [sys.executable, __file__, "--raw-worker", which]
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=True)
+    except (subprocess.TimeoutExpired, subprocess.CalledProcessError) as exc:
+        return {"which": which, "error": str(exc).splitlines()[-1]}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def report_raw(timeout: float) -> None:
+    """Print the raw ProPublica figures (screened features, then every column)."""
+    if not os.path.exists(RAW_COMPAS):
+        print(f"raw ProPublica file not found at {RAW_COMPAS}; skipped")
+        return
+    for which in ("screened", "all"):
+        r = measure_raw(which, timeout)
+        if "error" in r:
+            print(f"raw ProPublica, {which} features: {r['error']}")
+            continue
+        print(f"raw ProPublica (7,214 rows), depth 3, {r['which']} features ({r['features']}): "
+              f"{r['seconds']:.2f} s wall, CPU {r['cpu_seconds']:.2f} s, "
+              f"{r['examined']:,} slices examined ({r['last_progress']})")
+        print(f"  top: {r['top']}")
+
+
 def measure(tool: str, n: int, support: int, alpha: float, depth: int,
             predicates: str = "bins", timeout: float = 1800) -> dict:
     cmd = [sys.executable, __file__, "--worker", tool, str(n), str(support), predicates,
@@ -128,11 +190,20 @@ def main() -> None:
     parser.add_argument("--depth", type=int, nargs="+", default=[2, 3],
                         help="most conditions per slice (runs each)")
     parser.add_argument("--worker", nargs=6, help=argparse.SUPPRESS)
+    parser.add_argument("--raw-worker", help=argparse.SUPPRESS)
+    parser.add_argument("--raw-only", action="store_true",
+                        help="only the raw ProPublica figures")
     args = parser.parse_args()
+    if args.raw_worker:
+        print(json.dumps(raw_worker(args.raw_worker)))
+        return
     if args.worker:
         tool, n, support, predicates, alpha, depth = args.worker
         print(json.dumps(worker(tool, int(n), int(support), predicates, float(alpha),
                                 int(depth))))
+        return
+    report_raw(args.timeout)
+    if args.raw_only:
         return
 
     for alpha in args.alpha:
