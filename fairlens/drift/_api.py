@@ -126,6 +126,12 @@ def drift_spec(
     alarms = cusum_alarms(tests, h=cusum_h, k=CUSUM_K) if sequential and len(tests) else (
         pd.DataFrame())
     changes = make_changes(tests, alarms, alpha=alpha, limit=cusum_h)
+    for value, word, undefined in ((1.0, "positive", "FPR, TNR"), (0.0, "negative", "TPR, FNR")):
+        one_class = [w.label for w in windows
+                     if w.audit.primary.overall.get("base_rate") == value]
+        if one_class:
+            warnings.append(f"In {names(one_class)} every label is {word}: {undefined} and AUC "
+                            "are undefined there.")
     small = [w.label for w in windows if w.n < options.min_group_size]
     if small:
         warnings.append(f"Window(s) {names(small)} hold fewer than {options.min_group_size} "

@@ -82,3 +82,6 @@ def test_compas_screening_dates_by_quarter(compas_csv: Path) -> None:
     assert result.windows[0].n == len(rows)
     assert np.allclose(result.windows[0].audit.by_group.tpr, first.by_group.tpr, atol=1e-12,
                        equal_nan=True)
+    # ProPublica's two-year file keeps only the people screened late in 2014 who reoffended.
+    assert any("Q4 2014 every label is positive: FPR, TNR and AUC are undefined" in w
+               for w in result.warnings)
