@@ -8,11 +8,9 @@ import numpy as np
 import pandas as pd
 
 from fairlens.data import MISSING_GROUP
+from fairlens.data._features import is_numeric
 
-
-def is_numeric(series: pd.Series) -> bool:
-    """Whether a column is used as a number (bool and text columns are categories)."""
-    return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+__all__ = ["FeatureCodec", "group_labels", "is_numeric"]
 
 
 def group_labels(series: pd.Series) -> pd.Series:
