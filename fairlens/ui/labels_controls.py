@@ -17,6 +17,7 @@ from fairlens import labels as fl
 from fairlens.data import AuditSpec
 from fairlens.ui import _page
 from fairlens.ui import labels_page as L
+from fairlens.ui._data_screen import screened_features
 from fairlens.wording import labels as W
 
 
@@ -46,7 +47,7 @@ def sources_or_stop(spec: AuditSpec, columns: list[str]) -> tuple[list[str], lis
 
 def _features(spec: AuditSpec, candidates: list[str], seed: int, chosen: Detection
               ) -> tuple[dict[str, Any], np.ndarray | None]:
-    default = [c for c in (spec.features or candidates) if c in candidates]
+    default = [c for c in (spec.features or screened_features(spec)) if c in candidates]
     if L.W_FEATURES not in st.session_state:
         st.session_state[L.W_FEATURES] = default[:L.MAX_DEFAULT_FEATURES]
     st.session_state[L.W_FEATURES] = [c for c in st.session_state[L.W_FEATURES]
