@@ -185,9 +185,11 @@ def windows_frame(doc: Document) -> pd.DataFrame:
 
 
 def _chart(doc: Document) -> Figure | None:
-    """Bars per window of the disparity that changed most often (else the first key one)."""
+    """Bars per window of the key disparity of one attribute that changed most often (else
+    the first key one)."""
     changed = Counter((c.get("grouping"), c.get("measure")) for c in doc.get("changes") or []
-                      if c.get("group") is None and c.get("measure") in KEY_MEASURES)
+                      if c.get("group") is None and c.get("measure") in KEY_MEASURES
+                      and " x " not in str(c.get("grouping")))  # one attribute reads best
     keys = _key_measures(doc)
     pick = changed.most_common(1)[0][0] if changed else (keys[0] if keys else None)
     if pick is None:
