@@ -17,6 +17,7 @@ from fairlens.drift._changes import (
     compare,
     cusum_alarms,
     cusum_arl,
+    running_z,
     snapshot,
 )
 from fairlens.drift._result import Drift, Window, make_changes
@@ -123,7 +124,7 @@ def drift_spec(
         base_snap = snapshot(_audit(tables, base_windows, spec, options, baseline_label,
                                     warnings), baseline_label)
     tests = _tests(windows, snaps, base_windows, base_snap)
-    alarms = cusum_alarms(tests, h=cusum_h, k=CUSUM_K) if sequential and len(tests) else (
+    alarms = cusum_alarms(running_z(snaps), h=cusum_h, k=CUSUM_K) if sequential else (
         pd.DataFrame())
     changes = make_changes(tests, alarms, alpha=alpha, limit=cusum_h)
     for value, word, undefined in ((1.0, "positive", "FPR, TNR"), (0.0, "negative", "TPR, FNR")):

@@ -16,10 +16,11 @@ window) and with the window before it, measure by measure:
 All p-values, over all windows, measures and both comparisons, are adjusted together with
 Benjamini-Hochberg; a change is reported when its q-value is below ``alpha``.
 
-The sequential option runs a two-sided CUSUM on each series of standardized differences
-against the baseline: ``S+ = max(0, S+ + z - k)``, ``S- = max(0, S- - z - k)``, with an alarm
-when either exceeds ``h``. With ``k = 0.5`` and ``h = 5`` the in-control average run length is
-about 465 windows per series (Siegmund's approximation, see :func:`cusum_arl`).
+The sequential option runs a two-sided CUSUM on each series of standardized differences of a
+window from all windows before it (self-starting, :func:`running_z`): ``S+ = max(0, S+ + z -
+k)``, ``S- = max(0, S- - z - k)``, with an alarm when either exceeds ``h``. With ``k = 0.5``
+and ``h = 5`` the in-control average run length is about 469 windows per series (Siegmund's
+approximation, see :func:`cusum_arl`).
 """
 
 from __future__ import annotations
@@ -228,19 +229,67 @@ def cusum(z: np.ndarray, *, h: float = CUSUM_H, k: float = CUSUM_K):
     return path, (int(alarm) if alarm.ndim == 0 else alarm)
 
 
-def cusum_alarms(tests: pd.DataFrame, *, h: float = CUSUM_H,
+def running_z(snaps: list[Snapshot]) -> pd.DataFrame:
+    """Standardized differences of each window from all windows before it (self-starting).
+
+    A rate: ``z = (p_t - P) / sqrt(q (1 - q) (1/n_t + 1/N))`` with ``P = X / N`` the pooled rate
+    of the earlier windows and ``q`` the rate of both together; a disparity or ES:
+    ``z = (v_t - m) / sqrt(se_t^2 + 1 / sum(1 / se_s^2))`` with ``m`` the inverse-variance mean
+    of the earlier windows. Without a change these recursive residuals are close to
+    independent standard normals, which is what the CUSUM's run length assumes (a fixed,
+    estimated baseline would make them share its error).
+    """
+    rows: list[dict[str, Any]] = []
+    counts: dict[tuple, list[float]] = {}
+    means: dict[tuple, list[float]] = {}
+    for t, snap in enumerate(snaps):
+        since = snaps[0].label if t <= 1 else f"{snaps[0].label} to {snaps[t - 1].label}"
+        for key, (value, x, n) in snap.rates.items():
+            past = counts.get(key)
+            if past is not None and past[1] > 0 and n > 0:
+                pooled = (past[0] + x) / (past[1] + n)
+                se = math.sqrt(pooled * (1 - pooled) * (1 / n + 1 / past[1]))
+                before = past[0] / past[1]
+                z = (x / n - before) / se if se > 0 else 0.0
+                rows.append({"grouping": key[0], "group": key[1], "measure": key[2],
+                             "before": before, "after": value, "z": z, "window": snap.label,
+                             "window_index": t, "reference_label": since})
+            if past is None:
+                counts[key] = [x, n]
+            else:
+                past[0] += x
+                past[1] += n
+        for key, (value, se) in snap.measures.items():
+            if math.isnan(value) or not se > 0:
+                continue
+            past = means.get(key)
+            if past is not None:
+                mean, precision = past[0] / past[1], past[1]
+                z = (value - mean) / math.sqrt(se * se + 1 / precision)
+                rows.append({"grouping": key[0], "group": None, "measure": key[1],
+                             "before": mean, "after": value, "z": z, "window": snap.label,
+                             "window_index": t, "reference_label": since})
+            weight = 1 / (se * se)
+            if past is None:
+                means[key] = [value * weight, weight]
+            else:
+                past[0] += value * weight
+                past[1] += weight
+    return pd.DataFrame(rows)
+
+
+def cusum_alarms(series: pd.DataFrame, *, h: float = CUSUM_H,
                  k: float = CUSUM_K) -> pd.DataFrame:
-    """The first CUSUM alarm of each series of baseline comparisons (one row per alarm)."""
-    base = tests[tests["reference"] == "baseline"]
+    """The first CUSUM alarm of each series of :func:`running_z` (one row per alarm)."""
     rows = []
-    if base.empty:
+    if series.empty:
         return pd.DataFrame(rows)
     keys = ["grouping", "group", "measure"]
-    for _, series in base.fillna({"group": ""}).groupby(keys, sort=False):
-        series = series.sort_values("window_index")
-        path, alarm = cusum(series["z"].to_numpy(dtype=float), h=h, k=k)
+    for _, one in series.fillna({"group": ""}).groupby(keys, sort=False):
+        one = one.sort_values("window_index")
+        path, alarm = cusum(one["z"].to_numpy(dtype=float), h=h, k=k)
         if alarm >= 0:
-            row = series.iloc[alarm].to_dict()
+            row = one.iloc[alarm].to_dict()
             row.update(statistic=float(path[alarm]), reference="cusum")
             if row["group"] == "":
                 row["group"] = None

@@ -40,7 +40,7 @@ def change_sentence(row: dict[str, Any], *, alpha: float) -> str:
     where = row["window"]
     against = {"baseline": f"the baseline ({row['reference_label']})",
                "previous": f"the window before ({row['reference_label']})",
-               "cusum": f"the baseline ({row['reference_label']})"}[row["reference"]]
+               "cusum": f"the windows before it ({row['reference_label']})"}[row["reference"]]
     head = (f"{what[0].upper()}{what[1:]} {verb} from {fmt(before, 2)} to {fmt(after, 2)} in "
             f"{where}, compared with {against}")
     if row["reference"] == "cusum":

@@ -50,8 +50,23 @@ def test_planted_drop_raises_a_cusum_alarm(planted) -> None:
     alarms = _found(result, "tpr", "group", log.drift_group, "cusum")
     assert alarms and alarms[0].window == log.change_label
     assert alarms[0].statistic > result.cusum["h"]
-    assert "CUSUM" in alarms[0].description
+    assert "CUSUM" in alarms[0].description and "the windows before it" in alarms[0].description
     assert math.isnan(alarms[0].q_value)
+
+
+def test_cusum_false_alarm_rate_on_stationary_logs() -> None:
+    """Self-starting standardization keeps the in-control rate near 1 / ARL (469 windows)."""
+    spec = AuditSpec(label="label", score=["score"], sensitive=["group"], time="date")
+    alarms = steps = 0
+    for seed in range(30):
+        log = make_drift_log(n_months=10, rows_per_month=600, change_month=3, tpr_drop=0.0,
+                             seed=100 + seed)
+        result = drift_spec(log.frame, spec, options=FAST, sequential=True)
+        alarms += sum(c.reference == "cusum" for c in result.changes)
+        series = result.tests[result.tests.reference == "baseline"]
+        steps += len(series)
+    assert steps > 4000
+    assert alarms / steps < 2 / cusum_arl()
 
 
 def test_stationary_logs_flag_nothing_in_95_of_100_seeds() -> None:
