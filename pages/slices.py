@@ -30,7 +30,7 @@ with st.container(border=True):
                               help="The Data page's features (the columns its screening kept, "
                                    "or those you chose); identifiers describe no slice.")
     warned = ui.show_warnings(ui.leak_warnings(spec, features))
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2, c3, c4 = st.columns([1.6, 1.2, 1, 1])
     error = c1.selectbox("Error signal", P.error_kinds(spec, flags),
                          format_func=ERROR_LABELS.get, key=P.W_ERROR)
     depth = int(c2.slider("Most conditions per slice", 1, 3, 3, key=P.W_DEPTH))
