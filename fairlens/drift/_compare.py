@@ -125,6 +125,11 @@ class PairFit:
         return "quadratic" if self.quadratic.aic < self.linear.aic else "linear"
 
     @property
+    def clear(self) -> bool:
+        """True when one fit is clearly better (AIC apart by at least :data:`CLEAR_AIC`)."""
+        return self.better is not None and abs(self.delta_aic) >= CLEAR_AIC
+
+    @property
     def delta_aic(self) -> float:
         """AIC of the linear fit minus that of the quadratic one (positive: quadratic better)."""
         return self.linear.aic - self.quadratic.aic
@@ -144,8 +149,8 @@ class PairFit:
               f"{fmt(fits[worse].adj_r2)} for the {worse} one")
         gap = fmt(abs(self.delta_aic), 2)
         if abs(self.delta_aic) < CLEAR_AIC:
-            return (f"{head}: a line and a curve fit about as well (AIC within {gap}, under "
-                    f"{fmt(CLEAR_AIC, 0)}; {r2}).")
+            return (f"{head}: a line and a curve fit about as well (their AIC differ by {gap}, "
+                    f"less than {fmt(CLEAR_AIC, 0)}; {r2}).")
         return f"{head}: the {self.better} fit is better (AIC lower by {gap}; {r2})."
 
     def to_dict(self) -> dict[str, Any]:
@@ -246,7 +251,7 @@ class ModelComparison:
                 grid = np.linspace(xs.min(), xs.max(), 60)
                 for fitted, dash in ((f.linear, "dot"), (f.quadratic, "solid")):
                     if fitted.coefficients:
-                        best = " (better)" if f.better == fitted.kind else ""
+                        best = " (better)" if f.clear and f.better == fitted.kind else ""
                         fig.add_trace(go.Scatter(
                             x=grid, y=fitted.predict(grid), mode="lines",
                             line=dict(color=color, dash=dash, width=1.6),

@@ -167,9 +167,9 @@ def timeline(lines: dict[str, pd.DataFrame], changes: list[Any], *, title: str) 
                                                 line=dict(width=3, color="#111827")),
             text=[c.description for c in changes],
             hovertemplate="%{text}<extra></extra>"))
-    fig.update_layout(height=400, margin=dict(l=70, r=10, t=36, b=40), title=title,
+    fig.update_layout(height=420, margin=dict(l=90, r=10, t=36, b=40), title=title,
                       legend=dict(orientation="h", y=-0.2), hovermode="closest")
-    fig.update_xaxes(type="category", categoryorder="trace", tickangle=-35, automargin=True)
+    fig.update_xaxes(type="category", categoryorder="trace", tickangle=-45, automargin=True)
     return fig
 
 

@@ -134,6 +134,9 @@ def test_windows_of_a_drift_analysis_are_the_points():
         assert row["harmony [group]"] == g.equity["auc"]["harmony"]
     assert {f.minority for f in result.fits} == {"B", "C"}
     assert all(" 6 windows: " in line for line in result.summary_lines() if " against " in line)
+    for f in result.fits:  # "about as well" exactly when the AIC are less than 2 apart
+        assert ("about as well" in f.sentence("auc")) == (abs(f.delta_aic) < 2)
+        assert f.clear == (abs(f.delta_aic) >= 2)
     assert all(f.majority == "A" and f.linear.n == 6 for f in result.fits)
     only = model_comparison(d, grouping="group", groups=["C"])
     assert [f.minority for f in only.fits] == ["C"]
