@@ -280,7 +280,9 @@ def find_slices_spec(
     support = _support(min_support, n)
     binary = bool(np.all((e == 0) | (e == 1)))
     search_support = max(1, support // 2) if significance == "split" else support
-    warnings: list[str] = leak_warnings(frame, spec, list(features))
+    # the screening's leak / copy / identifier sentences need the label or the model's output
+    mapped = spec.label or spec.score or spec.pred
+    warnings: list[str] = leak_warnings(frame, spec, list(features)) if mapped else []
     if progress is not None:
         progress(0, max_depth, f"Encoding {len(features):,} features")
     enc = encode(frame, list(features), n_bins=n_bins, numeric_predicates=numeric_predicates,
