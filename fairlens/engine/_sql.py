@@ -46,8 +46,9 @@ from fairlens.engine._tables import (
 #: 4096 is far below it).
 _APPROX_GATE = 3 * EXACT_MAX_DISTINCT
 Cells = dict[str, np.ndarray]
-#: Sensitive attributes with at most this many values are coded by a CASE, above by a join.
-_CASE_LIMIT = 64
+#: Sensitive attributes with at most this many values are coded by a CASE, above by a join
+#: with a small VALUES table (a hash join: far cheaper than a long CASE per row).
+_CASE_LIMIT = 8
 
 
 @dataclass(frozen=True)
@@ -622,34 +623,34 @@ class SqlTables:
         """Cells per (group, y, bin, calibration bin, y_hat) of a score (``raw`` or ``grid``)."""
         s = expr or self._exprs[model]
         yh = _when(f"fl_s >= {double(self.spec.threshold)}")
-        if kind == "raw":
-            key = "fl_s"
-            inner = "fl_s"
-        else:
-            b1, value = self._grid_bin(lo, hi, "fl_s")
-            inner = f"{b1}"
-            key = "fl_b"
+        if kind == "grid":
+            inner, value = self._grid_bin(lo, hi, "fl_s")
         cb = f"least(CAST(floor(fl_s * {double(10.0)}) AS BIGINT), 9)" \
             if self.spec.score_kind == "probability" or y is not None else "0"
         y_sql = y if y is not None else "fl_y"
-        sql = (f"SELECT fl_gk, fl_yy, {key}, fl_cb, fl_yh, count(*) AS fl_n, "
-               "sum(fl_w) AS fl_sw, sum(fl_s * fl_w) AS fl_ss, sum(fl_s * fl_w * fl_s) AS fl_sq "
-               f"FROM (SELECT fl_gk, fl_yy, fl_s, fl_w, {inner} AS fl_b0, {cb} AS fl_cb, "
-               f"{yh} AS fl_yh FROM ({self._coded(f'{s} AS fl_s', f'{y_sql} AS fl_yy')}) fl_a"
-               ") fl_b ")
+        coded = self._coded(f"{s} AS fl_s", f"{y_sql} AS fl_yy")
+        sums = ("count(*) AS fl_n, sum(fl_w) AS fl_sw, sum(fl_s * fl_w) AS fl_ss, "
+                "sum(fl_s * fl_w * fl_s) AS fl_sq")
         if kind == "grid":
             top = GRID_BINS - 1
             up = f"least(fl_b0 + 1, {top})"
-            sql = (f"SELECT fl_gk, fl_yy, fl_b, fl_cb, fl_yh, count(*) AS fl_n, sum(fl_w) AS "
-                   "fl_sw, sum(fl_s * fl_w) AS fl_ss, sum(fl_s * fl_w * fl_s) AS fl_sq FROM ("
+            sql = (f"SELECT fl_gk, fl_yy, fl_b, fl_cb, fl_yh, {sums} FROM ("
                    f"SELECT fl_gk, fl_yy, fl_s, fl_w, fl_cb, fl_yh, fl_b0 + "
                    f"{_when(f'{up} > fl_b0 AND fl_s >= {value(up)}')} AS fl_b FROM ("
                    f"SELECT fl_gk, fl_yy, fl_s, fl_w, {inner} AS fl_b0, {cb} AS fl_cb, "
-                   f"{yh} AS fl_yh FROM ({self._coded(f'{s} AS fl_s', f'{y_sql} AS fl_yy')})"
-                   " fl_a) fl_b) fl_c GROUP BY fl_gk, fl_yy, fl_b, fl_cb, fl_yh")
+                   f"{yh} AS fl_yh FROM ({coded}) fl_a) fl_b) fl_c "
+                   "GROUP BY fl_gk, fl_yy, fl_b, fl_cb, fl_yh")
         else:
-            sql += "GROUP BY fl_gk, fl_yy, fl_s, fl_cb, fl_yh"
+            # The calibration bin and y_hat are functions of the score: computed below with
+            # the same floating-point steps, so the GROUP BY has three keys only.
+            sql = f"SELECT fl_gk, fl_yy, fl_s, {sums} FROM ({coded}) fl_a " \
+                "GROUP BY fl_gk, fl_yy, fl_s"
         cells = self.b.arrays(sql)
+        if kind == "raw":
+            score = cells["fl_s"]
+            cells["fl_yh"] = (score >= self.spec.threshold).astype(np.int64)
+            cells["fl_cb"] = np.minimum(np.floor(score * 10.0), 9).astype(np.int64) \
+                if cb != "0" else np.zeros(len(score), dtype=np.int64)
         cells["fine"] = self._fine(cells["fl_gk"])
         cells["y"] = cells["fl_yy"].astype(np.int64)
         return cells
