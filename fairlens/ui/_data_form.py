@@ -97,10 +97,10 @@ def on_apply() -> None:
     S.set_spec(draft_spec())
 
 
-def load_draft(spec: AuditSpec) -> None:
-    """Show ``spec`` in the mapping widgets."""
+def _draft_values(spec: AuditSpec) -> dict:
+    """The form's widget values that show ``spec``."""
     kinds = spec.prediction_kinds
-    st.session_state.update({
+    return {
         K.W_DATA_KIND: kinds[0] if kinds else "score",
         K.W_DATA_LABEL: spec.label,
         K.W_DATA_SCORE: list(spec.score),
@@ -115,6 +115,13 @@ def load_draft(spec: AuditSpec) -> None:
         K.W_DATA_POSITIVE: spec.positive_label if spec.positive_label is not None else AUTO,
         K.W_DATA_FAVORABLE: spec.favorable,
         K.W_DATA_TIME: spec.time,
+    }
+
+
+def load_draft(spec: AuditSpec) -> None:
+    """Show ``spec`` in the mapping widgets."""
+    st.session_state.update({
+        **_draft_values(spec),
         K.W_DATA_VERSION: (S.active().key, S.spec_version()),
         K.DATA_SCREEN_BASIS: screen_basis(spec),
     })
@@ -128,11 +135,23 @@ def screen_basis(spec: AuditSpec) -> str:
 
 
 def sync_draft() -> None:
-    """Show the applied mapping in the form when it changed since the form last showed it."""
+    """Show the applied mapping in the form when it changed since the form last showed it.
+
+    Otherwise the draft stays as the user left it: Streamlit forgets the value of a widget
+    that a run did not draw (the score columns while the kind is "metric", every widget after
+    a visit to another page), so the draft is kept in a copy (:data:`K.DATA_DRAFT`) and the
+    forgotten values come back from it.
+    """
     ss = st.session_state
-    if ss.get(K.W_DATA_VERSION) != (S.active().key, S.spec_version()) or any(
-            k not in ss for k in DRAFT_KEYS):
+    if ss.get(K.W_DATA_VERSION) != (S.active().key, S.spec_version()):
         load_draft(S.current_spec())
+    else:
+        missing = [k for k in DRAFT_KEYS if k not in ss]
+        if missing:
+            kept = {**_draft_values(S.current_spec()), **(ss.get(K.DATA_DRAFT) or {})}
+            for k in missing:
+                ss[k] = kept[k]
+    ss[K.DATA_DRAFT] = {k: ss[k] for k in DRAFT_KEYS}
 
 
 def on_reset() -> None:

@@ -71,6 +71,8 @@ W_DATA_FEATURES = "data_map_features"
 W_DATA_WEIGHT = "data_map_weight"
 W_DATA_FAVORABLE = "data_map_favorable"
 W_DATA_TIME = "data_map_time"
+DATA_DRAFT = "fl_data_draft"
+"""A copy of the Data page's unapplied mapping (the widgets forget what a run does not draw)."""
 DATA_SCREEN_BASIS = "data_map_screen_basis"
 """The label and predictions whose column screening proposed the features shown in the form
 (when the draft's label or predictions change, the features are proposed again)."""

@@ -227,3 +227,23 @@ def test_favorable_control_is_the_specs_and_saved():
     assert at.session_state[keys.SPEC].favorable == "negative"
     saved = WorkspaceStore().get(at.session_state[keys.ACTIVE].workspace)
     assert saved.spec["favorable"] == "negative"
+
+
+def test_switching_the_prediction_kind_keeps_the_draft():
+    """Streamlit forgets the widgets a run does not draw (the score columns while the kind is
+    "metric"); the draft survives that, and a visit to another page."""
+    from .conftest import new_app
+
+    at = new_app()
+    upload(at, "preds.csv", predictions_csv(300))
+    at.radio(key=keys.W_DATA_KIND).set_value("metric").run()
+    at.multiselect(key=keys.W_DATA_METRIC).set_value(["score"]).run()
+    at.run()
+    assert at.radio(key=keys.W_DATA_KIND).value == "metric"
+    assert at.multiselect(key=keys.W_DATA_METRIC).value == ["score"]
+    at.radio(key=keys.W_DATA_KIND).set_value("score").run()
+    assert at.multiselect(key=keys.W_DATA_SCORE).value == ["score"]
+    at.switch_page("pages/equity.py").run()
+    at.switch_page("pages/data.py").run()
+    assert at.radio(key=keys.W_DATA_KIND).value == "score"
+    assert not any("not applied yet" in i.value for i in at.info), "the draft is the mapping"
