@@ -168,7 +168,8 @@ def timeline(lines: dict[str, pd.DataFrame], changes: list[Any], *, title: str) 
             text=[c.description for c in changes],
             hovertemplate="%{text}<extra></extra>"))
     fig.update_layout(height=420, margin=dict(l=90, r=10, t=36, b=40), title=title,
-                      legend=dict(orientation="h", y=-0.2), hovermode="closest")
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right",
+                                  x=1), hovermode="closest")
     fig.update_xaxes(type="category", categoryorder="trace", tickangle=-45, automargin=True)
     return fig
 
