@@ -88,6 +88,10 @@ def snapshot(audit: Audit, label: str) -> Snapshot:
                 for i in np.flatnonzero(keep):
                     rates[(g.name, labels[i], m)] = (float(res.metrics[m][i]), float(x[i]),
                                                      float(n[i]))
+        if int(np.sum(keep)) < 2:
+            # A disparity or an ES over fewer than two groups that count compares nothing
+            # (max - min of one group reads 0.00): no change test.
+            continue
         names = list(tested) if stats.task in TESTED_DISPARITIES else [
             f"{m}_difference" for m in res.metrics]
         reps = None

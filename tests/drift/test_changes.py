@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from fairlens import AuditOptions, AuditSpec
@@ -154,3 +155,23 @@ def test_rate_tests_are_the_pooled_z_test_on_the_window_counts() -> None:
         x.append((table[i, 1, 1], table[i, 1].sum()))
     expected = two_proportion_test(x[0][0], x[0][1], x[1][0], x[1][1])
     assert math.isclose(row.p_value, expected, rel_tol=1e-12)
+
+
+def test_no_disparity_change_when_a_window_has_one_group_that_counts() -> None:
+    """A disparity over one counted group reads 0.00 and must not be tested as a change."""
+    rng = np.random.default_rng(5)
+    n = 1200
+    month = np.repeat(["2024-01-15", "2024-02-15", "2024-03-15"], n // 3)
+    group = rng.choice(["A", "B"], size=n)
+    keep = ~((month == "2024-02-15") & (group == "B")) | (rng.random(n) < 0.02)
+    frame = pd.DataFrame({"date": month, "group": group, "sex": rng.choice(["F", "M"], n),
+                          "label": rng.integers(0, 2, n), "score": rng.random(n)})[keep]
+    spec = AuditSpec(label="label", score=["score"], sensitive=["group"], time="date")
+    result = drift_spec(frame, spec, options=FAST)
+    february = result.windows[1]
+    assert int(february.audit.primary.groupings[0].include.sum()) == 1
+    tested = result.tests
+    feb_group = tested[(tested.window_index == 1) & (tested.grouping == "group")]
+    assert feb_group.group.notna().all(), "only group rates are tested in February"
+    assert not any(c.grouping == "group" and c.group is None and c.window == february.label
+                   for c in result.changes)
