@@ -154,6 +154,20 @@ def _as_numbers(series: pd.Series, kind: Kind) -> np.ndarray:
     return np.where(np.isfinite(values), values, np.nan)
 
 
+def _plan_numbers(plan: ColumnPlan, series: pd.Series) -> np.ndarray:
+    """The numbers of a numeric or date column; date texts seen in fitting are looked up."""
+    if not plan.days:
+        return _as_numbers(series, plan.kind)
+    index, uniques = _factorize(series)
+    known = [plan.days.get(str(u)) for u in uniques]
+    new = [i for i, v in enumerate(known) if v is None]
+    if new:
+        parsed = _as_days(pd.Series([str(uniques[i]) for i in new], dtype=object))
+        for i, v in zip(new, parsed, strict=True):
+            known[i] = plan.days[str(uniques[i])] = float(v)  # kept: parsed once
+    return np.asarray([*known, np.nan], dtype=float)[index]
+
+
 def _as_text(series: pd.Series) -> pd.Series:
     """Values as text (one type, so mixed columns compare), missing values as missing."""
     return series.astype(object).map(str, na_action="ignore")
@@ -185,6 +199,8 @@ class ColumnPlan:
     missing: bool = False
     center: float = 0.0
     scale: float = 1.0
+    days: dict[str, float] = field(default_factory=dict)
+    """Days of each date text seen (in fitting, then in transforming): each is parsed once."""
 
     @property
     def label(self) -> str:
@@ -252,8 +268,15 @@ class FeatureEncoder(TransformerMixin, BaseEstimator):
                 return "constant"
             center = float(np.median(ok))
             spread = float(np.std(ok))
+            days: dict[str, float] = {}
+            if kind == "date" and not pd.api.types.is_datetime64_any_dtype(series.dtype):
+                index, uniques = _factorize(series)  # each distinct text -> its days
+                present = np.flatnonzero(index >= 0)
+                codes, first = np.unique(index[present], return_index=True)
+                days = {str(uniques[c]): float(values[present[f]])
+                        for c, f in zip(codes, first, strict=True)}
             return ColumnPlan(name, kind, missing=bool(np.isnan(values).any()), center=center,
-                              scale=spread if spread > 0 else 1.0)
+                              scale=spread if spread > 0 else 1.0, days=days)
         counts = _as_text(series).value_counts()
         if len(counts) == 1 and not missing:
             return "constant"
@@ -350,7 +373,7 @@ class FeatureEncoder(TransformerMixin, BaseEstimator):
                 codes = self._codes(plan, X[name]).astype(float)
                 out[:, j] = np.where(codes >= 0, codes, np.nan)
             else:
-                out[:, j] = _as_numbers(X[name], plan.kind)
+                out[:, j] = _plan_numbers(plan, X[name])
         return out
 
     def _ordinal(self, X: pd.DataFrame) -> pd.DataFrame:
@@ -362,7 +385,7 @@ class FeatureEncoder(TransformerMixin, BaseEstimator):
                 out[plan.label] = pd.Categorical.from_codes(self._codes(plan, s),
                                                             categories=list(range(k)))
             else:
-                out[plan.label] = _as_numbers(s, plan.kind)
+                out[plan.label] = _plan_numbers(plan, s)
         return pd.DataFrame(out, index=X.index)
 
     def _onehot(self, X: pd.DataFrame) -> np.ndarray:
@@ -378,7 +401,7 @@ class FeatureEncoder(TransformerMixin, BaseEstimator):
                 block[rows, at[rows]] = 1.0
                 blocks.append(block)
             else:
-                values = _as_numbers(s, plan.kind)
+                values = _plan_numbers(plan, s)
                 gone = np.isnan(values)
                 filled = np.where(gone, plan.center, values)
                 if self.scale:
