@@ -13,7 +13,7 @@ ROLES = ("label", "score", "pred", "proba", "metric", "sensitive", "feature", "w
          "excluded")
 #: Why a column is left out of the features.
 REASONS = ("identifier", "free_text", "empty", "constant", "mostly_missing", "date",
-           "label_leak", "score_copy")
+           "label_leak", "score_copy", "duplicate")
 
 
 @dataclass(frozen=True)

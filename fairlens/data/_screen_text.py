@@ -73,6 +73,8 @@ def _what(c: Any) -> str:
         if d is not None and d < 0.995:
             return f"nearly a monotone function of {against} (Spearman {_num(d)})"
         return f"a copy of {against} (Spearman {_num(d)})"
+    if c.reason == "duplicate":
+        return f"the same values as {c.against}, row for row (keep one of the two)"
     return str(c.reason)
 
 

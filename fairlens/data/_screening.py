@@ -156,6 +156,27 @@ def _screen_one(series: pd.Series, name: str, n: int, ctx: C.Context,
     return ColumnScreen(name, dtype, "feature")
 
 
+def _mark_duplicates(columns: list[ColumnScreen], frame: pd.DataFrame) -> list[ColumnScreen]:
+    """Features with the same values, row for row, as an earlier kept column (a feature or a
+    sensitive attribute): left out as ``duplicate`` (``priors_count.1`` of ``priors_count``)."""
+    kept = [i for i, c in enumerate(columns) if c.role in ("feature", "sensitive")]
+    seen: dict[int, list[int]] = {}
+    out = list(columns)
+    for i in kept:
+        series = frame.iloc[:, i]
+        try:
+            key = int(pd.util.hash_pandas_object(series, index=False).sum())
+        except TypeError:  # unhashable values (lists): not compared
+            continue
+        match = next((j for j in seen.get(key, []) if series.equals(frame.iloc[:, j])), None)
+        if match is not None and columns[i].role == "feature":
+            out[i] = dataclasses.replace(columns[i], role="excluded", reason="duplicate",
+                                         detail=1.0, against=columns[match].name)
+        else:
+            seen.setdefault(key, []).append(i)
+    return out
+
+
 _TIME_WORDS = ("screening", "date", "time")
 
 
@@ -219,7 +240,7 @@ def screen_columns(frame: pd.DataFrame, spec: AuditSpec | None = None, *,
             if implied is not None:
                 columns[i] = dataclasses.replace(c, role="excluded", reason="label_leak",
                                                  basis="implied", **implied)
-    screens = [c for c in columns if c is not None]
+    screens = _mark_duplicates([c for c in columns if c is not None], frame)
     if spec.time is None:
         spec.time = _pick_time(screens, frame)
         screens = [dataclasses.replace(c, role="time") if c.name == spec.time else c

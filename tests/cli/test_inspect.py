@@ -39,7 +39,7 @@ def test_inspect_raw_compas(raw_path, tmp_path, capsys):
     assert {by_name[c]["role"] for c in ("sex", "race")} == {"sensitive"}
     text = capsys.readouterr().out
     assert text.startswith("Proposed mapping:\n  label: two_year_recid\n  score: decile_score")
-    assert "Columns (53; 36 left out of the features):" in text
+    assert "Columns (53; 37 left out of the features):" in text
     row = next(line for line in text.splitlines() if line.startswith("is_recid "))
     assert row.split()[:3] == ["is_recid", "int64", "excluded"]
     assert "AUC 0.97" in row

@@ -48,6 +48,7 @@ COMPAS_REASONS = {
     **dict.fromkeys(["type_of_assessment", "v_type_of_assessment"], "constant"),
     **dict.fromkeys(["decile_score.1", "score_text", "v_decile_score", "v_score_text"],
                     "score_copy"),
+    "priors_count.1": "duplicate",
 }
 COMPAS_KEPT = ["age", "priors_count", "juv_fel_count", "juv_misd_count", "juv_other_count",
                "c_charge_degree"]
@@ -104,6 +105,8 @@ def test_raw_compas_reasons(raw_screening):
     v = raw_screening.column("v_decile_score")
     assert v.basis == "other_model" and v.against == "decile_score"
     assert SC.OTHER_SCORE_RHO <= v.detail < SC.SCORE_COPY_RHO
+    dup = raw_screening.column("priors_count.1")
+    assert dup.against == "priors_count" and "priors_count" in raw_screening.features
     vr = raw_screening.column("vr_charge_degree")
     assert (vr.basis, vr.against, vr.against_state) == ("implied", "is_recid", "1")
 
@@ -357,3 +360,17 @@ def test_a_shuffled_honest_feature_is_never_a_leak(seed, name, n):
                                                 sensitive=["race", "sex"]))
     assert screening.column("shuffled").reason is None
     assert screening.column(name).reason is None
+
+
+def test_exact_copies_of_a_kept_column_are_duplicates():
+    frame = messy_frame(600)
+    frame["age_again"] = frame["age"]
+    frame["race_as_feature"] = frame["race"]
+    screening = screen_columns(frame, AuditSpec(label="label", score=["score"],
+                                                 sensitive=["race", "sex"]))
+    assert screening.excluded["age_again"] == "duplicate"
+    assert screening.column("age_again").against == "age"
+    assert screening.excluded["race_as_feature"] == "duplicate"
+    assert "age" in screening.features
+    assert screening.reason_text("age_again") == (
+        "Left out: the same values as age, row for row (keep one of the two).")
