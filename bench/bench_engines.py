@@ -119,24 +119,25 @@ def _run_one(engine: str, path: str, bootstrap: int) -> dict:
     result = audit_spec(source, spec, options=options)
     doc = result.to_dict()
     return {"read_s": read, "groups": int(result.statistics.fine_counts.size),
-            "digest": _digest(doc), "run_s": time.perf_counter() - t0}
+            "doc": doc, "run_s": time.perf_counter() - t0}
 
 
-def _digest(doc: dict) -> str:
-    """A short digest of the audit's numbers rounded to 10 digits (equal across engines)."""
-    import hashlib
-
-    def rounded(node):
-        if isinstance(node, float):
-            return None if node != node else round(node, 10)
-        if isinstance(node, dict):
-            return {k: rounded(v) for k, v in node.items() if k not in ("engine",)}
-        if isinstance(node, list):
-            return [rounded(v) for v in node]
-        return node
-
-    return hashlib.sha256(json.dumps(rounded(doc), sort_keys=True, default=str)
-                          .encode()).hexdigest()[:12]
+def max_difference(a, b) -> float:
+    """Largest relative difference between the numbers of two audit documents (inf when their
+    structure or any non-number differs)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        if set(a) != set(b):
+            return float("inf")
+        return max([max_difference(a[k], b[k]) for k in a], default=0.0)
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return float("inf")
+        return max([max_difference(x, y) for x, y in zip(a, b, strict=True)], default=0.0)
+    if isinstance(a, float) and isinstance(b, float | int):
+        if a != a and b != b:
+            return 0.0
+        return abs(a - b) / max(1.0, abs(a))
+    return 0.0 if a == b else float("inf")
 
 
 def measure(engine: str, path: Path, bootstrap: int, *, memory_gb: float | None = None,
@@ -166,6 +167,9 @@ def measure(engine: str, path: Path, bootstrap: int, *, memory_gb: float | None 
         row.update(json.loads(Path(out.name).read_text() or "{}"))
     except json.JSONDecodeError:
         pass
+    doc = row.pop("doc", None)
+    if doc is not None:
+        row["doc"] = json.loads(json.dumps(doc, default=str))
     os.unlink(out.name)
     return row
 
@@ -187,22 +191,30 @@ def child(args: argparse.Namespace) -> None:
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     result["cpu_s"] += kids.ru_utime + kids.ru_stime
     result["peak_rss_gb"] = max(me.ru_maxrss, kids.ru_maxrss) / 1024 ** 2
-    Path(args.out).write_text(json.dumps(result))
+    Path(args.out).write_text(json.dumps(result, default=str))
 
 
 def _print(title: str, rows: list[dict], base: str) -> None:
     print(f"\n{title}")
     ref = next((r for r in rows if r["engine"] == base and r.get("run_s")), None)
+    docs = [r.get("doc") for r in rows if r.get("doc") is not None]
     print(f"{'engine':<12}{'wall s':>9}{'run s':>9}{'read s':>9}{'CPU s':>9}{'peak GB':>9}"
-          f"{'x ' + base:>11}  groups  digest        status")
+          f"{'x ' + base:>11}  groups  {'max rel diff':>12}  status")
     for r in rows:
         run = r.get("run_s")
         ratio = f"{run / ref['run_s']:.2f}" if run and ref else "-"
         print(f"{r['engine']:<12}{r.get('wall_s', float('nan')):>9.1f}"
               f"{run if run else float('nan'):>9.1f}{r.get('read_s', float('nan')):>9.1f}"
               f"{r.get('cpu_s', float('nan')):>9.1f}{r.get('peak_rss_gb', float('nan')):>9.2f}"
-              f"{ratio:>11}  {r.get('groups', '-'):>6}  {r.get('digest', '-'):<12}  "
-              f"{r['status']}")
+              f"{ratio:>11}  {r.get('groups', '-'):>6}  "
+              f"{_diff_text(docs, r.get('doc')):>12}  {r['status']}")
+
+
+def _diff_text(docs: list, doc) -> str:
+    """The largest difference of ``doc`` from the first engine's audit document."""
+    if doc is None or not docs:
+        return "-"
+    return f"{max_difference(docs[0], doc):.1e}"
 
 
 def main(argv: list[str] | None = None) -> int:
