@@ -153,3 +153,18 @@ def test_cli_engine_flag(compas_files, tmp_path, capsys):
         assert code == 0
         docs.append(pd.read_json(out, typ="series").to_dict())
     assert differences(docs[0], docs[1]) == []
+
+
+def test_duckdb_reads_the_raw_compas_file(compas_csv, quiet_numpy):
+    """The ProPublica CSV read by DuckDB itself (its own type sniffing) audits exactly like
+    pandas' read, a quantile-binned numeric attribute (priors_count) included."""
+    from fairlens.data import read_table
+
+    spec = AuditSpec(label="two_year_recid", score=["decile_score"], score_kind="raw",
+                     threshold=5, sensitive=["race", "sex", "age_cat", "priors_count"],
+                     favorable="negative")
+    options = AuditOptions(bootstrap=100, seed=1)
+    ref = audit_spec(read_table(compas_csv), spec, options=options)
+    assert any("quantile bins" in w for w in ref.warnings)
+    doc = audit_spec(str(compas_csv), spec, options=options, engine="duckdb").to_dict()
+    assert differences(ref.to_dict(), doc) == []
