@@ -45,7 +45,7 @@ def _bad_inputs():
 
 
 BAD = _bad_inputs()
-SPARK_BAD = ["3-valued label", "out of range", "missing score"]
+SPARK_BAD = ["missing column", "3-valued label", "out of range", "missing score"]
 
 
 def _message(frame, spec, engine):
