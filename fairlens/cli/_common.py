@@ -214,6 +214,20 @@ def finish(result: Any, args: argparse.Namespace,
     return EXIT_OK
 
 
+def finish_gated(result: Any, args: argparse.Namespace, doc: dict[str, Any],
+                 gate: Any | None) -> int:
+    """:func:`finish` for a command with a CI gate: the gate's verdict is added to the JSON
+    (``doc["gate"]``) and printed after the summary (on stderr when stdout holds the JSON or
+    is quiet); exit code 1 when a rule failed."""
+    if gate is not None:
+        doc["gate"] = gate.to_dict()
+    print_summary(result, args, doc=doc)
+    if gate is None:
+        return EXIT_OK
+    print(gate.summary(), file=sys.stderr if args.json == "-" or args.quiet else sys.stdout)
+    return EXIT_OK if gate.passed else EXIT_GATE_FAILED
+
+
 def progress_for(args: argparse.Namespace, *, counted: bool = True) -> Callable[..., None] | None:
     """A progress callback printing on stderr, or None under ``--quiet`` / ``--json -``.
 

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 from fairlens.auditing import Audit, audit_spec
 from fairlens.cli._common import (
     DATA_ROLES,
-    EXIT_GATE_FAILED,
-    EXIT_OK,
     GATE,
     PREDICTIONS,
     SETTINGS,
     add_options,
     audit_options,
-    print_summary,
+    finish_gated,
 )
 from fairlens.cli._mapping import apply_mapping, check_mapping, fill_features, mapped_input
 from fairlens.data import AuditSpec, FairLensInputError, infer_spec
@@ -83,11 +80,4 @@ def run_command(args: argparse.Namespace) -> int:
         rules = parse_rules(rules_text)
         result = run_audit(args)
     doc = result.to_dict()
-    gate = evaluate_gate(doc, rules) if rules else None
-    if gate is not None:
-        doc["gate"] = gate.to_dict()
-    print_summary(result, args, doc=doc)
-    if gate is None:
-        return EXIT_OK
-    print(gate.summary(), file=sys.stderr if args.json == "-" or args.quiet else sys.stdout)
-    return EXIT_OK if gate.passed else EXIT_GATE_FAILED
+    return finish_gated(result, args, doc, evaluate_gate(doc, rules) if rules else None)

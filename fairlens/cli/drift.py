@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 from fairlens.cli._common import (
     DATA_ROLES,
-    EXIT_GATE_FAILED,
-    EXIT_OK,
     PREDICTIONS,
     SETTINGS,
     add_options,
     audit_options,
+    finish_gated,
     parse_value,
-    print_summary,
 )
 from fairlens.cli._mapping import mapped_input
 from fairlens.data import FairLensInputError
@@ -58,11 +55,4 @@ def run_command(args: argparse.Namespace) -> int:
                         baseline=baseline if isinstance(baseline, (int, str)) else args.baseline,
                         sequential=args.sequential, alpha=args.alpha)
     doc = result.to_dict()
-    gate = evaluate_drift_gate(doc, rules) if rules else None
-    if gate is not None:
-        doc["gate"] = gate.to_dict()
-    print_summary(result, args, doc=doc)
-    if gate is None:
-        return EXIT_OK
-    print(gate.summary(), file=sys.stderr if args.json == "-" or args.quiet else sys.stdout)
-    return EXIT_OK if gate.passed else EXIT_GATE_FAILED
+    return finish_gated(result, args, doc, evaluate_drift_gate(doc, rules) if rules else None)
