@@ -1,4 +1,4 @@
-"""Command line: ``fairlens audit | labels | slices | explain | remedy | report | serve``.
+"""Command line: ``fairlens COMMAND``, one module a command (the :data:`COMMANDS`).
 
 One module per command; each adds its parser and sets ``handler`` with argparse's
 ``set_defaults``. The options that play the same role in several commands are defined once in

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from fairlens.data import AuditSpec
 
 
 def is_identifier(frame: pd.DataFrame, column: str) -> bool:
-    """A row identifier: named ``id`` / ``*_id``, or a different value on every row."""
+    """A row identifier: named ``id`` / ``*_id``; or a different value on every row, unless
+    it is a measurement (numbers other than a row number can be cut into ranges: an income
+    with cents is distinct on every row and still describes slices)."""
     name = str(column).lower()
-    return name == "id" or name.endswith("_id") or \
-        frame[column].nunique(dropna=False) >= len(frame)
+    if name == "id" or name.endswith("_id"):
+        return True
+    series = frame[column]
+    if series.nunique(dropna=False) < len(frame):
+        return False
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        values = series.dropna().to_numpy(dtype=float)
+        whole = bool(np.all(values == np.round(values)))
+        return whole and len(values) > 0 and values.max() - values.min() + 1 == len(values)
+    return True
 
 
 def candidate_features(frame: pd.DataFrame, spec: AuditSpec) -> list[str]:

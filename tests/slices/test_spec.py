@@ -98,3 +98,13 @@ def test_candidate_features_leave_out_roles_and_identifiers(planted, spec):
     found = candidate_features(frame, spec)
     assert "case_id" not in found and "label" not in found and "group" not in found
     assert set(planted.features) <= set(found)
+
+
+def test_a_measurement_distinct_on_every_row_is_a_candidate(planted, spec):
+    rng = np.random.default_rng(0)
+    n = len(planted.frame)
+    frame = planted.frame.assign(income=rng.lognormal(10, 0.5, n).round(2) + np.arange(n) * 1e-6,
+                                 row_number=np.arange(5, n + 5), ticket=[f"T{i}" for i in range(n)])
+    found = candidate_features(frame, spec)
+    assert "income" in found
+    assert "row_number" not in found and "ticket" not in found
