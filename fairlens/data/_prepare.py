@@ -313,10 +313,9 @@ def encode_attribute(series: pd.Series, warnings: list[str]) -> Attribute:
     return Attribute(name=name, codes=codes, categories=categories)
 
 
-def _quantile_bins(series: pd.Series) -> pd.Series:
-    s = series.astype(float)
-    edges = np.unique(np.nanquantile(s, [0, 0.25, 0.5, 0.75, 1.0]))
-    is_int = bool(np.all(np.mod(s.dropna(), 1) == 0))
+def quantile_labels(edges: np.ndarray, is_int: bool) -> list[str]:
+    """The group names of the quantile bins between ``edges`` ("18-24" for whole numbers,
+    "[0.1, 0.5)" otherwise; the last bin is closed); the one rule of every engine."""
     labels = []
     for i in range(len(edges) - 1):
         lo, hi = edges[i], edges[i + 1]
@@ -326,6 +325,14 @@ def _quantile_bins(series: pd.Series) -> pd.Series:
             labels.append(f"{int(lo)}-{hi_label}")
         else:
             labels.append(f"[{lo:.3g}, {hi:.3g}{']' if last else ')'}")
+    return labels
+
+
+def _quantile_bins(series: pd.Series) -> pd.Series:
+    s = series.astype(float)
+    edges = np.unique(np.nanquantile(s, [0, 0.25, 0.5, 0.75, 1.0]))
+    is_int = bool(np.all(np.mod(s.dropna(), 1) == 0))
+    labels = quantile_labels(edges, is_int)
     binned = pd.cut(s, bins=edges, labels=labels, right=False, include_lowest=True)
     binned[s == edges[-1]] = labels[-1]
     return binned

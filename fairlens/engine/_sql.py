@@ -24,6 +24,7 @@ from fairlens.data._prepare import (
     PROBABILITY_TOLERANCE,
     _choose_positive,
     _same_value,
+    quantile_labels,
 )
 from fairlens.data._spec import AuditSpec
 from fairlens.engine._groups import groupings_from_present
@@ -526,16 +527,7 @@ class SqlTables:
         arr = np.asarray(values, dtype=np.float64)
         cnt = np.asarray([counts[v] for v in values], dtype=np.int64)
         edges = np.unique(numpy_quantiles(arr, cnt, [0, 0.25, 0.5, 0.75, 1.0]))
-        is_int = bool(np.all(np.mod(arr, 1) == 0))
-        labels = []
-        for i in range(len(edges) - 1):
-            lo, hi = edges[i], edges[i + 1]
-            last = i == len(edges) - 2
-            if is_int:
-                hi_label = int(hi) if last else int(np.ceil(hi)) - 1
-                labels.append(f"{int(lo)}-{hi_label}")
-            else:
-                labels.append(f"[{lo:.3g}, {hi:.3g}{']' if last else ')'}")
+        labels = quantile_labels(edges, bool(np.all(np.mod(arr, 1) == 0)))
         v = f"CAST({value} AS DOUBLE)"
         miss_code = len(labels)
         inner = edges[1:-1]

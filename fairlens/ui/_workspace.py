@@ -131,6 +131,13 @@ class WorkspaceStore:
             raise WorkspaceError(f"Invalid data key {data_key!r}.")
         return self._data / f"{data_key}.parquet"
 
+    def stored_data_path(self, data_key: str) -> Path:
+        """:meth:`data_path` of data that is stored; WorkspaceError when it is missing."""
+        path = self.data_path(data_key)
+        if not path.is_file():
+            raise WorkspaceError(f"The data of this workspace ({path.name}) is missing.")
+        return path
+
     def has_data(self, data_key: str) -> bool:
         """True when the data with this content hash is already stored."""
         return self.data_path(data_key).is_file()
@@ -179,9 +186,7 @@ class WorkspaceStore:
         WorkspaceError
             When the file is missing or unreadable.
         """
-        path = self.data_path(data_key)
-        if not path.is_file():
-            raise WorkspaceError(f"The data of this workspace ({path.name}) is missing.")
+        path = self.stored_data_path(data_key)
         try:
             return pd.read_parquet(path)
         except Exception as exc:  # noqa: BLE001 - any reader failure becomes a clear message
@@ -198,9 +203,7 @@ class WorkspaceStore:
         """
         import pyarrow.parquet as pq
 
-        path = self.data_path(data_key)
-        if not path.is_file():
-            raise WorkspaceError(f"The data of this workspace ({path.name}) is missing.")
+        path = self.stored_data_path(data_key)
         try:
             first = next(pq.ParquetFile(path).iter_batches(batch_size=max(int(n), 1)), None)
             if first is None:
