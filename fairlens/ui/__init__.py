@@ -11,6 +11,8 @@ from fairlens.data import AuditSpec, FairLensInputError
 from fairlens.ui import _cache as cache
 from fairlens.ui import _data_form as form
 from fairlens.ui import _keys as keys
+from fairlens.ui._runs import record_run, recorded_runs
+from fairlens.ui._show import shown_frame, table
 from fairlens.ui._keys import bind, kept, restore_widget, save_widget
 from fairlens.ui._page import (
     Progress,
@@ -61,6 +63,10 @@ from fairlens.ui._sidebar import min_group_size_input, render_sidebar
 from fairlens.ui._workspace import Workspace, WorkspaceError, WorkspaceStore, workspace_root
 
 __all__ = [
+    "record_run",
+    "recorded_runs",
+    "shown_frame",
+    "table",
     "Progress",
     "analysis_failed",
     "ActiveData",

@@ -16,6 +16,7 @@ The analyses' modules are imported by their full path (``from fairlens.wording.s
 
 from __future__ import annotations
 
+from fairlens.wording._headers import COLUMN_HEADERS, header, person_headers
 from fairlens.wording._numbers import UNDEFINED, fmt, fmt_ci, fmt_int, is_missing
 from fairlens.wording._text import could_not_run, md, names, plain
 from fairlens.wording.audit import (
@@ -52,6 +53,9 @@ from fairlens.wording.metrics import (
 )
 
 __all__ = [
+    "COLUMN_HEADERS",
+    "header",
+    "person_headers",
     "OutcomeWords",
     "error_rate_priority",
     "four_fifths_sentences",

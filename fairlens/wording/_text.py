@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~$])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^%\"'@])")
+_LINE_BREAKS = re.compile(r"[\r\n\t\v\f\u2028\u2029]+")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 
@@ -13,9 +14,11 @@ def md(text: Any) -> str:
     """User-provided text (file, column or group names) made safe inside Markdown.
 
     Escapes the characters that would start emphasis, links, HTML, tables or LaTeX, so that a
-    group called ``[click](http://...)`` or ``$x$`` is shown literally.
+    group called ``[click](http://...)``, ``$x$``, ``:red[x]`` or ``a\\n# HEAD`` is shown
+    literally, on one line. Every user value placed in Markdown on a page goes through here
+    (CommonMark lets any ASCII punctuation be escaped with a backslash).
     """
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(text)))
 
 
 def names(items: Any) -> str:

@@ -36,7 +36,9 @@ def test_numbers_intervals_and_counts():
 
 
 def test_markdown_escaping_and_plain_text():
-    assert md("[click](http://x)") == r"\[click\]\(http://x\)"
+    assert md("[click](http://x)") == r"\[click\]\(http\://x\)"
+    assert md("a\n# HEAD\n---") == r"a \# HEAD \-\-\-"
+    assert md(":red[x] 1. a_b <b>") == r"\:red\[x\] 1\. a\_b \<b\>"
     assert md("$x$ *y*") == r"\$x\$ \*y\*"
     assert plain("By **race**: the rule **fails**.") == "By race: the rule fails."
     assert plain("no markers") == "no markers"
