@@ -22,26 +22,37 @@ st.markdown(
 
 st.subheader("Sections")
 st.caption("The audit (per-group tables with intervals, disparities with significance, ES and "
-           "PSD, limitations) is always included. Add:")
+           "PSD, limitations) is always included. Add the analyses below: each runs with the "
+           "settings it last ran with on its page; one not run on the pages runs with its "
+           "defaults, and the report says which.")
+runs = R.page_runs()
 cols = st.columns(4)
-labels = cols[0].checkbox("Label errors", key=R.W_LABELS,
+labels = cols[0].checkbox("Label errors", key=R.W_LABELS, value="labels" in runs,
                           help="Confident learning: suspected label errors per group and the "
                                "disparities with them excluded or relabelled.")
-slices = cols[1].checkbox("Error slices", key=R.W_SLICES,
+cols[0].caption(R.origin_caption("labels", runs))
+slices = cols[1].checkbox("Error slices", key=R.W_SLICES, value="slices" in runs,
                           help="Where the model fails: significant slices over the features.")
+cols[1].caption(R.origin_caption("slices", runs))
 can_explain = R.available("explain")
 explain = cols[2].checkbox("Explanations", key=R.W_EXPLAIN, disabled=not can_explain,
+                           value=can_explain and "explain" in runs,
                            help="Feature importance overall and by group, and what drives the "
                                 "score gap between groups." if can_explain else
                            "Needs fairlens.explain, which this installation does not have.")
+cols[2].caption(R.origin_caption("explain", runs))
 methods = R.remedy_methods()
 use_remedy = cols[3].checkbox("Remedy", key=R.W_REMEDY, disabled=not methods,
+                              value=bool(methods) and "remedy" in runs,
                               help="What would reduce the disparity, at what cost (evaluated "
                                    "on a held-out split)." if methods else
                               "Needs fairlens.remedies, which this installation does not have.")
 remedy = None
 if use_remedy and methods:
-    remedy = st.selectbox("Remedy method", methods, key=R.W_REMEDY_METHOD)
+    ran = R.recorded_method(runs)
+    remedy = cols[3].selectbox("Remedy method", methods, key=R.W_REMEDY_METHOD,
+                               index=methods.index(ran) if ran in methods else 0)
+cols[3].caption(R.origin_caption("remedy", runs, remedy))
 rules_text = st.text_area(
     "CI rules (optional, one per line)", key=R.W_RULES, height=80,
     placeholder="equalized_odds_difference>0.1\nes_auc<0.6",
@@ -56,7 +67,7 @@ except FairLensInputError as exc:
 
 with ui.guarded("report"):
     config = R.app_config(labels=labels, slices=slices, explain=explain, remedy=remedy,
-                          fail_on=rules)
+                          fail_on=rules, runs=runs)
 if labels or slices or explain or remedy:
     ui.show_warnings(ui.leak_warnings(ui.current_spec()))
 report = R.current(config)

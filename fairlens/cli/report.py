@@ -42,7 +42,9 @@ def add_command(subparsers: Any) -> argparse.ArgumentParser:
     add_audit_options(p)
     p.add_argument("--labels", action="store_true", help="include the label-error analysis")
     p.add_argument("--slices", action="store_true", help="include the error-slice analysis")
-    p.add_argument("--explain", action="store_true", help="include explanations")
+    p.add_argument("--explain", action="store_true", help="include explanations (of the sample's own model when it has "
+                        "one, else of a surrogate of the scores; choose in the config's "
+                        "[analyses.explain])")
     p.add_argument("--remedy", metavar="METHOD", help="include this remedy's before/after")
     p.add_argument("--html", metavar="OUT", help="write the self-contained HTML report here")
     p.add_argument("--pdf", metavar="OUT", help="write the PDF report here")
@@ -83,6 +85,9 @@ def _merge_flags(config: ReportConfig, args: argparse.Namespace) -> ReportConfig
     config.labels = config.labels or args.labels
     config.slices = config.slices or args.slices
     config.explain = config.explain or args.explain
+    if args.remedy and args.remedy != config.remedy:  # another method: its own defaults
+        config.params.pop("remedy", None)
+        config.origins.pop("remedy", None)
     config.remedy = args.remedy or config.remedy
     config.fail_on = [*config.fail_on, *(args.fail_on or [])]
     return config
@@ -90,6 +95,7 @@ def _merge_flags(config: ReportConfig, args: argparse.Namespace) -> ReportConfig
 
 def make_report(args: argparse.Namespace, argv: list[str]) -> Report:
     """Run what parsed ``fairlens report`` arguments describe."""
+    base = None
     if args.config:
         reject_config_with_data(args)
         config, base = load_config(args.config)
@@ -107,7 +113,7 @@ def make_report(args: argparse.Namespace, argv: list[str]) -> Report:
         command += (f"\n# or, with the configuration below saved as {name}:\n"
                     f"fairlens report --config {name}")
     return build_report(frame, config, fingerprint=fp, command=command,
-                        progress=progress_for(args, counted=False))
+                        progress=progress_for(args, counted=False), base=base)
 
 
 def write_outputs(report: Report, args: argparse.Namespace) -> list[str]:

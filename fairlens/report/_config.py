@@ -31,6 +31,12 @@ _HEADER = (
     "# A relative data path is read next to this file first, then in the working folder.\n\n"
 )
 _SECTIONS = {"schema", "data", "spec", "settings", "analyses", "gate"}
+ANALYSIS_NAMES = ("labels", "slices", "explain", "remedy")
+"""The analyses a config can ask for, in reading order (Over time follows a time column)."""
+ORIGINS = ("page", "defaults")
+"""Where an analysis' settings come from: ``"page"`` (run so on an app page) or
+``"defaults"`` (not run on the pages: the section's defaults)."""
+DEFAULT_REMEDY = "thresholds"
 
 
 def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
@@ -79,6 +85,14 @@ class ReportConfig:
         Which further analyses the report runs.
     remedy : str or None
         Remedy method to evaluate (``fairlens.remedies``), or None.
+    params : dict
+        Analysis name -> the keyword arguments of its registered report section (the remedy's
+        besides its method), e.g. ``{"labels": {"source": "features", "n_splits": 5}}``:
+        the settings an analysis ran with on a page. Missing: the section's defaults.
+    origins : dict
+        Analysis name -> ``"page"`` (these are the settings it ran with on an app page) or
+        ``"defaults"`` (it was not run on the pages; the report runs it with its defaults).
+        Missing for configs written on the command line.
     fail_on : list of str
         CI rules such as ``"equalized_odds_difference>0.1"``.
     content_sha256 : str or None
@@ -102,6 +116,8 @@ class ReportConfig:
     remedy: str | None = None
     fail_on: list[str] = field(default_factory=list)
     content_sha256: str | None = None
+    params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    origins: dict[str, str] = field(default_factory=dict)
 
     @property
     def audit_spec(self) -> AuditSpec:
@@ -122,9 +138,14 @@ class ReportConfig:
         """The sections asked for (name -> parameters of the registered section), in
         reading order."""
         asked: dict[str, dict[str, Any]] = {
-            name: {} for name in ("labels", "slices", "explain") if getattr(self, name)}
+            name: dict(self.params.get(name) or {}) for name in ("labels", "slices", "explain")
+            if getattr(self, name)}
+        if "explain" in asked and self.sample and asked["explain"].get(
+                "model", "auto") in ("auto", "sample"):
+            asked["explain"].setdefault("sample", self.sample)  # the sample's own model
         if self.remedy:
-            asked["remedy"] = {"method": self.remedy}
+            asked["remedy"] = {"method": self.remedy, **{
+                k: v for k, v in (self.params.get("remedy") or {}).items() if k != "method"}}
         if self.spec.get("time"):  # the Over time section, whenever a time column is mapped
             asked["over_time"] = {}
         return asked
@@ -146,8 +167,16 @@ class ReportConfig:
             "bootstrap": int(self.bootstrap), "ci": self.ci, "seed": int(self.seed),
             "confidence_level": float(self.level),
             "engine": None if self.engine == "auto" else self.engine})
-        analyses = _drop_none({"labels": bool(self.labels), "slices": bool(self.slices),
-                               "explain": bool(self.explain), "remedy": self.remedy})
+        analyses = {}
+        for name in ANALYSIS_NAMES:
+            if not (self.remedy if name == "remedy" else getattr(self, name)):
+                continue
+            table = _drop_none({"origin": self.origins.get(name)})
+            if name == "remedy":
+                table["method"] = self.remedy
+            table.update(_drop_none(json_safe({k: v for k, v in (
+                self.params.get(name) or {}).items() if k not in ("origin", "method")})))
+            analyses[name] = table
         return {"schema": CONFIG_SCHEMA, "data": data, "spec": spec, "settings": settings,
                 "analyses": analyses, "gate": {"fail_on": list(self.fail_on)}}
 
@@ -177,7 +206,7 @@ class ReportConfig:
         spec = _section(doc, "spec", set(AuditSpec.__dataclass_fields__))
         settings = _section(doc, "settings", {"reference", "min_group_size", "bootstrap", "ci",
                                               "seed", "confidence_level", "engine"})
-        analyses = _section(doc, "analyses", {"labels", "slices", "explain", "remedy"})
+        asked, params, origins = _analyses(_section(doc, "analyses", set(ANALYSIS_NAMES)))
         gate = _section(doc, "gate", {"fail_on"})
         if bool(data.get("file")) == bool(data.get("sample")):
             raise FairLensInputError(
@@ -202,11 +231,10 @@ class ReportConfig:
                 seed=_int(settings, "seed", 0),
                 level=float(settings.get("confidence_level", 0.95)),
                 engine=str(settings.get("engine", "auto")),
-                labels=bool(analyses.get("labels", False)),
-                slices=bool(analyses.get("slices", False)),
-                explain=bool(analyses.get("explain", False)),
-                remedy=analyses.get("remedy") or None, fail_on=list(fail_on),
-                content_sha256=data.get("content_sha256"))
+                labels="labels" in asked, slices="slices" in asked,
+                explain="explain" in asked, remedy=asked.get("remedy"),
+                fail_on=list(fail_on), content_sha256=data.get("content_sha256"),
+                params=params, origins=origins)
         except (TypeError, ValueError) as exc:
             raise FairLensInputError(f"A setting in the config has the wrong type: {exc}") \
                 from exc
@@ -231,6 +259,51 @@ def _section(doc: dict[str, Any], name: str, keys: set[str]) -> dict[str, Any]:
             f"Unknown key(s) {sorted(unknown)} in [{name}] of the config; expected some of "
             f"{sorted(keys)}.")
     return part
+
+
+def _analyses(part: dict[str, Any]
+              ) -> tuple[dict[str, Any], dict[str, dict[str, Any]], dict[str, str]]:
+    """Read ``[analyses]``: which analyses, their section settings and their origins.
+
+    Both forms are read: the tables ``[analyses.labels] source = "features" ...`` (what
+    FairLens writes) and the older switches ``labels = true``, ``remedy = "fis"``.
+    """
+    asked: dict[str, Any] = {}
+    params: dict[str, dict[str, Any]] = {}
+    origins: dict[str, str] = {}
+    for name in ANALYSIS_NAMES:
+        value = part.get(name)
+        if value is None or value is False:
+            continue
+        if value is True and name != "remedy":
+            asked[name] = True
+            continue
+        if isinstance(value, str) and name == "remedy":
+            asked[name] = value
+            continue
+        if not isinstance(value, dict):
+            form = ('remedy = "thresholds" or [analyses.remedy] method = "fis"'
+                    if name == "remedy" else f"{name} = true or [analyses.{name}] ...")
+            raise FairLensInputError(
+                f"analyses.{name} in the config must be {form}, not {value!r}.")
+        table = dict(value)
+        origin = table.pop("origin", None)
+        if origin is not None:
+            if origin not in ORIGINS:
+                raise FairLensInputError(
+                    f"analyses.{name}.origin must be one of {list(ORIGINS)}, not {origin!r}.")
+            origins[name] = origin
+        if name == "remedy":
+            method = table.pop("method", DEFAULT_REMEDY)
+            if not isinstance(method, str) or not method:
+                raise FairLensInputError(
+                    f"analyses.remedy.method must be a method name, not {method!r}.")
+            asked[name] = method
+        else:
+            asked[name] = True
+        if table:
+            params[name] = table
+    return asked, params, origins
 
 
 def _int(part: dict[str, Any], key: str, default: int) -> int:

@@ -31,6 +31,7 @@ from fairlens.wording import (
     table_metrics,
 )
 from fairlens.wording.audit import priority_spreads
+from fairlens.wording.report import NOT_RUN_ON_PAGES, PAGE_NAMES, settings_origin
 
 CHART_METRICS = ("selection_rate", "tpr", "fpr", "ppv")
 """The per-group chart's metrics (binary tasks)."""
@@ -71,13 +72,34 @@ def about_section(report: Report) -> Section:
                                       if opts.ci == "bootstrap" and opts.bootstrap else "")),
         ("confidence level", f"{opts.level:.0%}"), ("seed", opts.seed),
         ("significance", f"Benjamini-Hochberg q < {opts.alpha:g}"),
-        ("analyses", ", ".join(f"{name} {params['method']}" if "method" in params else name
-                               for name, params in report.config.analyses.items())
-         or "audit only"),
+        ("analyses", analyses_words(report) or "audit only"),
         ("created (UTC)", report.created)])
     versions = _kv("Versions", list(report.versions.items()))
     return Section("about", "What was audited, and how", [report.what()],
                      tables=[fingerprint, mapping, settings, versions])
+
+
+def analyses_words(report: Report) -> str:
+    """The analyses of the report and where their settings come from, in words."""
+    parts = []
+    for name, params in report.config.analyses.items():
+        what = f"{name} ({params['method']})" if "method" in params else name
+        origin = report.config.origins.get(name)
+        if origin == "page":
+            what += f", as run on the {PAGE_NAMES.get(name, name)} page"
+        elif origin == "defaults":
+            what += f", {NOT_RUN_ON_PAGES[0].lower()}{NOT_RUN_ON_PAGES[1:]}"
+        parts.append(what)
+    return "; ".join(parts)
+
+
+def analysis_section(report: Report, name: str, document: dict[str, Any]) -> Section:
+    """An analysis' section, opened by where its settings come from and what they are."""
+    section = ANALYSIS_SECTIONS[name](document)
+    if name in report.config.analyses and name != "over_time":
+        section.paragraphs.insert(0, settings_origin(
+            name, report.config.origins.get(name), report.config.analyses[name], document))
+    return section
 
 
 def group_display(audit: Audit, grouping: str) -> Table:
@@ -280,10 +302,15 @@ def build_sections(report: Report) -> list[Section]:
     documents = report.documents()
     for name in ANALYSES:
         if name in documents:
-            out.append(ANALYSIS_SECTIONS[name](documents[name]))
+            out.append(analysis_section(report, name, documents[name]))
         elif name in report.errors:
-            out.append(Section(name, f"{name.replace('_', ' ').capitalize()} (not available)", [
-                f"The {name} analysis was asked for but could not run: {report.errors[name]}"]))
+            paragraphs = [f"The {name} analysis was asked for but could not run: "
+                          f"{report.errors[name]}"]
+            if name in report.config.analyses and name != "over_time":
+                paragraphs.insert(0, settings_origin(name, report.config.origins.get(name),
+                                                     report.config.analyses[name], None))
+            out.append(Section(name, f"{name.replace('_', ' ').capitalize()} (not available)",
+                               paragraphs))
     if report.gate:
         out.append(gate_section(report.gate))
     warnings = list(dict.fromkeys([*report.warnings, *audit.warnings]))

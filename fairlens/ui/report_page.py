@@ -3,6 +3,8 @@
 The config captures exactly what the app used (sample or uploaded file name, mapping,
 threshold, reference groups, minimum group size, interval method, bootstrap replicates, seed,
 confidence level, analyses), so that ``fairlens report --config`` recomputes the app's numbers.
+Each analysis runs with the settings it last ran with on its page (``recorded_runs``); one that
+no page ran is run with its defaults, and the report says which is which.
 The report is built with the app's own audit object and kept in this browser tab's session
 (it holds the user's own results).
 """
@@ -19,6 +21,8 @@ from fairlens.auditing import Audit
 from fairlens.report import Report, ReportConfig, build_report
 from fairlens.ui import _cache as C
 from fairlens.ui import _session as S
+from fairlens.ui._runs import recorded_runs
+from fairlens.wording.report import NOT_RUN_ON_PAGES, PAGE_NAMES
 
 PAGE = "pages/report.py"
 CONFIG_NAME = "fairlens-audit.toml"
@@ -54,9 +58,53 @@ def remedy_methods() -> list[str]:
     return list(registry.names("remedy")) if available("remedy") else []
 
 
+def page_runs() -> dict[str, dict[str, Any]]:
+    """The analyses run on the pages of the active data, with their section settings."""
+    return recorded_runs()
+
+
+def recorded_method(runs: dict[str, dict[str, Any]]) -> str | None:
+    """The remedy method run on the Remedies page, if any."""
+    return (runs.get("remedy") or {}).get("method")
+
+
+def origin_caption(name: str, runs: dict[str, dict[str, Any]],
+                   method: str | None = None) -> str:
+    """Under an analysis' switch: whether it repeats a page's run or uses the defaults."""
+    run = runs.get(name)
+    if run is not None and (name != "remedy" or method in (None, run.get("method"))):
+        return f"As run on the {PAGE_NAMES[name]} page"
+    if name == "remedy" and run is not None:
+        return f"{NOT_RUN_ON_PAGES} (the Remedies page ran {run.get('method')})"
+    return NOT_RUN_ON_PAGES
+
+
+def analysis_settings(asked: dict[str, bool], remedy: str | None,
+                      runs: dict[str, dict[str, Any]]
+                      ) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """The section settings and origins of the analyses asked for: a page's run where there
+    is one (for the remedy: a run of the same method), else the defaults."""
+    params, origins = {}, {}
+    for name, on in {**asked, "remedy": bool(remedy)}.items():
+        if not on:
+            continue
+        run = runs.get(name)
+        if run is not None and (name != "remedy" or run.get("method") == remedy):
+            params[name] = {k: v for k, v in run.items() if k != "method"}
+            origins[name] = "page"
+        else:
+            origins[name] = "defaults"
+    return {k: v for k, v in params.items() if v}, origins
+
+
 def app_config(*, labels: bool = False, slices: bool = False, explain: bool = False,
-               remedy: str | None = None, fail_on: list[str] | None = None) -> ReportConfig:
-    """The config of what the app is showing now (mapping, threshold and settings)."""
+               remedy: str | None = None, fail_on: list[str] | None = None,
+               runs: dict[str, dict[str, Any]] | None = None) -> ReportConfig:
+    """The config of what the app is showing now (mapping, threshold and settings), with the
+    settings the analyses ran with on the pages (``runs``, default :func:`page_runs`)."""
+    runs = page_runs() if runs is None else runs
+    params, origins = analysis_settings(
+        {"labels": labels, "slices": slices, "explain": explain}, remedy, runs)
     data = S.active()
     spec = S.current_spec()
     settings = S.current_settings()
@@ -70,7 +118,7 @@ def app_config(*, labels: bool = False, slices: bool = False, explain: bool = Fa
         bootstrap=int(settings["bootstrap"]), ci=str(settings["ci"]),
         seed=int(settings["seed"]), level=float(settings["level"]), labels=labels,
         slices=slices, explain=explain, remedy=remedy, fail_on=list(fail_on or []),
-        content_sha256=data_fingerprint()["content_sha256"])
+        content_sha256=data_fingerprint()["content_sha256"], params=params, origins=origins)
 
 
 def data_fingerprint() -> dict[str, Any]:

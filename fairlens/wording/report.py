@@ -217,3 +217,98 @@ def limitation_sentences(audit: Audit, *, documents: Documents) -> list[str]:
                    "effect on new data can differ.")
         out.extend(str(w) for w in (remedy.get("warnings") or [])[:3])
     return out
+
+
+# --- where each analysis' settings come from --------------------------------------------------
+
+PAGE_NAMES = {"labels": "Label errors", "slices": "Slices", "explain": "Explain",
+              "remedy": "Remedies"}
+"""The app page of each analysis of the report."""
+NOT_RUN_ON_PAGES = "Not run on the pages: defaults"
+"""The label of an analysis the report ran with its defaults because no page ran it."""
+_HIDDEN_SETTINGS = {"base", "model_file", "progress", "origin"}
+_MAX_SETTING_TEXT = 200
+
+
+def _setting_value(value: Any) -> str:
+    from fairlens.wording._text import names
+
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (list, tuple)):
+        return names([str(v) for v in value]) if value else "none"
+    if isinstance(value, dict):
+        return "; ".join(f"{k} {_setting_value(v)}" for k, v in value.items())
+    return "-" if value is None else str(value)
+
+
+def _document_settings(name: str, doc: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings an analysis' JSON document records (what actually ran)."""
+    out: dict[str, Any] = {}
+    if name == "labels":
+        out["probabilities from"] = doc.get("source")
+        detector = doc.get("detector")
+        if isinstance(detector, Mapping):
+            out["detector"] = detector.get("name")
+            options = detector.get("options") or {}
+            for key in ("filter_by", "rank_by"):
+                if key in options:
+                    out[key.replace("_", " ")] = options[key]
+    elif name == "slices":
+        out["error signal"] = doc.get("error")
+        params = doc.get("params") or {}
+        for key in ("features", "max_depth", "min_support", "top_k", "n_bins", "fdr"):
+            if key in params:
+                out[key.replace("_", " ")] = params[key]
+    elif name == "explain":
+        model = doc.get("model") or {}
+        out["explained"] = model.get("source") or model.get("kind")
+        gap = doc.get("gap") or {}
+        out["attribute"] = doc.get("attribute") or gap.get("attribute")
+        if gap.get("group_a") is not None:
+            out["groups compared"] = f"{gap.get('group_a')} and {gap.get('group_b')}"
+        out["rows explained"] = doc.get("sample_size")
+    elif name == "remedy":
+        out["method"] = doc.get("method")
+        out["attribute"] = doc.get("attribute")
+        settings = doc.get("settings") or {}
+        for key, value in settings.items():
+            if key not in ("attribute", "bootstrap", "min_group_size"):
+                out[key.replace("_", " ")] = value
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def settings_text(name: str, params: Mapping[str, Any], doc: Mapping[str, Any] | None) -> str:
+    """The settings an analysis ran with, in words: what its document records, and the
+    settings given (a page's or the config's) that the document does not name."""
+    shown = _document_settings(name, doc or {})
+    said = {k.replace(" ", "_") for k in shown} | {"method", "source", "error"}
+    for key, value in params.items():
+        if key in _HIDDEN_SETTINGS or key in said or value is None:
+            continue
+        shown[key.replace("_", " ")] = value
+    text = "; ".join(f"{k} {_setting_value(v)}" for k, v in shown.items())
+    return text if len(text) <= _MAX_SETTING_TEXT else text[:_MAX_SETTING_TEXT - 3] + "..."
+
+
+def settings_origin(name: str, origin: str | None, params: Mapping[str, Any],
+                    doc: Mapping[str, Any] | None) -> str:
+    """Where an analysis' settings come from, and what they are (the first paragraph of its
+    section in the report).
+
+    ``origin`` is ``"page"`` (run so on an app page), ``"defaults"`` (not run on the pages)
+    or None (a config written by hand or on the command line).
+    """
+    text = settings_text(name, params, doc)
+    tail = f": {text}." if text else "."
+    if origin == "page":
+        return f"As run on the {PAGE_NAMES.get(name, name)} page, with its settings{tail}"
+    if origin == "defaults":
+        return f"{NOT_RUN_ON_PAGES}{f' ({text})' if text else ''}."
+    given = {k for k in params if k not in _HIDDEN_SETTINGS and k not in ("sample",)}
+    if name == "remedy":
+        given.discard("method")
+    return (f"Settings from the configuration{tail}" if given
+            else f"Default settings{tail}")
