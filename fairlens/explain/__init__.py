@@ -29,11 +29,17 @@ from fairlens.explain._explainers import Explainer, ModelExplainer, SurrogateExp
 from fairlens.explain._flip import FlipResult, ProxyResult, flip_test, proxy_test
 from fairlens.explain._lime import explain_row
 from fairlens.explain._models import (
+    MAX_MODEL_PARTS,
+    MODEL_BUDGET_BYTES,
+    MODEL_BUDGET_ENV,
     Model,
     as_model,
+    check_model_budget,
+    file_sha256,
     from_estimator,
     load_model,
     model_format,
+    unpacked_size,
     untrusted_types,
 )
 from fairlens.explain._plots import dependence_plot, gap_waterfall, importance_bars, row_bars
@@ -47,7 +53,10 @@ __all__ = [
     "group_labels",
     "importance_bars",
     "row_bars",
+    "MAX_MODEL_PARTS",
     "MIN_PER_GROUP",
+    "MODEL_BUDGET_BYTES",
+    "MODEL_BUDGET_ENV",
     "SCHEMA",
     "Explainer",
     "Explanation",
@@ -62,8 +71,10 @@ __all__ = [
     "ShapExplainer",
     "SurrogateExplainer",
     "as_model",
+    "check_model_budget",
     "explain_row",
     "explain_spec",
+    "file_sha256",
     "fit_surrogate",
     "flip_test",
     "from_estimator",
@@ -73,6 +84,7 @@ __all__ = [
     "model_format",
     "proxy_test",
     "stratified_sample",
+    "unpacked_size",
     "untrusted_types",
 ]
 

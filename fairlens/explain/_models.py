@@ -8,6 +8,8 @@ and the transform in front of it.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -36,8 +38,148 @@ MSG_SKOPS_UNTRUSTED = (
 MSG_UNKNOWN_FORMAT = (
     "{name}: unknown model format. Give an ONNX file (.onnx), a skops file (.skops), or a "
     "pickle/joblib file (.pkl, .joblib; only with the trust switch).")
+MSG_MODEL_TOO_BIG = (
+    "{name} would take {size} of memory once unpacked, more than the model budget of "
+    "{budget}, so FairLens did not load it. A model this large usually holds data it does "
+    "not need (a training set, a huge array): save the fitted model alone again (skops or "
+    "ONNX), or explain a surrogate of the scores instead (no model file). If the model is "
+    "really this large, raise the budget with the environment variable "
+    "FAIRLENS_MODEL_BUDGET_MB on your own machine.")
+MSG_MODEL_TOO_MANY_PARTS = (
+    "{name} is an archive of {count:,} parts, more than the {limit:,} a model file may have, "
+    "so FairLens did not open it. Save the fitted model alone again (skops or ONNX).")
+MSG_CHANGED_FILE = (
+    "{name} is not the file you confirmed: its content changed since (SHA-256 {actual} "
+    "instead of {expected}). Nothing was loaded; confirm the new file again if you trust it.")
 MSG_NO_PREDICT = (
     "The model has neither predict_proba nor predict; give a fitted classifier or regressor.")
+
+
+MODEL_BUDGET_BYTES = 512 * 2**20
+"""Most memory a model file may unpack to before FairLens loads it (512 MiB): the sum of the
+uncompressed sizes of a skops archive's parts, the size of an ONNX file plus its external data.
+Checked from the file's own directory (nothing is decompressed or run) before any loading;
+``$FAIRLENS_MODEL_BUDGET_MB`` overrides it."""
+MODEL_BUDGET_ENV = "FAIRLENS_MODEL_BUDGET_MB"
+MAX_MODEL_PARTS = 100_000
+"""Most parts (archive members) a skops file may have; checked before its directory is read."""
+
+
+def model_budget_bytes() -> int:
+    """:data:`MODEL_BUDGET_BYTES`, or ``$FAIRLENS_MODEL_BUDGET_MB`` MiB (read on every call)."""
+    configured = os.environ.get(MODEL_BUDGET_ENV, "").strip()
+    return int(configured) * 2**20 if configured.isdigit() else MODEL_BUDGET_BYTES
+
+
+def _mib(n: int) -> str:
+    return f"{n / 2**20:,.0f} MiB" if n >= 2**20 else f"{n:,} bytes"
+
+
+def file_sha256(path: str | Path) -> str:
+    """The SHA-256 content hash of a file (hex): what the user's trust is given to.
+
+    Parameters
+    ----------
+    path : str or Path
+
+    Returns
+    -------
+    str
+    """
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(2**20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _zip_parts(path: Path) -> int | None:
+    """The number of members a zip archive declares (read from its end record only)."""
+    try:
+        with open(path, "rb") as fh:
+            end = zipfile._EndRecData(fh)  # noqa: SLF001 - the one reader of the end record
+    except OSError:
+        return None
+    return None if not end else int(end[zipfile._ECD_ENTRIES_TOTAL])  # noqa: SLF001
+
+
+def _onnx_external_bytes(path: Path) -> int:
+    """Bytes of the external data an ONNX file names (0 without the ``onnx`` package)."""
+    try:
+        import onnx
+        from onnx.external_data_helper import _get_all_tensors, uses_external_data
+    except ImportError:
+        return 0
+    try:
+        proto = onnx.load(str(path), load_external_data=False)
+    except Exception:  # noqa: BLE001 - onnxruntime says what is wrong with the file later
+        return 0
+    total = 0
+    for tensor in _get_all_tensors(proto):
+        if not uses_external_data(tensor):
+            continue
+        info = {e.key: e.value for e in tensor.external_data}
+        if info.get("length", "").isdigit():
+            total += int(info["length"])
+        else:
+            target = path.parent / info.get("location", "")
+            total += target.stat().st_size if target.is_file() else 0
+    return total
+
+
+def unpacked_size(path: str | Path) -> int:
+    """The memory a model file takes once unpacked, from its directory (nothing is loaded).
+
+    A skops file: the sum of the uncompressed sizes of its parts (an archive of more than
+    :data:`MAX_MODEL_PARTS` parts is refused first); an ONNX file: its size plus its external
+    data; other files: their size.
+
+    Parameters
+    ----------
+    path : str or Path
+
+    Returns
+    -------
+    int
+        Bytes.
+
+    Raises
+    ------
+    FairLensInputError
+        When the archive is unreadable or has too many parts.
+    """
+    p = Path(path)
+    size = p.stat().st_size
+    if zipfile.is_zipfile(p):
+        parts = _zip_parts(p)
+        if parts is not None and parts > MAX_MODEL_PARTS:
+            raise FairLensInputError(MSG_MODEL_TOO_MANY_PARTS.format(
+                name=p.name, count=parts, limit=MAX_MODEL_PARTS))
+        try:
+            with zipfile.ZipFile(p) as archive:
+                return sum(int(info.file_size) for info in archive.infolist())
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            raise FairLensInputError(f"{p.name} is not a readable skops file ({exc}).") from exc
+    if p.suffix.lower() in ONNX_SUFFIXES and size <= model_budget_bytes():
+        return size + _onnx_external_bytes(p)
+    return size
+
+
+def check_model_budget(path: str | Path) -> int:
+    """Refuse a model file that would unpack to more than the budget (:func:`unpacked_size`,
+    :func:`model_budget_bytes`); returns its unpacked size.
+
+    Raises
+    ------
+    FairLensInputError
+        With what to do, before anything is loaded.
+    """
+    p = Path(path)
+    size, budget = unpacked_size(p), model_budget_bytes()
+    if size > budget:
+        raise FairLensInputError(MSG_MODEL_TOO_BIG.format(name=p.name, size=_mib(size),
+                                                          budget=_mib(budget)))
+    return size
 
 
 def _positive_column(classes: Any) -> int:
@@ -209,7 +351,9 @@ def _onnx_model(path: Path, features: Iterable[str] | None) -> Model:
     try:
         session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     except Exception as exc:  # noqa: BLE001 - any parse failure is bad input
-        raise FairLensInputError(f"{path.name} is not a readable ONNX model ({exc}).") from exc
+        detail = str(exc).replace(str(path.resolve()), path.name).replace(str(path), path.name)
+        raise FairLensInputError(f"{path.name} is not a readable ONNX model ({detail}).") \
+            from exc
     inputs = session.get_inputs()
     outputs = [o.name for o in session.get_outputs()]
     proba_out = next((o for o in outputs if "prob" in o.lower()), None)
@@ -276,6 +420,7 @@ def untrusted_types(path: str | Path) -> list[str]:
     """
     import skops.io as sio
 
+    check_model_budget(path)
     try:
         return sorted(sio.get_untrusted_types(file=str(path)))
     except Exception as exc:  # noqa: BLE001 - unreadable archive is bad input
@@ -337,13 +482,16 @@ def model_format(path: str | Path) -> str:
 
 def load_model(path: str | Path, *, trust_pickle: bool = False,
                trusted_types: Iterable[str] | None = None,
-               features: Iterable[str] | None = None) -> Model:
+               features: Iterable[str] | None = None,
+               sha256: str | None = None) -> Model:
     """Load a model file safely.
 
     ONNX files run in onnxruntime (no code runs). skops files load only when every type they
     hold is trusted by skops or listed in ``trusted_types`` (see :func:`untrusted_types`).
     Pickle and joblib files run code when loaded, so they load only with
     ``trust_pickle=True``; a file that fails as ONNX or skops never falls back to pickle.
+    Every file is first checked against the model budget (:func:`check_model_budget`): one
+    that would unpack to more is refused before anything is read into memory.
 
     Parameters
     ----------
@@ -357,6 +505,9 @@ def load_model(path: str | Path, *, trust_pickle: bool = False,
     features : iterable of str, optional
         The input columns, for models that do not record them (an ONNX model with one input
         matrix, an estimator fitted on an array).
+    sha256 : str, optional
+        The content hash (:func:`file_sha256`) of the file the user confirmed; the file is
+        loaded only when its content still has this hash (trust is given to exact bytes).
 
     Returns
     -------
@@ -365,13 +516,20 @@ def load_model(path: str | Path, *, trust_pickle: bool = False,
     Raises
     ------
     FairLensInputError
-        Unknown format, unreadable file, untrusted skops types, or a pickle without the trust
-        switch (the file is not opened then).
+        Unknown format, unreadable file, a file over the model budget, untrusted skops types,
+        a pickle without the trust switch (the file is not opened then), or a file whose
+        content no longer has the confirmed ``sha256``.
     """
     p = Path(path)
     if not p.is_file():
         raise FairLensInputError(f"Model file {p} does not exist.")
+    if sha256 is not None:
+        actual = file_sha256(p)
+        if actual != sha256.lower():
+            raise FairLensInputError(MSG_CHANGED_FILE.format(
+                name=p.name, actual=actual[:16], expected=sha256.lower()[:16]))
     fmt = model_format(p)
+    check_model_budget(p)
     if fmt == "onnx":
         return _onnx_model(p, features)
     if fmt == "skops":

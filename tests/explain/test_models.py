@@ -133,3 +133,152 @@ def test_unknown_and_missing_files(tmp_path: Path) -> None:
     bad.write_bytes(b"\x08\x01garbage")
     with pytest.raises(FairLensInputError, match="not a readable ONNX"):
         load_model(bad)
+
+
+# --- budgets and per-file trust ------------------------------------------------------------------
+
+BOMB_VALUES = 96 * 2**21
+"""Values of the bomb's array: 1.5 GiB of float64 zeros (a 1.5 MB skops file)."""
+
+
+def make_skops_bomb(path: Path) -> Path:
+    """A real skops file of a logistic regression whose first array is 1.5 GiB of zeros.
+
+    Deflate of zeros repeats: each 16 MiB chunk is compressed once (with a full flush, so the
+    blocks stand alone) and the block is written again, so building it costs about a second
+    and no memory, while loading it would take 1.5 GiB (3.5 GB peak before the budget).
+    """
+    import io
+    import zipfile
+    import zlib
+
+    import skops.io as sio
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.random.default_rng(0).normal(size=(40, 3))
+    small = io.BytesIO()
+    sio.dump(LogisticRegression().fit(x, (x[:, 0] > 0).astype(int)), small)
+    chunk = bytes(2**24)
+    head = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        head, {"descr": "<f8", "fortran_order": False, "shape": (BOMB_VALUES,)})
+
+    def deflated(data: bytes) -> bytes:
+        c = zlib.compressobj(9, zlib.DEFLATED, -15)
+        return c.compress(data) + c.flush(zlib.Z_FULL_FLUSH)
+
+    blocks = {head.getvalue(): deflated(head.getvalue()), chunk: deflated(chunk)}
+
+    class Repeat:
+        def compress(self, data):
+            return blocks[bytes(data)]
+
+        def flush(self):
+            return zlib.compressobj(9, zlib.DEFLATED, -15).flush()
+
+    with zipfile.ZipFile(small) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        first = next(i.filename for i in zin.infolist() if i.filename.endswith(".npy"))
+        for info in zin.infolist():
+            if info.filename != first:
+                zout.writestr(info.filename, zin.read(info.filename))
+                continue
+            with zout.open(info.filename, "w", force_zip64=True) as fh:
+                fh._compressor = Repeat()
+                fh.write(head.getvalue())
+                for _ in range(BOMB_VALUES * 8 // len(chunk)):
+                    fh.write(chunk)
+    return path
+
+
+@pytest.fixture(scope="session")
+def skops_bomb(tmp_path_factory) -> Path:
+    return make_skops_bomb(tmp_path_factory.mktemp("bomb") / "bomb.skops")
+
+
+def test_skops_bomb_is_refused_before_loading(skops_bomb: Path) -> None:
+    import time
+    import tracemalloc
+
+    from fairlens.explain import MODEL_BUDGET_BYTES, unpacked_size
+
+    assert skops_bomb.stat().st_size < 3 * 2**20
+    assert unpacked_size(skops_bomb) > BOMB_VALUES * 8 > MODEL_BUDGET_BYTES
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        for call in (lambda: load_model(skops_bomb, trusted_types=["x"]),
+                     lambda: untrusted_types(skops_bomb)):
+            with pytest.raises(FairLensInputError) as info:
+                call()
+            message = str(info.value)
+            assert message.startswith("bomb.skops would take 1,536 MiB of memory once "
+                                      "unpacked, more than the model budget of 512 MiB")
+            assert "explain a surrogate of the scores" in message
+            assert "FAIRLENS_MODEL_BUDGET_MB" in message
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert time.perf_counter() - start < 5
+    assert peak < 50 * 2**20
+
+
+def test_model_budget_can_be_raised_and_lowered(tmp_path: Path, adult, monkeypatch) -> None:
+    import skops.io as sio
+
+    from fairlens.explain import check_model_budget
+
+    _, _, model = adult
+    path = tmp_path / "adult.skops"
+    sio.dump(model, path)
+    size = check_model_budget(path)
+    assert 2**20 < size < 3 * 2**20  # 1.3 MiB unpacked
+    types = untrusted_types(path)
+    monkeypatch.setenv("FAIRLENS_MODEL_BUDGET_MB", "0")
+    with pytest.raises(FairLensInputError, match="more than the model budget of 0 bytes"):
+        load_model(path, trusted_types=types)
+    monkeypatch.setenv("FAIRLENS_MODEL_BUDGET_MB", "2")
+    assert load_model(path, trusted_types=types).estimator is not None
+
+
+def test_cli_refuses_the_skops_bomb_in_seconds_and_little_memory(skops_bomb: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "fairlens.cli", "explain", "--sample", "adult", "--model",
+         str(skops_bomb), "--trust-type", "numpy.ndarray"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    err = proc.stderr.read().decode()
+    assert os.waitstatus_to_exitcode(status) == 2
+    assert "bomb.skops would take 1,536 MiB of memory once unpacked" in err, err
+    assert elapsed < 30
+    assert usage.ru_maxrss * 1024 < 2 * 2**30
+
+
+def test_trust_is_given_to_exact_bytes(tmp_path: Path, adult) -> None:
+    import joblib
+
+    from fairlens.explain import file_sha256
+
+    _, _, model = adult
+    path = tmp_path / "adult.joblib"
+    joblib.dump(model, path)
+    confirmed = file_sha256(path)
+    assert load_model(path, trust_pickle=True, sha256=confirmed).estimator is not None
+    marker = tmp_path / "pwned.txt"
+    path.write_bytes(pickle.dumps(_CreatesFile(str(marker)), protocol=4))  # swapped on disk
+    with pytest.raises(FairLensInputError, match="is not the file you confirmed"):
+        load_model(path, trust_pickle=True, sha256=confirmed)
+    assert not marker.exists()
+
+
+def test_onnx_errors_name_the_file_not_its_folder(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.onnx"
+    bad.write_bytes(b"\x08\x01garbage")
+    with pytest.raises(FairLensInputError) as info:
+        load_model(bad)
+    assert str(tmp_path) not in str(info.value) and "broken.onnx" in str(info.value)
