@@ -10,14 +10,15 @@ from fairlens.ui import labels_page as L
 from fairlens.ui.labels_controls import detection_controls, sources_or_stop
 from fairlens.ui.labels_review import review_section
 from fairlens.wording import labels as W
+from fairlens.wording import md
 
 ui.page_header("Label errors", W.PAGE_INTRO)
 data = ui.active()
 spec = ui.current_spec()
 settings = ui.current_settings()
 if data.kind == "sample":
-    st.info(f"You are looking at the built-in **{data.name}**. Upload your own predictions on "
-            "the Data page.", icon=":material/info:")
+    st.info(f"You are looking at the built-in **{md(data.name)}**. Upload your own predictions "
+            "on the Data page.", icon=":material/info:")
 if spec.task == "per_sample":
     ui.stop_with(W.PER_SAMPLE_PAGE)
 if not spec.label:
@@ -30,6 +31,7 @@ options = L.audit_options(spec)
 with ui.guarded("labels"):
     issues = L.find_issues(spec, chosen.request, options, chosen.proba)
 L.keep_label_flags(spec, issues)
+ui.record_run("labels", L.run_params(chosen.request))
 
 # --- headline ----------------------------------------------------------------------------------
 lo, hi = issues.rate_ci
@@ -39,13 +41,12 @@ cols[1].metric("Suspected label errors", f"{issues.n_issues:,}",
                help="Rows whose given label confident learning finds unlikely.")
 cols[2].metric("Share of rows", L.pct(issues.rate),
                help=f"95% Wilson interval {L.pct(lo)} - {L.pct(hi)}.")
-cols[3].metric("Probabilities", L.probabilities_short(issues),
-               help=f"Detector {issues.detection.detector!r}, options "
-                    f"{issues.detection.options}.")
-ui.show_warnings(issues.warnings, already=chosen.warned)
+cols[3].metric("Probabilities", L.probabilities_short(issues), help=L.method_help(issues))
+st.markdown(md(issues.headline()))
+ui.show_warnings([md(W.for_page(w)) for w in issues.warnings], already=chosen.warned)
 with st.expander("How to read these results"):
     for note in issues.notes:
-        st.markdown(f"- {note}")
+        st.markdown(f"- {md(W.for_page(note))}")
     st.markdown(W.HOW_TO_READ)
 
 # --- rates by group ----------------------------------------------------------------------------
@@ -59,11 +60,12 @@ else:
     grouping = st.segmented_control("Compare groups by", groupings, required=True,
                                     **ui.kept(L.W_GROUPING))
     rows = by_group[by_group["grouping"] == grouping].reset_index(drop=True)
-    for sentence in L.rate_sentences(rows, grouping):
+    for sentence in L.rate_sentences(rows, grouping, esc=md):
         st.markdown(f"- {sentence}")
     st.plotly_chart(fl.issue_rate_bars(rows, overall=issues.rate), key="labels_rate_bars",
                     config={"displaylogo": False})
-    st.table(L.rate_table(rows, options.min_group_size).set_index("Group"))
+    ui.table(L.rate_table(rows, options.min_group_size), headers=False,
+             key="labels_rate_table")
     st.caption(W.RATES_CAPTION)
 
 # --- label-aware fairness ----------------------------------------------------------------------
@@ -79,8 +81,8 @@ else:
 if fairness is not None:
     st.markdown(W.fairness_intro(issues.n_issues))
     for w in fairness.warnings:
-        st.warning(w, icon=":material/warning:")
-    for sentence in fairness.sentences:
+        st.warning(md(W.for_page(w)), icon=":material/warning:")
+    for sentence in fl.verdict_sentences(fairness.table, fairness.changed_rows, esc=md):
         st.markdown(f"- {sentence}")
     fgroupings = list(dict.fromkeys(fairness.table["grouping"]))
     shown = st.session_state.get(L.W_GROUPING)
@@ -89,14 +91,14 @@ if fairness is not None:
     fgrouping = st.segmented_control("Attribute", fgroupings, required=True,
                                      **ui.kept(L.W_FAIR_GROUPING))
     variants = [v for v in fairness.variants if v != "review"]
-    st.dataframe(L.comparison_display(fairness.table, fgrouping, variants), hide_index=True,
-                 width="stretch")
+    ui.table(L.comparison_display(fairness.table, fgrouping, variants), headers=False,
+             key="labels_fair_table")
     st.plotly_chart(fl.fairness_comparison_chart(fairness.table, fgrouping, variants=variants),
                     key="labels_fairness_chart", config={"displaylogo": False})
     st.caption(W.FAIRNESS_CAPTION)
     if fairness.ranking is not None:
         st.markdown("**Model ranking on original and corrected labels**")
-        st.dataframe(fairness.ranking, hide_index=True, width="stretch")
+        ui.table(fairness.ranking, key="labels_ranking")
 
 # --- review queue ------------------------------------------------------------------------------
 review_section(spec, issues, fairness, chosen.request, options)

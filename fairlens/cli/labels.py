@@ -7,7 +7,13 @@ from typing import Any
 
 from fairlens import labels as fl
 from fairlens.cli._common import add_options, audit_options, finish, progress_for
-from fairlens.cli._mapping import NO_PREDICTION, NO_SENSITIVE, TOO_MANY_PREDICTIONS, mapped_input
+from fairlens.cli._mapping import (
+    NO_PREDICTION,
+    NO_SENSITIVE,
+    TOO_MANY_PREDICTIONS,
+    mapped_input,
+    screened_features,
+)
 from fairlens.data import FairLensInputError
 
 
@@ -29,6 +35,9 @@ def add_command(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--model", choices=list(fl.MODELS), default=fl.DEFAULT_MODEL,
                    help="model for cross-validated probabilities")
     p.add_argument("--folds", type=int, default=5, help="cross-validation folds")
+    p.add_argument("--max-rows", type=int, default=fl.MAX_ROWS,
+                   help="above this many rows, work on a seeded sample of this many rows, "
+                        "stratified by label and sensitive attributes (default %(default)s)")
     add_options(p, "reference", "min_group_size", "bootstrap", "seed", "output")
     p.set_defaults(handler=run_command, prog="fairlens labels")
     return p
@@ -44,10 +53,16 @@ def run_labels(args: argparse.Namespace) -> fl.LabelAnalysis:
         raise FairLensInputError(
             "Give what finds the label errors: --proba-prefix P, --score COL or --features "
             "COL[,COL...]")
+    if (args.source == "auto" and spec.score and spec.score_kind != "probability"
+            and not spec.proba_prefix and not spec.features):
+        # A raw score is no probability: the cross-validated model of the screened features
+        # finds the errors instead, and the result's headline says why.
+        spec.features = screened_features(frame, spec)
     progress = progress_for(args, counted=False) if spec.features else None
     return fl.analyze_labels_spec(
         frame, spec, source=args.source, filter_by=args.filter_by, rank_by=args.rank_by,
-        model=args.model, n_splits=args.folds, options=options, progress=progress)
+        model=args.model, n_splits=args.folds, options=options, progress=progress,
+        max_rows=args.max_rows)
 
 
 def run_command(args: argparse.Namespace) -> int:

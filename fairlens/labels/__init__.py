@@ -78,6 +78,7 @@ from fairlens.labels._review import (
     review_queue,
     to_csv_bytes,
 )
+from fairlens.labels._sample import MAX_ROWS, RowSample, row_sample
 from fairlens.labels._sources import available_sources, feature_candidates
 from fairlens.labels._validate import check_pred_probs
 
@@ -87,6 +88,7 @@ __all__ = [
     "DETECTORS",
     "FILTERS",
     "FILTER_CHOICES",
+    "MAX_ROWS",
     "MODELS",
     "RANKINGS",
     "RANK_CHOICES",
@@ -108,6 +110,7 @@ __all__ = [
     "LabelIssues",
     "ReviewLog",
     "ReviewStore",
+    "RowSample",
     "analyze_labels",
     "analyze_labels_spec",
     "available_sources",
@@ -134,6 +137,7 @@ __all__ = [
     "register_detector",
     "review_csv",
     "review_queue",
+    "row_sample",
     "run_detectors",
     "to_csv_bytes",
     "verdict_sentences",

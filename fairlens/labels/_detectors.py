@@ -71,6 +71,7 @@ IN_SAMPLE_AGREEMENT = 0.995
 IN_SAMPLE_CONFIDENCE = 0.98
 PRUNE_FILTERS = ("prune_by_noise_rate", "prune_by_class", "both")
 MSG_PROBA_COLUMNS = "class-probability columns (proba_prefix)"
+MSG_SCORE_PROBABILITY = "a score that is a probability (this one is mapped as a raw score)"
 
 
 class Detector(registry.Analysis):
@@ -279,6 +280,14 @@ class BinaryScore(ConfidentLearning):
     source = "score"
     description = ("A binary model's probability of the positive class, turned into two-column "
                    "probabilities, then confident learning.")
+
+    @classmethod
+    def missing(cls, spec: AuditSpec, *, model: Any = None) -> list[str]:
+        """What ``spec`` lacks; a raw score (score kind ``"raw"``) is not a probability."""
+        gaps = super().missing(spec, model=model)
+        if spec.score and spec.score_kind != "probability":
+            gaps.append(MSG_SCORE_PROBABILITY)
+        return gaps
 
     def detect(self, data: DetectorInput) -> Detection:
         """Confident learning on ``[1 - data.scores, data.scores]``."""

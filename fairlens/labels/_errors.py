@@ -5,6 +5,10 @@ Module constants, so that the library, the CLI, the app and the tests share one 
 
 from __future__ import annotations
 
+FEATURES_HINT = "(source='features'; CLI --features COL,COL)"
+"""How the library and the CLI name the cross-validated model; the page names its radio button
+instead (:func:`fairlens.wording.labels.for_page`)."""
+
 PROBA_SHAPE = (
     "pred_probs must be a 2-D array (rows x classes) of class probabilities or a 1-D array of "
     "positive-class scores; got an array of shape {shape}."
@@ -22,7 +26,7 @@ PROBA_OUT_OF_RANGE = (
     "Probabilities must lie in [0, 1], but {what} range from {lo:.6g} to {hi:.6g}. These look "
     "like logits or raw scores, not probabilities: apply a softmax (multiclass) or a sigmoid "
     "(binary) first, or let FairLens compute cross-validated probabilities from the features "
-    "(source='features'; CLI --features)."
+    + FEATURES_HINT + "."
 )
 PROBA_ROWS_NOT_ONE = (
     "Class probabilities must sum to 1 in every row; row {row} sums to {worst:.6g} (tolerance "
@@ -51,7 +55,7 @@ TOO_FEW_ROWS = "Finding label errors needs at least {minimum} rows; got {n}."
 PRED_ONLY = (
     "Column(s) {cols} hold predicted labels, which carry no confidence, and confident learning "
     "needs probabilities. Map a score or class-probability column, or compute cross-validated "
-    "probabilities from feature columns (source='features'; CLI --features)."
+    "probabilities from feature columns " + FEATURES_HINT + "."
 )
 NO_SOURCE = (
     "Nothing to find label errors with: map class probabilities (proba_prefix=), a score column "
@@ -113,18 +117,19 @@ IN_SAMPLE_SUSPECTED = (
     "{confidence:.3f} in the given label: they look in-sample (from a model trained on these "
     "rows). Confident learning is unreliable on in-sample probabilities and misses most label "
     "errors. Use out-of-sample probabilities, or compute cross-validated ones from the features "
-    "(source='features')."
+    + FEATURES_HINT + "."
 )
-RAW_SCORES_AS_PROBABILITIES = (
-    "Score column {col!r} is mapped as a raw score but lies in [0, 1]; it was used as the "
-    "probability of {positive!r}. Confident learning thresholds each class at its average "
-    "confidence, so it tolerates uncalibrated scores, not scores unrelated to the risk."
+RAW_SCORE_NOT_PROBABILITY = (
+    "Score column {col!r} is mapped as a raw score ({range}), not as a probability, so it "
+    "cannot be used as class probabilities to find label errors: confident learning would read "
+    "a score of 1 as certainty and flag every label that contradicts it. Let FairLens compute "
+    "cross-validated probabilities from the features instead " + FEATURES_HINT + ", or, if the "
+    "score really is the probability of the positive class, map it as one "
+    "(score_kind='probability'; CLI --score-kind probability)."
 )
-RAW_SCORES_OUT_OF_RANGE = (
-    "Score column {col!r} is a raw score from {lo:.6g} to {hi:.6g}, not a probability, so it "
-    "cannot be used to find label errors. Give a probability of the positive class, or compute "
-    "cross-validated probabilities from the features (source='features'; CLI --features)."
-)
+RAW_SCORES_OUT_OF_RANGE = RAW_SCORE_NOT_PROBABILITY
+"""The older name of :data:`RAW_SCORE_NOT_PROBABILITY`."""
+MAX_ROWS_RANGE = "max_rows must be an integer of at least {minimum}; got {value!r}."
 REFERENCE_NOT_FOUND = (
     "Reference group {ref!r} does not occur in {grouping!r} (groups: {groups}). Pick one of the "
     "listed groups or leave it empty for the largest group."

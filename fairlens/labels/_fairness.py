@@ -9,6 +9,7 @@ words them.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
@@ -307,11 +308,13 @@ def _robust(value: Any) -> bool | None:
     return bool(value)
 
 
-def verdict_sentences(table: pd.DataFrame, changed: dict[str, int]) -> list[str]:
+def verdict_sentences(table: pd.DataFrame, changed: dict[str, int], *,
+                      esc: Callable[[Any], str] = str) -> list[str]:
     """One sentence per grouping on its headline disparity, and a summary (Markdown).
 
     This function picks the headline measure and judges it; the words are
-    :mod:`fairlens.wording.labels`'.
+    :mod:`fairlens.wording.labels`'. ``esc`` renders the grouping names (a page passes
+    :func:`fairlens.wording.md`).
     """
     out = []
     if table.empty:
@@ -319,7 +322,7 @@ def verdict_sentences(table: pd.DataFrame, changed: dict[str, int]) -> list[str]
     for grouping, part in table.groupby("grouping", sort=False):
         pick = next((part[part["measure"] == m].iloc[0] for m in HEADLINE
                      if (part["measure"] == m).any()), part.iloc[0])
-        out.append(W.grouping_verdict(grouping, pick, changed, _robust(pick["robust"]),
+        out.append(W.grouping_verdict(esc(grouping), pick, changed, _robust(pick["robust"]),
                                       _moves(pick), _has_ci(pick)))
     robust, total = (int(table["robust"].dropna().astype(bool).sum()),
                      int(table["robust"].notna().sum()))
@@ -376,6 +379,7 @@ def _audit_inputs(frame: pd.DataFrame, issues: LabelIssues, spec: AuditSpec | No
     if not spec.sensitive:
         raise FairLensInputError(
             "The fairness audit needs at least one sensitive attribute (sensitive=).")
+    frame = issues.analysed_frame(frame)
     if len(frame) != issues.n_rows:
         raise FairLensInputError(
             f"The frame has {len(frame)} rows but the label issues were found in "

@@ -35,6 +35,7 @@ from fairlens.labels._crossval import (
 )
 from fairlens.labels._detection import Detection, DetectorInput, FilterBy, RankBy
 from fairlens.labels._rates import RATE_COLUMNS, issue_rates
+from fairlens.labels._sample import MAX_ROWS, RowSample, row_sample
 from fairlens.labels._sources import available_sources, feature_leak_warnings
 from fairlens.labels._validate import (
     check_labels,
@@ -86,6 +87,15 @@ class LabelIssues:
         ``reference``, ``min_group_size``, ``level`` of the rate table.
     warnings : list of str
     notes : list of str
+    features : list of str
+        The feature columns of the cross-validated model (source ``"features"``).
+    raw_score : str or None
+        The mapped raw score that was not used as probabilities (source ``"auto"`` chose the
+        cross-validated model instead; the headline says why).
+    sample : RowSample or None
+        The rows analysed when the data had more than the row limit (see
+        :mod:`fairlens.labels._sample`); row positions of the result's arrays are positions in
+        the sample, :meth:`issue_table` and the JSON give positions in the data.
     """
 
     SCHEMA: ClassVar[str] = SCHEMA
@@ -102,6 +112,53 @@ class LabelIssues:
     settings: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    features: list[str] = field(default_factory=list)
+    sample: RowSample | None = None
+    raw_score: str | None = None
+    """The raw score column passed over for the cross-validated model (``source="auto"``)."""
+
+    # --- the rows analysed -------------------------------------------------------------------
+
+    def analysed_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The rows of ``frame`` this result is about: the sample's rows when the whole data
+        is passed for a sampled result, else ``frame`` itself."""
+        return frame if self.sample is None else self.sample.frame_of(frame)
+
+    def data_rows(self, rows: Any) -> np.ndarray:
+        """Positions in the data of the result's row positions ``rows``."""
+        rows = np.asarray(rows, dtype=np.int64)
+        return rows if self.sample is None else self.sample.rows[rows]
+
+    # --- how the probabilities were made -----------------------------------------------------
+
+    def method(self) -> dict[str, Any]:
+        """The method in words: ``source``, ``out_of_sample``, ``model``, ``n_splits``,
+        ``features``, ``raw_score_passed_over``, ``description`` and ``caveat`` (the words are
+        :func:`fairlens.wording.labels.method_text` and ``method_caveat``)."""
+        options = self.detection.options
+        spec = self.spec
+        columns = ([self.score_column] if self.score_column else
+                   [f"{spec.proba_prefix}*"] if spec is not None and spec.proba_prefix else [])
+        return {"source": self.source, "out_of_sample": self.source == "features",
+                "model": options.get("model") if self.source == "features" else None,
+                "n_splits": options.get("n_splits") if self.source == "features" else None,
+                "features": list(self.features),
+                "raw_score_passed_over": self.raw_score,
+                "description": W.method_text(self.source, model=options.get("model"),
+                                             n_splits=options.get("n_splits"),
+                                             features=self.features, columns=columns),
+                "caveat": W.method_caveat(self.source)}
+
+    def headline(self) -> str:
+        """The count, the method and its caveat in one paragraph (plain text)."""
+        method = self.method()
+        lo, hi = self.rate_ci
+        caveat = method["caveat"]
+        if self.raw_score:
+            caveat = f"{W.raw_score_switch(self.raw_score)} {caveat}"
+        return W.headline(self.n_issues, self.n_rows, self.rate, lo, hi,
+                          method["description"], caveat,
+                          self.sample.to_dict() if self.sample is not None else None)
 
     # --- the flagged rows ------------------------------------------------------------------
 
@@ -158,7 +215,8 @@ class LabelIssues:
         Returns
         -------
         DataFrame
-            ``row`` (0-based position in the data), ``given_label``, ``suggested_label``,
+            ``row`` (0-based position in the data, also when a sample was analysed),
+            ``given_label``, ``suggested_label``,
             ``label_quality``, ``given_probability``, ``suggested_probability``, ``issue``.
         """
         if all_rows:
@@ -170,7 +228,7 @@ class LabelIssues:
         suggested = self.suggested[rows]
         classes = np.asarray(self.classes, dtype=object)
         return pd.DataFrame({
-            "row": rows.astype(np.int64),
+            "row": self.data_rows(rows),
             "given_label": classes[given],
             "suggested_label": classes[suggested],
             "label_quality": self.quality[rows],
@@ -204,8 +262,7 @@ class LabelIssues:
     def summary_lines(self) -> list[str]:
         """Plain-text summary: the count, the most likely mislabeled rows, rates per group."""
         return W.issues_summary_lines(
-            self.n_rows, self.n_issues, self.rate, self.rate_ci, self.detection.detector,
-            self.detection.options.get("filter_by"),
+            self.headline(), self.detection.options.get("filter_by"),
             self.issue_table().head(TOP_ROWS_IN_SUMMARY), self.by_group)
 
     def to_dict(self, *, max_issues: int | None = None) -> dict[str, Any]:
@@ -238,6 +295,9 @@ class LabelIssues:
             "issue_rate_ci": list(self.rate_ci),
             "source": self.source,
             "score_column": self.score_column,
+            "method": self.method(),
+            "headline": self.headline(),
+            "sample": self.sample.to_dict() if self.sample is not None else None,
             "detector": {"name": self.detection.detector, "options": self.detection.options},
             "classes": list(self.classes),
             "settings": self.settings,
@@ -314,7 +374,8 @@ def _split_keywords(keywords: dict[str, Any]) -> tuple[dict[str, Any], dict[str,
 
 def _result(detection: Detection, labels: np.ndarray, classes: list[Any], source: str,
             attributes: list[Attribute], *, spec: AuditSpec | None, score_column: str | None,
-            options: AuditOptions, warnings: list[str]) -> LabelIssues:
+            options: AuditOptions, warnings: list[str], features: list[str] | None = None,
+            sample: RowSample | None = None) -> LabelIssues:
     index = build_group_index(attributes) if attributes else None
     by_group = issue_rates(detection.issues, detection.quality, index,
                            reference=options.reference, min_group_size=options.min_group_size,
@@ -326,7 +387,8 @@ def _result(detection: Detection, labels: np.ndarray, classes: list[Any], source
         score_column=score_column,
         settings={"reference": options.reference, "min_group_size": options.min_group_size,
                   "level": float(options.level)},
-        warnings=all_warnings, notes=list(detection.notes))
+        warnings=all_warnings, notes=list(detection.notes), features=list(features or []),
+        sample=sample)
 
 
 # --- arrays ------------------------------------------------------------------------------------
@@ -505,6 +567,23 @@ def encode_frame(frame: pd.DataFrame, spec: AuditSpec) -> Encoded:
     return Encoded(codes.astype(np.int64), classes, attributes, None, {}, warnings)
 
 
+def score_is_probability(spec: AuditSpec) -> bool:
+    """Whether the mapping's score is a probability (its score kind): a raw score (a 1-10
+    decile, a decile rescaled to [0, 1], a logit) is never used as class probabilities."""
+    return spec.score_kind == "probability"
+
+
+def raw_score_message(spec: AuditSpec, frame: pd.DataFrame | None = None) -> str:
+    """Why a raw score cannot find label errors, and what to do instead."""
+    col = spec.score[0]
+    span = "score kind 'raw'"
+    if frame is not None and col in frame.columns:
+        values = pd.to_numeric(frame[col], errors="coerce")
+        if values.notna().any():
+            span = f"from {values.min():.4g} to {values.max():.4g}"
+    return E.RAW_SCORE_NOT_PROBABILITY.format(col=col, range=span)
+
+
 def detector_for_source(source: str) -> str:
     """The name of the first registered detector that reads ``source``."""
     return next(cls.name for cls in registry.registered("labels")
@@ -512,14 +591,19 @@ def detector_for_source(source: str) -> str:
 
 
 def choose_source(spec: AuditSpec, source: Source, features: list[str],
-                  detector: str | registry.Analysis | None = None) -> str:
+                  detector: str | registry.Analysis | None = None, *,
+                  frame: pd.DataFrame | None = None) -> str:
     """The probability source ``"auto"`` stands for, or a clear error when it is unavailable.
 
     ``"auto"`` is the source of the given ``detector``, else of the first detector in the
     registry that the mapping can run (:func:`fairlens.registry.available`): class
-    probabilities, else a score column, else feature columns.
+    probabilities, else a score column that is a probability, else feature columns. A raw
+    score (score kind ``"raw"``) is never a source: ``"score"`` is refused with the reason
+    (:func:`raw_score_message`, naming the score's range in ``frame``) and ``"auto"`` skips it.
     """
     check_choice("source", source, SOURCES)
+    if source == "score" and spec.score and not score_is_probability(spec):
+        raise FairLensInputError(raw_score_message(spec, frame))
     if source == "auto" and detector is not None:
         cls = detector if isinstance(detector, registry.Analysis) else \
             registry.get("labels", detector) if detector in registry.names("labels") else None
@@ -528,6 +612,8 @@ def choose_source(spec: AuditSpec, source: Source, features: list[str],
         sources = available_sources(spec, features)
         if sources:
             return sources[0]
+        if spec.score and not score_is_probability(spec):
+            raise FairLensInputError(raw_score_message(spec, frame))
         if spec.pred:
             raise FairLensInputError(E.PRED_ONLY.format(cols=", ".join(map(repr, spec.pred))))
         raise FairLensInputError(E.NO_SOURCE)
@@ -563,16 +649,22 @@ def cross_val_proba_spec(
     n_splits: int = 5,
     seed: int = 0,
     progress: Progress | None = None,
+    max_rows: int | None = MAX_ROWS,
 ) -> CrossValProba:
     """Cross-validated probabilities for the label of ``spec`` from feature columns of ``frame``.
 
     The label is encoded as :func:`label_issues_spec` encodes it, so the result can be passed
     back as ``pred_probs=`` with ``source="features"`` (the app computes it once, with a
-    progress bar, and reuses it).
+    progress bar, and reuses it). Above ``max_rows`` rows, the probabilities are those of the
+    seeded stratified sample that :func:`label_issues_spec` analyses with the same ``seed``
+    and ``max_rows``.
     """
     feature_cols = list(features if features is not None else spec.features)
     if not feature_cols:
         raise FairLensInputError(E.FEATURES_EMPTY)
+    sample = row_sample(frame, spec, max_rows=max_rows, seed=seed)
+    if sample is not None:
+        frame = sample.frame_of(frame)
     enc = encode_frame(frame, spec)
     cv = cross_val_proba(_feature_frame(frame, spec, feature_cols), enc.y,
                          n_classes=max(len(enc.classes), 2), model=model, n_splits=n_splits,
@@ -606,11 +698,6 @@ def _score_input(enc: Encoded, spec: AuditSpec, score_column: str | None,
     if used not in enc.scores:
         raise FairLensInputError(E.UNKNOWN_SCORE_MODEL.format(value=used, choices=spec.score))
     s = enc.scores[used]
-    if spec.score_kind == "raw":
-        lo, hi = float(s.min()), float(s.max())
-        if lo < 0 or hi > 1:
-            raise FairLensInputError(E.RAW_SCORES_OUT_OF_RANGE.format(col=used, lo=lo, hi=hi))
-        notes.append(E.RAW_SCORES_AS_PROBABILITIES.format(col=used, positive=enc.classes[1]))
     return DetectorInput(labels=enc.y, n_classes=2, scores=s, progress=progress), used
 
 
@@ -625,6 +712,7 @@ def label_issues_spec(
     features: list[str] | None = None,
     pred_probs: np.ndarray | None = None,
     progress: Progress | None = None,
+    max_rows: int | None = MAX_ROWS,
     **keywords: Any,
 ) -> LabelIssues:
     """Label issues of ``frame``, with the column roles given as an :class:`~fairlens.AuditSpec`.
@@ -654,6 +742,10 @@ def label_issues_spec(
         ``source="features"``; skips the training.
     progress : callable, optional
         ``progress(done, total, message)`` of the cross-validation.
+    max_rows : int or None, default :data:`fairlens.labels.MAX_ROWS` (200,000)
+        Above this many rows, the analysis works on a random sample of ``max_rows`` rows
+        stratified by the label and the sensitive attributes, drawn with ``options.seed``
+        (``result.sample``; JSON ``sample``); None analyses every row.
     **keywords
         The older keyword options, still accepted: detector options (``filter_by``,
         ``rank_by``, ``frac_noise``, ``min_examples_per_class``, ``adjust_pred_probs``,
@@ -669,10 +761,15 @@ def label_issues_spec(
     options = AuditOptions.resolve(options, **audit_keywords)
     feature_cols = list(features if features is not None else spec.features)
     _check_labelled(spec)
-    chosen = choose_source(spec, source, feature_cols, detector)
+    chosen = choose_source(spec, source, feature_cols, detector, frame=frame)
+    notes: list[str] = []
+    passed_over = spec.score[0] if (source == "auto" and chosen == "features" and spec.score
+                                    and not score_is_probability(spec)) else None
+    sample = row_sample(frame, spec, max_rows=max_rows, seed=options.seed)
+    if sample is not None:
+        frame = sample.frame_of(frame)
     enc = encode_frame(frame, spec)
     warnings = list(enc.warnings)
-    notes: list[str] = []
     k = max(len(enc.classes), 2)
     det = _configured(detector, detector_for_source(chosen), options.seed, detector_keywords)
     used_score = None
@@ -685,15 +782,22 @@ def label_issues_spec(
         warnings.extend(feature_leak_warnings(frame, spec, feature_cols))
         if pred_probs is not None:
             detection = _precomputed(det, enc, pred_probs, feats, options.seed, warnings)
-            return _result(detection, enc.y, enc.classes, "features", enc.attributes,
-                           spec=spec, score_column=None, options=options, warnings=warnings)
+            detection.notes = [*notes, *detection.notes]
+            found = _result(detection, enc.y, enc.classes, "features", enc.attributes,
+                            spec=spec, score_column=None, options=options, warnings=warnings,
+                            features=feature_cols, sample=sample)
+            found.raw_score = passed_over
+            return found
         data = DetectorInput(labels=enc.y, n_classes=k, features=feats, progress=progress)
     if len(np.unique(enc.y)) < 2:
         raise FairLensInputError(E.LABELS_ONE_CLASS.format(value=enc.classes[int(enc.y[0])]))
     detection = det.detect(data)
     detection.notes = [*notes, *detection.notes]
-    return _result(detection, enc.y, enc.classes, chosen, enc.attributes, spec=spec,
-                   score_column=used_score, options=options, warnings=warnings)
+    found = _result(detection, enc.y, enc.classes, chosen, enc.attributes, spec=spec,
+                    score_column=used_score, options=options, warnings=warnings,
+                    features=feature_cols if chosen == "features" else [], sample=sample)
+    found.raw_score = passed_over
+    return found
 
 
 def column_keywords(spec_function: Callable[..., Any]) -> Callable[[Callable], Callable]:

@@ -38,7 +38,8 @@ DECISIONS: dict[str, str] = {
 """Review decisions and their display names."""
 
 QUEUE_COLUMNS = ["rank", "row", "label_quality", "given_label", "suggested_label",
-                 "suggested_probability", "decision", "corrected_label", "note"]
+                 "suggested_probability", "given_probability", "decision", "corrected_label",
+                 "note"]
 _KEY_PATTERN = re.compile(r"^[0-9A-Za-z_.-]{1,80}$")
 
 
@@ -301,6 +302,8 @@ def review_queue(issues: LabelIssues, frame: pd.DataFrame | None = None, *,
         :data:`QUEUE_COLUMNS` around the sensitive attributes and the chosen columns; ``rank``
         is 1 for the row most likely mislabeled.
     """
+    if frame is not None:
+        frame = issues.analysed_frame(frame)
     rows = issues.ranked_rows
     if include_reviewed and log is not None and log.decisions:
         extra = np.array(sorted(set(log.decisions) - set(rows.tolist())), dtype=np.int64)
@@ -315,6 +318,7 @@ def review_queue(issues: LabelIssues, frame: pd.DataFrame | None = None, *,
         "given_label": classes[given],
         "suggested_label": classes[suggested],
         "suggested_probability": issues.detection.proba[rows, suggested],
+        "given_probability": issues.detection.proba[rows, given],
     })
     attrs = issues.group_of_rows(rows)
     for c in attrs.columns:
@@ -349,8 +353,10 @@ def corrected_labels(frame: pd.DataFrame, issues: LabelIssues, log: ReviewLog) -
         if k is not None and row < issues.n_rows:
             rows.append(row)
             classes.append(k)
-    return relabelled(frame, issues, np.array(rows, dtype=np.int64),
-                      np.array(classes, dtype=np.int64))
+    positions = np.array(rows, dtype=np.int64)
+    if issues.sample is not None and len(frame) == issues.sample.rows_in_data:
+        positions = issues.data_rows(positions)
+    return relabelled(frame, issues, positions, np.array(classes, dtype=np.int64))
 
 
 def review_csv(issues: LabelIssues, frame: pd.DataFrame | None = None, *,

@@ -27,14 +27,11 @@ def _name(value: Any) -> str:
 
 def labels_section(doc: Document) -> Section:
     """Label errors: how many, where, and whether the disparities survive them."""
+    from fairlens.wording.labels import headline_of
+
     paragraphs = []
     if doc.get("n_issues") is not None and doc.get("n_rows"):
-        lo, hi = (doc.get("issue_rate_ci") or [None, None])[:2]
-        paragraphs.append(
-            f"Confident learning ({_name(doc.get('detector'))}, probabilities from "
-            f"{doc.get('source', '?')}) flags **{int(doc['n_issues']):,}** of "
-            f"{int(doc['n_rows']):,} labels as probably wrong "
-            f"({fmt_ci(doc.get('issue_rate'), lo, hi)}).")
+        paragraphs.append(headline_of(doc))
     paragraphs.extend(str(s) for s in doc.get("fairness_verdict") or [])
     frames = labels_frames(doc)
     tables = []

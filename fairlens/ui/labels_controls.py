@@ -19,6 +19,7 @@ from fairlens.ui import _page
 from fairlens.ui import labels_page as L
 from fairlens.ui._data_screen import screened_features
 from fairlens.wording import labels as W
+from fairlens.wording import md
 
 
 @dataclass
@@ -37,12 +38,21 @@ def _request_cv() -> None:
 
 
 def sources_or_stop(spec: AuditSpec, columns: list[str]) -> tuple[list[str], list[str]]:
-    """(sources, feature candidates) of the mapping; stops the page when there is none."""
+    """(sources, feature candidates) of the mapping; stops the page when there is none.
+
+    A raw score is not offered (it is no probability); the page says why, next to the choice
+    it offers instead."""
     candidates = fl.feature_candidates(columns, spec)
     sources = fl.available_sources(spec, candidates)
+    raw = raw_score(spec)
     if not sources:
-        _page.stop_with(W.NO_SOURCE_PAGE)
+        _page.stop_with(W.raw_score_page_no_features(md(raw)) if raw else W.NO_SOURCE_PAGE)
     return sources, candidates
+
+
+def raw_score(spec: AuditSpec) -> str | None:
+    """The mapped score when it is a raw score (not used as probabilities), else None."""
+    return spec.score[0] if spec.score and spec.score_kind != "probability" else None
 
 
 def _features(spec: AuditSpec, candidates: list[str], seed: int, chosen: Detection
@@ -62,7 +72,7 @@ def _features(spec: AuditSpec, candidates: list[str], seed: int, chosen: Detecti
     proba = L.cv_result(L.cv_key(spec, features, model, folds, seed))
     c3.button("Train the folds", key=L.W_RUN_CV, type="primary", disabled=not features,
               icon=":material/model_training:", on_click=_request_cv)
-    chosen.warned = _page.show_warnings(_page.leak_warnings(spec, features))
+    chosen.warned = _page.show_warnings([md(w) for w in _page.leak_warnings(spec, features)])
     if st.session_state.pop(L.CV_REQUEST, False) and features:
         with _page.guarded("labels"), _page.progress_bar("Starting cross-validation...") as bar:
             proba = L.run_cross_validation(spec, features, model, folds, seed, progress=bar)
@@ -76,6 +86,9 @@ def detection_controls(spec: AuditSpec, sources: list[str], candidates: list[str
                        seed: int) -> Detection:
     """Draw the controls; stop the page until cross-validated probabilities exist."""
     chosen = Detection()
+    raw = raw_score(spec)
+    if raw:
+        st.info(W.raw_score_page(md(raw)), icon=":material/info:")
     with st.container(border=True):
         left, middle, right = st.columns([3, 3, 3])
         if st.session_state.get(L.W_SOURCE) not in sources:

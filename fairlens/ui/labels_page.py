@@ -34,6 +34,8 @@ from fairlens.ui import _session as S
 from fairlens.ui._cache import spec_key
 from fairlens.ui._workspace import workspace_root
 from fairlens.wording import fmt_ci as num_ci
+from fairlens.wording import labels as W
+from fairlens.wording import md
 from fairlens.wording.labels import DASH, pct, pct_ci, q_text, rate_sentences, source_short
 
 PAGE = "pages/label_errors.py"
@@ -121,6 +123,8 @@ def cv_result(key: str) -> np.ndarray | None:
 def run_cross_validation(spec: AuditSpec, features: list[str], model: str, n_splits: int,
                          seed: int, progress: Callable[[int, int, str], None] | None = None
                          ) -> np.ndarray:
+    # On data above fairlens.labels.MAX_ROWS rows the folds train on the seeded sample that
+    # find_issues analyses (same seed, same default row limit).
     """Train the folds and keep the out-of-fold probabilities in the session.
 
     Kept per session (the two latest runs), not in a shared cache: they are the user's own
@@ -266,22 +270,31 @@ def comparison_display(table: pd.DataFrame, grouping: str, variants: list[str]) 
     return pd.DataFrame(out)
 
 
-def queue_display(queue: pd.DataFrame) -> pd.DataFrame:
-    """The review queue as shown: rank, row, labels, quality, decision, then the data."""
+QUEUE_HEADERS = {
+    "rank": "Rank", "row": "Row", "given_label": "Given label",
+    "suggested_label": "Probably", "given_probability": "Chance of the given label",
+    "suggested_probability": "Chance of the suggested label",
+    "label_quality": "Label quality (0-1, lower: more likely wrong)", "decision": "Decision",
+    "corrected_label": "Correct label", "note": "Note"}
+
+
+def queue_display(queue: pd.DataFrame, issues: LabelIssues | None = None) -> pd.DataFrame:
+    """The review queue as shown: rank, row, labels, chances, decision, then the data.
+
+    With ``issues`` of a sample, the rows are numbered as in the data."""
     shown = queue.copy()
     shown["rank"] = [int(r) if r else "" for r in shown["rank"]]
-    shown["label_quality"] = shown["label_quality"].map(lambda v: f"{v:.4f}")
-    shown["suggested_probability"] = shown["suggested_probability"].map(lambda v: f"{v:.3f}")
+    if issues is not None:
+        shown["row"] = issues.data_rows(shown["row"].to_numpy())
+    shown["label_quality"] = shown["label_quality"].map(lambda v: f"{v:.2f}")
+    for col in ("given_probability", "suggested_probability"):
+        if col in shown:
+            shown[col] = shown[col].map(W.chance)
     shown["corrected_label"] = shown["corrected_label"].map(
         lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
-    first = ["rank", "row", "given_label", "suggested_label", "label_quality",
-             "suggested_probability", "decision", "corrected_label", "note"]
+    first = [c for c in QUEUE_HEADERS if c in shown.columns]
     rest = [c for c in shown.columns if c not in first]
-    shown = shown[first + rest].rename(columns={
-        "rank": "Rank", "row": "Row", "given_label": "Given label",
-        "suggested_label": "Suggested label", "label_quality": "Label quality",
-        "suggested_probability": "P(suggested)", "decision": "Decision",
-        "corrected_label": "Correct label", "note": "Note"})
+    shown = shown[first + rest].rename(columns=QUEUE_HEADERS)
     for c in shown.columns:
         if shown[c].dtype == object:
             shown[c] = shown[c].map(lambda v: "" if v is None else str(v))
@@ -299,30 +312,59 @@ def page_of(frame: pd.DataFrame, page: int, size: int = QUEUE_PAGE_SIZE) -> pd.D
 
 
 def row_summary(issues: LabelIssues, row: int) -> str:
-    """One flagged row in the row chooser."""
-    return (f"row {row}: given {issues.class_value(issues.labels[row])}, suggested "
-            f"{issues.class_value(issues.suggested[row])} (quality {issues.quality[row]:.3f})")
+    """One flagged row in the row chooser (plain text; ``row`` is the result's position)."""
+    given = int(issues.labels[row])
+    return W.row_line(int(issues.data_rows([row])[0]), issues.class_value(given),
+                      issues.class_value(issues.suggested[row]),
+                      issues.detection.proba[row, given])
 
 
-def row_probabilities(issues: LabelIssues, row: int, top: int = 3) -> str:
-    """The given and suggested label of ``row`` and its most likely classes (Markdown)."""
+def row_probabilities(issues: LabelIssues, row: int) -> str:
+    """The given and suggested label of ``row`` and their chances, in words (Markdown)."""
     proba = issues.detection.proba[row]
-    best = np.argsort(-proba)[:top]
-    return (f"Given label **{issues.class_value(issues.labels[row])}**, suggested "
-            f"**{issues.class_value(issues.suggested[row])}**. Probabilities: " + ", ".join(
-                f"{issues.class_value(k)}: {proba[k]:.3f}" for k in best) + ".")
+    given, suggested = int(issues.labels[row]), int(issues.suggested[row])
+    return W.row_sentence(md(issues.class_value(given)), md(issues.class_value(suggested)),
+                          proba[given], proba[suggested], issues.source)
+
+
+def method_help(issues: LabelIssues) -> str:
+    """The help of the headline's method figure (Markdown; no Python reprs)."""
+    method = issues.method()
+    filter_by = issues.detection.options.get("filter_by")
+    text = f"Found with {md(method['description'])}."
+    if filter_by:
+        text += f" Filter: {md(W.FILTER_NAMES.get(str(filter_by), filter_by))}."
+    return text
+
+
+def run_params(request: dict[str, Any]) -> dict[str, Any]:
+    """The keyword arguments of the report's labels section
+    (:class:`fairlens.labels._section.LabelSection`) that reproduce the page's run: ``source``,
+    ``score_column``, ``filter_by``, ``rank_by``, and for the cross-validated model
+    ``features``, ``model``, ``n_splits`` (JSON-safe; the audit's options come from the
+    sidebar's settings, which the report has too)."""
+    params = {k: request[k] for k in ("source", "score_column", "filter_by", "rank_by")
+              if request.get(k) is not None}
+    if request.get("source") == "features":
+        params.update(features=[str(c) for c in request.get("features") or []],
+                      model=str(request.get("model")), n_splits=int(request.get("n_splits", 5)))
+    return params
 
 
 # --- flags for the Slices page -----------------------------------------------------------------
 
 
 def keep_label_flags(spec: AuditSpec, issues: LabelIssues) -> None:
-    """Keep the rows flagged as suspected label errors, for the Slices page's error signal."""
+    """Keep the rows flagged as suspected label errors, for the Slices page's error signal
+    (not for a sample of big data: the other rows were not looked at)."""
+    if issues.sample is not None:
+        st.session_state.pop(LABEL_FLAGS, None)
+        return
     st.session_state[LABEL_FLAGS] = {
         "key": (S.active().key, spec.label),
         "mask": np.asarray(issues.detection.issues, dtype=bool),
-        "about": f"{int(issues.detection.issues.sum()):,} rows flagged by "
-                 f"{issues.detection.detector} ({probabilities_short(issues)})",
+        "about": f"{int(issues.detection.issues.sum()):,} rows flagged with "
+                 f"{probabilities_short(issues)}",
     }
 
 

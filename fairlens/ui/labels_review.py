@@ -18,7 +18,9 @@ from fairlens.labels import LabelFairness, LabelIssues, ReviewLog
 from fairlens.ui import _page, _session
 from fairlens.ui import labels_page as L
 from fairlens.ui._keys import kept, restore_widget, save_widget
+from fairlens.ui._show import table
 from fairlens.wording import labels as W
+from fairlens.wording import md
 
 SHOW_ALL, SHOW_OPEN, SHOW_DONE = "All flagged rows", "Not reviewed yet", "Reviewed"
 SHOWN_COLUMNS = 20
@@ -41,7 +43,7 @@ def save_decision(label: str, issues: LabelIssues, row: int) -> None:
                        note=st.session_state.get(f"{L.W_NOTE}_{row}", ""))
         L.save_review(log)
     except (FairLensInputError, OSError) as exc:
-        _notice("error", f"Could not save the decision: {exc}")
+        _notice("error", f"Could not save the decision: {md(exc)}")
         return
     _notice("success", f"Saved: row {row} - {fl.DECISIONS[decision].lower()}.")
     open_rows = [int(r) for r in issues.ranked_rows if int(r) not in log.decisions]
@@ -57,7 +59,7 @@ def clear_decision(label: str, row: int) -> None:
     try:
         L.save_review(log)
     except OSError as exc:
-        _notice("error", f"Could not save: {exc}")
+        _notice("error", f"Could not save: {md(exc)}")
         return
     for prefix in (L.W_DECISION, L.W_CORRECTED, L.W_NOTE):
         st.session_state.pop(f"{prefix}_{row}", None)
@@ -80,14 +82,14 @@ def _row_form(spec: AuditSpec, issues: LabelIssues, frame: pd.DataFrame, log: Re
         row = st.selectbox("Review row", choices, format_func=lambda r: L.row_summary(issues, r),
                            **kept(L.W_ROW))
         st.markdown(L.row_probabilities(issues, row))
-        values = frame.iloc[row]
+        values = issues.analysed_frame(frame).iloc[row]
         details = pd.DataFrame({"Column": [str(c) for c in frame.columns],
                                 "Value": ["(missing)" if pd.isna(v) else str(v)
                                           for v in values]})
-        st.dataframe(details, hide_index=True, width="stretch",
-                     height=min(36 + 35 * len(details), 280), key="labels_row_values",
-                     column_config={"Column": st.column_config.TextColumn(width="medium"),
-                                    "Value": st.column_config.TextColumn(width="large")})
+        table(details, headers=False, height=min(36 + 35 * len(details), 280),
+              key="labels_row_values",
+              column_config={"Column": st.column_config.TextColumn(width="medium"),
+                             "Value": st.column_config.TextColumn(width="large")})
         existing = log.decisions.get(row)
         decisions = list(fl.DECISIONS)
         f1, f2 = st.columns([2, 2])
@@ -140,17 +142,17 @@ def _reviewed_audit(spec: AuditSpec, issues: LabelIssues, fairness: LabelFairnes
                 "corrections.")
         return
     audit, changed, warnings = L.reviewed_audit(spec, request, options, issues, corrections)
-    table = fl.comparison_table({"before": fairness.audits["before"], "review": audit})
+    comparison = fl.comparison_table({"before": fairness.audits["before"], "review": audit})
     st.markdown(f"{changed:,} label(s) corrected by your review; every other row keeps its "
                 "given label.")
-    groupings = list(dict.fromkeys(table["grouping"]))
+    groupings = list(dict.fromkeys(comparison["grouping"]))
     grouping = st.session_state.get(L.W_FAIR_GROUPING)
     grouping = grouping if grouping in groupings else groupings[0]
-    st.dataframe(L.comparison_display(table, grouping, ["before", "review"]), hide_index=True,
-                 width="stretch", key="labels_review_table")
-    st.caption(f"Attribute: {grouping} (change it above). Value [95% bootstrap interval].")
+    table(L.comparison_display(comparison, grouping, ["before", "review"]), headers=False,
+          key="labels_review_table")
+    st.caption(f"Attribute: {md(grouping)} (change it above). Value [95% bootstrap interval].")
     for w in warnings:
-        st.warning(w, icon=":material/warning:")
+        st.warning(md(W.for_page(w)), icon=":material/warning:")
 
 
 @st.fragment
@@ -164,7 +166,7 @@ def review_section(spec: AuditSpec, issues: LabelIssues, fairness: LabelFairness
     try:
         log = L.load_review(_session.active().key, spec.label)
     except FairLensInputError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(md(exc), icon=":material/error:")
         return
     flagged = {int(r) for r in issues.ranked_rows}
     st.markdown(W.review_progress(len(flagged & set(log.decisions)), issues.n_issues,
@@ -183,10 +185,9 @@ def review_section(spec: AuditSpec, issues: LabelIssues, fairness: LabelFairness
     page = int(c2.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1,
                                step=1, key=L.W_QUEUE_PAGE))
     part = L.page_of(queue, page)
-    st.dataframe(L.queue_display(part), hide_index=True, width="stretch",
-                 key="labels_queue_table", column_config={
-                     "Decision": st.column_config.TextColumn(width="medium"),
-                     "Note": st.column_config.TextColumn(width="medium")})
+    table(L.queue_display(part, issues), headers=False, key="labels_queue_table", column_config={
+        "Decision": st.column_config.TextColumn(width="medium"),
+        "Note": st.column_config.TextColumn(width="medium")})
     if part.empty:
         st.info("No rows to show with this filter.")
     else:

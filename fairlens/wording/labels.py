@@ -6,12 +6,13 @@ and judgements in, and these functions only format and word them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import pandas as pd
 
 from fairlens.wording import fmt, is_missing
+from fairlens.wording._text import names
 
 DASH = "\u2014"
 """Shown for undefined cells (a plain "-" would render as a Markdown bullet in st.table)."""
@@ -68,36 +69,201 @@ def interval_text(low: Any, high: Any) -> str:
 
 def out_of_sample_note(how: str, features: Sequence[str], accuracy: float) -> str:
     """How cross-validated probabilities were made (``how`` names the model and folds)."""
-    named = ", ".join(features[:MAX_NAMED_FEATURES])
-    more = " ..." if len(features) > MAX_NAMED_FEATURES else ""
-    return (f"Probabilities are out-of-sample: {how} {len(features)} feature column(s) "
-            f"({named}{more}); out-of-fold accuracy {accuracy:.3f} against the given labels.")
+    named = names(features[:MAX_NAMED_FEATURES])
+    more = f" and {len(features) - MAX_NAMED_FEATURES} more" if len(features) > \
+        MAX_NAMED_FEATURES else ""
+    if more:
+        named = ", ".join(features[:MAX_NAMED_FEATURES])
+    plural = "s" if len(features) != 1 else ""
+    return (f"Probabilities are out-of-sample: {how} {len(features)} feature column{plural} "
+            f"({named}{more}); the model's most likely class agrees with {accuracy:.1%} of the "
+            "given labels on the rows it did not train on.")
 
 
 def trained_folds(model: str, n_splits: int) -> str:
     """``how`` of :func:`out_of_sample_note` for folds trained here."""
-    return f"{model} trained in {n_splits} folds on"
+    return f"a {model_name(model)} trained in {n_splits} folds on"
 
 
 def precomputed_folds(model: str, n_splits: int) -> str:
     """``how`` of :func:`out_of_sample_note` for probabilities computed earlier."""
-    return f"precomputed cross-validated probabilities ({model}, {n_splits} folds) of"
+    return f"cross-validated probabilities of a {model_name(model)} ({n_splits} folds) on"
 
 
 def source_short(source: str, n_splits: Any = "?") -> str:
     """Where the probabilities came from, in two or three words."""
     if source == "features":
-        return f"{n_splits}-fold CV"
+        return f"{n_splits}-fold cross-validated model"
     if source == "score":
-        return "score column"
-    return "file columns"
+        return "the file's score"
+    return "the file's probabilities"
+
+
+# --- the method and its caveat (the headline of the page, the JSON, the CLI and the report) ----
+
+MODEL_NAMES = {
+    "hist_gradient_boosting": "gradient-boosting model",
+    "logistic_regression": "logistic regression",
+    "random_forest": "random forest",
+}
+"""The cross-validated models, for a person."""
+
+
+def model_name(model: Any) -> str:
+    """A cross-validated model for a person (``"gradient-boosting model"``)."""
+    return MODEL_NAMES.get(str(model), f"{model} model")
+
+
+def method_text(source: str, *, model: Any = None, n_splits: Any = None,
+                features: Sequence[str] = (), columns: Sequence[str] = ()) -> str:
+    """How the probabilities that found the errors were made (a clause after "found with")."""
+    if source == "features":
+        count = len(features)
+        on = (f" on {count} feature column{'s' if count != 1 else ''}" if count else "")
+        folds = f" in {n_splits} folds" if n_splits else ""
+        return (f"out-of-sample probabilities of a {model_name(model)} cross-validated{folds}"
+                f"{on}: each row is predicted by a model that did not train on it")
+    if source == "score":
+        named = f" ({names(columns)})" if columns else ""
+        return (f"the model's score in the file{named}, read as the probability of the "
+                "positive class")
+    if source == "proba":
+        named = f" ({names(columns)})" if columns else ""
+        return f"the class probabilities in the file{named}"
+    return "the given class probabilities"
+
+
+CAVEAT_OUT_OF_SAMPLE = (
+    "A flagged row is a suspect, not a verdict: correct labels of cases that are hard to "
+    "predict from these features are flagged too, so review them before correcting anything.")
+CAVEAT_FILE = (
+    "These probabilities are used as they are. If they come from a model trained on these "
+    "rows (in-sample), they agree with the given labels, wrong ones included, so most errors go "
+    "unnoticed; and since the audited model's own probabilities pick the rows, excluding or "
+    "relabelling them flatters that model. A cross-validated model of the features avoids both.")
+
+
+def method_caveat(source: str) -> str:
+    """What the method cannot tell (one sentence or two)."""
+    return CAVEAT_OUT_OF_SAMPLE if source == "features" else CAVEAT_FILE
+
+
+def sample_sentence(sample: dict[str, Any]) -> str:
+    """What a row sample of big data means (``sample``: the JSON ``sample`` object)."""
+    by = names(sample.get("stratified_by") or []) or "nothing"
+    return (f"The data has {int(sample['rows_in_data']):,} rows, more than the "
+            f"{int(sample['limit']):,} that label errors work on in memory, so these numbers "
+            f"are for a random sample of {int(sample['rows_analysed']):,} rows, stratified by "
+            f"{by} (seed {sample['seed']}).")
+
+
+def headline(n_issues: int, n_rows: int, rate: Any, low: Any, high: Any, method: str,
+             caveat: str, sample: dict[str, Any] | None = None) -> str:
+    """The headline of the label section: the count, the method, the sample, the caveat."""
+    share = pct_ci(rate, low, high)
+    text = (f"{int(n_issues):,} of {int(n_rows):,} labels ({share}) look wrong to confident "
+            f"learning, found with {method}.")
+    if sample:
+        text += " " + sample_sentence(sample)
+    return f"{text} {caveat}"
+
+
+def headline_of(doc: dict[str, Any]) -> str:
+    """The headline of a ``fairlens.labels/1`` document (its own, or made from its fields)."""
+    if doc.get("headline"):
+        return str(doc["headline"])
+    source = str(doc.get("source") or "arrays")
+    options = (doc.get("detector") or {}).get("options") or {}
+    columns = [doc["score_column"]] if doc.get("score_column") else []
+    lo, hi = (list(doc.get("issue_rate_ci") or []) + [None, None])[:2]
+    return headline(doc.get("n_issues") or 0, doc.get("n_rows") or 0, doc.get("issue_rate"),
+                    lo, hi, method_text(source, model=options.get("model"),
+                                        n_splits=options.get("n_splits"), columns=columns),
+                    method_caveat(source), doc.get("sample"))
+
+
+def raw_score_switch(column: str) -> str:
+    """Why a raw score was passed over for the cross-validated model."""
+    return (f"The score {column} is a raw score (a risk scale, not a calibrated probability), "
+            "so it is not used as the probability of each label: confident learning would read "
+            "its top value as certainty and flag every label that contradicts it. A "
+            "cross-validated model of the features gives the probabilities instead.")
+
+
+# --- one flagged row, for a person ---------------------------------------------------------------
+
+
+def chance(p: Any) -> str:
+    """A probability as a share for a person: ``"3%"``, ``"under 0.1%"``, ``"over 99.9%"``."""
+    v = _number(p)
+    if v is None:
+        return "-"
+    if v < 0.001:
+        return "under 0.1%" if v > 0 else "0%"
+    if v > 0.999:
+        return "over 99.9%" if v < 1 else "100%"
+    return f"{v:.1%}" if v < 0.1 or v > 0.9 else f"{v:.0%}"
+
+
+def row_line(row: int, given: Any, suggested: Any, p_given: Any) -> str:
+    """One flagged row in a list (plain text): row, given and suggested label, the chance the
+    probabilities give the given label."""
+    return (f"row {int(row)}: labelled {given}, probably {suggested} (the probabilities give "
+            f"the given label {chance(p_given)})")
+
+
+def row_sentence(given: str, suggested: str, p_given: Any, p_suggested: Any,
+                 source: str) -> str:
+    """The probabilities of one row in words (Markdown; ``given``/``suggested`` are the class
+    values, already escaped by the page)."""
+    whose = ("the cross-validated model gives" if source == "features" else
+             "the file's probabilities give")
+    return (f"Labelled **{given}**. For this row {whose} **{given}** a chance of "
+            f"**{chance(p_given)}** and **{suggested}** **{chance(p_suggested)}**, so the label "
+            f"is probably **{suggested}**.")
+
+
+def raw_score_page_no_features(column: str) -> str:
+    """The page's refusal when the only prediction is a raw score and no column is left for a
+    cross-validated model (Markdown; ``column`` already escaped)."""
+    return (f"The score **{column}** is mapped as a **raw score** (a risk scale, not a "
+            "probability), so it cannot tell how likely each label is, and the file has no "
+            "other column a cross-validated model could learn the label from. Map class "
+            "probabilities or a probability score on the Data page, or upload the file with "
+            "its feature columns.")
+
+
+PAGE_FEATURES_HINT = ("choose **A cross-validated model of the features** under **Find label "
+                      "errors with** above")
+"""How the page names the cross-validated model (its radio button)."""
+
+
+def for_page(message: str) -> str:
+    """A library message as the page shows it: the Python/CLI hint for the cross-validated
+    model becomes the page's radio button."""
+    from fairlens.labels._errors import FEATURES_HINT
+
+    return str(message).replace(" " + FEATURES_HINT, f" ({PAGE_FEATURES_HINT})")
+
+
+def raw_score_page(column: str) -> str:
+    """The page's reason for offering the cross-validated model instead of a raw score
+    (Markdown; ``column`` already escaped)."""
+    return (f"The score **{column}** is mapped as a **raw score** (a risk scale, not a "
+            "probability), so it cannot tell how likely each label is: read as a probability, "
+            "its top value would mean certainty, and every label that contradicts it would be "
+            "flagged. FairLens finds the label errors with a **cross-validated model of the "
+            "features** instead. If the score really is a calibrated probability, set its "
+            "score kind to **probability** on the Data page.")
 
 
 # --- per-group rates ---------------------------------------------------------------------------
 
 
-def rate_sentences(rows: pd.DataFrame, grouping: str) -> list[str]:
-    """What the per-group table of one grouping says, in words (Markdown)."""
+def rate_sentences(rows: pd.DataFrame, grouping: str, *,
+                   esc: Callable[[Any], str] = str) -> list[str]:
+    """What the per-group table of one grouping says, in words (Markdown); ``esc`` renders the
+    group and attribute names (a page passes :func:`fairlens.wording.md`)."""
     ref = rows[rows["reference"]]
     if ref.empty:
         return []
@@ -107,16 +273,18 @@ def rate_sentences(rows: pd.DataFrame, grouping: str) -> list[str]:
     lower = tested[tested["significant"] & (tested["difference_to_reference"] < 0)]
     out = []
     for _, r in higher.sort_values("rate", ascending=False).iterrows():
-        out.append(f"**{r['group']}** has **{pct(r['rate'])}** suspected label errors, "
-                   f"**{r['ratio_to_reference']:.2f}x** the rate of **{ref['group']}** "
+        out.append(f"**{esc(r['group'])}** has **{pct(r['rate'])}** suspected label errors, "
+                   f"**{r['ratio_to_reference']:.2f}x** the rate of **{esc(ref['group'])}** "
                    f"(reference, {pct(ref['rate'])}; q {q_text(r['q_value'])}): label quality "
                    "is worse in this group.")
     for _, r in lower.sort_values("rate").iterrows():
-        out.append(f"**{r['group']}** has fewer suspected label errors ({pct(r['rate'])}) than "
-                   f"**{ref['group']}** ({pct(ref['rate'])}; q {q_text(r['q_value'])}).")
+        out.append(f"**{esc(r['group'])}** has fewer suspected label errors "
+                   f"({pct(r['rate'])}) than **{esc(ref['group'])}** ({pct(ref['rate'])}; "
+                   f"q {q_text(r['q_value'])}).")
     if not len(higher) and not len(lower) and len(tested):
-        out.append(f"No group of **{grouping}** differs significantly from **{ref['group']}** "
-                   f"({pct(ref['rate'])}) in its rate of suspected label errors after "
+        out.append(f"No group of **{esc(grouping)}** differs significantly from "
+                   f"**{esc(ref['group'])}** ({pct(ref['rate'])}) in its rate of suspected "
+                   "label errors after "
                    "Benjamini-Hochberg correction (q < 0.05).")
     return out
 
@@ -193,19 +361,18 @@ RELABEL_FAVOURS_MODEL = (
 # --- the plain-text summary (CLI) --------------------------------------------------------------
 
 
-def issues_summary_lines(n_rows: int, n_issues: int, rate: float, rate_ci: tuple[float, float],
-                         detector: str, filter_by: Any, top: pd.DataFrame,
+def issues_summary_lines(headline_text: str, filter_by: Any, top: pd.DataFrame,
                          by_group: pd.DataFrame) -> list[str]:
-    """Header, the most likely mislabeled rows and the per-group rates, as plain text."""
-    lo, hi = rate_ci
-    lines = [f"FairLens labels: {n_rows} rows, {n_issues} suspected label errors "
-             f"({rate:.1%} [{lo:.1%}, {hi:.1%}]), detector {detector} ({filter_by})"]
+    """Headline, the most likely mislabeled rows and the per-group rates, as plain text."""
+    lines = [f"FairLens labels: {headline_text}"]
+    if filter_by:
+        lines.append(f"Filter: {FILTER_NAMES.get(str(filter_by), filter_by)}.")
     if len(top):
         lines.append("")
-        lines.append("most likely mislabeled (row, given -> suggested, quality):")
+        lines.append("Most likely mislabeled first:")
         for _, r in top.iterrows():
-            lines.append(f"  {int(r['row']):>8}  {r['given_label']!s:>12} -> "
-                         f"{r['suggested_label']!s:<12} {r['label_quality']:.4f}")
+            lines.append("  " + row_line(r["row"], r["given_label"], r["suggested_label"],
+                                         r["given_probability"]))
     for grouping, part in by_group.groupby("grouping", sort=False):
         lines.append("")
         lines.append(f"{grouping}: label-issue rate per group (* = q < 0.05 vs reference)")
@@ -217,6 +384,17 @@ def issues_summary_lines(n_rows: int, n_issues: int, rate: float, rate_ci: tuple
                          f"{int(r['n_issues']):>7}  {r['rate']:6.3f}{sig} "
                          f"[{r['rate_low']:.3f}, {r['rate_high']:.3f}]{q}")
     return lines
+
+
+FILTER_NAMES = {
+    "prune_by_noise_rate": "prune by noise rate (cleanlab's default)",
+    "prune_by_class": "prune by class",
+    "both": "both prune methods",
+    "confident_learning": "off-diagonals of the confident joint",
+    "predicted_neq_given": "predicted class differs from the given label",
+    "low_normalized_margin": "lowest normalized margin",
+    "low_self_confidence": "lowest self-confidence",
+}
 
 
 def listed_lines(title: str, items: Iterable[str], *, plain: bool = False) -> list[str]:

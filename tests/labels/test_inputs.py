@@ -103,7 +103,7 @@ def test_frame_inputs(planted):
     with pytest.raises(FairLensInputError, match="not found in the data"):
         fl.label_issues(frame, label="label", features=["nope"], sensitive="group")
     raw = frame.assign(raw=frame["score"] * 10)
-    with pytest.raises(FairLensInputError, match="raw score from"):
+    with pytest.raises(FairLensInputError, match=r"'raw' is mapped as a raw score \(from "):
         fl.label_issues(raw, label="label", score="raw", score_kind="raw", sensitive="group")
     with pytest.raises(FairLensInputError, match="source must be one of"):
         fl.label_issues(frame, label="label", score="score", source="magic")

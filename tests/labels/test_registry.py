@@ -81,7 +81,7 @@ def test_options_and_a_configured_detector_equal_the_older_keywords(planted):
     by_name = fl.label_issues_spec(frame, spec, detector="binary_score")
     assert by_name.n_issues == fl.label_issues_spec(frame, spec).n_issues
     assert set(new.tables()) == {"issues", "by_group", "fairness_comparison"}
-    assert new.summary_lines()[0].startswith("FairLens labels: 4000 rows")
+    assert new.summary_lines()[0].startswith("FairLens labels: 624 of 4,000 labels (15.6%")
     assert fl.LabelAnalysis.SCHEMA == fl.LabelIssues.SCHEMA == fl.SCHEMA
 
 
