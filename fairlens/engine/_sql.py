@@ -24,6 +24,8 @@ from fairlens.data._prepare import (
     PROBABILITY_TOLERANCE,
     _choose_positive,
     _same_value,
+    check_group_count,
+    check_intersection_count,
     quantile_labels,
 )
 from fairlens.data._spec import AuditSpec
@@ -33,13 +35,13 @@ from fairlens.engine._tables import (
     EXACT_MAX_CELLS,
     EXACT_MAX_DISTINCT,
     EXACT_MAX_ROWS,
-    GRID_BINS,
-    VALUE_BINS,
     CalibrationTable,
     ConfusionTable,
     ScoreTable,
     ValueTable,
     exact_auc_by_group,
+    grid_bins,
+    value_bins,
 )
 
 #: Above this many (approximate) distinct values a column is binned on a grid without first
@@ -117,34 +119,37 @@ def _python(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def numpy_quantiles(values: np.ndarray, counts: np.ndarray, qs: list[float]) -> np.ndarray:
-    """``numpy.nanquantile`` (linear) of the rows that ``values`` with ``counts`` stand for.
+def numpy_quantiles(values: np.ndarray, counts: np.ndarray, qs: Any) -> np.ndarray:
+    """``numpy.quantile`` (linear) of the rows that ``values`` with ``counts`` stand for.
 
-    ``values`` ascending and distinct; the same floating-point steps as numpy, so the edges of
-    quantile bins are bit-equal to those of the in-memory path.
+    ``values`` ascending and distinct. The same floating-point steps as numpy's linear method
+    (virtual index ``(n - 1) * q`` of the whole vector ``qs``, then ``_lerp``), so the edges of
+    quantile bins are bit-equal to those of the in-memory path (``np.quantile`` and
+    ``np.nanquantile`` of the finite values).
     """
-    n = int(counts.sum())
+    n = int(np.asarray(counts).sum())
     cum = np.cumsum(counts)
-    out = []
-    for q in qs:
-        virtual = np.asarray(n * q + (1 + q * (1 - 1 - 1)) - 1, dtype=np.float64)
-        previous = np.floor(virtual)
-        nxt = previous + 1
-        previous = int(min(max(previous, 0), n - 1))
-        nxt = int(min(max(nxt, 0), n - 1))
-        gamma = np.asarray(virtual - np.floor(virtual), dtype=np.float64)
-        if virtual < 0:
-            gamma = np.asarray(0.0)
-        elif virtual >= n - 1:
-            gamma = np.asarray(0.0)
-        a = np.float64(values[np.searchsorted(cum, previous, side="right")])
-        b = np.float64(values[np.searchsorted(cum, nxt, side="right")])
-        diff = b - a
-        res = a + diff * gamma
-        if gamma >= 0.5:
-            res = b - diff * (1 - gamma)
-        out.append(float(res))
-    return np.asarray(out)
+    virtual = np.asanyarray((n - 1) * np.asarray(qs, dtype=np.float64))
+    previous = np.floor(virtual)
+    nxt = previous + 1
+    above = virtual >= n - 1
+    previous[above] = -1
+    nxt[above] = -1
+    below = virtual < 0
+    previous[below] = 0
+    nxt[below] = 0
+    previous, nxt = previous.astype(np.intp), nxt.astype(np.intp)
+    gamma = np.asanyarray(virtual - previous, dtype=virtual.dtype)
+    values = np.asarray(values, dtype=np.float64)
+
+    def at(index: np.ndarray) -> np.ndarray:
+        return values[np.searchsorted(cum, np.where(index < 0, n + index, index), side="right")]
+
+    a, b = at(previous), at(nxt)
+    diff = b - a
+    out = np.add(a, diff * gamma)
+    np.subtract(b, diff * (1 - gamma), out=out, where=gamma >= 0.5, casting="unsafe")
+    return out
 
 
 class SqlTables:
@@ -507,6 +512,7 @@ class SqlTables:
         values = sorted(counts)
         if col.numeric and len(values) > _MAX_DISCRETE_LEVELS:
             return self._quantile_attribute(name, value, values, counts, missing)
+        check_group_count(name, len(values))
         categories = list(values)
         miss_code = len(categories)
         if missing:
@@ -580,6 +586,7 @@ class SqlTables:
         gk = np.asarray([sum(c(v) * s for c, v, s in zip(coders, combo, strides, strict=True))
                          for combo in combos], dtype=np.int64)
         self._present = np.unique(gk)
+        check_intersection_count(names, len(self._present))
         self.n_fine = len(self._present)
         self.fine_counts = np.bincount(np.searchsorted(self._present, gk),
                                        weights=np.asarray(weights, dtype=np.float64),
@@ -598,12 +605,13 @@ class SqlTables:
     # -- binary tables -----------------------------------------------------------------------
     def _grid_bin(self, lo: float, hi: float, s: str) -> str:
         """SQL of the grid bin of :func:`fairlens.engine._tables._score_bins`."""
-        scale = GRID_BINS / (hi - lo)
-        top = GRID_BINS - 1
+        size = grid_bins(self.n_fine)
+        scale = size / (hi - lo)
+        top = size - 1
         d = double(hi - lo)
 
         def value(b: str) -> str:
-            return f"({double(lo)} + {d} * (CAST({b} AS DOUBLE) / {double(GRID_BINS)}))"
+            return f"({double(lo)} + {d} * (CAST({b} AS DOUBLE) / {double(size)}))"
 
         b0 = (f"CAST(floor(greatest(least(({s} - {double(lo)}) * {double(scale)}, "
               f"{double(top)}), {double(0.0)})) AS BIGINT)")
@@ -624,7 +632,7 @@ class SqlTables:
         sums = ("count(*) AS fl_n, sum(fl_w) AS fl_sw, sum(fl_s * fl_w) AS fl_ss, "
                 "sum(fl_s * fl_w * fl_s) AS fl_sq")
         if kind == "grid":
-            top = GRID_BINS - 1
+            top = grid_bins(self.n_fine) - 1
             up = f"least(fl_b0 + 1, {top})"
             sql = (f"SELECT fl_gk, fl_yy, fl_b, fl_cb, fl_yh, {sums} FROM ("
                    f"SELECT fl_gk, fl_yy, fl_s, fl_w, fl_cb, fl_yh, fl_b0 + "
@@ -634,12 +642,19 @@ class SqlTables:
                    "GROUP BY fl_gk, fl_yy, fl_b, fl_cb, fl_yh")
         else:
             # The calibration bin and y_hat are functions of the score: computed below with
-            # the same floating-point steps, so the GROUP BY has three keys only.
-            sql = f"SELECT fl_gk, fl_yy, fl_s, {sums} FROM ({coded}) fl_a " \
+            # the same floating-point steps, so the GROUP BY has three keys only; so are the
+            # score sums of a cell (one score value): only the counts (and the weight sums)
+            # are aggregated, which halves the work of the hash table on a big file.
+            raw_sums = "count(*) AS fl_n" + (", sum(fl_w) AS fl_sw" if self.weighted else "")
+            sql = f"SELECT fl_gk, fl_yy, fl_s, {raw_sums} FROM ({coded}) fl_a " \
                 "GROUP BY fl_gk, fl_yy, fl_s"
         cells = self.b.arrays(sql)
         if kind == "raw":
             score = cells["fl_s"]
+            if not self.weighted:
+                cells["fl_sw"] = cells["fl_n"].astype(np.float64)
+            cells["fl_ss"] = score * cells["fl_sw"]
+            cells["fl_sq"] = score * score * cells["fl_sw"]
             cells["fl_yh"] = (score >= self.spec.threshold).astype(np.int64)
             cells["fl_cb"] = np.minimum(np.floor(score * 10.0), 9).astype(np.int64) \
                 if cb != "0" else np.zeros(len(score), dtype=np.int64)
@@ -684,10 +699,11 @@ class SqlTables:
             lo, hi = (float(self.p[f"{k}:{column}"]) for k in ("min", "max"))
         if hi <= lo:
             hi = lo + 1.0
-        values = lo + (hi - lo) * (np.arange(GRID_BINS) / GRID_BINS)
+        size = grid_bins(self.n_fine)
+        values = lo + (hi - lo) * (np.arange(size) / size)
         grid = self._score_cells(name, "grid", lo, hi, expr=s, y=y)
-        grid["key"] = (grid["fine"] * 2 + grid["y"]) * GRID_BINS + grid["fl_b"].astype(np.int64)
-        n, w = self._binned("key", grid, GRID_BINS, self.weighted, (self.n_fine, 2, GRID_BINS))
+        grid["key"] = (grid["fine"] * 2 + grid["y"]) * size + grid["fl_b"].astype(np.int64)
+        n, w = self._binned("key", grid, size, self.weighted, (self.n_fine, 2, size))
         return ScoreTable(n=n, w=w, values=values, exact=False), grid, raw
 
     def score_table(self, model: str, *, probability: bool) -> ScoreTable:
@@ -762,25 +778,26 @@ class SqlTables:
         v = self._exprs[metric]
         sums = ("count(*) AS fl_n, sum(fl_w) AS fl_sw, sum(fl_v * fl_w) AS fl_vs, "
                 "sum(fl_v * fl_w * fl_v) AS fl_sq")
+        size = value_bins(self.n_fine)
         exact = self.n_rows <= EXACT_MAX_ROWS and \
             self._approx_distinct(v, metric) <= _APPROX_GATE
         if exact:
             cells = self.b.arrays(f"SELECT fl_gk, fl_v, {sums} FROM ({self._coded(f'{v} AS fl_v')}"
                                   ") fl_t GROUP BY fl_gk, fl_v")
             distinct = np.unique(cells["fl_v"])
-            exact = len(distinct) <= VALUE_BINS
+            exact = len(distinct) <= size
         if exact:
             n_bins = len(distinct)
             cells["fl_b"] = np.searchsorted(distinct, cells["fl_v"])
         else:
             lo, hi = (float(self.p[f"{k}:{metric}"]) for k in ("min", "max"))
-            width = (hi - lo) / VALUE_BINS if hi > lo else 1.0
+            width = (hi - lo) / size if hi > lo else 1.0
             b = (f"greatest(least(CAST(floor((fl_v - {double(lo)}) / {double(width)}) AS BIGINT),"
-                 f" {VALUE_BINS - 1}), 0)")
+                 f" {size - 1}), 0)")
             cells = self.b.arrays(f"SELECT fl_gk, fl_b, {sums} FROM (SELECT fl_gk, fl_w, fl_v, "
                                   f"{b} AS fl_b FROM ({self._coded(f'{v} AS fl_v')}) fl_a) fl_t "
                                   "GROUP BY fl_gk, fl_b")
-            n_bins = VALUE_BINS
+            n_bins = size
         cells["key"] = self._fine(cells["fl_gk"]) * n_bins + cells["fl_b"].astype(np.int64)
         n, w, vs, sq = self._binned("key", cells, n_bins, self.weighted, (self.n_fine, n_bins),
                                     ("fl_vs", "fl_sq"))
