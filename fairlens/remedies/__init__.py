@@ -17,6 +17,7 @@ from fairlens.remedies._common import (
     TRADEOFF_SCHEMA,
     Split,
 )
+from fairlens.remedies._crossfit import CrossFit, cross_fit
 from fairlens.remedies._curves import CURVES_SCHEMA, LearningCurves, learning_curves
 from fairlens.remedies._methods import (
     METHODS,
@@ -44,6 +45,7 @@ __all__ = [
     "ARCHITECTURES",
     "CONSTRAINTS",
     "CURVES_SCHEMA",
+    "CrossFit",
     "LEARNERS",
     "MEASURE",
     "METHODS",
@@ -65,6 +67,7 @@ __all__ = [
     "Split",
     "TradeOff",
     "compare_remedies",
+    "cross_fit",
     "febs_group_weights",
     "febs_weights",
     "fis_weights",

@@ -37,7 +37,7 @@ from fairlens.remedies._common import (
     prediction_spec,
 )
 from fairlens.remedies._result import RemedyResult
-from fairlens.wording.remedies import sentence_for
+from fairlens.wording.remedies import expected_gap_clause, retrained_sentence, sentence_for
 
 
 @dataclass
@@ -81,7 +81,9 @@ class Remedy(Analysis):
 
     Class attributes beyond :class:`fairlens.registry.Analysis`: ``detail`` (a few words for
     choosers), ``plural`` (the title is a plural subject in sentences) and
-    ``sweeps_tolerance`` (the trade-off view tries further tolerances).
+    ``sweeps_tolerance`` (the trade-off view tries further tolerances) and
+    ``takes_constraint`` (the remedy targets the constraint within the tolerance; the others
+    only have the constraint's disparity measured, and their results have no tolerance).
     """
 
     abstract = True
@@ -90,6 +92,7 @@ class Remedy(Analysis):
     detail: ClassVar[str] = ""
     plural: ClassVar[bool] = False
     sweeps_tolerance: ClassVar[bool] = False
+    takes_constraint: ClassVar[bool] = False
 
     @classmethod
     def param_names(cls) -> list[str]:
@@ -213,7 +216,7 @@ def evaluate(frame: pd.DataFrame, spec: AuditSpec, remedy: Remedy, *,
     tick = progress or (lambda done, total, message: None)
     tick(0, steps, "Auditing the original predictions on the held-out rows")
     before = audit_spec(test_part, spec, options=options)
-    tick(1, steps, f"Fitting {remedy.name} on {len(fit_part):,} rows")
+    tick(1, steps, f"Fitting {remedy.title} on {len(fit_part):,} rows")
     out = remedy.fit_predict(ctx)
     out.predictions.insert(0, "row", split.test)
     tick(3, steps, "Auditing the remedied predictions on the held-out rows")
@@ -221,25 +224,46 @@ def evaluate(frame: pd.DataFrame, spec: AuditSpec, remedy: Remedy, *,
     baseline = None
     if out.baseline_frame is not None:
         baseline = audit_spec(out.baseline_frame, out.after_spec, options=options)
-    measure = MEASURE[constraint]
-    sentence = sentence_for(remedy.title, measure, attribute,
-                            disparity_of(before, attribute, measure),
-                            disparity_of(after, attribute, measure),
-                            float(before.overall["accuracy"]), float(after.overall["accuracy"]),
-                            len(test_part), remedy.sentence_extra(after, baseline, attribute),
-                            plural=remedy.plural)
+    sentence = headline(remedy, constraint, attribute, before, after, baseline, out.fit_check,
+                        tolerance, len(test_part))
     result = RemedyResult(
-        method=remedy.name, constraint=constraint, tolerance=tolerance, attribute=attribute,
+        method=remedy.name, constraint=constraint,
+        tolerance=tolerance if remedy.takes_constraint else None, attribute=attribute,
         split=split, before=before, after=after, artefacts=out.artefacts,
         predictions=out.predictions, model=out.model, sentence=sentence,
         warnings=list(dict.fromkeys(ctx.warnings)),
         settings={"attribute": attribute, "test_size": float(test_size), "seed": int(seed),
                   **(settings or {})},
-        baseline=baseline, fit_check=out.fit_check)
+        baseline=baseline, fit_check=out.fit_check, takes_constraint=remedy.takes_constraint)
     if output_dir:
         result.save(output_dir)
     tick(steps, steps, "Done")
     return result
+
+
+def headline(remedy: Remedy, constraint: str, attribute: str, before: Audit, after: Audit,
+             baseline: Audit | None, fit_check: dict[str, Any], tolerance: float,
+             n_test: int) -> str:
+    """The result's sentence, from the held-out audits: a remedy that retrains is compared
+    with the same learner retrained without fairness (what the method added beyond
+    retraining); the others with the original predictions."""
+    measure = MEASURE[constraint]
+    extra = [remedy.sentence_extra(after, baseline, attribute)]
+    cross = fit_check.get("cross_fit") if fit_check else None
+    if cross:
+        extra.append(expected_gap_clause(measure, cross["expected_gap"], tolerance,
+                                         cross.get("noise")))
+    extra_text = "; ".join(e for e in extra if e)
+    gaps = (disparity_of(before, attribute, measure), disparity_of(after, attribute, measure))
+    accs = (float(before.overall["accuracy"]), float(after.overall["accuracy"]))
+    if "features" not in remedy.needs:
+        return sentence_for(remedy.title, measure, attribute, *gaps, *accs, n_test, extra_text,
+                            plural=remedy.plural)
+    base_gap = None if baseline is None else disparity_of(baseline, attribute, measure)
+    base_acc = None if baseline is None else float(baseline.overall["accuracy"])
+    return retrained_sentence(remedy.title, measure, attribute, gaps[0], gaps[1], base_gap,
+                              accs[0], accs[1], base_acc, n_test, extra_text,
+                              plural=remedy.plural)
 
 
 # --- helpers of the remedies --------------------------------------------------------------------
@@ -281,20 +305,25 @@ def _reference_for(reference: Any, attribute: str) -> Any:
 
 
 def check_fit(frame: pd.DataFrame, spec: AuditSpec, ctx: FitContext, *, expected: bool,
-              rows: str = "fit", min_group_size: int = 1) -> dict[str, Any]:
+              rows: str = "fit", min_group_size: int = 1, constrained: bool = True
+              ) -> dict[str, Any]:
     """The constraint's disparity on the fitting (or held-out) rows, without bootstrap; on
     the fitting rows every group counts (the remedy constrains them all), on held-out rows
-    groups below the audit's minimum size are left out as in the after audit."""
+    groups below the audit's minimum size are left out as in the after audit. With
+    ``constrained=False`` (a remedy that takes no constraint) the disparity is only
+    measured: no tolerance, no "holds"."""
     opts = replace(ctx.audits, bootstrap=0, ci="wilson", min_group_size=min_group_size,
                    reference=_reference_for(ctx.audits.reference, ctx.attribute))
     audit = audit_spec(frame, replace(spec, sensitive=[ctx.attribute]), options=opts)
     measure = MEASURE[ctx.constraint]
     value = disparity_of(audit, ctx.attribute, measure)
-    return {"rows": rows, "kind": "expected (randomized decisions in expectation)" if expected
-            else "realised decisions", "measure": measure, "value": value,
-            "tolerance": ctx.tolerance, "holds": bool(value <= ctx.tolerance + 1e-9),
-            "accuracy": float(audit.overall["accuracy"]),
-            "balanced_accuracy": float(audit.overall["balanced_accuracy"])}
+    out = {"rows": rows, "kind": "expected (randomized decisions in expectation)" if expected
+           else "realised decisions", "measure": measure, "value": value}
+    if constrained:
+        out.update({"tolerance": ctx.tolerance, "holds": bool(value <= ctx.tolerance + 1e-9)})
+    out.update({"accuracy": float(audit.overall["accuracy"]),
+                "balanced_accuracy": float(audit.overall["balanced_accuracy"])})
+    return out
 
 
 def expected_frame(part: pd.DataFrame, spec: AuditSpec, p: np.ndarray,

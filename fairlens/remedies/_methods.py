@@ -3,12 +3,15 @@ reweighing, fairlearn's exponentiated gradient, and FIS / FEBS loss scaling with
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
+from fairlens._validation import check_int
 from fairlens.auditing import Audit
+from fairlens.data import prepare
 from fairlens.registry import register
 from fairlens.remedies._base import (
     FitContext,
@@ -22,6 +25,7 @@ from fairlens.remedies._base import (
     score_frame,
 )
 from fairlens.remedies._common import prediction_spec, score_spec
+from fairlens.remedies._crossfit import DEFAULT_FOLDS, CrossFit, cross_fit
 from fairlens.remedies._models import (
     feature_frame,
     fit_expgrad,
@@ -32,6 +36,8 @@ from fairlens.remedies._models import (
 from fairlens.remedies._thresholds import GroupThresholdOptimizer
 from fairlens.remedies._torch import FairLossClassifier
 from fairlens.wording import names
+from fairlens.wording import remedies as threshold_wording
+from fairlens.wording.remedies import es_clause, training_progress
 
 _SKOPS = "skops"
 
@@ -52,7 +58,7 @@ def _scored(ctx: FitContext, proba: np.ndarray, fit_proba: np.ndarray,
             baseline: np.ndarray | None, artefacts: dict[str, Any], model: Any) -> Fitted:
     """The outcome of a remedy that retrains a probability model (decision at 0.5)."""
     fit_check = check_fit(score_frame(ctx.fit_part, fit_proba), score_spec(ctx.spec), ctx,
-                          expected=False)
+                          expected=False, constrained=False)
     return Fitted(
         after_frame=score_frame(ctx.test_part, proba), after_spec=score_spec(ctx.spec),
         artefacts=artefacts, model=model, fit_check=fit_check,
@@ -70,6 +76,12 @@ class GroupThresholds(Remedy):
     ----------
     objective : {"accuracy", "balanced_accuracy"}
         What the thresholds maximise on the fitting rows.
+    folds : int, default 5
+        Cross-fitting folds: the number of score bins and the fitting tolerance (at most the
+        asked one) are chosen so that the gap holds on fitting rows left out of the fit
+        (:func:`fairlens.remedies.cross_fit`), which keeps a rule on a continuous score from
+        fitting the noise of its rows. 0 or 1: solved exactly at the tolerance on every score
+        (fits the fitting rows best, holds least on new rows).
     """
 
     name = "thresholds"
@@ -78,15 +90,49 @@ class GroupThresholds(Remedy):
     needs = ("label", "binary", "score")
     plural = True
     sweeps_tolerance = True
+    takes_constraint = True
 
-    def __init__(self, *, objective: str = "accuracy") -> None:
+    def __init__(self, *, objective: str = "accuracy", folds: int = DEFAULT_FOLDS) -> None:
         self.objective = objective
+        self.folds = folds
+
+    def _cross_fit(self, ctx: FitContext) -> CrossFit | None:
+        """The grid and fitting tolerance chosen by cross-fitting (None with ``folds`` < 2)."""
+        folds = check_int("folds", self.folds, low=0)
+        if folds < 2:
+            return None
+        spec = ctx.spec
+        single = replace(spec, sensitive=[ctx.attribute], score=spec.score[:1], features=[],
+                         weight=None)
+        prepared = prepare(ctx.fit_part, single)
+        attr = prepared.attributes[0]
+        held = prepare(ctx.test_part, single)
+        index = {str(g): i for i, g in enumerate(attr.categories)}
+        held_attr = held.attributes[0]
+        held_codes = np.array([index.get(str(g), -1) for g in held_attr.categories],
+                              dtype=np.int64)[held_attr.codes]
+        return cross_fit(prepared.scores[spec.score[0]], prepared.y, attr.codes,
+                         list(attr.categories),
+                         original_decisions(ctx.fit_part, spec, ctx.classes),
+                         constraint=ctx.constraint, tolerance=ctx.tolerance,
+                         objective=self.objective, folds=folds, seed=ctx.seed,
+                         min_group_size=ctx.audits.min_group_size,
+                         held_out=(held_codes, held.y))
 
     def fit_predict(self, ctx: FitContext) -> Fitted:
         spec, attribute, warnings = ctx.spec, ctx.attribute, ctx.warnings
-        opt = GroupThresholdOptimizer(constraint=ctx.constraint, tolerance=ctx.tolerance,
-                                      objective=self.objective).fit(ctx.fit_part, spec, attribute)
+        chosen = self._cross_fit(ctx)
+        if chosen is None:
+            opt = GroupThresholdOptimizer(constraint=ctx.constraint, tolerance=ctx.tolerance,
+                                          objective=self.objective)
+        else:
+            opt = GroupThresholdOptimizer(constraint=ctx.constraint,
+                                          tolerance=chosen.fit_tolerance,
+                                          objective=self.objective, max_bins=chosen.max_bins)
+        opt.fit(ctx.fit_part, spec, attribute)
         warnings.extend(opt.notes_)
+        if chosen is not None and not chosen.holds:
+            warnings.append(threshold_wording.not_held_warning(chosen, ctx.tolerance))
         score = pd.to_numeric(ctx.test_part[spec.score[0]]).to_numpy(dtype=float)
         groups = ctx.test_part[attribute].to_numpy()
         original = original_decisions(ctx.test_part, spec, ctx.classes)
@@ -110,6 +156,9 @@ class GroupThresholds(Remedy):
         p_fit = opt.proba(fit_scores, ctx.fit_part[attribute].to_numpy())
         expected, espec = expected_frame(ctx.fit_part, spec, np.nan_to_num(p_fit), ctx.classes)
         fit_check = check_fit(expected, espec, ctx, expected=True)
+        if chosen is not None:
+            fit_check["fit_tolerance"] = chosen.fit_tolerance
+            fit_check["cross_fit"] = chosen.to_dict()
         fit_check["objective"] = self.objective
         fit_check["objective_value"] = opt.objective_value_
         held, hspec = expected_frame(ctx.test_part, spec, np.where(np.isnan(p), original, p),
@@ -123,7 +172,8 @@ class GroupThresholds(Remedy):
                      "rule": "for a row of group g with score s, find the last step with "
                              "score_at_least <= s and predict positive with probability "
                              "p_positive (seeded draw)",
-                     "groups": opt.describe(), "notes": list(opt.notes_)}
+                     "groups": opt.describe(), "notes": list(opt.notes_),
+                     "cross_fit": None if chosen is None else chosen.to_dict()}
         return Fitted(after_frame=decisions_frame(ctx.test_part, decisions, ctx.classes),
                       after_spec=prediction_spec(spec), artefacts=artefacts,
                       predictions=predictions_table(ctx, p_positive=p,
@@ -190,6 +240,7 @@ class Reductions(Remedy):
     title = "Exponentiated gradient (fairlearn reductions)"
     detail = "retraining"
     sweeps_tolerance = True
+    takes_constraint = True
 
     def __init__(self, *, eps: float = 0.01, max_iter: int = 50, baseline: bool = True) -> None:
         self.eps = eps
@@ -247,6 +298,7 @@ class LossScaling(Remedy):
     abstract = True
     detail = "torch"
     scaling: ClassVar[str]
+    short: ClassVar[str] = "the scaling"
     _SCALING_PARAMS: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, *, architecture: str = "mlp", hidden: tuple[int, ...] = (64,),
@@ -264,8 +316,8 @@ class LossScaling(Remedy):
     def sentence_extra(self, after: Audit, baseline: Audit | None, attribute: str) -> str:
         if baseline is None:
             return ""
-        return (f"ES-AUC ({attribute}) {_es_auc(baseline, attribute):.3f} without the scaling, "
-                f"{_es_auc(after, attribute):.3f} with it")
+        return es_clause(attribute, _es_auc(after, attribute), _es_auc(baseline, attribute),
+                         "the scaling")
 
     def _classifier_params(self) -> dict[str, Any]:
         params = {k: v for k, v in self.get_params().items() if k != "baseline"}
@@ -282,13 +334,20 @@ class LossScaling(Remedy):
         total_epochs = int(params["epochs"]) * len(runs)
         done = [0]
 
+        names_of = {"fair": f"Training with {self.short}",
+                    "baseline": "Training the same model without the scaling (for comparison)"}
+        fitted: dict[str, FairLossClassifier] = {}
+        current: list[Any] = [None, ""]
+
         def relay(k: int, n: int, message: str) -> None:
             if ctx.progress is not None:
-                ctx.progress(done[0] + k, total_epochs, message)
+                loss = current[0].history_[-1]["loss"]
+                ctx.progress(done[0] + k, total_epochs,
+                             training_progress(names_of[current[1]], k, n, loss))
 
-        fitted = {}
         for scaling, role in runs:
             clf = FairLossClassifier(scaling=scaling, seed=ctx.seed, progress=relay, **params)
+            current[:] = [clf, role]
             fitted[role] = clf.fit(x_fit, ctx.y_fit, groups_fit)
             done[0] += int(clf.epochs)
         clf = fitted["fair"]
@@ -316,6 +375,7 @@ class FisScaling(LossScaling):
 
     name = "fis"
     title = "Fair identity scaling (FIS) of the training loss"
+    short = "FIS"
     scaling = "fis"
     _SCALING_PARAMS = ("fis_coef", "fis_temperature")
 
@@ -327,6 +387,7 @@ class FebsScaling(LossScaling):
 
     name = "febs"
     title = "Fair error-bound scaling (FEBS) of the training loss"
+    short = "FEBS"
     scaling = "febs"
     _SCALING_PARAMS = ("febs_gamma",)
 

@@ -13,6 +13,7 @@ from fairlens._csv import to_csv_bytes
 from fairlens._json import json_safe
 from fairlens.auditing import Audit
 from fairlens.remedies._common import MEASURE, SCHEMA, Split, disparity_of
+from fairlens.wording.remedies import fit_notes
 
 SHOWN_METRICS = ("accuracy", "balanced_accuracy", "selection_rate", "tpr", "fpr", "auc")
 """The overall metrics a before/after table shows (those the audits have)."""
@@ -60,12 +61,17 @@ class RemedyResult:
         For retraining remedies: the same learner trained without fairness weights, audited
         on the held-out rows (the fair comparison for the learner).
     fit_check : dict
-        The constraint on the fitting rows, where the remedy targets it exactly.
+        The constraint's disparity on the fitting rows (against the tolerance for a remedy
+        that takes a constraint; group thresholds add their cross-fitted choice).
+    takes_constraint : bool
+        The remedy targets the constraint within :attr:`tolerance` (thresholds, expgrad);
+        for the others (reweighing, FIS, FEBS) ``tolerance`` is None and the constraint only
+        names the disparity measured.
     """
 
     method: str
     constraint: str
-    tolerance: float
+    tolerance: float | None
     attribute: str
     split: Split
     before: Audit
@@ -78,6 +84,7 @@ class RemedyResult:
     settings: dict[str, Any] = field(default_factory=dict)
     baseline: Audit | None = None
     fit_check: dict[str, Any] = field(default_factory=dict)
+    takes_constraint: bool = True
 
     SCHEMA: ClassVar[str] = SCHEMA
 
@@ -101,6 +108,7 @@ class RemedyResult:
             "method": self.method,
             "constraint": self.constraint,
             "tolerance": self.tolerance,
+            "takes_constraint": bool(self.takes_constraint),
             "attribute": self.attribute,
             "measure": self.measure,
             "split": self.split.to_dict(),
@@ -119,21 +127,27 @@ class RemedyResult:
     def before_after(self) -> pd.DataFrame:
         """Held-out overall metrics and the constraint disparities, before and after.
 
-        Columns ``measure, kind ("metric" or "disparity"), before, after``: the metrics of
-        :data:`SHOWN_METRICS` that either audit has, then every disparity of
-        :data:`SHOWN_DISPARITIES` for :attr:`attribute`.
+        Columns ``measure, kind ("metric" or "disparity"), before, after, baseline``: the
+        metrics of :data:`SHOWN_METRICS` that either audit has, then every disparity of
+        :data:`SHOWN_DISPARITIES` for :attr:`attribute`. ``baseline`` holds the same learner
+        retrained without fairness (None for a remedy that does not retrain).
         """
         rows = []
+        base = self.baseline
         for key in SHOWN_METRICS:
             b, a = self.before.overall.get(key), self.after.overall.get(key)
             if b is None and a is None:
                 continue
-            rows.append({"measure": key, "kind": "metric", "before": b, "after": a})
+            rows.append({"measure": key, "kind": "metric", "before": b, "after": a,
+                         "baseline": None if base is None else base.overall.get(key)})
         for measure in SHOWN_DISPARITIES:
             rows.append({"measure": measure, "kind": "disparity",
                          "before": disparity_of(self.before, self.attribute, measure),
-                         "after": disparity_of(self.after, self.attribute, measure)})
-        return pd.DataFrame(rows, columns=["measure", "kind", "before", "after"], dtype=object)
+                         "after": disparity_of(self.after, self.attribute, measure),
+                         "baseline": None if base is None else
+                         disparity_of(base, self.attribute, measure)})
+        return pd.DataFrame(rows, columns=["measure", "kind", "before", "after", "baseline"],
+                            dtype=object)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """``before_after`` (:meth:`before_after`) and ``predictions`` (the remedied held-out
@@ -144,19 +158,24 @@ class RemedyResult:
         """The plain-text summary: the sentence, before/after on held-out rows, the split,
         the fitting-rows check, the files written and the warnings."""
         split = self.split
-        lines = [f"FairLens remedy: {self.method} ({self.constraint}, tolerance "
-                 f"{self.tolerance:g}) on {self.attribute!r}; fitted on {len(split.fit):,} "
-                 f"rows, evaluated on {len(split.test):,} held-out rows (seed {split.seed})",
-                 "", self.sentence, "",
-                 f"  {'held-out':<44} {'before':>8} {'after':>8}"]
-        for row in self.before_after().itertuples():
+        aim = (f"{self.constraint}, tolerance {self.tolerance:g}" if self.tolerance is not None
+               else f"{self.measure} measured; no constraint")
+        base = self.baseline is not None
+        lines = [f"FairLens remedy: {self.method} ({aim}) on {self.attribute}; fitted on "
+                 f"{len(split.fit):,} rows, evaluated on {len(split.test):,} held-out rows "
+                 f"(seed {split.seed})", "", self.sentence, "",
+                 f"  {'held-out':<44} {'before':>8} {'after':>8}"
+                 + (f" {'retrained':>10}" if base else "")]
+        table = self.before_after()
+        for row in table.itertuples():
             name = row.measure if row.kind == "metric" else f"{row.measure} ({self.attribute})"
-            lines.append(f"  {name:<44} {_column(row.before)} {_column(row.after)}")
-        if self.fit_check:
-            fc = self.fit_check
-            lines += ["", f"on the fitting rows ({fc['kind']}): {fc['measure']} "
-                          f"{_column(fc['value']).strip()} (tolerance {fc['tolerance']:g}, "
-                          f"{'holds' if fc['holds'] else 'does not hold'})"]
+            lines.append(f"  {name:<44} {_column(row.before)} {_column(row.after)}"
+                         + (f"   {_column(row.baseline)}" if base else ""))
+        if base:
+            lines.append("  (retrained: the same learner trained without fairness, same split)")
+        notes = fit_notes(self.to_dict())
+        if notes:
+            lines += [""] + notes
         files = self.artefacts.get("files")
         if files:
             lines += ["", "written: " + ", ".join(files.values())]

@@ -135,27 +135,26 @@ class GroupThresholdOptimizer:
         rates = _RATES[self.constraint]
         n_slack = 2 * len(rates)
         n_var = m + n_slack
-        rows, cols, data, rhs = [], [], [], []
+        blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        rhs: list[np.ndarray] = []
         r = 0
 
-        def add(entries: list[tuple[int, float]], bound: float) -> None:
+        def add(row: np.ndarray, col: np.ndarray, val: np.ndarray, bound: np.ndarray) -> None:
             nonlocal r
-            for c, v in entries:
-                rows.append(r)
-                cols.append(c)
-                data.append(v)
+            blocks.append((row + r, col, val))
             rhs.append(bound)
-            r += 1
+            r += len(bound)
 
-        # monotone in the score within each group
-        same = cg[1:] == cg[:-1]
-        for i in np.flatnonzero(same):
-            add([(int(i), 1.0), (int(i) + 1, -1.0)], 0.0)
+        # monotone in the score within each group: x_i - x_{i+1} <= 0
+        same = np.flatnonzero(cg[1:] == cg[:-1])
+        k = np.arange(len(same))
+        add(np.r_[k, k], np.r_[same, same + 1], np.r_[np.ones(len(same)), -np.ones(len(same))],
+            np.zeros(len(same)))
         g_pos = pos.sum(axis=1)
         g_neg = neg.sum(axis=1)
         g_all = g_pos + g_neg
-        for k, rate in enumerate(rates):
-            lo, hi = m + 2 * k, m + 2 * k + 1
+        for k_rate, rate in enumerate(rates):
+            lo, hi = m + 2 * k_rate, m + 2 * k_rate + 1
             for g in range(n_groups):
                 sel = np.flatnonzero(cg == g)
                 if rate == "tpr":
@@ -172,14 +171,18 @@ class GroupThresholdOptimizer:
                             f"its {rate.upper()} is not constrained.")
                     continue
                 coef = num / denom
-                add([(int(c), float(v)) for c, v in zip(sel, coef, strict=True)] + [(hi, -1.0)],
-                    0.0)
-                add([(int(c), float(-v)) for c, v in zip(sel, coef, strict=True)] + [(lo, 1.0)],
-                    0.0)
-            add([(hi, 1.0), (lo, -1.0)], tol)
+                ones = np.zeros(len(sel) + 1, dtype=np.int64)
+                # rate_g - hi <= 0 and lo - rate_g <= 0
+                add(ones, np.r_[sel, hi], np.r_[coef, -1.0], np.zeros(1))
+                add(ones, np.r_[sel, lo], np.r_[-coef, 1.0], np.zeros(1))
+            add(np.zeros(2, dtype=np.int64), np.array([hi, lo]), np.array([1.0, -1.0]),
+                np.array([tol]))
+        rows = np.concatenate([b[0] for b in blocks])
+        cols = np.concatenate([b[1] for b in blocks])
+        data = np.concatenate([b[2] for b in blocks])
         a_ub = sparse.csr_matrix((data, (rows, cols)), shape=(r, n_var))
         c = np.r_[-gain, np.zeros(n_slack)]
-        res = linprog(c, A_ub=a_ub, b_ub=np.asarray(rhs), bounds=[(0.0, 1.0)] * n_var,
+        res = linprog(c, A_ub=a_ub, b_ub=np.concatenate(rhs), bounds=(0.0, 1.0),
                       method="highs")
         if res.status != 0:
             raise FairLensInputError(f"The threshold program could not be solved ({res.message});"

@@ -33,12 +33,15 @@ import numpy as np
 
 from fairlens._validation import check_choice, check_int, check_interval
 from fairlens.data import FairLensInputError
+from fairlens.wording.remedies import training_progress
 
 Scaling = Literal["none", "fis", "febs"]
 Architecture = Literal["mlp", "logistic"]
 SCALINGS: tuple[str, ...] = ("none", "fis", "febs")
 ARCHITECTURES: tuple[str, ...] = ("mlp", "logistic")
 _EPS = 1e-8
+_TRAINING_NAMES = {"fis": "Training with FIS", "febs": "Training with FEBS",
+                   "none": "Training without scaling"}
 
 
 def _torch():
@@ -279,8 +282,8 @@ class FairLossClassifier:
             self.history_.append(record)
             if self.progress is not None:
                 self.progress(epoch + 1, int(self.epochs),
-                              f"{self.scaling} epoch {epoch + 1}/{self.epochs}: loss "
-                              f"{record['loss']:.4f}")
+                              training_progress(_TRAINING_NAMES[self.scaling], epoch + 1,
+                                                int(self.epochs), record["loss"]))
         net.eval()
         self.net_ = net.cpu()
         self.n_features_in_ = int(x_t.shape[1])
