@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from fairlens.metrics._disparity import (
-    between_groups,
-    equalized_odds_difference,
-    equalized_odds_ratio,
-)
+from fairlens.metrics._disparity import between_groups as _between
+from fairlens.metrics._disparity import equalized_odds_difference as _eod
+from fairlens.metrics._disparity import equalized_odds_ratio as _eor
 
 UNDEFINED_REASONS = {
     "tpr": "no positive labels",
@@ -25,6 +23,23 @@ UNDEFINED_REASONS = {
 }
 
 BINARY_TESTED = ("selection_rate", "tpr", "fpr", "ppv", "accuracy")
+MIN_COMPARED = 2
+"""A between-group disparity, ES or PSD needs this many groups that count (else null)."""
+
+
+def between_groups(values: np.ndarray, include: np.ndarray):
+    """:func:`fairlens.metrics.between_groups` over at least :data:`MIN_COMPARED` groups."""
+    return _between(values, include, min_groups=MIN_COMPARED)
+
+
+def equalized_odds_difference(tpr, fpr, include):
+    """:func:`fairlens.metrics.equalized_odds_difference` over at least two groups."""
+    return _eod(tpr, fpr, include, min_groups=MIN_COMPARED)
+
+
+def equalized_odds_ratio(tpr, fpr, include):
+    """:func:`fairlens.metrics.equalized_odds_ratio` over at least two groups."""
+    return _eor(tpr, fpr, include, min_groups=MIN_COMPARED)
 
 
 def disparities(task: str, metrics: dict[str, np.ndarray], include: np.ndarray,

@@ -10,6 +10,8 @@ import pandas as pd
 
 from fairlens._json import json_safe as _clean
 from fairlens.auditing._four_fifths import four_fifths_rule
+from fairlens.auditing._intervals import METHODS as INTERVAL_METHODS
+from fairlens.auditing._intervals import RULE as INTERVAL_RULE
 from fairlens.auditing._options import AuditOptions
 from fairlens.auditing._statistics import Statistics
 from fairlens.auditing._summary import ModelResult, Replicates, summarize
@@ -288,8 +290,9 @@ class Audit:
         out: dict[str, Any] = {
             "overall": overall,
             "overall_ci": {m: [_clean(lo), _clean(hi)] for m, (lo, hi) in r.overall_ci.items()},
+            "overall_interval_method": dict(r.overall_ci_method),
             "groups": [], "disparities": {}, "equity_scaled": {},
-            "performance_scaled_disparity": {}, "harmony": {},
+            "performance_scaled_disparity": {}, "harmony": {}, "null_reasons": {},
         }
         for g in r.groupings:
             ref = g.reference
@@ -304,6 +307,8 @@ class Audit:
                 }
                 entry.update({m: _clean(g.metrics[m][i]) for m in _ordered(g.metrics)})
                 entry["ci"] = {m: [_clean(lo[i]), _clean(hi[i])] for m, (lo, hi) in g.ci.items()}
+                entry["interval_method"] = {m: g.ci_method[m][i] for m in g.ci
+                                            if m in g.ci_method}
                 entry["difference_to_reference"] = {
                     m: _clean(v[i] - v[ref]) for m, v in g.metrics.items()}
                 entry["ratio_to_reference"] = {
@@ -316,6 +321,7 @@ class Audit:
             disp: dict[str, Any] = {k: _clean(v) for k, v in g.disparities.items()}
             disp["ci"] = {k: [_clean(lo), _clean(hi)] for k, (lo, hi) in g.disparity_ci.items()}
             disp["reference"] = g.label(ref)
+            disp["reference_rule"] = g.reference_rule
             if "selection_rate" in g.metrics:
                 disp["four_fifths_rule"] = four_fifths_rule(
                     [g.label(i) for i in range(len(g.labels))], g.metrics["selection_rate"],
@@ -334,6 +340,8 @@ class Audit:
                     "std_ci": [_clean(x) for x in e.get("psd_std_ci", (np.nan, np.nan))],
                     "max_min_ci": [_clean(x) for x in e.get("psd_max_ci", (np.nan, np.nan))]}
                 for m, e in g.equity.items()}
+            for section, reasons in g.null_reasons.items():
+                out["null_reasons"].setdefault(section, {})[g.name] = dict(reasons)
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -355,20 +363,61 @@ class Audit:
                 "seed": self.options.seed,
                 "alpha": self.options.alpha,
             },
+            "interval_rule": INTERVAL_RULE,
+            "interval_methods": _methods_used(primary),
             "warnings": list(self.warnings),
             **primary,
         }
         if len(self.models) > 1:
             doc["models"] = {name: self._model_dict(r) for name, r in self.models.items()}
-        if _has_nan(primary) and not any("null" in w for w in self.warnings):
-            doc["warnings"].append("Some values are null because they are undefined for the "
-                                   "rows in question (empty denominators).")
+        unexplained = _unexplained_nulls(primary)
+        if unexplained:
+            doc["warnings"].append(
+                f"Null because undefined (empty denominators): {', '.join(unexplained[:10])}"
+                f"{' ...' if len(unexplained) > 10 else ''}.")
         return doc
 
 
-def _has_nan(obj: Any) -> bool:
-    if isinstance(obj, dict):
-        return any(_has_nan(v) for v in obj.values())
-    if isinstance(obj, list):
-        return any(_has_nan(v) for v in obj)
-    return obj is None
+def _methods_used(model_doc: dict[str, Any]) -> dict[str, str]:
+    """The interval methods a document uses, with what each means."""
+    used = set(model_doc.get("overall_interval_method", {}).values())
+    for g in model_doc["groups"]:
+        used.update(g.get("interval_method", {}).values())
+    return {k: v for k, v in INTERVAL_METHODS.items() if k in used}
+
+
+def _unexplained_nulls(model_doc: dict[str, Any]) -> list[str]:
+    """Null values that no other warning explains, named.
+
+    Undefined group metrics, disparities and ES/PSD with too few groups and intervals left
+    out have their own warnings; p- and q-values are null by design for the reference group
+    and for groups below the minimum size (documented).
+    """
+    out = [f"overall {m}" for m, v in model_doc["overall"].items() if v is None]
+    seen: set[tuple[str, str]] = set()
+    refs = {g["grouping"]: g for g in model_doc["groups"] if g["is_reference"]}
+    for g in model_doc["groups"]:
+        ref = refs.get(g["grouping"])
+        for m, ratio in g["ratio_to_reference"].items():
+            if (ratio is None and g.get(m) is not None and ref is not None
+                    and ref.get(m) == 0 and (g["grouping"], m) not in seen):
+                seen.add((g["grouping"], m))
+                out.append(f"ratio to the reference of {m} in {g['grouping']} (the reference "
+                           f"group's {m} is 0)")
+    reasons = model_doc.get("null_reasons", {})
+    for grouping, disp in model_doc["disparities"].items():
+        for k, v in disp.items():
+            if v is None and k not in reasons.get("disparities", {}).get(grouping, {}):
+                out.append(f"{k} of {grouping}")
+    for section, label in (("equity_scaled", "ES"), ("harmony", "harmony")):
+        for grouping, values in model_doc[section].items():
+            for m, v in values.items():
+                if m != "ci" and v is None and m not in reasons.get(section, {}).get(
+                        grouping, {}):
+                    out.append(f"{label} of {m} for {grouping}")
+    for grouping, values in model_doc["performance_scaled_disparity"].items():
+        for m, entry in values.items():
+            if (entry["std"] is None or entry["max_min"] is None) and m not in reasons.get(
+                    "performance_scaled_disparity", {}).get(grouping, {}):
+                out.append(f"PSD of {m} for {grouping}")
+    return out

@@ -10,11 +10,17 @@ import numpy as np
 
 from fairlens.auditing._definitions import (
     BINARY_TESTED,
+    MIN_COMPARED,
     UNDEFINED_REASONS,
     disparities,
     equity_metrics,
 )
 from fairlens.auditing._families import Family
+from fairlens.auditing._intervals import (
+    SMALL_GROUP_ROWS,
+    choose_intervals,
+    small_sample_intervals,
+)
 from fairlens.auditing._options import AuditOptions
 from fairlens.auditing._statistics import OVERALL, ModelStatistics, Statistics
 from fairlens.data import FairLensInputError
@@ -59,6 +65,14 @@ class GroupingResult:
     disparities: dict[str, float]
     disparity_ci: dict[str, tuple[float, float]]
     equity: dict[str, dict[str, Any]]
+    ci_method: dict[str, np.ndarray] = field(default_factory=dict)
+    """Per metric, the interval method of each group (``None`` where the value is undefined;
+    see :mod:`fairlens.auditing._intervals`)."""
+    reference_rule: str = "largest"
+    """How the reference group was chosen: ``"chosen"``, ``"largest"``, ``"combined"`` (the
+    cell of each attribute's reference) or ``"largest, combined too small"``."""
+    null_reasons: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Why a disparity or an ES/PSD/harmony value is null: section -> name -> reason."""
 
     def label(self, i: int) -> str:
         """Display name of group ``i`` (values joined by ``" x "``)."""
@@ -74,19 +88,75 @@ class ModelResult:
     overall_ci: dict[str, tuple[float, float]]
     groupings: list[GroupingResult]
     notes: list[str] = field(default_factory=list)
+    overall_ci_method: dict[str, str | None] = field(default_factory=dict)
+
+
+def _label_text(value: Any) -> str:
+    return " x ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+
+
+def _chosen_index(grouping: Grouping, reference: Any) -> int | None:
+    """The group the user named for ``grouping``, or None when the choice does not apply."""
+    if reference is None:
+        return None
+    wanted = reference.get(grouping.name) if isinstance(reference, dict) else reference
+    if wanted is None:
+        return None
+    text = _label_text(wanted)
+    for i, lab in enumerate(grouping.labels):
+        if " x ".join(map(str, lab)) == text:
+            return i
+    return None
 
 
 def _reference_index(grouping: Grouping, n: np.ndarray, reference: Any) -> int:
     """The reference group: the user's choice where it applies, else the largest group."""
-    if reference is not None:
-        wanted = reference.get(grouping.name) if isinstance(reference, dict) else reference
-        if wanted is not None:
-            text = (" x ".join(map(str, wanted)) if isinstance(wanted, (list, tuple))
-                    else str(wanted))
-            for i, lab in enumerate(grouping.labels):
-                if " x ".join(map(str, lab)) == text:
-                    return i
-    return int(np.argmax(n))
+    chosen = _chosen_index(grouping, reference)
+    return int(np.argmax(n)) if chosen is None else chosen
+
+
+def _references(stats: Statistics, sizes: dict[str, np.ndarray], opts: AuditOptions
+                ) -> tuple[dict[str, tuple[int, str]], list[str]]:
+    """Reference group and rule of every grouping, and a warning where the rule fell back.
+
+    An attribute's chosen reference applies to its intersections: the reference of
+    ``race x sex`` is the cell of race's reference and sex's reference (each chosen or the
+    largest) when the user chose one of them and the cell has at least ``min_group_size``
+    rows (and at least one); otherwise the largest cell, and a warning says so.
+    """
+    out: dict[str, tuple[int, str]] = {}
+    warnings: list[str] = []
+    singles = {g.attributes[0]: g for g in stats.groupings if len(g.attributes) == 1}
+    for g in stats.groupings:
+        chosen = _chosen_index(g, opts.reference)
+        if chosen is not None:
+            out[g.name] = (chosen, "chosen")
+    for g in stats.groupings:
+        if g.name in out:
+            continue
+        n = sizes[g.name]
+        largest = int(np.argmax(n))
+        parts = [singles.get(a) for a in g.attributes]
+        if len(g.attributes) < 2 or any(p is None for p in parts) or not any(
+                out.get(p.name, (0, ""))[1] == "chosen" for p in parts):
+            out[g.name] = (largest, "largest")
+            continue
+        cell = tuple(p.labels[out[p.name][0] if p.name in out
+                              else int(np.argmax(sizes[p.name]))][0] for p in parts)
+        text = " x ".join(map(str, cell))
+        index = next((i for i, lab in enumerate(g.labels)
+                      if " x ".join(map(str, lab)) == text), None)
+        rows = int(n[index]) if index is not None else 0
+        if index is not None and rows >= max(opts.min_group_size, 1):
+            out[g.name] = (index, "combined")
+            continue
+        out[g.name] = (largest, "largest, combined too small")
+        largest_text = " x ".join(map(str, g.labels[largest]))
+        warnings.append(
+            f"{g.name}: the cell of each attribute's reference, {text}, has {rows} rows "
+            f"(fewer than the minimum group size {max(opts.min_group_size, 1)}); the largest "
+            f"cell, {largest_text} (n={int(n[largest])}), is the reference instead.")
+    return out, warnings
 
 
 def _check_reference(stats: Statistics, reference: Any) -> None:
@@ -359,22 +429,29 @@ def summarize(
         if model.exact_auc:
             overall["auc"] = float(model.exact_auc[OVERALL][0])
         first = stats.groupings[0].name
-        overall_ci = {} if boot is None else {
-            k: tuple(float(x) for x in percentile_interval(v, opts.level, overall[k]))
-            for k, v in boot.overall[first].items()
-        }
+        overall_ci: dict[str, tuple[float, float]] = {}
+        overall_method: dict[str, str | None] = {}
+        if boot is not None:
+            overall_ci, overall_method = _overall_intervals(model, stats, opts, overall,
+                                                            boot.overall[first])
+        sizes = {g.name: np.rint(g.marginalize(stats.fine_counts.astype(float), 0)
+                                 ).astype(np.int64) for g in stats.groupings}
+        references, reference_notes = _references(stats, sizes, opts)
+        primary = model is next(iter(stats.models.values()))
+        if primary:
+            warnings.extend(reference_notes)
         groupings = []
         for g in stats.groupings:
-            n = np.rint(g.marginalize(stats.fine_counts.astype(float), 0)).astype(np.int64)
+            n = sizes[g.name]
             include = n >= opts.min_group_size
-            ref = _reference_index(g, n, opts.reference)
+            ref, ref_rule = references[g.name]
             metrics: dict[str, np.ndarray] = {}
             for fam in model.families:
                 metrics.update(fam.group_metrics(g))
             if model.exact_auc:
                 metrics["auc"] = model.exact_auc[g.name]
             labels = [" x ".join(map(str, lab)) for lab in g.labels]
-            if model is next(iter(stats.models.values())):
+            if primary:
                 warnings.extend(_undefined_warnings(g.name, labels, metrics))
                 small = [f"{labels[i]} (n={n[i]})" for i in np.flatnonzero(~include)]
                 if small:
@@ -383,10 +460,17 @@ def summarize(
                         f"{opts.min_group_size} are flagged and left out of disparities, ES and "
                         f"PSD: {', '.join(small[:10])}{' ...' if len(small) > 10 else ''}.")
             if use_bootstrap:
-                ci = {k: percentile_interval(v, opts.level, metrics[k])
-                      for k, v in boot.groups[g.name].items()}
+                base = {k: percentile_interval(v, opts.level, metrics[k])
+                        for k, v in boot.groups[g.name].items()}
+                base_method = dict.fromkeys(base, "bootstrap")
             else:
-                ci = _wilson(model, g, opts, metrics)
+                base = _wilson(model, g, opts, metrics)
+                base_method = {k: ("hanley_mcneil" if k == "auc" else "wilson") for k in base}
+            ci, ci_method, _ = choose_intervals(
+                metrics, n, base, base_method,
+                small_sample_intervals(model.families, g, metrics, opts.level))
+            if primary:
+                warnings.extend(_interval_notes(g.name, labels, n, ci_method, base_method))
             p = _tests(model, stats, g, ref, include)
             flat = np.concatenate([v for v in p.values()]) if p else np.array([])
             q_flat = benjamini_hochberg(flat)
@@ -401,28 +485,56 @@ def summarize(
                 disp_reps = disparities(stats.task, boot.groups[g.name], include, classes)
                 disp_ci = {k: tuple(float(x) for x in percentile_interval(v, opts.level, disp[k]))
                            for k, v in disp_reps.items()}
+            reasons: dict[str, dict[str, str]] = {}
+            null_disp = [k for k, v in disp.items() if np.isnan(v)]
+            if null_disp:
+                why = _too_few_reason(int(include.sum()), opts.min_group_size)
+                reasons["disparities"] = dict.fromkeys(null_disp, why)
+                if primary:
+                    what = ("every disparity is" if len(null_disp) == len(disp) > 1 else
+                            f"{_listed(null_disp)} {'is' if len(null_disp) == 1 else 'are'}")
+                    warnings.append(f"{g.name}: {what} null: {why}.")
             equity = _equity(stats, model, g, metrics, overall, include, labels, boot, opts,
-                             warnings)
+                             warnings, reasons)
             groupings.append(GroupingResult(
                 name=g.name, attributes=g.attributes, labels=g.labels, n=n, include=include,
                 reference=ref, metrics=metrics, ci=ci, p_values=p, q_values=q,
-                disparities=disp, disparity_ci=disp_ci, equity=equity))
-        results[model.name] = ModelResult(model.name, overall, overall_ci, groupings, notes)
+                disparities=disp, disparity_ci=disp_ci, equity=equity, ci_method=ci_method,
+                reference_rule=ref_rule, null_reasons=reasons))
+        if primary and not use_bootstrap and any(gr.disparities for gr in groupings):
+            warnings.append(NO_BOOTSTRAP_NOTE)
+        results[model.name] = ModelResult(model.name, overall, overall_ci, groupings, notes,
+                                          overall_method)
         warnings.extend(notes)
     return results, warnings, replicates
 
 
 def _equity(stats, model, g, metrics, overall, include, labels, boot: Replicates | None, opts,
-            warnings) -> dict[str, dict[str, Any]]:
+            warnings, reasons: dict[str, dict[str, str]]) -> dict[str, dict[str, Any]]:
     per_sample = [f.name for f in model.families] if stats.task == "per_sample" else []
+    primary = model is next(iter(stats.models.values()))
     out = {}
+    null: list[str] = []
     for m in equity_metrics(stats.task, list(metrics), per_sample):
         values = metrics[m]
         used = include & ~np.isnan(values)
         left_out = [labels[i] for i in np.flatnonzero(include & np.isnan(values))]
-        if left_out and model is next(iter(stats.models.values())):
+        if left_out and primary:
             warnings.append(f"ES/PSD of {m} for {g.name} leave out {', '.join(left_out)}: "
                             f"{m} is undefined there.")
+        if used.sum() < MIN_COMPARED:
+            # Nothing to compare: undefined, never the overall metric (perfect equity).
+            nan = float("nan")
+            out[m] = {"es": nan, "psd_std": nan, "psd_max": nan, "harmony": nan,
+                      "overall": overall[m], "groups_used": int(used.sum())}
+            if boot is not None:
+                out[m].update({f"{k}_ci": (nan, nan)
+                               for k in ("es", "psd_std", "psd_max", "harmony")})
+            why = _too_few_reason(int(include.sum()), opts.min_group_size, m)
+            for section in ("equity_scaled", "performance_scaled_disparity", "harmony"):
+                reasons.setdefault(section, {})[m] = why
+            null.append(m)
+            continue
         es = float(equity_scaled(np.array(overall[m]), values, used))
         psd_std, psd_max = (float(x) for x in performance_scaled_disparity(
             np.array(overall[m]), values, used))
@@ -438,4 +550,70 @@ def _equity(stats, model, g, metrics, overall, include, labels, boot: Replicates
                 entry[f"{key}_ci"] = tuple(
                     float(x) for x in percentile_interval(r, opts.level, entry[key]))
         out[m] = entry
+    if null and primary:
+        warnings.append(f"{g.name}: ES, PSD and harmony of {_listed(null)} are null: "
+                        f"{_too_few_reason(int(include.sum()), opts.min_group_size)}.")
     return out
+
+
+NO_BOOTSTRAP_NOTE = ("The bootstrap is off (bootstrap 0 or ci 'wilson'): disparities, ES, PSD "
+                     "and harmony have no interval (null in the JSON).")
+
+
+def _too_few_reason(eligible: int, min_group_size: int, metric: str | None = None) -> str:
+    """Why a between-group value is null: too few groups count, or too few have the metric."""
+    if eligible < MIN_COMPARED:
+        return (f"fewer than two groups have at least {min_group_size} rows (the minimum "
+                "group size), so there is nothing to compare")
+    what = f"{metric} is" if metric else "the metric is"
+    return (f"{what} defined in fewer than two of the groups with at least {min_group_size} "
+            "rows")
+
+
+def _listed(names: list[str]) -> str:
+    """``a, b and c``."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
+
+
+def _interval_notes(name: str, labels: list[str], n: np.ndarray,
+                    methods: dict[str, np.ndarray], base_method: dict[str, str]) -> list[str]:
+    """Warnings for the intervals the small-sample rule replaced or left out."""
+    swapped: set[int] = set()
+    none: dict[str, list[int]] = {}
+    for m, per_group in methods.items():
+        for i, method in enumerate(per_group):
+            if method is None or method == base_method[m]:
+                continue
+            if method == "none":
+                none.setdefault(m, []).append(i)
+            else:
+                swapped.add(i)
+    out = []
+    if swapped:
+        tiny = sum(1 for i in swapped if n[i] < SMALL_GROUP_ROWS)
+        who = (f"{tiny} group(s) under {SMALL_GROUP_ROWS} rows" if tiny == len(swapped) else
+               f"{len(swapped)} group(s) ({tiny} under {SMALL_GROUP_ROWS} rows, "
+               f"{len(swapped) - tiny} with an interval of zero width)")
+        out.append(
+            f"{name}: {who} get small-sample intervals: Wilson for rates, a conservative "
+            "maximum-variance interval for AUC (interval_method in the JSON).")
+    for m, idx in none.items():
+        shown = ", ".join(f"{labels[i]} (n={n[i]})" for i in idx[:6])
+        out.append(f"{name}: no interval for {m} of {shown}{' ...' if len(idx) > 6 else ''}: "
+                   "its bootstrap collapsed to one value and it has no small-sample interval.")
+    return out
+
+
+def _overall_intervals(model: ModelStatistics, stats: Statistics, opts: AuditOptions,
+                       overall: dict[str, float], reps: dict[str, np.ndarray]
+                       ) -> tuple[dict[str, tuple[float, float]], dict[str, str | None]]:
+    """Overall bootstrap intervals, with the small-sample rule of a one-group grouping."""
+    everyone = Grouping("(overall)", [], [()], np.zeros(len(stats.fine_counts), dtype=np.int64))
+    metrics = {k: np.array([overall[k]]) for k in reps}
+    base = {k: tuple(np.atleast_1d(x) for x in percentile_interval(v, opts.level, overall[k]))
+            for k, v in reps.items()}
+    ci, methods, _ = choose_intervals(
+        metrics, np.array([stats.n_rows]), base, dict.fromkeys(base, "bootstrap"),
+        small_sample_intervals(model.families, everyone, metrics, opts.level))
+    return ({k: (float(lo[0]), float(hi[0])) for k, (lo, hi) in ci.items()},
+            {k: v[0] for k, v in methods.items()})

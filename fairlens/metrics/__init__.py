@@ -27,10 +27,18 @@ from fairlens.metrics._significance import (
     two_proportion_test,
     welch_test,
 )
+from fairlens.metrics._small_groups import (
+    auc_max_variance_interval,
+    balanced_accuracy_interval,
+    f1_interval,
+    hoeffding_interval,
+)
 
 __all__ = [
     "BINARY_RATE_METRICS",
     "auc_from_histogram",
+    "auc_max_variance_interval",
+    "balanced_accuracy_interval",
     "benjamini_hochberg",
     "between_groups",
     "binary_rates",
@@ -39,8 +47,10 @@ __all__ = [
     "equalized_odds_ratio",
     "equity_scaled",
     "expected_calibration_error",
+    "f1_interval",
     "hanley_mcneil_interval",
     "harmony",
+    "hoeffding_interval",
     "multiclass_rates",
     "poisson_counts",
     "percentile_interval",

@@ -33,11 +33,18 @@ def equity_scaled(
         ``(..., G)`` metric per group; NaN groups are skipped.
     include : numpy.ndarray of bool, optional
         ``(G,)`` groups to use (e.g. those at or above the minimum size).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(...)``; NaN where no group is used (none included or every metric undefined).
     """
     g = _masked(groups, include)
     overall = np.asarray(overall, dtype=np.float64)
     spread = np.nansum(np.abs(g - overall[..., None]), axis=-1)
-    return overall / (1.0 + spread)
+    # No group used: undefined, never the overall metric (which would read as perfect equity).
+    used = np.any(~np.isnan(g), axis=-1) if g.shape[-1] else np.zeros(overall.shape, bool)
+    return np.where(used, overall / (1.0 + spread), np.nan)
 
 
 def performance_scaled_disparity(

@@ -112,6 +112,10 @@ def test_audit_equity_scaled_at_most_overall(frame, min_group_size):
         assert row["groups_used"] == len(used)
         if np.isnan(overall):
             continue
+        if len(used) < 2:
+            # Nothing to compare: null with the reason, never the overall metric.
+            assert np.isnan(es) and np.isnan(row["psd_std"]) and np.isnan(row["psd_max"])
+            continue
         assert es <= overall
         assert (es == overall) == bool(np.all(used == overall)), (row["grouping"], m)
         for key in ("psd_std", "psd_max"):
@@ -120,30 +124,41 @@ def test_audit_equity_scaled_at_most_overall(frame, min_group_size):
             assert row["psd_max"] == pytest.approx((used.max() - used.min()) / overall)
 
 
-def _check_interval(value, interval, where):
+def _check_interval(value, interval, where, method="bootstrap"):
     lo, hi = interval
     if value is None:
         return
+    if method == "none":
+        # The small-sample rule: a collapsed interval without a replacement is left out.
+        assert lo is None and hi is None, where
+        return
     assert lo is not None and hi is not None, where
     assert lo <= value <= hi, (where, lo, value, hi)
+    if method is not None and where[0] != "disparity":
+        # Group and overall intervals are never of zero width around a defined value.
+        assert lo < hi, (where, lo, value, hi, method)
 
 
 def _check_all_intervals(doc):
     for m, ci in doc["overall_ci"].items():
-        _check_interval(doc["overall"][m], ci, ("overall", m))
+        _check_interval(doc["overall"][m], ci, ("overall", m),
+                        doc["overall_interval_method"][m])
     for g in doc["groups"]:
         for m, ci in g["ci"].items():
-            _check_interval(g[m], ci, (g["grouping"], g["attributes"], m))
+            _check_interval(g[m], ci, (g["grouping"], g["attributes"], m),
+                            g["interval_method"][m])
     for name, disp in doc["disparities"].items():
         for m, ci in disp["ci"].items():
-            _check_interval(disp[m], ci, (name, m))
+            _check_interval(disp[m], ci, ("disparity", name, m), None)
     for name, es in doc["equity_scaled"].items():
         for m, ci in es["ci"].items():
-            _check_interval(es[m], ci, (name, "es", m))
+            _check_interval(es[m], ci, ("disparity", name, "es", m), None)
     for name, psd in doc["performance_scaled_disparity"].items():
         for m, entry in psd.items():
-            _check_interval(entry["std"], entry["std_ci"], (name, "psd_std", m))
-            _check_interval(entry["max_min"], entry["max_min_ci"], (name, "psd_max", m))
+            _check_interval(entry["std"], entry["std_ci"], ("disparity", name, "psd_std", m),
+                            None)
+            _check_interval(entry["max_min"], entry["max_min_ci"],
+                            ("disparity", name, "psd_max", m), None)
 
 
 @FAST
@@ -276,3 +291,16 @@ def test_multiclass_audit_random_frames_raise_only_input_errors(frame, bootstrap
     doc = json.loads(json.dumps(result.to_dict(), allow_nan=False))
     assert doc["task"] == "multiclass"
     assert sum(g["n"] for g in doc["groups"]) == len(frame)
+
+
+@FAST
+@given(frame=binary_frames(), min_group_size=st.sampled_from([0, 5]))
+def test_no_zero_width_interval_without_bootstrap(frame, min_group_size):
+    # Before: Hanley-McNeil gave AUC 1.000 [1.000, 1.000] to a group of four.
+    doc = audit_ab(frame, bootstrap=0, ci="wilson", min_group_size=min_group_size).to_dict()
+    for g in doc["groups"]:
+        for m, ci in g["ci"].items():
+            _check_interval(g[m], ci, (g["grouping"], m), g["interval_method"][m])
+        if g["n"] < 30:
+            assert all(v in {"wilson", "auc_max_variance", None}
+                       for v in g["interval_method"].values()), g["interval_method"]

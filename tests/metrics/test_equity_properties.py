@@ -29,6 +29,10 @@ def test_equity_scaled_pure_function(overall, values):
     include = np.array([i for _, i in values], dtype=bool)
     es = float(equity_scaled(np.float64(overall), groups, include))
     used = groups[include & ~np.isnan(groups)]
+    if len(used) == 0:
+        # Nothing used: undefined, never the overall metric (read as perfect equity).
+        assert math.isnan(es)
+        return
     assert es <= overall
     assert es > 0
     assert (es == overall) == bool(np.all(used == overall))
@@ -36,7 +40,7 @@ def test_equity_scaled_pure_function(overall, values):
     # Leaving include out uses every defined group.
     es_all = float(equity_scaled(np.float64(overall), groups))
     defined = groups[~np.isnan(groups)]
-    assert es_all == pytest.approx(overall / (1 + np.abs(defined - overall).sum()), rel=1e-12)
+    assert len(defined) > 0 and es_all == pytest.approx(overall / (1 + np.abs(defined - overall).sum()), rel=1e-12)
 
     psd_std, psd_max = (float(x) for x in performance_scaled_disparity(
         np.float64(overall), groups, include))
@@ -49,8 +53,12 @@ def test_equity_scaled_pure_function(overall, values):
         assert (psd_max == 0) == bool(np.all(used == used[0]))
 
 
-def test_equity_scaled_with_no_groups():
-    assert float(equity_scaled(np.float64(0.8), np.zeros(0))) == 0.8
+def test_equity_scaled_with_no_groups_is_undefined():
+    # Before: 0.8, the overall metric, i.e. perfect equity on nothing.
+    assert math.isnan(float(equity_scaled(np.float64(0.8), np.zeros(0))))
+    assert math.isnan(float(equity_scaled(np.float64(0.8), np.array([0.5, 0.9]),
+                                          np.array([False, False]))))
+    assert math.isnan(float(equity_scaled(np.float64(0.8), np.array([np.nan]))))
 
 
 def test_performance_scaled_disparity_with_no_groups():
@@ -70,9 +78,12 @@ def test_equity_scaled_vectorised_over_replicates(data, reps, n_groups):
     es = equity_scaled(overall, groups, include)
     std, spread = performance_scaled_disparity(overall, groups, include)
     assert es.shape == std.shape == spread.shape == (reps,)
-    assert np.all(es <= overall)
+    used = (include & ~np.isnan(groups)).any(axis=-1)
+    assert np.array_equal(np.isnan(es), ~used)
+    assert np.all(es[used] <= overall[used])
     for r in range(reps):
-        assert es[r] == pytest.approx(float(equity_scaled(overall[r], groups[r], include)))
+        assert es[r] == pytest.approx(float(equity_scaled(overall[r], groups[r], include)),
+                                      nan_ok=True)
         s1, m1 = performance_scaled_disparity(overall[r], groups[r], include)
         np.testing.assert_allclose([std[r], spread[r]], [s1, m1], rtol=1e-12)
     assert np.all(np.isnan(std) | (std >= 0))
