@@ -248,6 +248,7 @@ def _explain(frame: pd.DataFrame, spec: AuditSpec, model: Any, attribute: str | 
             step(total - 1, f"Attribute-flip test on {attribute!r}...")
             flip = flip_test(model, sample, attribute, threshold=_threshold(model, spec),
                              weights=weights)
+            warnings.extend(flip.warnings)
         else:
             step(total - 1, f"Proxy check: do the features carry {attribute!r}?")
             try:

@@ -29,9 +29,11 @@ class FlipResult:
     """Share of decisions that change when only the sensitive attribute changes.
 
     A row *flips* when the model's decision (score >= threshold) changes for at least one
-    other value of the attribute, every other input unchanged. Rows are flipped to the values
-    with at least 30 tested rows (``values``; at most 20), the groups the model has seen enough
-    of for the change to mean something.
+    other value of the attribute, every other input unchanged. Rows are flipped only to the
+    values with at least 30 tested rows (``values``; at most 20, the most frequent), the groups
+    the model has seen enough of for the change to mean something; rarer values are never
+    targets, even when that leaves one value or none (``values_left_out`` and the warnings
+    name them).
 
     Attributes
     ----------
@@ -51,6 +53,8 @@ class FlipResult:
         The flipped rows: ``row, group, flipped_to, score, flipped_score, decision,
         flipped_decision``.
     warnings : list of str
+    values_left_out : dict of str to int
+        Values that were not flip targets, with their tested rows.
     """
 
     attribute: str
@@ -61,13 +65,15 @@ class FlipResult:
     by_group: pd.DataFrame
     rows: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
+    values_left_out: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict (at most 500 flipped rows listed; ``n_flipped`` counts them all)."""
         rows = self.rows.head(MAX_FLIPPED_ROWS_JSON)
         return json_safe({
             "attribute": self.attribute, "threshold": float(self.threshold),
-            "values": list(self.values), "n": int(self.n),
+            "values": list(self.values), "min_rows": MIN_FLIP_GROUP,
+            "values_left_out": dict(self.values_left_out), "n": int(self.n),
             "share": float(self.share), "n_flipped": int(len(self.rows)),
             "by_group": {str(r["group"]): {"n": int(r["n"]), "flipped": int(r["flipped"]),
                                            "share": float(r["share"]),
@@ -120,10 +126,25 @@ def flip_test(model: Model, rows: pd.DataFrame, attribute: str, *, threshold: fl
     if attribute not in rows.columns:
         raise FairLensInputError(f"Column {attribute!r} is not in the data.")
     counts = rows[attribute].value_counts(dropna=True)
-    # Flip only to values the rows show often enough (a model has barely seen the others, and
-    # changes towards them are extrapolation, not evidence).
-    values = counts[counts >= min(MIN_FLIP_GROUP, counts.iloc[1] if len(counts) > 1 else 0)]
-    values = values.index[:MAX_FLIP_VALUES].tolist()
+    # Flip only to values with at least MIN_FLIP_GROUP tested rows, always (a model has barely
+    # seen the others, and changes towards them are extrapolation, not evidence); the values
+    # left out are named in the result.
+    values = counts[counts >= MIN_FLIP_GROUP].index[:MAX_FLIP_VALUES].tolist()
+    left_out = {str(k): int(v) for k, v in counts.items() if k not in values}
+    warnings = []
+    rare = {k: v for k, v in left_out.items() if v < MIN_FLIP_GROUP}
+    if rare:
+        shown = ", ".join(f"{k} (n={v})" for k, v in list(rare.items())[:8])
+        warnings.append(
+            f"Attribute-flip test on {attribute!r}: rows are flipped only to values with at "
+            f"least {MIN_FLIP_GROUP} tested rows; left out: {shown}"
+            f"{' ...' if len(rare) > 8 else ''}.")
+    if len(left_out) > len(rare):
+        warnings.append(f"Attribute-flip test on {attribute!r}: rows are flipped to the "
+                        f"{MAX_FLIP_VALUES} most frequent values only.")
+    if not values:
+        warnings.append(f"Attribute-flip test on {attribute!r}: no value has {MIN_FLIP_GROUP} "
+                        "tested rows, so no row was flipped.")
     groups = group_labels(rows[attribute]).to_numpy()
     frame = rows.reset_index(drop=False)
     index_name = frame.columns[0]
@@ -171,7 +192,7 @@ def flip_test(model: Model, rows: pd.DataFrame, attribute: str, *, threshold: fl
         "flipped_score": new_score[sel], "decision": decision[sel].astype(int),
         "flipped_decision": (new_score[sel] >= threshold).astype(int)})
     return FlipResult(attribute, float(threshold), [str(v) for v in values], int(len(frame)),
-                      share, by_group, flipped_rows)
+                      share, by_group, flipped_rows, warnings, left_out)
 
 
 @dataclass

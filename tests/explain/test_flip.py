@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from fairlens.data import AuditSpec
@@ -82,3 +83,27 @@ def test_no_proxy_in_independent_features(planted):
     assert 0.4 < result.auc < 0.6
     assert result.verdict in {"hardly", "weakly"}
     assert np.isfinite(list(result.features.values())).all()
+
+
+def test_flips_only_to_values_with_30_tested_rows(planted):
+    # Before: the rule was min(30, second-largest count), so a value with 20 rows became a
+    # flip target whenever it was the second most frequent; the README says "at least 30".
+    feats = ["sex", "skill", "experience", "region"]
+    model = from_estimator(_fit(planted, feats))
+    men = planted[planted["sex"] == "M"].iloc[:600]
+    women = planted[planted["sex"] == "F"].iloc[:20]
+    rows = pd.concat([men, women])
+    result = flip_test(model, rows, "sex", threshold=0.5)
+    assert result.values == ["M"]
+    assert result.values_left_out == {"F": 20}
+    assert result.warnings == [
+        "Attribute-flip test on 'sex': rows are flipped only to values with at least 30 "
+        "tested rows; left out: F (n=20)."]
+    # Men are never flipped to the rare value; women may flip to M.
+    assert set(result.rows["flipped_to"]) <= {"M"}
+    assert set(result.rows["group"]) <= {"F"}
+    doc = result.to_dict()
+    assert doc["values_left_out"] == {"F": 20} and doc["min_rows"] == 30
+    with_30 = flip_test(model, pd.concat([men, planted[planted["sex"] == "F"].iloc[:30]]),
+                        "sex", threshold=0.5)
+    assert sorted(with_30.values) == ["F", "M"] and with_30.warnings == []
