@@ -90,8 +90,8 @@ class LabelIssues:
     features : list of str
         The feature columns of the cross-validated model (source ``"features"``).
     raw_score : str or None
-        The mapped raw score that was not used as probabilities (source ``"auto"`` chose the
-        cross-validated model instead; the headline says why).
+        The mapped raw score that was not used as probabilities (the cross-validated model
+        found the errors instead; the headline says why).
     sample : RowSample or None
         The rows analysed when the data had more than the row limit (see
         :mod:`fairlens.labels._sample`); row positions of the result's arrays are positions in
@@ -115,7 +115,7 @@ class LabelIssues:
     features: list[str] = field(default_factory=list)
     sample: RowSample | None = None
     raw_score: str | None = None
-    """The raw score column passed over for the cross-validated model (``source="auto"``)."""
+    """The mapped raw score that the cross-validated model stands in for."""
 
     # --- the rows analysed -------------------------------------------------------------------
 
@@ -763,7 +763,7 @@ def label_issues_spec(
     _check_labelled(spec)
     chosen = choose_source(spec, source, feature_cols, detector, frame=frame)
     notes: list[str] = []
-    passed_over = spec.score[0] if (source == "auto" and chosen == "features" and spec.score
+    passed_over = spec.score[0] if (chosen == "features" and spec.score
                                     and not score_is_probability(spec)) else None
     sample = row_sample(frame, spec, max_rows=max_rows, seed=options.seed)
     if sample is not None:

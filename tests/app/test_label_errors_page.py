@@ -11,16 +11,21 @@ import copy
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import fairlens.labels as fl
-from fairlens import AuditSpec
-from fairlens.datasets import COMPAS_AUDIT, PlantedData, load_compas, make_planted
+from fairlens import AuditSpec, registry
+from fairlens.auditing import AuditOptions
+from fairlens.datasets import COMPAS_AUDIT, PlantedData, load_compas, load_sample, make_planted
 from fairlens.ui import ActiveData, keys
 from fairlens.ui import labels_page as L
+from fairlens.wording import labels as W
+from fairlens.wording import md
 from tests.app.conftest import restart_server
+from tests.conftest import require_shared
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
@@ -62,18 +67,38 @@ def open_page(session: dict | None = None) -> AppTest:
 
 def planted_session(frame: pd.DataFrame, spec: AuditSpec, **settings) -> dict:
     """The state the app keeps for an uploaded file held in memory."""
-    active = ActiveData(key=PLANTED_KEY, name="planted.csv", kind="upload", location="memory",
+    return upload_session(frame, spec, "planted.csv", PLANTED_KEY, **settings)
+
+
+def upload_session(frame: pd.DataFrame, spec: AuditSpec, name: str, key: str = "upload0",
+                   **settings) -> dict:
+    """The state the app keeps for the upload ``name`` held in memory."""
+    active = ActiveData(key=key, name=name, kind="upload", location="memory",
                         n_rows=len(frame), n_columns=frame.shape[1],
-                        columns=[str(c) for c in frame.columns], filename="planted.csv")
+                        columns=[str(c) for c in frame.columns], filename=name)
     return {keys.ACTIVE: active, keys.MEMORY_FRAME: frame, keys.SPEC: spec,
             keys.SETTINGS: {**copy.deepcopy(keys.DEFAULT_SETTINGS), **settings},
             keys.SPEC_VERSION: 1}
 
 
+CV_MODEL, CV_FOLDS = "logistic_regression", 3
+"""The page's cross-validation in these tests (fast); the library is called the same way."""
+
+
 @pytest.fixture(scope="module")
 def compas() -> fl.LabelAnalysis:
-    """The library called directly on the COMPAS sample with the page's defaults."""
-    return fl.analyze_labels(load_compas(), **COMPAS_AUDIT)
+    """The library called directly on the COMPAS sample as the page runs it: its raw score is
+    passed over for the cross-validated model (here logistic regression in 3 folds)."""
+    return fl.analyze_labels(load_compas(), **COMPAS_AUDIT, model=CV_MODEL, n_splits=CV_FOLDS)
+
+
+def train(at: AppTest, model: str = CV_MODEL, folds: int = CV_FOLDS) -> AppTest:
+    """Choose the model and folds and press "Train the folds"."""
+    at.selectbox(key=L.W_MODEL).set_value(model)
+    at.number_input(key=L.W_FOLDS).set_value(folds)
+    at.button(key=L.W_RUN_CV).click().run()
+    assert not at.exception, at.exception
+    return at
 
 
 def frame_with(at: AppTest, column: str) -> pd.DataFrame:
@@ -92,58 +117,127 @@ def text(at: AppTest) -> str:
     return "\n".join(m.value for m in at.markdown)
 
 
-def test_compas_shows_the_library_numbers(compas):
+def test_compas_offers_the_cross_validated_model_and_says_why(compas):
+    """Before: the sample's decile/10 score was read as a probability (2,034 flags, 28.2%,
+    "Probabilities: 1: 1.000, 0: 0.000"). Now the page says the score is raw, offers only the
+    cross-validated model, and shows the library's numbers once the folds are trained."""
     at = open_page()
     assert [t.value for t in at.title] == ["Label errors"]
+    assert at.radio(key=L.W_SOURCE).options == [L.SOURCE_LABELS["features"]]
+    infos = [i.value for i in at.info]
+    assert W.raw_score_page("score") in infos
+    assert any("Train the folds" in i for i in infos)
+    assert not at.metric and not at.error
+    train(at)
     issues = compas.issues
     shown = metrics(at)
     assert shown["Rows analysed"] == "7,214"
     assert shown["Suspected label errors"] == f"{issues.n_issues:,}"
     assert shown["Share of rows"] == L.pct(issues.rate)
-    assert shown["Probabilities"] == "score column"
-    # The page opens on the attribute whose groups differ most; the table is the library's.
-    assert L.most_uneven(issues.by_group) == "race"
-    assert at.segmented_control(key=L.W_GROUPING).value == "race"
-    race = issues.by_group[issues.by_group["grouping"] == "race"].reset_index(drop=True)
-    table = at.table[0].value
-    expected = L.rate_table(race, 30).set_index("Group")
-    assert list(table.index) == list(expected.index)
-    assert table.to_dict() == expected.to_dict()
-    assert table.loc["African-American", "Flags"] == "reference group"
-    assert table.loc["African-American", "Issue rate [95% CI]"] == L.pct_ci(
-        race.loc[0, "rate"], race.loc[0, "rate_low"], race.loc[0, "rate_high"])
-    assert "not tested" in table.loc["Native American", "Flags"]
-    # The before/after table is the library's label-aware audit.
-    comparison = at.dataframe[0].value
-    want = L.comparison_display(compas.fairness.table, "race", ["before", "exclusion",
-                                                                 "relabel"])
+    assert shown["Probabilities"] == "3-fold cross-validated model"
+    assert issues.n_issues != 2034
+    # The headline states the method and its caveat, in the library's words.
+    assert md(issues.headline()) in text(at)
+    assert "raw score" in issues.headline() and W.CAVEAT_OUT_OF_SAMPLE in issues.headline()
+    # The per-group table is the library's, shown as data.
+    grouping = at.segmented_control(key=L.W_GROUPING).value
+    assert grouping == L.most_uneven(issues.by_group)
+    part = issues.by_group[issues.by_group["grouping"] == grouping].reset_index(drop=True)
+    table = frame_with(at, "Flags")
+    pd.testing.assert_frame_equal(table.reset_index(drop=True), L.rate_table(part, 30))
+    comparison = frame_with(at, "Robust to label errors?")
+    want = L.comparison_display(compas.fairness.table, grouping, ["before", "exclusion",
+                                                                   "relabel"])
     pd.testing.assert_frame_equal(comparison.reset_index(drop=True), want)
-    assert list(comparison.columns) == ["Measure", "Original labels",
-                                        "Suspected errors excluded",
-                                        "Suspected errors relabelled",
-                                        "Robust to label errors?"]
-    for sentence in compas.fairness.sentences:
+    for sentence in fl.verdict_sentences(compas.fairness.table, compas.fairness.changed_rows,
+                                         esc=md):
         assert sentence in text(at)
-    assert any("audited model itself" in w.value for w in at.warning)
-    assert len(at.get("plotly_chart")) == 3  # rates, before/after, label quality
-    assert f"0 of {issues.n_issues:,}" in text(at)
-
-
-def test_switching_the_attribute(compas):
-    at = open_page()
+    assert not any("audited model itself" in w.value for w in at.warning)
+    # Rows for a person: no "Probabilities: 1: 1.000, 0: 0.000", no "quality 0.0000".
+    row = at.selectbox(key=L.W_ROW).value
+    assert row == int(issues.ranked_rows[0])
+    page_text = text(at)
+    assert "Probabilities:" not in page_text and "0.0000" not in page_text
+    assert "a chance of" in page_text and "so the label is probably" in page_text
+    assert at.selectbox(key=L.W_ROW).format_func(row).startswith(f"row {row}: labelled ")
+    queue = frame_with(at, "Chance of the given label")
+    assert queue["Chance of the given label"].iloc[0].endswith("%")
+    # The run is recorded with exactly the report section's keyword arguments ...
+    params = at.session_state["fl_runs"]["runs"]["labels"]
+    assert params == {"source": "features", "filter_by": "prune_by_noise_rate",
+                      "rank_by": "self_confidence", "features": COMPAS_AUDIT["features"],
+                      "model": CV_MODEL, "n_splits": CV_FOLDS}
+    # ... and the registered section reproduces the page's numbers with them.
+    section = registry.create("section", "labels", **params)
+    frame, spec = load_sample("compas")
+    again = section.run(frame, spec, options=AuditOptions())
+    assert again.issues.n_issues == issues.n_issues
+    assert np.array_equal(again.issues.mask, issues.mask)
     at.segmented_control(key=L.W_GROUPING).set_value("sex").run()
-    assert list(at.table[0].value.index) == ["Female", "Male"]
-    at.segmented_control(key=L.W_FAIR_GROUPING).set_value("age_cat").run()
-    want = L.comparison_display(compas.fairness.table, "age_cat", ["before", "exclusion",
-                                                                    "relabel"])
-    pd.testing.assert_frame_equal(at.dataframe[0].value.reset_index(drop=True), want)
+    assert list(frame_with(at, "Flags")["Group"]) == ["Female", "Male"]
+
+
+def open_adult() -> AppTest:
+    """The Label errors page on the Adult sample, opened on the Data page as a user does."""
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.run()
+    at.switch_page("pages/data.py").run()
+    at.selectbox(key="data_sample").set_value("adult").run()
+    at.button(key="data_open_sample").click().run()
+    at.switch_page(L.PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_adult_reads_the_files_score_and_states_the_caveat():
+    at = open_adult()
+    shown = metrics(at)
+    assert shown["Probabilities"] == "the file's score"
+    assert W.CAVEAT_FILE[:60] in text(at).replace("\\", "")
+    params = at.session_state["fl_runs"]["runs"]["labels"]
+    assert params == {"source": "score", "filter_by": "prune_by_noise_rate",
+                      "rank_by": "self_confidence"}
+    frame, spec = load_sample("adult")
+    found = fl.label_issues_spec(frame, spec, options=AuditOptions(), **params)
+    assert shown["Suspected label errors"] == f"{found.n_issues:,}"
+
+
+def test_the_raw_propublica_upload_is_treated_like_the_sample():
+    """Before: the raw export's decile_score (1-10) was refused with "source='features'; CLI
+    --features" in the page; now it gets the sample's treatment."""
+    raw = pd.read_csv(require_shared("compas", "compas-scores-two-years.csv"))
+    spec = AuditSpec(label="two_year_recid", score=["decile_score"], sensitive=["race", "sex"],
+                     threshold=5, score_kind="raw", favorable="negative")
+    at = open_page(upload_session(raw, spec, "compas-scores-two-years.csv"))
+    assert not at.error
+    assert at.radio(key=L.W_SOURCE).options == [L.SOURCE_LABELS["features"]]
+    assert W.raw_score_page("decile\\_score") in [i.value for i in at.info]
+    chosen = at.multiselect(key=L.W_FEATURES).value
+    assert "priors_count" in chosen and not {"is_recid", "decile_score", "id"} & set(chosen)
+    train(at, folds=2)
+    assert not at.error
+    assert metrics(at)["Rows analysed"] == "7,214"
+    assert "source='features'" not in text(at)
+    assert at.session_state["fl_runs"]["runs"]["labels"]["features"] == chosen
+
+
+def test_group_names_are_shown_literally(planted):
+    """Markdown in a group value is escaped in every sentence (issue 15, item 4)."""
+    frame = planted.frame.head(6000).copy()
+    frame["group"] = frame["group"].map({"A": "A", "B": "[B](http://x.test/i.png)",
+                                         "C": "C"})
+    spec = AuditSpec(label="label", score=["score"], sensitive=["group"])
+    at = open_page(planted_session(frame, spec, ci="wilson", bootstrap=0))
+    shown = text(at)
+    assert md("[B](http://x.test/i.png)") in shown
+    assert "[B](http://x.test/i.png)" not in shown
 
 
 def test_planted_noise_group_is_named(planted):
     spec = AuditSpec(label="label", score=["score"], sensitive=["group", "sex"],
                      features=planted.features)
     at = open_page(planted_session(planted.frame, spec))
-    rows = at.table[0].value
+    rows = frame_with(at, "Flags").set_index("Group")
     assert "higher than reference" in rows.loc["B", "Flags"]
     assert rows.loc["A", "Flags"] == "reference group"
     found = fl.label_issues(planted.frame, label="label", score="score",
@@ -187,7 +281,8 @@ def test_review_decisions_are_saved_and_survive_a_restart(planted, workspace_dir
     assert f"**1 of {found.n_issues:,}** reviewed: 1 label wrong" in text(again)
     queue = frame_with(again, "Rank")
     first = queue[queue["Row"] == row].iloc[0]
-    assert first["Decision"] == "Label wrong" and first["Note"] == "=looks flipped"
+    # Shown as formula-safe data (Streamlit's own "Download as CSV" exports what is shown).
+    assert first["Decision"] == "Label wrong" and first["Note"] == "'=looks flipped"
     # Clearing the decision removes it from the file.
     again.selectbox(key=L.W_ROW).set_value(row).run()
     again.button(key=L.W_CLEAR).click().run()
@@ -205,7 +300,7 @@ def test_cross_validated_source_with_progress(planted):
     at.selectbox(key=L.W_MODEL).set_value("logistic_regression")
     at.button(key=L.W_RUN_CV).click().run()
     assert not at.exception, at.exception
-    assert metrics(at)["Probabilities"] == "5-fold CV"
+    assert metrics(at)["Probabilities"] == "5-fold cross-validated model"
     expected = fl.label_issues(planted.frame, label="label", score="score", sensitive="group",
                                features=planted.features, source="features",
                                model="logistic_regression")
