@@ -15,6 +15,8 @@ from fairlens.report._tables import explain_frames, labels_frames, remedy_frame,
 from fairlens.wording import fmt, fmt_ci, fmt_int, is_missing, measure_label
 from fairlens.wording.report import fidelity_words
 
+MAX_GROUP_COLUMNS = 8
+"""Groups shown side by side in the table of feature importance by group."""
 Document = dict[str, Any]
 """An analysis' JSON document (``fairlens.labels/1``, ``fairlens.slices/1`` ...)."""
 
@@ -120,50 +122,94 @@ def explain_section(doc: Document) -> Section:
         tables.append(frame_table(gap_frame.head(20), "Contribution of each feature to the gap"))
     by_group = frames.get("explain_by_group")
     if by_group is not None and len(by_group):
-        wide = by_group.pivot_table(index="feature", columns=["attribute", "group"],
-                                    values="importance", aggfunc="first")
-        wide.columns = [f"{a}={g}" for a, g in wide.columns]
-        wide = wide.reset_index().iloc[:20, :9]
-        tables.append(frame_table(wide, "Feature importance by group"))
+        for attribute in dict.fromkeys(by_group["attribute"]):
+            part = by_group[by_group["attribute"] == attribute]
+            wide = part.pivot_table(index="feature", columns="group", values="importance",
+                                    aggfunc="first", sort=False)
+            wide.columns = [str(g) for g in wide.columns]
+            wide = wide.reset_index().iloc[:20, :MAX_GROUP_COLUMNS + 1]
+            more = part["group"].nunique() - MAX_GROUP_COLUMNS
+            tables.append(frame_table(
+                wide, f"Feature importance by {attribute} (mean |SHAP| in each group)",
+                note=f"{more} more group(s) in explain_by_group.csv." if more > 0 else "",
+                keep=tuple(wide.columns[1:])))
     return Section("explain", "Why: explanations", paragraphs,
                      [str(w) for w in doc.get("warnings") or []], tables=tables,
                      figures=figures)
 
 
 def remedy_section(doc: Document) -> Section:
-    """The remedy's effect: metrics before and after, on the held-out split."""
-    paragraphs = [f"Method **{doc.get('method', '?')}**, constraint "
-                  f"{doc.get('constraint', '?')}, tolerance {doc.get('tolerance', '?')}"
-                  + (f", attribute {doc['attribute']}" if doc.get("attribute") else "") + "."]
-    split = doc.get("split")
-    if isinstance(split, dict) and split:
-        paragraphs.append(
-            "Evaluated on " + str(split.get("evaluated_on", "a held-out split")) + ": "
-            + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in split.items()
-                        if k not in ("evaluated_on",) and not isinstance(v, (dict, list)))
-            + ".")
+    """The remedy's effect on the held-out split: the headline (what the fairness method added
+    beyond retraining, for a remedy that retrains), what it aimed at (a constraint only for a
+    remedy that takes one), the key measures before, after and for the same learner retrained
+    without fairness, and the notes computed from those numbers."""
+    from fairlens import registry
+    from fairlens.wording import metric_label
+    from fairlens.wording.remedies import change_words, constraint_line, fit_notes
+
+    method = str(doc.get("method", "?"))
+    try:
+        title = registry.get("remedy", method).title
+    except Exception:  # noqa: BLE001 - an unknown remedy keeps its name
+        title = method
+    attribute = doc.get("attribute")
+    paragraphs = []
     if doc.get("sentence"):
         paragraphs.append(str(doc["sentence"]))
-    frame = remedy_frame(doc)
+    paragraphs.append(f"Method **{title}**" + (f" on {attribute}" if attribute else "") + ". "
+                      + constraint_line(doc))
+    split = doc.get("split")
+    if isinstance(split, dict) and split.get("n_fit") is not None:
+        strata = " and ".join(str(c) for c in split.get("stratified_by") or [])
+        paragraphs.append(
+            f"Fitted on {fmt_int(split['n_fit'])} rows, evaluated on "
+            f"{fmt_int(split.get('n_test'))} held-out rows ({split.get('method', 'split')}"
+            + (f" by {strata}" if strata else "") + f", seed {split.get('seed', '-')}).")
     tables = []
-    if len(frame):
-        key = ("n_rows", "accuracy", "selection_rate", "tpr", "fpr", "auc",
-               "demographic_parity_difference", "equalized_odds_difference",
-               "equal_opportunity_difference", "accuracy_difference")
-        names = frame["measure"].astype(str)
-        shown = frame[names.str.split(".").str[-1].isin(key) | names.str.startswith(
-            "equity_scaled.")]
+    parts = {k: doc.get(k) or {} for k in ("before", "after", "baseline")}
+    base = bool(doc.get("baseline"))
+
+    def value(part: str, kind: str, key: str) -> Any:
+        block = parts[part].get(kind) or {}
+        if kind == "disparities":
+            block = block.get(str(attribute)) or {}
+        return block.get(key)
+
+    rows = []
+    keys = [("overall", k, metric_label(k)) for k in
+            ("accuracy", "balanced_accuracy", "selection_rate", "tpr", "fpr", "auc")]
+    keys += [("disparities", k, f"{measure_label(k)} ({attribute})") for k in
+             ("equalized_odds_difference", "equal_opportunity_difference",
+              "demographic_parity_difference")]
+    for kind, key, label in keys:
+        b, a = value("before", kind, key), value("after", kind, key)
+        if is_missing(b) and is_missing(a):
+            continue
+        row = {"Measure (held-out rows)": label, "Before": fmt(b), "After": fmt(a),
+               "Change": change_words(None if is_missing(a) or is_missing(b)
+                                      else float(a) - float(b), "-")}
+        if base:
+            r = value("baseline", kind, key)
+            row["Retrained without fairness"] = fmt(r)
+            row["Beyond retraining"] = change_words(
+                None if is_missing(a) or is_missing(r) else float(a) - float(r), "-")
+        rows.append(row)
+    if rows:
         tables.append(frame_table(
-            shown if len(shown) else frame, "Before and after the remedy (held-out split)",
-            note="Key measures; every number before and after is in remedy.csv."))
+            pd.DataFrame(rows), "Before and after the remedy (held-out split)",
+            note="Key measures" + ("; 'Beyond retraining' is what the fairness method added "
+                                   "to the same learner retrained without it" if base else "")
+                 + f". Every number before and after ({fmt_int(len(remedy_frame(doc)))} "
+                   "measures) is in remedy.csv."))
+    bullets = list(fit_notes(doc))
+    bullets += [str(w) for w in doc.get("warnings") or []]
     artefacts = doc.get("artefacts")
-    bullets = [str(w) for w in doc.get("warnings") or []]
     if isinstance(artefacts, dict) and artefacts:
         text = "; ".join(f"{k}: {v}" for k, v in artefacts.items()
-                         if not isinstance(v, (dict, list)))
+                         if not isinstance(v, (dict, list)) and v is not None)
         bullets.append("Artefacts (full detail in the JSON file): " + text[:600])
     return Section("remedy", "What would reduce the disparity: remedy", paragraphs, bullets,
-                     tables=tables)
+                   tables=tables)
 
 
 def over_time_section(doc: Document) -> Section:

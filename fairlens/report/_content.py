@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from fairlens.wording import fmt, fmt_int, is_missing
+from fairlens.wording import fmt, fmt_int, header, is_missing
 
 MAX_TABLE_ROWS = 60
 """Longest table drawn in the documents (the CSV and JSON files hold every row)."""
@@ -28,6 +28,21 @@ class Table:
     row_classes: list[str] = field(default_factory=list)
     note: str = ""
     truncated: int = 0
+    keep: tuple[str, ...] = ()
+    """Columns named by the user's data (group values): shown as they are."""
+
+    def __post_init__(self) -> None:
+        self.columns = [c if c in self.keep else person_header(c) for c in self.columns]
+
+
+def person_header(name: object) -> str:
+    """A column header for a person: :func:`fairlens.wording.header` (``error_rate`` ->
+    ``Error rate``, ``n`` -> ``Rows``), with a capital first letter (``p-value`` and
+    ``q-value`` keep theirs)."""
+    text = header(name)
+    if text[:1].islower() and not text.startswith(("p-", "q-")):
+        text = text[:1].upper() + text[1:]
+    return text
 
 
 @dataclass
@@ -58,7 +73,7 @@ class Section:
 
 def frame_table(frame: pd.DataFrame, title: str, *, note: str = "",
                 formats: dict[str, str] | None = None, classes: list[str] | None = None,
-                max_rows: int = MAX_TABLE_ROWS) -> Table:
+                max_rows: int = MAX_TABLE_ROWS, keep: tuple[str, ...] = ()) -> Table:
     """A :class:`Table` from a frame: numbers to 3 decimals, counts with separators."""
     formats = formats or {}
     rows = []
@@ -81,4 +96,4 @@ def frame_table(frame: pd.DataFrame, title: str, *, note: str = "",
         rows.append(cells)
     return Table(title, [str(c) for c in frame.columns], rows,
                  (classes or [""] * len(frame))[:max_rows], note,
-                 max(0, len(frame) - max_rows))
+                 max(0, len(frame) - max_rows), tuple(str(k) for k in keep))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import io
 import math
+import textwrap
 from typing import Any
 
 import numpy as np
@@ -79,8 +80,88 @@ def plotly_figure(fig: Figure) -> Any:
 # --- matplotlib (PDF) ------------------------------------------------------------------------
 
 
-def _axis_labels(names: list[str], width: int = 28) -> list[str]:
-    return [n if len(n) <= width else n[: width - 1] + "..." for n in names]
+GROUP_LABEL_WIDTH = 28
+"""Longest group label (characters) beside a per-group chart of the PDF."""
+MEASURE_LABEL_WIDTH = 40
+"""Longest label beside the other charts of the PDF."""
+_PART_WIDTHS = (14, 11, 8, 5)
+_MIN_PREFIX = 4
+_SEP = " x "
+
+
+def _unique_prefix(value: str, others: list[str]) -> str | None:
+    """The shortest prefix of ``value`` (at least a few characters) that starts no other
+    value, or None when there is none shorter than ``value``."""
+    for n in range(_MIN_PREFIX, len(value)):
+        prefix = value[:n]
+        if prefix.endswith((" ", "-")):
+            continue
+        if not any(o != value and o.startswith(prefix) for o in others):
+            return prefix + "."
+    return None
+
+
+def _abbreviated(names: list[str], width: int) -> tuple[list[str], dict[str, str]] | None:
+    """Intersection names (``a x b x c``) with their long parts cut to a distinct prefix
+    (the same cut for a value wherever it occurs), when that makes every label fit."""
+    parts = [n.split(_SEP) for n in names]
+    if len({len(p) for p in parts}) != 1 or len(parts[0]) < 2:
+        return None
+    positions = [sorted({p[k] for p in parts}) for k in range(len(parts[0]))]
+    for part_width in _PART_WIDTHS:
+        short: list[dict[str, str]] = []
+        for values in positions:
+            cut = {}
+            for v in values:
+                prefix = _unique_prefix(v, values) if len(v) > part_width else None
+                cut[v] = prefix if prefix and len(prefix) < len(v) else v
+            if len(set(cut.values())) < len(cut):
+                return None
+            short.append(cut)
+        labels = [_SEP.join(short[k][v] for k, v in enumerate(p)) for p in parts]
+        if all(len(label) <= width for label in labels):
+            legend = {a: v for cut in short for v, a in cut.items() if a != v}
+            return labels, legend
+    return None
+
+
+def short_labels(names: list[str], width: int = GROUP_LABEL_WIDTH
+                 ) -> tuple[list[str], dict[str, str]]:
+    """Axis labels that fit ``width`` characters and stay distinct, and the legend of the
+    abbreviations they use (abbreviation -> full name; empty when nothing was shortened).
+
+    Intersections get their long parts cut to a distinct prefix (``Afri. x Female x Grea.``
+    with ``Afri. = African-American``); other long names wrap onto two lines; names that
+    still do not fit are numbered, and the legend gives each number's name.
+    """
+    names = [str(n) for n in names]
+    if all(len(n) <= width for n in names):
+        return names, {}
+    cut = _abbreviated(names, width)
+    if cut is not None:
+        return cut
+    wrapped = [textwrap.wrap(n, width, break_on_hyphens=False) or [n] for n in names]
+    labels = ["\n".join(lines) for lines in wrapped]
+    if all(len(lines) <= 2 for lines in wrapped) and len(set(labels)) == len(labels):
+        return labels, {}
+    numbered = [n if len(n) <= width else f"({i}) {n[:width - 9]}..."
+                for i, n in enumerate(names, start=1)]
+    legend = {f"({i})": n for i, n in enumerate(names, start=1) if len(n) > width}
+    return numbered, legend
+
+
+def figure_labels(fig: Figure) -> tuple[list[str], dict[str, str]]:
+    """The axis labels of ``fig`` in the PDF, and the legend of their abbreviations."""
+    if fig.kind == "group_bars":
+        return short_labels([str(r["group"]) for r in fig.data["rows"]], GROUP_LABEL_WIDTH)
+    if fig.kind == "disparities":
+        return short_labels([str(r["label"]) for r in fig.data["rows"]], MEASURE_LABEL_WIDTH)
+    return short_labels([str(x) for x in fig.data["labels"]], MEASURE_LABEL_WIDTH)
+
+
+def legend_text(legend: dict[str, str]) -> str:
+    """The legend of a chart's abbreviated labels, as one line under it."""
+    return "Abbreviations: " + "; ".join(f"{a} = {full}" for a, full in legend.items()) + "."
 
 
 def matplotlib_png(fig: Figure, *, width_in: float = 7.0, dpi: int = 150) -> tuple[bytes, float]:
@@ -98,9 +179,10 @@ def matplotlib_png(fig: Figure, *, width_in: float = 7.0, dpi: int = 150) -> tup
     if fig.kind == "group_bars":
         rows = fig.data["rows"]
         metrics = fig.data["metrics"]
-        names = _axis_labels([str(r["group"]) for r in rows])
+        names, _ = figure_labels(fig)
         n = len(rows)
-        height = max(1.6, 0.22 * n + 0.9)
+        lines = max(label.count("\n") + 1 for label in names) if names else 1
+        height = max(1.6, (0.22 + 0.12 * (lines - 1)) * n + 0.9)
         f, axes = plt.subplots(1, len(metrics), figsize=(width_in, height), sharey=True,
                                squeeze=False)
         y = np.arange(n)
@@ -124,14 +206,14 @@ def matplotlib_png(fig: Figure, *, width_in: float = 7.0, dpi: int = 150) -> tup
     else:
         if fig.kind == "disparities":
             rows = fig.data["rows"]
-            names = _axis_labels([str(r["label"]) for r in rows], 40)
             v, minus, plus = _errors([r["value"] for r in rows], [r["low"] for r in rows],
                                      [r["high"] for r in rows])
         else:
-            names = _axis_labels([str(x) for x in fig.data["labels"]], 40)
             v, minus, plus = _errors(fig.data["values"], fig.data.get("low"),
                                      fig.data.get("high"))
-        height = max(1.5, 0.28 * len(names) + 0.8)
+        names, _ = figure_labels(fig)
+        lines = max(label.count("\n") + 1 for label in names) if names else 1
+        height = max(1.5, (0.28 + 0.14 * (lines - 1)) * len(names) + 0.8)
         f, ax = plt.subplots(figsize=(width_in, height))
         y = np.arange(len(names))
         if fig.kind == "disparities":

@@ -19,6 +19,8 @@ from fairlens.report._sections import build_sections
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _CODE = re.compile(r"`([^`]+)`")
+_SHORT = 24
+_INTERVAL = re.compile(r"^(\S+) (\[[^\]]*\])(.*)$")
 
 
 def rich(text: Any) -> Markup:
@@ -26,6 +28,21 @@ def rich(text: Any) -> Markup:
     safe = str(escape(str(text)))
     safe = _BOLD.sub(r"<strong>\1</strong>", safe)
     return Markup(_CODE.sub(r"<code>\1</code>", safe))
+
+
+def cell(text: Any) -> Markup:
+    """A table cell, escaped; a value with its interval (``0.514 [0.498, 0.531] *``) may break
+    between the value and the interval but never inside either, so that a wide table fits the
+    page instead of hiding its last columns."""
+    text = str(text)
+    match = _INTERVAL.match(text)
+    if not match:
+        if " " not in text and len(text) <= _SHORT:  # a number or a word: never broken
+            return Markup(f'<span class="v">{escape(text)}</span>')
+        return Markup(escape(text))
+    value, interval, rest = match.groups()
+    return Markup(f'<span class="v">{escape(value)}</span> '
+                  f'<span class="ci">{escape(interval)}{escape(rest)}</span>')
 
 
 def script_json(value: Any) -> Markup:
@@ -41,6 +58,7 @@ def environment() -> Environment:
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["rich"] = rich
+    env.filters["cell"] = cell
     return env
 
 

@@ -67,9 +67,11 @@ def _styles() -> dict[str, Any]:
         "title": ParagraphStyle("t", parent=base["Title"], fontName=fonts["bold"], fontSize=20,
                                 leading=24, alignment=0, textColor=ink, spaceAfter=4),
         "h2": ParagraphStyle("h2", parent=base["Heading2"], fontName=fonts["bold"], fontSize=14,
-                             leading=18, textColor=ink, spaceBefore=10, spaceAfter=4),
+                             leading=18, textColor=ink, spaceBefore=10, spaceAfter=4,
+                             keepWithNext=1),
         "h3": ParagraphStyle("h3", parent=base["Heading3"], fontName=fonts["bold"], fontSize=10,
-                             leading=13, textColor=ink, spaceBefore=6, spaceAfter=2),
+                             leading=13, textColor=ink, spaceBefore=6, spaceAfter=2,
+                             keepWithNext=1),
         "body": ParagraphStyle("b", parent=base["BodyText"], fontName=fonts["regular"],
                                fontSize=9, leading=12, textColor=ink, spaceAfter=4),
         "muted": ParagraphStyle("m", parent=base["BodyText"], fontName=fonts["regular"],
@@ -102,12 +104,16 @@ def _widths(table: Any, styles: dict[str, Any], width: float) -> list[float]:
         texts = [_keep_ci(str(r[j])) for r in table.rows if j < len(r)]
         nat = max([stringWidth(str(table.columns[j]), head.fontName, head.fontSize)]
                   + [stringWidth(t, cell.fontName, cell.fontSize) for t in texts])
-        words = [w for t in texts for w in t.split(" ")] + str(table.columns[j]).split(" ")
-        least = max(stringWidth(w, cell.fontName, cell.fontSize) for w in words) if words else 10
+        words = [w for t in texts for w in t.split(" ")]
+        least = max([stringWidth(w, cell.fontName, cell.fontSize) for w in words]
+                    + [stringWidth(w, head.fontName, head.fontSize)
+                       for w in str(table.columns[j]).split(" ")] + [10.0])
         natural.append(min(nat, width * 0.6) + pad)
         minimum.append(min(least, width * 0.3) + pad)
     if sum(natural) <= width:
         return natural
+    if sum(minimum) > width:  # never wider than the page: long words are split instead
+        return [m * width / sum(minimum) for m in minimum]
     spare = max(0.0, width - sum(minimum))
     extra = [nat - m for nat, m in zip(natural, minimum, strict=True)]
     total = sum(extra) or 1.0
@@ -192,7 +198,7 @@ def render_pdf(report: Report) -> bytes:
         Spacer,
     )
 
-    from fairlens.report._figures import matplotlib_png
+    from fairlens.report._figures import figure_labels, legend_text, matplotlib_png
 
     styles = _styles()
     buffer = io.BytesIO()
@@ -223,8 +229,12 @@ def render_pdf(report: Report) -> bytes:
             h = min(w * aspect, 220 * mm)
             if h < w * aspect:
                 w = h / aspect
-            story.append(KeepTogether([Paragraph(rich(fig.title), styles["h3"]),
-                                       Image(io.BytesIO(png), width=w, height=h)]))
+            parts = [Paragraph(rich(fig.title), styles["h3"]),
+                     Image(io.BytesIO(png), width=w, height=h)]
+            legend = figure_labels(fig)[1]
+            if legend:
+                parts.append(Paragraph(escape(legend_text(legend)), styles["muted"]))
+            story.append(KeepTogether(parts))
         for table in section.tables:
             story.extend(_table(table, styles, width))
         if section.code:

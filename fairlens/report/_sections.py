@@ -36,6 +36,11 @@ from fairlens.wording.report import NOT_RUN_ON_PAGES, PAGE_NAMES, settings_origi
 CHART_METRICS = ("selection_rate", "tpr", "fpr", "ppv")
 """The per-group chart's metrics (binary tasks)."""
 KEY_MEASURES = tuple(MEASURE_LABELS)
+PAGE_FLAGS = "(see the Flags column)"
+REPORT_FLAGS = "(marked * in the table below)"
+"""The report's tables mark a significant difference with *; the pages have a Flags column."""
+ANALYSIS_WORDS = {"labels": "label errors", "slices": "error slices",
+                  "explain": "explanations", "remedy": "remedy", "over_time": "over time"}
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -83,7 +88,9 @@ def analyses_words(report: Report) -> str:
     """The analyses of the report and where their settings come from, in words."""
     parts = []
     for name, params in report.config.analyses.items():
-        what = f"{name} ({params['method']})" if "method" in params else name
+        what = ANALYSIS_WORDS.get(name, name.replace("_", " "))
+        if "method" in params:
+            what += f" ({params['method']})"
         origin = report.config.origins.get(name)
         if origin == "page":
             what += f", as run on the {PAGE_NAMES.get(name, name)} page"
@@ -119,8 +126,8 @@ def group_display(audit: Audit, grouping: str) -> Table:
         cells.append(line)
         classes.append("small" if r["small"] else "reference" if r["reference"] else "")
     note = ("Value [95% interval]; * = differs from the reference group (Benjamini-Hochberg "
-            f"q < 0.05); small = fewer than {audit.options.min_group_size} rows, left out of "
-            "the disparities, ES and PSD.")
+            "q < 0.05)" + (f"; small = fewer than {audit.options.min_group_size} rows, left out "
+                           "of the disparities, ES and PSD." if rows["small"].any() else "."))
     table = Table(f"{grouping}: metrics by group", ["group", "n", *map(measure_label, metrics)],
                   cells[:MAX_TABLE_ROWS], classes[:MAX_TABLE_ROWS], note,
                   max(0, len(cells) - MAX_TABLE_ROWS))
@@ -139,10 +146,10 @@ def grouping_section(report: Report, grouping: str) -> Section:
         figures.append(Figure("group_bars", f"{grouping}: rates by group with 95% intervals",
                                 {"rows": _records(rows[cols]), "metrics": metrics}))
     words = outcome_words(report.config.sample, audit.threshold, audit.primary.name)
-    return Section(f"grouping-{grouping}", f"Fairness by {grouping}",
-                     disparity_sentences(doc, audit.by_group, grouping, escape=str,
-                                         min_group_size=audit.options.min_group_size,
-                                         words=words),
+    sentences = [s.replace(PAGE_FLAGS, REPORT_FLAGS) for s in disparity_sentences(
+        doc, audit.by_group, grouping, escape=str, min_group_size=audit.options.min_group_size,
+        words=words)]
+    return Section(f"grouping-{grouping}", f"Fairness by {grouping}", sentences,
                      tables=[group_display(audit, grouping)], figures=figures)
 
 

@@ -85,8 +85,9 @@ def _analysis_findings(documents: Documents) -> list[str]:
         verdict = labels.get("fairness_verdict") or []
         n_issues, n_rows = labels.get("n_issues"), labels.get("n_rows")
         if n_issues is not None and n_rows:
-            out.append(f"Label errors: **{int(n_issues):,}** of {int(n_rows):,} labels "
-                       f"({100 * n_issues / n_rows:.1f}%) look wrong to confident learning.")
+            from fairlens.wording.labels import headline_of
+
+            out.append(f"Label errors: {headline_of(dict(labels))}")
         if verdict:
             out.append(str(verdict[-1]))
     slices = (documents.get("slices") or {}).get("slices") or []
@@ -227,7 +228,7 @@ PAGE_NAMES = {"labels": "Label errors", "slices": "Slices", "explain": "Explain"
 NOT_RUN_ON_PAGES = "Not run on the pages: defaults"
 """The label of an analysis the report ran with its defaults because no page ran it."""
 _HIDDEN_SETTINGS = {"base", "model_file", "progress", "origin"}
-_MAX_SETTING_TEXT = 200
+_MAX_SETTING_TEXT = 400
 
 
 def _setting_value(value: Any) -> str:
@@ -244,24 +245,48 @@ def _setting_value(value: Any) -> str:
     return "-" if value is None else str(value)
 
 
-def _document_settings(name: str, doc: Mapping[str, Any]) -> dict[str, Any]:
-    """The settings an analysis' JSON document records (what actually ran)."""
+MAX_NAMED = 6
+"""Longest list of values a settings line names in full (longer ones: the count and the first
+few)."""
+
+
+def _list_words(values: Any) -> str:
+    from fairlens.wording._text import names
+
+    values = [str(v) for v in values]
+    if len(values) <= MAX_NAMED:
+        return names(values)
+    return f"{len(values)} ({', '.join(values[:MAX_NAMED - 2])} ...)"
+
+
+def _document_settings(name: str, doc: Mapping[str, Any]
+                       ) -> tuple[dict[str, Any], set[str]]:
+    """The settings an analysis' JSON document records (what actually ran), and the section
+    keywords they cover."""
     out: dict[str, Any] = {}
+    covered: set[str] = set()
     if name == "labels":
-        out["probabilities from"] = doc.get("source")
+        from fairlens.wording.labels import source_short
+
         detector = doc.get("detector")
+        options = (detector.get("options") or {}) if isinstance(detector, Mapping) else {}
+        if doc.get("source"):
+            out["probabilities from"] = source_short(str(doc["source"]),
+                                                     options.get("n_splits", "?"))
+        covered |= {"source", "detector"}
         if isinstance(detector, Mapping):
             out["detector"] = detector.get("name")
-            options = detector.get("options") or {}
-            for key in ("filter_by", "rank_by"):
+            for key in ("model", "filter_by", "rank_by"):
                 if key in options:
                     out[key.replace("_", " ")] = options[key]
+                    covered.add(key)
     elif name == "slices":
         out["error signal"] = doc.get("error")
         params = doc.get("params") or {}
         for key in ("features", "max_depth", "min_support", "top_k", "n_bins", "fdr"):
             if key in params:
                 out[key.replace("_", " ")] = params[key]
+        covered |= {"error", *params}
     elif name == "explain":
         model = doc.get("model") or {}
         out["explained"] = model.get("source") or model.get("kind")
@@ -270,26 +295,36 @@ def _document_settings(name: str, doc: Mapping[str, Any]) -> dict[str, Any]:
         if gap.get("group_a") is not None:
             out["groups compared"] = f"{gap.get('group_a')} and {gap.get('group_b')}"
         out["rows explained"] = doc.get("sample_size")
+        covered |= {"model", "sample", "model_name", "trust_pickle", "trusted_types",
+                    "features", "attribute", "group_a", "group_b", "sample_size"}
     elif name == "remedy":
         out["method"] = doc.get("method")
         out["attribute"] = doc.get("attribute")
+        constraint = str(doc.get("constraint") or "").replace("_", " ") or None
+        if doc.get("tolerance") is not None:
+            out["constraint"] = constraint
+            out["tolerance"] = doc.get("tolerance")
+        else:
+            out["disparity measured"] = constraint
         settings = doc.get("settings") or {}
         for key, value in settings.items():
             if key not in ("attribute", "bootstrap", "min_group_size"):
                 out[key.replace("_", " ")] = value
-    return {k: v for k, v in out.items() if v is not None}
+        covered |= {"method", "attribute", "constraint", "tolerance", *settings}
+    return {k: v for k, v in out.items() if v is not None}, covered
 
 
 def settings_text(name: str, params: Mapping[str, Any], doc: Mapping[str, Any] | None) -> str:
     """The settings an analysis ran with, in words: what its document records, and the
     settings given (a page's or the config's) that the document does not name."""
-    shown = _document_settings(name, doc or {})
-    said = {k.replace(" ", "_") for k in shown} | {"method", "source", "error"}
+    shown, covered = _document_settings(name, doc or {})
     for key, value in params.items():
-        if key in _HIDDEN_SETTINGS or key in said or value is None:
+        if key in _HIDDEN_SETTINGS or key in covered or value is None:
             continue
         shown[key.replace("_", " ")] = value
-    text = "; ".join(f"{k} {_setting_value(v)}" for k, v in shown.items())
+    parts = [f"{k} {_list_words(v) if isinstance(v, (list, tuple)) else _setting_value(v)}"
+             for k, v in shown.items()]
+    text = "; ".join(parts)
     return text if len(text) <= _MAX_SETTING_TEXT else text[:_MAX_SETTING_TEXT - 3] + "..."
 
 
