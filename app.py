@@ -13,7 +13,9 @@ from fairlens import ui
 ui.use_navigation()
 st.set_page_config(
     page_title="FairLens",
-    page_icon=":material/balance:",
+    # An emoji favicon is drawn in the browser; a ":material/..." one is fetched from
+    # fonts.gstatic.com, and the app asks no host but its own server.
+    page_icon="⚖️",
     layout="wide",
     initial_sidebar_state="expanded",
     menu_items={"About": "FairLens: fairness and error analysis for model prediction files."},

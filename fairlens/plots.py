@@ -302,3 +302,38 @@ def model_scatter(compare: pd.DataFrame, metric: str, grouping: str, *,
                       yaxis=dict(title=f"{name}, mean of the other groups", range=[lo, hi],
                                  gridcolor="#e5e7eb"))
     return fig
+
+
+# --- how the app shows a figure (the report draws its own) ---
+
+CHART_CONFIG: dict[str, Any] = {
+    "displaylogo": False,
+    "displayModeBar": "hover",
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+}
+"""Plotly's ``config`` for every chart on a page: the toolbar only while the pointer is over
+the chart, without the logo and the selection tools."""
+TOOLBAR_ROOM_PX = 34
+"""Height of the band at the top of a chart where plotly's toolbar appears on hover: titles
+start below it (:func:`leave_room_for_toolbar`)."""
+
+
+def leave_room_for_toolbar(fig: go.Figure) -> go.Figure:
+    """Move a figure's title (and its subplot titles, with the top margin) below the band
+    where plotly's toolbar appears, so that the toolbar never covers them. Changes ``fig``
+    in place and returns it."""
+    layout = fig.layout
+    title = layout.title.text if layout.title is not None else None
+    top = layout.margin.t if layout.margin is not None and layout.margin.t is not None else 50
+    annotations = [a for a in (layout.annotations or ()) if a.yref == "paper" and
+                   a.y is not None and a.y >= 1]
+    need = top
+    if title:
+        fig.update_layout(title=dict(yref="container", y=1, yanchor="top",
+                                     pad=dict(t=TOOLBAR_ROOM_PX)))
+        need = max(top, TOOLBAR_ROOM_PX + 30 + (22 if annotations else 0))
+    elif annotations:
+        need = max(top, TOOLBAR_ROOM_PX + 22)
+    if need != top:
+        fig.update_layout(margin=dict(t=need))
+    return fig

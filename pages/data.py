@@ -50,10 +50,11 @@ loader = ui.frame_loader()
 st.subheader("2. Preview")
 st.markdown(f"**{fmt.md(data.name)}** · {data.n_rows:,} rows x {data.n_columns} columns "
             f"(first {min(ui.cache.PREVIEW_ROWS, data.n_rows)} rows shown)")
-st.dataframe(ui.cache.preview(data.key, loader), hide_index=True, height=260)
+ui.table(ui.cache.preview(data.key, loader), headers=False, height=260)
 with st.expander("Column summary"):
-    st.dataframe(ui.cache.column_summary(data.key, loader), hide_index=True,
-                 column_config={"missing": st.column_config.NumberColumn(format="percent")})
+    ui.table(ui.cache.column_summary(data.key, loader),
+             column_config={fmt.header("missing"): st.column_config.NumberColumn(
+                 format="percent")})
 
 st.subheader("3. Column mapping")
 st.markdown("FairLens proposed a role for each column from its name and type. Change what is "
@@ -85,7 +86,8 @@ with left:
                       help="Columns named <prefix><class>, e.g. p_cat, p_dog.")
         prefix = st.session_state[K.W_DATA_PREFIX]
         matched = [c for c in columns if prefix and c.startswith(prefix)]
-        st.caption(f"Matches: {', '.join(matched) if matched else 'no column'}")
+        shown = fmt.names(fmt.md(c) for c in matched) if matched else "no column"
+        st.caption(f"Matches: {shown}")
     else:
         st.multiselect("Metric column(s)", columns, key=K.W_DATA_METRIC,
                        help="Per-sample metrics where higher is better, such as Dice or IoU.")
@@ -144,14 +146,15 @@ else:
     except ui.FairLensInputError as exc:
         st.error(ui.explain(str(exc)), icon=":material/error:")
     except Exception as exc:  # noqa: BLE001 - never a traceback in the page
-        st.error(f"The data could not be checked ({type(exc).__name__}: {exc}).",
+        st.error(f"The data could not be checked ({type(exc).__name__}: {fmt.md(exc)}).",
                  icon=":material/error:")
     else:
-        parts = ", ".join(f"{g.name} ({len(g.labels)} groups)" for g in stats.groupings)
-        models = f"{len(stats.models)} model(s)" if len(stats.models) > 1 else "one model"
+        parts = ", ".join(f"{fmt.md(g.name)} ({len(g.labels)} groups)"
+                          for g in stats.groupings)
+        models = f"{len(stats.models)} models" if len(stats.models) > 1 else "one model"
         st.success(f"The mapping fits the data: {stats.n_rows:,} rows, {models}; {parts}.",
                    icon=":material/check_circle:")
         for warning in stats.warnings:
-            st.warning(warning, icon=":material/warning:")
+            st.warning(fmt.md(warning), icon=":material/warning:")
         st.page_link(K.PAGE_FAIRNESS, label="See the fairness results",
                      icon=":material/arrow_forward:")

@@ -62,13 +62,13 @@ def results() -> None:
     groupings = list(dict.fromkeys(equity["grouping"]))
     K.restore_widget(K.W_EQUITY_GROUPING, groupings[0], groupings)
     grouping = st.segmented_control("Attribute", options=groupings, required=True,
-                                    **K.kept(K.W_EQUITY_GROUPING))
+                                    format_func=fmt.md, **K.kept(K.W_EQUITY_GROUPING))
     grouping = grouping or groupings[0]
-    st.subheader(f"ES, PSD and harmony: {grouping}")
+    st.subheader(f"ES, PSD and harmony: {fmt.md(grouping)}")
     if len(audit.models) > 1:
         st.caption(f"Model **{fmt.md(next(iter(audit.models)))}** (the first score column); the "
                    "model comparison below covers every model.")
-    st.table(fmt.equity_table(equity, grouping).set_index("Metric"))
+    ui.static_table(fmt.equity_table(equity, grouping).set_index("Metric"))
     st.caption("Value [95% confidence interval]. ES: higher is better, at most the overall "
                "value. PSD: lower is better, 0 when all groups are equal. Harmony: higher is "
                "better, 1 when all groups are equal. Groups used: groups at or above the minimum "
@@ -79,17 +79,18 @@ def results() -> None:
     metrics = list(dict.fromkeys(equity.loc[equity["grouping"] == grouping, "metric"]))
     overall = {m: float(equity.loc[(equity["grouping"] == grouping) & (equity["metric"] == m),
                                    "overall"].iloc[0]) for m in metrics}
-    st.plotly_chart(
+    ui.chart(
         plots.group_metric_bars(rows, metrics, labels=fmt.METRIC_LABELS, line=overall,
                                 line_label="overall value (all rows)", columns=2,
                                 outline_reference=False),
-        key="equity_bars", config={"displaylogo": False})
+        key="equity_bars")
     st.caption("The numbers behind ES and PSD: each group's value with its 95% interval; dashed "
                "line: the overall value on all rows; grey bars: groups below the minimum size.")
     small = rows[rows["small"]]
     if len(small):
-        st.caption("Left out as smaller than the minimum group size: " + ", ".join(
-            f"{g} (n = {n:,})" for g, n in zip(small["group"], small["n"], strict=True)) + ".")
+        st.caption("Left out as smaller than the minimum group size: " + fmt.names(
+            f"{fmt.md(g)} (n = {fmt.fmt_int(n)})"
+            for g, n in zip(small["group"], small["n"], strict=True)) + ".")
 
     st.subheader("Model comparison")
     if len(audit.models) < 2:
@@ -115,26 +116,28 @@ def results() -> None:
     left, middle, right = st.columns(3)
     with left:
         st.markdown(f"**Ranked by overall {fmt.metric_label(metric)}**")
-        st.table(fmt.ranking_table(compare, metric, f"Overall {fmt.metric_label(metric)}")
-                 .set_index("Model"))
+        ui.static_table(fmt.ranking_table(compare, metric,
+                                          f"Overall {fmt.metric_label(metric)}")
+                        .set_index("Model"))
     with middle:
-        st.markdown(f"**Ranked by {fmt.es_label(metric)} ({cgrouping})**")
-        st.table(fmt.ranking_table(compare, es_col, fmt.es_label(metric)).set_index("Model"))
+        st.markdown(f"**Ranked by {fmt.es_label(metric)} ({fmt.md(cgrouping)})**")
+        ui.static_table(fmt.ranking_table(compare, es_col, fmt.es_label(metric))
+                        .set_index("Model"))
     with right:
-        st.markdown(f"**Ranked by harmony of {fmt.metric_label(metric)} ({cgrouping})**")
-        st.table(fmt.ranking_table(compared.ranking, f"harmony [{cgrouping}]", "Harmony")
-                 .set_index("Model"))
+        st.markdown(f"**Ranked by harmony of {fmt.metric_label(metric)} "
+                    f"({fmt.md(cgrouping)})**")
+        ui.static_table(fmt.ranking_table(compared.ranking, f"harmony [{cgrouping}]",
+                                          "Harmony").set_index("Model"))
     st.caption("A model that ranks lower by ES or harmony than by the overall metric buys its "
                "overall performance with uneven performance across groups.")
     figure = plots.model_scatter(compare, metric, cgrouping, label=fmt.metric_label(metric))
     if figure is not None:
-        st.plotly_chart(figure, key="equity_scatter", config={"displaylogo": False})
+        ui.chart(figure, key="equity_scatter")
         st.caption("One point per model. Points below the diagonal perform worse for the "
                    "smaller groups (mean over groups at or above the minimum size) than for the "
                    "largest group.")
     st.markdown("**Majority against each other group, with fitted curves**")
-    st.plotly_chart(compared.figure(cgrouping), key="equity_curve",
-                    config={"displaylogo": False})
+    ui.chart(compared.figure(cgrouping), key="equity_curve")
     for fit in compared.fits:
         st.markdown(f"- {fmt.md(fit.sentence(compared.metric))}")
 

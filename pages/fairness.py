@@ -45,10 +45,9 @@ def _group_table(by_group: pd.DataFrame, metrics: list[str], min_group_size: int
     css = np.where(mask.to_numpy(), "background-color: #fef3c7; font-weight: 600;", "")
     css = css.astype(object)
     css[small, :] = css[small, :] + "color: #94a3b8;"
-    styles = pd.DataFrame(css, columns=display.columns)
-    table = display.set_index("Group")
-    styler = table.style.apply(lambda _: styles.drop(columns="Group").to_numpy(), axis=None)
-    st.table(styler)
+    cell_css = pd.DataFrame(css, columns=display.columns).drop(columns="Group").to_numpy()
+    ui.static_table(display.set_index("Group"),
+                    styler=lambda safe: safe.style.apply(lambda _: cell_css, axis=None))
     st.caption("Each cell: value [95% confidence interval]. **\\*** and yellow: differs from the "
                "reference group after correcting for multiple comparisons (Benjamini-Hochberg, "
                "q < 0.05). Grey rows: groups below the minimum size, left out of disparities.")
@@ -63,7 +62,7 @@ def _error_priority(audit: ui.Audit, doc: dict, by_group: pd.DataFrame, min_grou
     metrics = [m for m in fmt.priority_metrics(favorable) if m in by_group]
     if metrics:
         display, _ = fmt.group_table(by_group, grouping, metrics, min_group_size=min_group_size)
-        st.table(display.set_index("Group"))
+        ui.static_table(display.set_index("Group"))
     st.caption(f"The mapping says the favorable outcome is a **{favorable}** prediction. If "
                "that is the wrong way round for the people concerned, change it on the Data page.")
 
@@ -86,7 +85,7 @@ def results(model: str, grouping: str) -> None:
                                             min_group_size=settings["min_group_size"]):
         st.markdown(f"- {sentence}")
 
-    st.subheader(f"Metrics by group: {grouping}")
+    st.subheader(f"Metrics by group: {fmt.md(grouping)}")
     K.restore_widget(K.W_FAIRNESS_ALL_METRICS, False)
     all_metrics = st.toggle("Show all metrics", **K.kept(K.W_FAIRNESS_ALL_METRICS))
     metrics = fmt.table_metrics(by_group, all_metrics=all_metrics)
@@ -99,13 +98,13 @@ def results(model: str, grouping: str) -> None:
     ref = rows[rows["reference"]]["group"]
     ref_name = str(ref.iloc[0]) if len(ref) else "reference group"
     chart_metrics = [m for m in metrics if m != "base_rate"] if len(metrics) > 1 else metrics
-    st.plotly_chart(
+    ui.chart(
         plots.group_metric_bars(rows, chart_metrics, labels=fmt.METRIC_LABELS,
                                 line_label=f"reference ({ref_name})", columns=3),
-        key="fairness_bars", config={"displaylogo": False})
+        key="fairness_bars")
     st.caption(f"Bars: value per group; whiskers: 95% confidence interval; dashed line: the "
-               f"reference group ({ref_name}); grey bars: groups below the minimum size. Hover a "
-               "bar for its numbers.")
+               f"reference group ({fmt.md(ref_name)}); grey bars: groups below the minimum "
+               "size. Hover a bar for its numbers.")
     if audit.statistics.task == "binary":
         _error_priority(audit, doc_model, by_group, settings["min_group_size"], grouping)
 
@@ -115,15 +114,15 @@ def curves(audit: ui.Audit, model: str, grouping: str) -> None:
     spec = audit.spec
     if not spec.score or audit.statistics.task != "binary":
         return
-    st.subheader(f"ROC and calibration by group: {grouping}")
+    st.subheader(f"ROC and calibration by group: {fmt.md(grouping)}")
     by_group = audit.by_group_frame(model)
     rows = fmt.group_rows(by_group, grouping)
     small = tuple(rows.loc[rows["small"], "group"].astype(str))
     data_key, spec_key = ui.active().key, ui.cache.spec_key(spec)
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(ui.cache.roc_figure(data_key, spec_key, grouping, model, small, audit),
-                        key="fairness_roc", config={"displaylogo": False})
+        ui.chart(ui.cache.roc_figure(data_key, spec_key, grouping, model, small, audit),
+                        key="fairness_roc")
         st.caption("Each curve shows every threshold at once; the closer to the top-left "
                    "corner, the better the model separates the classes in that group. Groups "
                    "below the minimum size are hidden; click them in the legend.")
@@ -133,7 +132,7 @@ def curves(audit: ui.Audit, model: str, grouping: str) -> None:
             st.info("Calibration curves need probability scores (or scores with few distinct "
                     "values).")
         else:
-            st.plotly_chart(figure, key="fairness_calibration", config={"displaylogo": False})
+            ui.chart(figure, key="fairness_calibration")
             st.caption("For each score, the share of rows whose label is positive. Curves that "
                        "lie apart mean the same score carries a different risk in different "
                        "groups.")
@@ -146,7 +145,7 @@ def notes() -> None:
     if audit.warnings:
         with st.expander(f"Notes on this audit ({len(audit.warnings)})"):
             for w in audit.warnings:
-                st.warning(w)
+                st.warning(fmt.md(w))
     ui.json_download(audit, key="fairness_download")
 
 
@@ -160,7 +159,7 @@ if len(audit.models) > 1:
 groupings = fmt.groupings_of(audit.by_group_frame(model))
 K.restore_widget(K.W_FAIRNESS_GROUPING, groupings[0], groupings)
 grouping = st.segmented_control("Compare groups by", options=groupings, required=True,
-                                **K.kept(K.W_FAIRNESS_GROUPING))
+                                format_func=fmt.md, **K.kept(K.W_FAIRNESS_GROUPING))
 results(model, grouping or groupings[0])
 curves(audit, model, grouping or groupings[0])
 notes()

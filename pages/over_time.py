@@ -68,12 +68,12 @@ def results() -> None:
     """Charts, changes, the windows table and one window, from the cached analysis."""
     labels = [w.label for w in drift.windows]
     _valid(P.W_RANGE, lambda v: all(x in labels for x in v), (labels[0], labels[-1]))
-    first, last = st.select_slider("Windows shown", options=labels,
+    first, last = st.select_slider("Windows shown", options=labels, format_func=md,
                                    value=(labels[0], labels[-1]), key=P.W_RANGE)
     shown = (labels.index(first), labels.index(last))
     names = P.groupings(drift)
     ui.keys.restore_widget(P.W_GROUPING, names[0], names)
-    grouping = st.segmented_control("Attribute", names, required=True,
+    grouping = st.segmented_control("Attribute", names, required=True, format_func=md,
                                     **ui.kept(P.W_GROUPING)) or names[0]
 
     metrics = P.group_metrics(drift, grouping)
@@ -89,9 +89,9 @@ def results() -> None:
                             help="The groups with at least 5% of the rows are drawn first.")
     lines = P.group_series(drift, grouping, metric, picked, shown)
     marks = P.changes_of(drift, grouping, [metric], picked, shown)
-    st.plotly_chart(P.timeline(lines, marks, title=f"{P.measure_label(metric)} by group "
+    ui.chart(P.timeline(lines, marks, title=f"{P.measure_label(metric)} by group "
                                                     f"({grouping})"),
-                    key="over_time_groups_chart", config={"displaylogo": False})
+                    key="over_time_groups_chart")
 
     measures = P.disparity_measures(drift, grouping)
     default = [m for m in P.DEFAULT_MEASURES if m in measures][:2] or measures[:1]
@@ -100,8 +100,8 @@ def results() -> None:
                             format_func=P.measure_label, key=P.W_MEASURES)
     lines = {P.measure_label(m): P.series(drift, grouping, m, None, shown) for m in chosen}
     marks = P.changes_of(drift, grouping, chosen, [None], shown)
-    st.plotly_chart(P.timeline(lines, marks, title=f"Disparities ({grouping})"),
-                    key="over_time_disparities_chart", config={"displaylogo": False})
+    ui.chart(P.timeline(lines, marks, title=f"Disparities ({grouping})"),
+                    key="over_time_disparities_chart")
     st.caption("Lines: the value in each window; bands: its 95% interval; black crosses: the "
                "changes detected there (hover for the sentence). Groups below the minimum size "
                "in a window have wide bands.")
@@ -109,7 +109,7 @@ def results() -> None:
     st.subheader("Detected changes")
     found = [c for c in drift.changes if shown[0] <= c.window_index <= shown[1]]
     if not found:
-        st.success(f"No change was detected between {first} and {last}.",
+        st.success(f"No change was detected between {md(first)} and {md(last)}.",
                    icon=":material/check_circle:")
     for c in found[:25]:
         st.markdown(f"- {md(c.description)}")
@@ -118,13 +118,12 @@ def results() -> None:
             st.markdown("\n".join(f"- {md(c.description)}" for c in found[25:]))
 
     st.subheader("Windows")
-    st.dataframe(P.windows_table(drift, shown), hide_index=True, width="stretch")
+    ui.table(P.windows_table(drift, shown))
 
     st.subheader("Majority against minority across windows")
     with ui.guarded("model comparison", stop=False):
         compared = P.model_comparison(drift, grouping=grouping, groups=picked)
-        st.plotly_chart(compared.figure(grouping), key="over_time_curve",
-                        config={"displaylogo": False})
+        ui.chart(compared.figure(grouping), key="over_time_curve")
         for line in compared.summary_lines()[1:]:
             st.markdown(f"- {md(line)}")
 
@@ -134,7 +133,8 @@ results()
 st.subheader("Audit one window")
 labels = [w.label for w in drift.windows]
 _valid(P.W_FOCUS, lambda v: v in labels, labels[-1])
-focus = st.select_slider("Window", options=labels, value=labels[-1], key=P.W_FOCUS)
+focus = st.select_slider("Window", options=labels, value=labels[-1], key=P.W_FOCUS,
+                         format_func=md)
 st.button("Audit this window on the other pages", key=P.W_OPEN, icon=":material/filter_alt:",
           on_click=P.open_window, args=(drift, labels.index(focus)),
           help="Every page (Fairness, Equity, Slices, Report ...) then audits only the rows of "

@@ -43,7 +43,7 @@ if flags is None:
     st.caption("To find the slices where labels are probably wrong, open the Label errors page "
                "first: its flags then appear here as an error signal.")
 elif error == P.LABEL_ISSUE:
-    st.caption(f"Error signal: {flags['about']}.")
+    st.caption(f"Error signal: {ui.fmt.md(flags['about'])}.")
 if not features:
     ui.stop_with("Choose at least one feature to slice on.")
 
@@ -60,7 +60,7 @@ st.subheader("Error tree")
 with ui.guarded("slices", stop=False):
     nodes = fs.error_tree(frame, errors, features=features, max_depth=min(depth, 3),
                           min_samples_leaf=support)
-    st.plotly_chart(fs.error_tree_figure(nodes), key="slices_tree")
+    ui.chart(fs.error_tree_figure(nodes), key="slices_tree")
 
 st.subheader("Error heat map")
 h1, h2 = st.columns(2)
@@ -69,6 +69,6 @@ others = [f for f in features if f != x]
 if others:
     y = h2.selectbox("Down", others, index=0, key="slices_heat_y")
     with ui.guarded("slices", stop=False):
-        st.plotly_chart(fs.error_heatmap(frame, errors, x=x, y=y), key="slices_heat")
+        ui.chart(fs.error_heatmap(frame, errors, x=x, y=y), key="slices_heat")
 else:
     st.caption("Choose two features for the heat map.")

@@ -127,3 +127,7 @@ __all__ = [
     "use_navigation",
     "workspace_root",
 ]
+
+from fairlens.ui._page import chart, escaped_frame, session_gone, static_table  # noqa: E402
+
+__all__ += ["chart", "escaped_frame", "session_gone", "static_table"]

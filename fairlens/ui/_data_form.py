@@ -48,11 +48,11 @@ def on_upload() -> None:
         S.open_upload(file.name, file.getvalue())
     except FairLensInputError as exc:
         st.session_state[K.UPLOAD_ERROR] = (
-            f"Could not use **{md(file.name)}**: {exc} The active dataset is still "
+            f"Could not use **{md(file.name)}**: {md(exc)} The active dataset is still "
             f"{md(previous)}.")
     except Exception as exc:  # noqa: BLE001 - the app must keep working
         st.session_state[K.UPLOAD_ERROR] = (
-            f"Could not use **{md(file.name)}** ({type(exc).__name__}: {exc}). The active "
+            f"Could not use **{md(file.name)}** ({type(exc).__name__}: {md(exc)}). The active "
             f"dataset is still {md(previous)}.")
     else:
         S.notify("success", f"Loaded **{md(file.name)}**. FairLens proposed the column "

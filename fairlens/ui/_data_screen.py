@@ -20,6 +20,7 @@ from fairlens.ui import _data_form as F
 from fairlens.ui import _keys as K
 from fairlens.ui import _session as S
 from fairlens.ui._page import leak_warnings, show_warnings
+from fairlens.ui._show import table
 from fairlens.wording import md, names
 
 WARNED_REASONS = ("identifier", "label_leak", "score_copy")
@@ -118,10 +119,10 @@ def features_section(columns: list[str]) -> None:
     if len(left_out):
         st.markdown(f"**Columns left out of the features ({n_out})**, and why (put any of them "
                     "back above):")
-        st.dataframe(left_out, hide_index=True, width="stretch", key="data_left_out",
-                     height=min(36 + 35 * len(left_out), 320),
-                     column_config={"Why it is not a feature": st.column_config.TextColumn(
-                         width="large")})
+        table(left_out, headers=False, key="data_left_out",
+              height=min(36 + 35 * len(left_out), 320),
+              column_config={"Why it is not a feature": st.column_config.TextColumn(
+                  width="large")})
     elif not screening.features:
-        st.caption(f"No column besides the mapped ones ({names(draft.columns())}) is left to "
-                   "use as a feature.")
+        mapped = names(md(c) for c in draft.columns())
+        st.caption(f"No column besides the mapped ones ({mapped}) is left to use as a feature.")

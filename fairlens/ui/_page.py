@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from fairlens import registry
@@ -89,11 +90,12 @@ _APP_HINTS = (
 
 
 def explain(message: str) -> str:
-    """A library message plus, where it helps, what to change in the app."""
+    """A library message, escaped for Markdown (it names the user's columns, groups and
+    files), plus, where it helps, what to change in the app."""
     for needle, hint in _APP_HINTS:
         if needle in message:
-            return f"{message}\n\n{hint}"
-    return message
+            return f"{md(message)}\n\n{hint}"
+    return md(message)
 
 
 def audit_or_stop() -> Audit:
@@ -118,8 +120,8 @@ def dataset_caption(audit: Audit) -> str:
     """One line saying what is audited: data, rows, prediction and decision rule."""
     data = S.active()
     spec = audit.spec
-    rule = spec.decision_rule(audit.threshold, code=True)
-    label = f"label `{spec.label}`, " if spec.label else ""
+    rule = md(spec.decision_rule(audit.threshold))
+    label = f"label {md(spec.label)}, " if spec.label else ""
     return f"**{md(data.name)}** · {audit.n_rows:,} rows · {label}{rule}"
 
 
@@ -129,6 +131,39 @@ def json_download(audit: Audit, *, key: str) -> None:
         "Download the audit (JSON)", data=json.dumps(audit.to_dict(), indent=2),
         file_name="fairlens-audit.json", mime="application/json", key=key, on_click="ignore",
         icon=":material/download:")
+
+
+def escaped_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` for ``st.table``, which renders its header, index and text cells as
+    Markdown: every one of them escaped by :func:`fairlens.wording.md` (a group called
+    ``![t](http://host/x.png)`` reads as itself and loads nothing)."""
+    def esc(value: Any) -> Any:
+        return md(value) if isinstance(value, str) else value
+
+    out = frame.copy()
+    out.columns = [md(c) for c in out.columns]
+    out.index = out.index.map(esc)
+    out.index.names = [None if n is None else md(n) for n in out.index.names]
+    for i in range(out.shape[1]):
+        if str(out.dtypes.iloc[i]) in ("object", "string", "category"):
+            out.iloc[:, i] = out.iloc[:, i].astype(object).map(esc)
+    return out
+
+
+def static_table(frame: pd.DataFrame, styler: Any = None) -> None:
+    """``st.table`` of ``frame`` with every text escaped (:func:`escaped_frame`); ``styler``,
+    if given, is called on the escaped frame and returns the ``Styler`` to show."""
+    safe = escaped_frame(frame)
+    st.table(styler(safe) if styler is not None else safe)
+
+
+def chart(figure: Any, *, key: str, **kwargs: Any) -> Any:
+    """``st.plotly_chart`` with the app's chart config (:data:`fairlens.plots.CHART_CONFIG`)
+    and titles moved below plotly's toolbar (:func:`fairlens.plots.leave_room_for_toolbar`)."""
+    from fairlens import plots
+
+    return st.plotly_chart(plots.leave_room_for_toolbar(figure), key=key,
+                           config=dict(plots.CHART_CONFIG), **kwargs)
 
 
 def explain_row_button(row: int, *, key: str) -> None:
@@ -234,8 +269,33 @@ def guarded(name: str, *, stop: bool = True) -> Iterator[Guard]:
         st.stop()
 
 
+def session_gone() -> bool:
+    """True when this run's browser session is no longer connected (the tab was closed or
+    lost its connection); False outside a Streamlit run."""
+    from streamlit import runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None or not runtime.exists():
+        return False
+    return not runtime.get_instance().is_active_session(ctx.session_id)
+
+
+def stop_if_session_gone() -> None:
+    """End the run (``st.stop``) when its browser session is gone, so that an analysis whose
+    page nobody can see any more stops at its next progress report."""
+    if session_gone():
+        st.stop()
+
+
 class Progress:
     """A progress bar that shows the library's progress messages (``progress=`` callbacks).
+
+    Every call is also where a long analysis can be cancelled: Streamlit raises its stop or
+    rerun exception (a ``BaseException``, so no ``except Exception`` in the library holds it)
+    inside the bar's update when the user presses Stop, changes a widget (a rerun) or closes
+    the tab (the server asks the script to stop when the session disconnects), and
+    :func:`stop_if_session_gone` stops the run when the session is no longer connected.
 
     Call it as ``progress(done, total, message)`` (the label cross-validation, remedies,
     explanations) or ``progress(message)`` (the report); :meth:`close` removes it.
@@ -246,6 +306,7 @@ class Progress:
         self._fraction = 0.0
 
     def __call__(self, *args: Any) -> None:
+        stop_if_session_gone()
         message = next((a for a in reversed(args) if isinstance(a, str)), None)
         numbers = [a for a in args if isinstance(a, int | float) and not isinstance(a, bool)]
         if len(numbers) >= 2 and numbers[1]:
@@ -289,7 +350,8 @@ def _warning_key(text: str) -> str:
 
 
 def show_warnings(*sources: Iterable[str], already: Iterable[str] = ()) -> list[str]:
-    """Show each warning once, in order, however many results repeat it (the leak warnings
+    """Show each warning once (escaped: library warnings name the user's columns), in order,
+    however many results repeat it (the leak warnings
     of :func:`fairlens.data.feature_warnings` come back in every result that uses them).
 
     ``already``: warnings the page showed earlier in this run (not shown again). Returns
@@ -303,7 +365,7 @@ def show_warnings(*sources: Iterable[str], already: Iterable[str] = ()) -> list[
             if key and key not in seen:
                 seen.add(key)
                 shown.append(str(text))
-                st.warning(str(text), icon=":material/warning:")
+                st.warning(md(text), icon=":material/warning:")
     return shown
 
 

@@ -224,7 +224,7 @@ def open_window(drift: Drift, index: int) -> None:
 def summary(drift: Drift) -> str:
     """One paragraph: windows, tests and changes."""
     lines = drift.summary_lines()
-    text = " ".join(lines[:2])
+    text = " ".join(md(line) for line in lines[:2])
     count = len(drift.changes)
     text += (" No change was detected." if not count else
              f" **{count} change{'s' if count > 1 else ''}** detected.")

@@ -20,6 +20,8 @@ from fairlens.data import AuditSpec
 from fairlens.ui import _session as S
 from fairlens.ui._data_screen import screened_features
 from fairlens.ui._page import explain_row_button, show_warnings
+from fairlens.ui._show import table
+from fairlens.wording import header, md
 from fairlens.wording import slices as words
 
 PAGE = "pages/slices.py"
@@ -38,17 +40,31 @@ W_EXPLAIN_PICK = "slices_explain_pick"
 
 
 TABLE_COLUMNS = {
-    "description": st.column_config.TextColumn("Slice", width="large"),
-    "n": st.column_config.NumberColumn("Rows", format="localized"),
-    "error_rate": st.column_config.NumberColumn("Error rate", format="percent"),
-    "ci": st.column_config.TextColumn("95% interval"),
-    "lift": st.column_config.NumberColumn("Lift", format="%.2fx"),
+    "description": st.column_config.TextColumn("Slice", width="large", pinned=True),
+    "n": st.column_config.NumberColumn(header("n"), format="localized"),
+    "error_rate": st.column_config.NumberColumn(header("error_rate"), format="percent"),
+    "ci": st.column_config.TextColumn(header("ci")),
+    "lift": st.column_config.NumberColumn(header("lift"), format="%.2fx"),
     "score": st.column_config.NumberColumn("SliceLine score", format="%.3f"),
-    "p_value": st.column_config.TextColumn("p"),
-    "q_value": st.column_config.TextColumn("q"),
-    "significant": st.column_config.CheckboxColumn("Significant"),
+    "p_value": st.column_config.TextColumn(header("p_value")),
+    "q_value": st.column_config.TextColumn(header("q_value")),
+    "significant": st.column_config.CheckboxColumn(header("significant")),
 }
-"""How the slices table's columns are headed and formatted on the page."""
+"""How the slices table's columns are headed and formatted on the page (keyed by the
+library's column names; the shown frame's headers are :func:`fairlens.wording.header` of
+them)."""
+SLICE_CHARS_PX = 7
+"""About how many pixels one character of a slice description takes in the table."""
+
+
+def table_columns(descriptions: list[str]) -> dict[str, Any]:
+    """:data:`TABLE_COLUMNS` keyed by the shown headers, the description column as wide as
+    its longest text (up to 900 px), so that no slice is cut off."""
+    config = {header(k): v for k, v in TABLE_COLUMNS.items()}
+    longest = max((len(d) for d in descriptions), default=20)
+    config[header("description")] = st.column_config.TextColumn(
+        "Slice", width=int(min(900, max(300, SLICE_CHARS_PX * longest))), pinned=True)
+    return config
 
 
 def options() -> AuditOptions:
@@ -105,10 +121,10 @@ def show_slices(result: fs.SliceResult, *, already: list[str] = ()) -> None:
     show_warnings(result.warnings, already=already)
     st.subheader("Slices, worst first")
     for s in result.slices:
-        st.markdown("- " + words.slice_line(s.description, s.significant, s.q_value,
+        st.markdown("- " + words.slice_line(md(s.description), s.significant, s.q_value,
                                             markdown=True))
-    st.dataframe(words.display_table(result.to_frame()), hide_index=True, key="slices_table",
-                 width="stretch", column_config=TABLE_COLUMNS)
+    table(words.display_table(result.to_frame()), key="slices_table",
+          column_config=table_columns([s.description for s in result.slices]))
     st.download_button("Download the slices (JSON)", data=result.to_json(indent=2),
                        file_name="fairlens-slices.json", mime="application/json",
                        key="slices_json", on_click="ignore", icon=":material/download:")
@@ -132,7 +148,8 @@ def show_slice_rows(frame: pd.DataFrame, result: fs.SliceResult) -> None:
     page_no = int(st.number_input(f"Page (of {pages}, {ROWS_PER_PAGE} rows each)", min_value=1,
                                   max_value=pages, value=1, key=W_ROWS_PAGE))
     start = (page_no - 1) * ROWS_PER_PAGE
-    st.dataframe(rows.iloc[start:start + ROWS_PER_PAGE], key="slices_rows")
+    table(rows.iloc[start:start + ROWS_PER_PAGE], headers=False, hide_index=False,
+          key="slices_rows")
     positions = [int(p) for p in np.flatnonzero(mask)[start:start + ROWS_PER_PAGE]]
     e1, e2 = st.columns([3, 1], vertical_alignment="bottom")
     row = e1.selectbox("Row of this page", positions, key=W_EXPLAIN_PICK,

@@ -48,6 +48,15 @@ COLUMN_HEADERS: dict[str, str] = {
     "start": "Start",
     "end": "End",
     "flags": "Flags",
+    "column": "Column",
+    "type": "Type",
+    "distinct": "Distinct values",
+    "missing": "Missing",
+    "examples": "Examples",
+    "ci": "95% interval",
+    "lift": "Lift",
+    "significant": "Significant",
+    "score": "Score",
 }
 """Internal column name -> the header a person reads (metric names come from
 :data:`fairlens.wording.metrics.METRIC_LABELS`)."""

@@ -31,6 +31,10 @@ ERROR_LABELS: dict[str, str] = {
 
 MIN_SHARE_NAMED = 0.1
 """A sensitive group is named in a slice's description when it is at least this share of it."""
+MIN_OVER_REPRESENTATION = 1.25
+"""... and its share of the slice is at least this many times its share of all rows."""
+MIN_SHARE_GAIN = 0.05
+"""... and at least this many points (5) above it: "10% of them (10% overall)" says nothing."""
 
 
 def format_value(value: Any) -> str:
@@ -64,7 +68,9 @@ def describe_slice(conditions: list[dict[str, Any]], rate: float, mean_error: fl
                    composition: Mapping[str, Mapping[str, float]],
                    overall_composition: Mapping[str, Mapping[str, float]],
                    binary: bool) -> str:
-    """One slice in a sentence: its conditions, error, size and most over-represented group.
+    """One slice in a sentence: its conditions, error, size and most over-represented group
+    (named only when it is clearly over-represented: :data:`MIN_SHARE_NAMED`,
+    :data:`MIN_OVER_REPRESENTATION`, :data:`MIN_SHARE_GAIN`).
 
     Parameters
     ----------
@@ -86,13 +92,17 @@ def describe_slice(conditions: list[dict[str, Any]], rate: float, mean_error: fl
     for attr, shares in composition.items():
         for value, share in shares.items():
             base = overall_composition[attr].get(value, 0.0)
-            if base > 0 and share >= MIN_SHARE_NAMED:
+            if (base > 0 and share >= MIN_SHARE_NAMED
+                    and share >= MIN_OVER_REPRESENTATION * base
+                    and share - base >= MIN_SHARE_GAIN
+                    and f"{share:.0%}" != f"{base:.0%}"):
                 ratio = share / base
                 if best is None or ratio > best[0]:
                     best = (ratio, attr, value, share, base)
     if best is not None:
         _, attr, value, share, base = best
-        text += f", {share:.0%} of them in {attr} group {value} ({base:.0%} overall)"
+        text += (f"; {attr} {format_value(value)} makes up {share:.0%} of them "
+                 f"against {base:.0%} of all rows")
     return text
 
 

@@ -42,9 +42,24 @@ def restart_server() -> None:
     st.cache_resource.clear()
 
 
+def readable(value):
+    """Markdown text as a person reads it: the escapes of user values removed
+    (``African\\-American`` -> ``African-American``); other values unchanged."""
+    import re
+
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", value) if isinstance(value, str) else value
+
+
 def table_frame(at: AppTest, index: int = 0):
-    """The DataFrame behind ``st.table`` number ``index`` of the main area."""
-    return at.main.table[index].value
+    """The DataFrame behind ``st.table`` number ``index`` of the main area, as a person reads
+    it (``st.table`` renders Markdown, so the app escapes its text; the escapes are removed)."""
+    read = readable
+
+    frame = at.main.table[index].value.copy()
+    frame.columns = [read(c) for c in frame.columns]
+    frame.index = frame.index.map(read)
+    frame.index.name = read(frame.index.name)
+    return frame.map(read)
 
 
 def predictions_csv(n: int = 3000, *, seed: int = 0, models: int = 1) -> bytes:

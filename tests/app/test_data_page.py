@@ -11,18 +11,18 @@ import fairlens
 from fairlens import wording as fmt
 from fairlens.ui import keys
 
-from .conftest import predictions_csv, table_frame, upload
+from .conftest import predictions_csv, readable, table_frame, upload
 
 
 def texts(at, kind: str) -> list[str]:
-    return [e.value for e in getattr(at, kind)]
+    return [readable(e.value) for e in getattr(at, kind)]
 
 
 def test_sample_preview_and_proposed_mapping(app):
     app.switch_page("pages/data.py").run()
     assert not app.exception
-    assert [t.value for t in app.title] == ["Data"]
-    assert any("7,214 rows x 14 columns" in m.value for m in app.markdown)
+    assert [readable(t.value) for t in app.title] == ["Data"]
+    assert any("7,214 rows x 14 columns" in readable(m.value) for m in app.markdown)
     assert app.main.dataframe[0].value.shape == (100, 14)
     assert app.selectbox(key="data_map_label").value == "two_year_recid"
     assert app.multiselect(key="data_map_score").value == ["score"]
@@ -31,7 +31,7 @@ def test_sample_preview_and_proposed_mapping(app):
     assert not app.file_uploader, "the sample view has no uploader"
     app.radio(key="data_source").set_value("Upload a file").run()
     limit = st.get_option("server.maxUploadSize")
-    assert any(f"Files up to **{limit} MB**" in c.value for c in app.caption)
+    assert any(f"Files up to **{limit} MB**" in readable(c.value) for c in app.caption)
 
 
 def test_upload_proposes_a_mapping_and_audits_it():
@@ -63,14 +63,14 @@ def test_edit_mapping_and_apply():
     at = new_app().run()
     upload(at, "preds.csv", predictions_csv())
     at.multiselect(key="data_map_sensitive").set_value(["race"]).run()
-    assert any("not applied yet" in i.value for i in at.info)
+    assert any("not applied yet" in readable(i.value) for i in at.info)
     at.radio(key="data_map_score_kind").set_value("raw").run()
     at.number_input(key="data_map_threshold").set_value(0.4).run()
     at.button(key="data_apply").click().run()
     assert not at.exception
     spec = at.session_state[keys.SPEC]
     assert spec.sensitive == ["race"] and spec.score_kind == "raw" and spec.threshold == 0.4
-    assert not any("not applied yet" in i.value for i in at.info)
+    assert not any("not applied yet" in readable(i.value) for i in at.info)
     assert at.sidebar.multiselect(key="sidebar_sensitive").value == ["race"]
 
 
@@ -198,7 +198,7 @@ def test_screening_is_shown_and_redone_when_the_label_changes():
     # outcome_copy as the label: the old label is now a copy of it and is left out
     at.selectbox(key=keys.W_DATA_LABEL).set_value("outcome_copy").run()
     assert not at.exception
-    assert any("screened again" in c.value for c in at.caption)
+    assert any("screened again" in readable(c.value) for c in at.caption)
     assert "label" in _shown_left_out(at).index
     assert "label" not in at.multiselect(key=keys.W_DATA_FEATURES).value
 
@@ -246,4 +246,5 @@ def test_switching_the_prediction_kind_keeps_the_draft():
     at.switch_page("pages/equity.py").run()
     at.switch_page("pages/data.py").run()
     assert at.radio(key=keys.W_DATA_KIND).value == "score"
-    assert not any("not applied yet" in i.value for i in at.info), "the draft is the mapping"
+    assert not any("not applied yet" in readable(i.value) for i in at.info), \
+        "the draft is the mapping"

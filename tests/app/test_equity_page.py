@@ -8,7 +8,7 @@ import fairlens
 from fairlens import wording as fmt
 from fairlens.datasets import COMPAS_AUDIT, SEGMENTATION_AUDIT, load_compas, load_segmentation
 
-from .conftest import new_app, predictions_csv, table_frame, upload
+from .conftest import new_app, predictions_csv, readable, table_frame, upload
 
 
 def equity_rows(audit: fairlens.Audit, grouping: str) -> list[list[str]]:
@@ -23,16 +23,16 @@ def shown_rows(at, index: int = 0) -> list[list[str]]:
 def test_es_and_psd_of_compas(app):
     app.switch_page("pages/equity.py").run()
     assert not app.exception
-    assert [t.value for t in app.title] == ["Equity"]
+    assert [readable(t.value) for t in app.title] == ["Equity"]
     expected = fairlens.audit(load_compas(), **COMPAS_AUDIT)
     assert shown_rows(app) == equity_rows(expected, "race")
     shown = table_frame(app)
     assert list(shown.reset_index().columns) == ["Metric", "Overall", "Equity-scaled (ES)",
                                                  "PSD (std)", "PSD (max - min)", "Harmony",
                                                  "Groups used"]
-    explanation = "\n".join(e.value for e in app.markdown)
+    explanation = "\n".join(readable(e.value) for e in app.markdown)
     assert "small groups inflate them" in explanation.lower()
-    assert any("Native American (n = 18)" in c.value for c in app.caption)
+    assert any("Native American (n = 18)" in readable(c.value) for c in app.caption)
     app.segmented_control(key="equity_grouping").set_value("sex").run()
     assert shown_rows(app) == equity_rows(expected, "sex")
 
@@ -92,5 +92,5 @@ def test_model_comparison_ranks_and_scatter():
     ranked = compared.ranking.sort_values("harmony [race]", ascending=False)
     assert by_harmony["Model"].tolist() == ranked["model"].tolist()
     assert by_harmony["Harmony"].tolist() == [fmt.fmt(v) for v in ranked["harmony [race]"]]
-    words = "\n".join(m.value for m in at.main.markdown)
+    words = "\n".join(readable(m.value) for m in at.main.markdown)
     assert "3 models: too few models to compare a line with a curve" in words
