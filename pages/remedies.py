@@ -7,6 +7,7 @@ import streamlit as st
 from fairlens import remedies as fr
 from fairlens import ui
 from fairlens.ui import remedies_page as R
+from fairlens.wording import fmt, md, measure_label
 
 ui.page_setup()
 st.title("Remedies")
@@ -39,35 +40,51 @@ with st.container(border=True):
     c1, c2, c3 = st.columns([3, 2, 2])
     method = c1.selectbox("Remedy", methods, format_func=R.method_label, key=R.W_METHOD)
     attribute = c2.selectbox("Sensitive attribute", spec.sensitive, key=R.W_ATTRIBUTE)
-    constraint = c3.selectbox("Constraint", list(R.CONSTRAINT_LABELS),
-                              format_func=R.CONSTRAINT_LABELS.get, key=R.W_CONSTRAINT)
+    constrained = R.takes_constraint(method)
+    constraint = c3.selectbox(
+        "Constraint", list(R.CONSTRAINT_LABELS), format_func=R.CONSTRAINT_LABELS.get,
+        key=R.W_CONSTRAINT,
+        help="Group thresholds and exponentiated gradient keep this disparity within the "
+             "tolerance; reweighing, FIS and FEBS take no constraint: for them it is the "
+             "disparity measured before and after.")
     c4, c5, c6 = st.columns(3)
     tolerance = c4.number_input("Tolerance (largest allowed gap)", min_value=0.0,
                                 max_value=1.0, value=0.05, step=0.01, format="%.2f",
-                                key=R.W_TOLERANCE)
+                                key=R.W_TOLERANCE, disabled=not constrained,
+                                help=None if constrained else "This remedy takes no tolerance.")
     test_size = c5.slider("Held-out share", min_value=0.1, max_value=0.5, value=0.3, step=0.05,
                           key=R.W_TEST_SIZE)
     seed = int(c6.number_input("Seed", min_value=0, value=0, step=1, key=R.W_SEED))
-    payload = {"method": method, "attribute": attribute, "constraint": constraint,
-               "tolerance": float(tolerance), "test_size": float(test_size), "seed": seed}
+    options: dict = {}
     if method == "thresholds":
-        payload["objective"] = st.radio("Maximise", list(fr.OBJECTIVES), horizontal=True,
+        t1, t2 = st.columns([2, 1])
+        options["objective"] = t1.radio("Maximise", list(fr.OBJECTIVES), horizontal=True,
                                         format_func=lambda o: o.replace("_", " "),
                                         key=R.W_OBJECTIVE)
+        options["folds"] = int(t2.number_input(
+            "Cross-fitting folds", min_value=0, max_value=10, value=5, step=1, key=R.W_FOLDS,
+            help="The score grid and the fitting tolerance are chosen so that the gap holds "
+                 "on fitting rows left out of the fit. 0: solve exactly on every score (fits "
+                 "the fitting rows best, holds least on new rows)."))
     elif method in ("fis", "febs"):
         t1, t2, t3 = st.columns(3)
-        payload["architecture"] = t1.radio("Model", ["mlp", "logistic"], horizontal=True,
+        options["architecture"] = t1.radio("Model", ["mlp", "logistic"], horizontal=True,
                                            key=R.W_ARCH)
-        payload["epochs"] = int(t2.number_input("Epochs", min_value=1, max_value=200, value=30,
+        options["epochs"] = int(t2.number_input("Epochs", min_value=1, max_value=200, value=30,
                                                 key=R.W_EPOCHS))
         if method == "fis":
-            payload["fis_coef"] = float(t3.slider("Group share c", 0.0, 1.0, 0.5, 0.05,
+            options["fis_coef"] = float(t3.slider("Group share c", 0.0, 1.0, 0.5, 0.05,
                                                   key=R.W_FIS_COEF))
-            payload["fis_temperature"] = float(st.slider("Temperature T", 0.1, 5.0, 1.0, 0.1,
+            options["fis_temperature"] = float(st.slider("Temperature T", 0.1, 5.0, 1.0, 0.1,
                                                          key=R.W_FIS_T))
         else:
-            payload["febs_gamma"] = float(t3.slider("gamma", 0.0, 5.0, 1.0, 0.25,
+            options["febs_gamma"] = float(t3.slider("gamma", 0.0, 5.0, 1.0, 0.25,
                                                     key=R.W_FEBS_GAMMA))
+    payload = R.payload_of(method, attribute, constraint, tolerance, test_size, seed,
+                           **options)
+    if not constrained:
+        st.caption("This remedy takes no constraint: the chosen disparity is measured before "
+                   "and after, and compared with the same learner retrained without fairness.")
     st.button("Run remedy", type="primary", key=R.W_RUN, icon=":material/healing:",
               on_click=R.request("run"))
 
@@ -80,31 +97,34 @@ if result is None:
     st.info("Choose a remedy and press **Run remedy**.", icon=":material/info:")
 else:
     st.subheader(R.method_label(result.method))
-    st.success(result.sentence, icon=":material/insights:")
-    split = result.split
-    st.caption(f"Split: {len(split.fit):,} rows fit the remedy, {len(split.test):,} held-out "
-               f"rows evaluate it (stratified by label and {result.attribute}, seed "
-               f"{split.seed}). Constraint {result.constraint.replace('_', ' ')}, tolerance "
-               f"{result.tolerance:g}.")
-    m1, m2 = st.columns(2)
-    m1.metric("Held-out accuracy", f"{result.accuracy('after'):.3f}",
-              delta=f"{result.accuracy('after') - result.accuracy('before'):+.3f}")
+    st.success(md(result.sentence), icon=":material/insights:")
+    st.caption(md(R.constraint_caption(result)))
     gap_after, gap_before = result.disparity("after"), result.disparity("before")
-    m2.metric(f"{result.measure.replace('_', ' ')} ({result.attribute})", f"{gap_after:.3f}",
-              delta=f"{gap_after - gap_before:+.3f}", delta_color="inverse")
-    st.table(R.before_after_table(result).set_index("Measure (held-out rows)"))
+    gap_name = md(f"{measure_label(result.measure)} ({result.attribute})")
+    cols = st.columns(3 if result.baseline is not None else 2)
+    cols[0].metric("Held-out accuracy", fmt(result.accuracy("after")),
+                   delta=f"{result.accuracy('after') - result.accuracy('before'):+.3f}")
+    cols[1].metric(gap_name, fmt(gap_after), delta=f"{gap_after - gap_before:+.3f}",
+                   delta_color="inverse", help="Change against the original predictions.")
+    if result.baseline is not None:
+        gap_base = result.disparity("baseline")
+        cols[2].metric(f"{gap_name}, beyond retraining", fmt(gap_after),
+                       delta=f"{gap_after - gap_base:+.3f}", delta_color="inverse",
+                       help="Change against the same learner retrained without fairness, on "
+                            "the same split: what the fairness method itself added.")
+    ui.table(R.before_after_table(result), key="remedies_before_after")
     for note in R.fit_notes(result):
-        st.caption(note)
+        st.caption(md(note))
     ui.show_warnings(result.warnings, already=warned)
     table = R.thresholds_table(result)
     if table is not None:
         st.markdown("**The thresholds** (a row is positive from this score on; where a share "
                     "is given, that share of the rows at that score is chosen at random)")
-        st.table(table.set_index("Group"))
+        ui.table(table, key="remedies_thresholds")
     weights = R.weights_table(result)
     if weights is not None:
         st.markdown("**Reweighing weights** w = P(A) P(Y) / P(A, Y)")
-        st.dataframe(weights, hide_index=True, width="stretch")
+        ui.table(weights, key="remedies_weights")
     d1, d2, d3 = st.columns(3)
     d1.download_button("Thresholds / weights (JSON)", data=result.artefact_json(),
                        file_name=f"fairlens-remedy-{result.method}.json",
@@ -122,7 +142,7 @@ else:
                            icon=":material/download:", on_click="ignore")
     files = result.artefacts.get("files", {})
     if files:
-        st.caption(R.saved_caption(files))
+        st.caption(md(R.saved_caption(files)))
     with st.expander("The full result (JSON)"):
         st.json(result.to_dict()["artefacts"], expanded=False)
 
@@ -145,13 +165,13 @@ if trade is None:
                "against the disparity, with 95% intervals, the Pareto front outlined.")
 else:
     for sentence in trade.sentences:
-        st.markdown(f"- {sentence}")
+        st.markdown(f"- {md(sentence)}")
     for name, err in trade.errors.items():
-        st.warning(f"{name}: {err}", icon=":material/warning:")
+        st.warning(md(f"{name}: {err}"), icon=":material/warning:")
     st.plotly_chart(fr.tradeoff_figure(trade.points, measure=trade.measure,
                                        attribute=trade.attribute),
                     key="remedies_tradeoff_chart", config={"displaylogo": False})
-    st.dataframe(R.points_display(trade.points), hide_index=True, width="stretch")
+    ui.table(R.points_display(trade.points), key="remedies_points")
     st.caption("A point is on the Pareto front when no other point is both more accurate and "
                "fairer. Thresholds and exponentiated gradient appear at tolerances 0.02, the "
                "chosen one and 0.1. Intervals: the audit's (sidebar) intervals on the held-out "
@@ -171,7 +191,7 @@ else:
     curves = R.last_curves()
     if curves is not None:
         for sentence in curves.sentences:
-            st.markdown(f"- {sentence}")
+            st.markdown(f"- {md(sentence)}")
         st.plotly_chart(fr.learning_curve_figure(curves.curves, metric=curves.metric,
                                                  attribute=curves.attribute),
                         key="remedies_curves_chart", config={"displaylogo": False})

@@ -19,8 +19,8 @@ from fairlens.remedies import (
 )
 
 #: The flags that configure a remedy, named as the remedy classes' constructor parameters.
-METHOD_FLAGS = ("objective", "learner", "architecture", "epochs", "fis_coef", "fis_temperature",
-                "febs_gamma", "device")
+METHOD_FLAGS = ("objective", "folds", "learner", "architecture", "epochs", "fis_coef",
+                "fis_temperature", "febs_gamma", "device")
 
 
 def add_command(subparsers: Any) -> argparse.ArgumentParser:
@@ -35,9 +35,15 @@ def add_command(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--method", choices=METHODS, default="thresholds")
     p.add_argument("--constraint", choices=CONSTRAINTS, default="equalized_odds")
     p.add_argument("--tolerance", type=float, default=0.05,
-                   help="largest allowed between-group difference (default 0.05)")
+                   help="largest allowed between-group difference (default 0.05), for the "
+                        "remedies that take a constraint (thresholds, expgrad); reweigh, fis "
+                        "and febs take none and only measure --constraint's disparity")
     p.add_argument("--objective", choices=OBJECTIVES, default="accuracy",
                    help="what thresholds maximise")
+    p.add_argument("--folds", type=int, default=5,
+                   help="thresholds: cross-fitting folds that choose a score grid and fitting "
+                        "tolerance that hold on new rows (default 5; 0: solve exactly on every "
+                        "score, which fits the fitting rows best and holds least on new rows)")
     p.add_argument("--test-size", type=float, default=0.3, help="held-out share (0.3)")
     p.add_argument("--learner", choices=LEARNERS, default="logistic",
                    help="model retrained with reweighing")

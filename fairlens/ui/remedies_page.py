@@ -29,7 +29,11 @@ from fairlens.remedies import (
     remedy_spec,
 )
 from fairlens.ui import _session as S
+from fairlens.ui._runs import record_run
 from fairlens.ui._workspace import workspace_root
+from fairlens.wording import fmt, fmt_ci, fmt_int, is_missing, measure_label, metric_label
+from fairlens.wording import names as wording_names
+from fairlens.wording import remedies as remedy_words
 
 PAGE = "pages/remedies.py"
 
@@ -45,6 +49,7 @@ W_ARCH = "remedies_architecture"
 W_FIS_COEF = "remedies_fis_coef"
 W_FIS_T = "remedies_fis_temperature"
 W_FEBS_GAMMA = "remedies_febs_gamma"
+W_FOLDS = "remedies_folds"
 W_RUN = "remedies_run"
 W_COMPARE_METHODS = "remedies_compare_methods"
 W_COMPARE = "remedies_compare"
@@ -104,19 +109,32 @@ def audit_options() -> AuditOptions:
     return S.audit_options()
 
 
+BASELINE_COLUMN = "Retrained without fairness"
+BEYOND_COLUMN = "Beyond retraining"
+
+
 def before_after_table(result: RemedyResult) -> pd.DataFrame:
-    """Held-out metrics and disparities before and after, as shown on the page (3 decimals)."""
+    """Held-out metrics and disparities before and after, as shown on the page (3 decimals).
+
+    For a remedy that retrains, two more columns: the same learner retrained without
+    fairness, and what the method added beyond it (after - retrained)."""
     table = result.tables()["before_after"]
     metrics = table[table["kind"] == "metric"]
     disparities = table[table["kind"] == "disparity"].set_index("measure").loc[
         list(SHOWN_DISPARITIES)].reset_index()
+    base = result.baseline is not None
     rows = []
     for r in pd.concat([metrics, disparities]).itertuples():
-        name = r.measure.replace("_", " ")
         if r.kind == "disparity":
-            name = f"{name} ({result.attribute})"
-        rows.append({"Measure (held-out rows)": name, "Before": _r(r.before), "After": _r(r.after),
-                     "Change": _signed(_diff(r.after, r.before))})
+            name = f"{measure_label(r.measure)} ({result.attribute})"
+        else:
+            name = metric_label(r.measure)
+        row = {"Measure (held-out rows)": name, "Before": _cell(r.before),
+               "After": _cell(r.after), "Change": _change(_diff(r.after, r.before))}
+        if base:
+            row[BASELINE_COLUMN] = _cell(r.baseline)
+            row[BEYOND_COLUMN] = _change(_diff(r.after, r.baseline))
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
@@ -127,39 +145,33 @@ def _diff(a: Any, b: Any) -> float | None:
         return None
 
 
-def _r(v: Any) -> str:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return "n/a"
-    return "n/a" if f != f else f"{f:.3f}"
+NOT_DEFINED = "n/a"
+"""A cell without a value (a text cell never starts with "-" or "+": the formula-safe
+table would show it with a quote)."""
 
 
-def _signed(v: float | None) -> str:
-    return "n/a" if v is None or v != v else f"{v:+.3f}"
+def _cell(v: Any) -> str:
+    return NOT_DEFINED if is_missing(v) else fmt(v)
+
+
+def _change(v: float | None) -> str:
+    return remedy_words.change_words(v, NOT_DEFINED)
 
 
 def fit_notes(result: RemedyResult) -> list[str]:
-    """The captions under the before/after table: the constraint on the fitting rows, the
-    held-out rows in expectation, and the learner without fairness."""
-    notes = []
-    fc = result.fit_check
-    if fc:
-        notes.append(f"On the fitting rows ({fc['kind']}, every group counted): "
-                     f"{fc['measure'].replace('_', ' ')} {fc['value']:.3f} against the "
-                     f"tolerance {fc['tolerance']:g} - "
-                     f"{'holds' if fc['holds'] else 'does not hold'}. Held-out gaps are larger "
-                     "than on the fitting rows because rates of small groups are noisy.")
-        held = fc.get("held_out_expected")
-        if held:
-            notes.append(f"The held-out rows in expectation (without the noise of the random "
-                         f"draws): {held['measure'].replace('_', ' ')} {held['value']:.3f}, "
-                         f"accuracy {held['accuracy']:.3f}.")
-    if result.baseline is not None:
-        notes.append(f"The same learner trained without fairness: held-out accuracy "
-                     f"{result.accuracy('baseline'):.3f}, {result.measure.replace('_', ' ')} "
-                     f"{result.disparity('baseline'):.3f}.")
-    return notes
+    """The captions under the before/after table (:func:`fairlens.wording.remedies.fit_notes`:
+    the gap on the fitting rows, against the tolerance only for a remedy that takes a
+    constraint, how the held-out gap compares with it, the cross-fitted choice, the learner
+    retrained without fairness)."""
+    return remedy_words.fit_notes(result.to_dict())
+
+
+def constraint_caption(result: RemedyResult) -> str:
+    """The split and what the remedy aimed at (plain text; the page escapes it)."""
+    split = result.split
+    return (f"Split: {len(split.fit):,} rows fit the remedy, {len(split.test):,} held-out rows "
+            f"evaluate it (stratified by label and {result.attribute}, seed {split.seed}). "
+            + remedy_words.constraint_line(result.to_dict()))
 
 
 def thresholds_table(result: RemedyResult) -> pd.DataFrame | None:
@@ -172,24 +184,22 @@ def thresholds_table(result: RemedyResult) -> pd.DataFrame | None:
         rand = "; ".join(
             (f"score {p['score']:.4g}" if p["score_to"] == p["score"] else
              f"scores {p['score']:.4g} to {p['score_to']:.4g}")
-            + f": {p['p_positive']:.0%} positive" for p in g["randomized"]) or "none"
+            + f": {p['p_positive']:.0%} positive" for p in g["randomized"]) or "no"
         rates = g["expected_fit_rates"]
         threshold = g["threshold"]
-        rows.append({"Group": str(g["group"]), "Rows (fit)": f"{int(g['n_fit']):,}",
-                     "Positive from score": "randomized" if threshold is None
+        rows.append({"Group": str(g["group"]), "Rows (fit)": fmt_int(g["n_fit"]),
+                     "Positive from score": "only at random" if threshold is None
                      else f"{float(threshold):.4g}", "Randomized": rand,
-                     "TPR (fit)": _r(rates["tpr"]), "FPR (fit)": _r(rates["fpr"])})
+                     "TPR (fit)": _cell(rates["tpr"]), "FPR (fit)": _cell(rates["fpr"])})
     return pd.DataFrame(rows)
 
 
 def saved_caption(files: dict[str, str]) -> str:
-    """Where a run's artefacts were saved: the folder once, then the file names."""
-    paths = [Path(p) for p in files.values()]
-    folders = {p.parent for p in paths}
-    if len(folders) != 1:
-        return "Saved in the workspace folder: " + ", ".join(f"`{p}`" for p in paths) + "."
-    return (f"Saved in the workspace folder `{folders.pop()}`: "
-            + ", ".join(f"`{p.name}`" for p in paths) + ".")
+    """Where a run's artefacts were saved, for a person: with the workspace of the data, by
+    file name (never the server's folder). Plain text; the page escapes it."""
+    names = [Path(p).name for p in files.values()]
+    return (f"Saved with the workspace of {S.active().name}: {wording_names(names)} (the "
+            "downloads above hold the same content).")
 
 
 def weights_table(result: RemedyResult) -> pd.DataFrame | None:
@@ -206,10 +216,10 @@ def points_display(points: pd.DataFrame) -> pd.DataFrame:
     """The trade-off points as a readable table."""
     out = pd.DataFrame({
         "Remedy": points["label"],
-        "Accuracy": [f"{a:.3f} [{lo:.3f}, {hi:.3f}]" for a, lo, hi in
+        "Accuracy": [fmt_ci(a, lo, hi) for a, lo, hi in
                      zip(points["accuracy"], points["accuracy_low"], points["accuracy_high"],
                          strict=True)],
-        "Disparity": [f"{a:.3f} [{lo:.3f}, {hi:.3f}]" for a, lo, hi in
+        "Disparity": [fmt_ci(a, lo, hi) for a, lo, hi in
                       zip(points["disparity"], points["disparity_low"],
                           points["disparity_high"], strict=True)],
         "Pareto front": ["yes" if p else "" for p in points["pareto"]],
@@ -257,7 +267,34 @@ def run_remedy(spec: AuditSpec, payload: dict[str, Any],
     result.save(remedy_folder(key))
     _remember(RUNS, key, result)
     st.session_state[LAST] = key
+    record_run("remedy", section_params(payload))
     return result
+
+
+def section_params(payload: dict[str, Any]) -> dict[str, Any]:
+    """The keyword arguments of the report's remedy section
+    (``RemedySection(method, **method_options)``) that reproduce this page's run: exactly the
+    page's ``payload`` (``method``, ``attribute``, ``constraint``, ``test_size``, ``seed``,
+    ``tolerance`` for a remedy that takes one, and the method's own parameters)."""
+    return json.loads(json.dumps(payload))
+
+
+def takes_constraint(method: str) -> bool:
+    """True for the remedies that target the constraint within a tolerance."""
+    return bool(getattr(registry.get("remedy", method), "takes_constraint", False))
+
+
+def payload_of(method: str, attribute: str, constraint: str, tolerance: float,
+               test_size: float, seed: int, **method_options: Any) -> dict[str, Any]:
+    """The page's settings as :func:`fairlens.remedies.remedy_spec` keywords (the tolerance
+    only for a remedy that takes a constraint)."""
+    payload: dict[str, Any] = {"method": method, "attribute": attribute,
+                               "constraint": constraint, "test_size": float(test_size),
+                               "seed": int(seed)}
+    if takes_constraint(method):
+        payload["tolerance"] = float(tolerance)
+    payload.update(method_options)
+    return payload
 
 
 def remedy_folder(key: str) -> Path:

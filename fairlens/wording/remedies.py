@@ -205,6 +205,16 @@ def not_held_warning(chosen: Any, tolerance: float) -> str:
             "of the smaller groups, would let the constraint hold on new data.")
 
 
+def change_words(value: float | None, missing: str = "n/a") -> str:
+    """A change in words for a table cell: ``down 0.357``, ``up 0.004``, ``no change``
+    (never a leading sign: a spreadsheet would read it as a formula)."""
+    if value is None or value != value:
+        return missing
+    if abs(value) < 0.0005:
+        return "no change"
+    return f"{'down' if value < 0 else 'up'} {abs(value):.3f}"
+
+
 def training_progress(name: str, epoch: int, epochs: int, loss: float) -> str:
     """The progress message of one training epoch, for a person."""
     return f"{name}: epoch {epoch} of {epochs} (loss {fmt(loss, 4)})"
@@ -262,13 +272,13 @@ def fit_notes(doc: Mapping[str, Any]) -> list[str]:
         if held is not None and not math.isnan(held) and not math.isnan(fit):
             if held > fit + _SAME:
                 notes.append(f"The held-out gap ({fmt(held, DIGITS)}) is larger than on the "
-                             f"fitting rows ({fmt(fit, DIGITS)}): a fit adapts to its own "
-                             "rows, and the rates of small groups are noisy on new rows.")
+                             f"fitting rows ({fmt(fit, DIGITS)}): a fit adapts to the rows "
+                             "it was fitted on.")
             elif held < fit - _SAME:
                 notes.append(f"The held-out gap ({fmt(held, DIGITS)}) is smaller than on the "
                              f"fitting rows ({fmt(fit, DIGITS)}).")
             else:
-                notes.append(f"The held-out gap ({fmt(held, DIGITS)}) is about the one on the "
+                notes.append(f"The held-out gap ({fmt(held, DIGITS)}) is about the same as on the "
                              f"fitting rows ({fmt(fit, DIGITS)}).")
     cross = fc.get("cross_fit") if fc else None
     if cross:
@@ -308,6 +318,6 @@ def _third_person(phrase: str) -> str:
     return _THIRD_PERSON.get(first, first) + " " + rest
 
 
-__all__ = ["MEASURE_WORDS", "constraint_line", "es_clause", "expected_gap_clause", "fit_notes",
-           "measure_words", "noise_phrase", "not_held_warning", "retrained_sentence",
-           "sentence_for", "training_progress"]
+__all__ = ["MEASURE_WORDS", "change_words", "constraint_line", "es_clause",
+           "expected_gap_clause", "fit_notes", "measure_words", "noise_phrase",
+           "not_held_warning", "retrained_sentence", "sentence_for", "training_progress"]
