@@ -25,13 +25,13 @@ import numpy as np
 
 from fairlens.auditing._families import Family
 from fairlens.engine import Grouping
-from fairlens.metrics._intervals import wilson_interval
 from fairlens.metrics._rates import PROPORTIONS, cells, proportion_parts
 from fairlens.metrics._small_groups import (
     auc_max_variance_interval,
     balanced_accuracy_interval,
     f1_interval,
     hoeffding_interval,
+    wilson_interval,
 )
 
 SMALL_GROUP_ROWS = 30

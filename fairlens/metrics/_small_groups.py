@@ -22,7 +22,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from fairlens.metrics._intervals import wilson_interval
+from fairlens.metrics._intervals import wilson_interval as _wilson_rounded
+
+
+def wilson_interval(successes, trials, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`fairlens.metrics.wilson_interval` with exact ends: 0 when there are no
+    successes and 1 when all are (the formula rounds them to 1e-16 away)."""
+    x = np.asarray(successes, dtype=np.float64)
+    n = np.asarray(trials, dtype=np.float64)
+    lo, hi = _wilson_rounded(x, n, level)
+    return np.where(x <= 0, np.where(n > 0, 0.0, lo), lo), np.where((x >= n) & (n > 0), 1.0, hi)
 
 
 def auc_max_variance_interval(auc: np.ndarray, n_pos: np.ndarray, n_neg: np.ndarray,

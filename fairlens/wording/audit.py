@@ -246,12 +246,18 @@ def headline(doc: dict[str, Any], by_group: pd.DataFrame, grouping: str) -> str 
     disp = doc["disparities"].get(grouping, {})
     rows = by_group[by_group["grouping"] == grouping]
     parts = []
-    if "demographic_parity_difference" in disp:
+    why = ((doc.get("null_reasons") or {}).get("disparities") or {}).get(grouping) or {}
+    if why and all(is_missing(v) for k, v in disp.items() if k.endswith(("_difference",
+                                                                       "_ratio"))):
+        # Nothing was compared: say why instead of printing "-" for every measure.
+        parts.append(f"no disparity is measured ({next(iter(why.values()))})")
+    elif "demographic_parity_difference" in disp:
         span = spread_phrase(rows, "selection_rate", plural=True, escape=str)
         dp = (f"demographic parity difference **{fmt(disp['demographic_parity_difference'], 2)}**"
               + ci_phrase(disp, "demographic_parity_difference"))
         parts.append(f"selection rates {span} ({dp})" if span else dp)
-    if "equalized_odds_difference" in disp:
+    if "equalized_odds_difference" in disp and not is_missing(
+            disp["equalized_odds_difference"]):
         parts.append(f"equalized odds difference **{fmt(disp['equalized_odds_difference'], 2)}**"
                      + ci_phrase(disp, "equalized_odds_difference"))
     if not parts:
@@ -278,7 +284,15 @@ def equity_sentences(audit: Audit) -> list[str]:
     eq = audit.equity
     seen: set[str] = set()
     for _, r in eq.iterrows():
-        if " x " in str(r["grouping"]) or is_missing(r["es"]) or r["grouping"] in seen:
+        if " x " in str(r["grouping"]) or r["grouping"] in seen:
+            continue
+        if is_missing(r["es"]):
+            reasons = next((g.null_reasons for g in audit.primary.groupings
+                            if g.name == r["grouping"]), {})
+            why = reasons.get("equity_scaled", {}).get(str(r["metric"]))
+            if why:
+                seen.add(r["grouping"])
+                out.append(f"ES and PSD by **{r['grouping']}** are not defined: {why}.")
             continue
         seen.add(r["grouping"])
         loss = 1 - r["es"] / r["overall"] if r["overall"] else float("nan")
