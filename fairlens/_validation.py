@@ -7,6 +7,7 @@ generated here, once, from the option's name: what is wrong and what would be ac
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterable
 from typing import Any, Literal
 
@@ -99,3 +100,12 @@ def check_interval(name: str, value: Any, *, low: float | None = None,
     if math.isnan(number) or math.isinf(number) or not _inside(number, low, high, closed):
         raise FairLensInputError(MSG_NUMBER.format(name=name, bounds=bounds, value=value))
     return number
+
+
+def env_limit(variable: str, default: int) -> int:
+    """A resource budget: ``$variable`` when it holds a positive whole number, else ``default``.
+
+    Read when called, so that a server or a test can change a budget without a restart.
+    """
+    text = os.environ.get(variable, "").strip().replace("_", "").replace(",", "")
+    return int(text) if text.isdigit() and int(text) > 0 else default

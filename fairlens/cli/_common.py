@@ -61,6 +61,11 @@ OPTIONS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
                 "approved; the default) or harmful ('negative', e.g. 'high risk')?"}),
     "time": (("--time",), {
         "metavar": "COL", "help": "time column (a date, a timestamp or a batch id)"}),
+    "bucket_rare": (("--bucket-rare",), {
+        "type": int, "metavar": "N",
+        "help": "keep the N most frequent values of each text sensitive attribute with more "
+                "than N values and group the others as 'other' (an attribute may have at "
+                "most 1,000 groups)"}),
     # audit settings (they become one AuditOptions)
     "reference": (("--reference",), {
         "help": "reference group value (default: largest group)"}),
@@ -97,7 +102,7 @@ HIDDEN_ALIASES = {"--feature": "features"}
 
 PREDICTIONS = ("score", "pred", "proba_prefix", "metric")
 DATA_ROLES = ("data", "sample", "label", *PREDICTIONS, "sensitive", "features", "weight",
-              "threshold", "score_kind", "positive_label", "favorable")
+              "threshold", "score_kind", "positive_label", "favorable", "bucket_rare")
 SETTINGS = ("reference", "min_group_size", "bootstrap", "ci", "seed")
 OUTPUT = ("json", "quiet")
 GATE = ("fail_on", "config")

@@ -18,6 +18,7 @@ from fairlens.data import (
     screen_columns,
 )
 from fairlens.data import _errors as E
+from fairlens.data._prepare import bucket_sensitive
 
 #: Problems of :meth:`AuditSpec.problems` that a command may not care about.
 NO_LABEL, NO_PREDICTION, NO_SENSITIVE = E.NO_LABEL, E.NO_PREDICTION, E.NO_SENSITIVE
@@ -159,6 +160,8 @@ def mapped_input(args: argparse.Namespace, command: str, *, infer: bool = True,
             raise FairLensInputError(f"Give one --{flag} column, not {len(getattr(args, flag))}.")
     frame, spec = load_input(args, command, infer=infer)
     spec = apply_mapping(args, spec, features_exclude_roles=features_exclude_roles)
+    if getattr(args, "bucket_rare", None) is not None:
+        frame = bucket_sensitive(frame, spec.sensitive, args.bucket_rare)
     check_mapping(spec, frame, ignore=ignore)
     spec = fill_features(args, frame, spec, inferred=infer)
     return frame, spec

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from fairlens.data._load import read_table
+from fairlens.data._load import clean_columns, read_table
 from fairlens.data._spec import AuditSpec
 
 Data = pd.DataFrame | str | os.PathLike | bytes
@@ -25,9 +25,10 @@ def frame_and_spec(data: Data, **columns: Any) -> tuple[pd.DataFrame, AuditSpec]
     Parameters
     ----------
     data : DataFrame, path or bytes
-        A frame is used as it is; a path or bytes are read with :func:`read_table`.
+        A frame is used as it is (column names as text, each once); a path or bytes are
+        read with :func:`read_table`.
     **columns
         The roles, as :meth:`AuditSpec.from_columns` takes them.
     """
-    frame = data if isinstance(data, pd.DataFrame) else read_table(data)
+    frame = clean_columns(data) if isinstance(data, pd.DataFrame) else read_table(data)
     return frame, AuditSpec.from_columns(**columns)

@@ -21,7 +21,10 @@ NOT_A_TABLE = (
 )
 NO_DATA_ROWS = "The file has a header but no data rows. Add rows or choose another file."
 UNSUPPORTED_FORMAT = "Unsupported file format {fmt!r}. Use one of: csv, tsv, parquet."
-DUPLICATE_COLUMNS = "The file has duplicate column names: {cols}. Rename them so each is unique."
+DUPLICATE_COLUMNS = (
+    "The file has duplicate column names: {cols}, with different values (an audit would read "
+    "only the first). Rename them so each is unique."
+)
 MISSING_COLUMNS = "Column(s) {cols} not found in the data. Available columns: {available}."
 NO_PREDICTION = (
     "No prediction given. Pass exactly one of score=, pred=, proba_prefix= or metric= "
@@ -98,3 +101,44 @@ NO_ROWS_LEFT = (
     "No rows are left after {step}. Check the column mapping and the filters."
 )
 FILE_TOO_LARGE = "The file is {size_mb:.0f} MB, above the limit of {limit_mb:.0f} MB. {hint}"
+DUPLICATE_FRAME_COLUMNS = (
+    "The data has duplicate column names: {cols}. Rename them so each is unique "
+    "(pandas: frame.columns = [...])."
+)
+COLUMN_NAMES_CLASH = (
+    "Column names {cols} become the same text ({text!r}); FairLens names columns by text. "
+    "Rename them so each prints differently."
+)
+TOO_MANY_COLUMNS = (
+    "The file has {n:,} columns, above the limit of {limit:,}. Keep only the columns the audit "
+    "needs (label, predictions, sensitive attributes and the features to analyse) and save "
+    "the file again, or raise the limit with the environment variable {env}."
+)
+TOO_MANY_ROWS = (
+    "The file holds {rows} rows (about {memory} once read into memory), above the "
+    "in-memory limit of {limit:,} rows and {limit_memory}. Audit it from the command line "
+    "with `fairlens audit FILE --engine duckdb ...`, which reads the file without loading it, "
+    "or take a sample; the limits are set by the environment variables {env_rows} and {env_mb}."
+)
+NESTED_COLUMNS = (
+    "Column(s) {cols} hold nested or unsupported values ({types}); FairLens reads flat columns "
+    "of numbers, text, booleans and dates. Flatten them (pyarrow: table.flatten(); pandas: "
+    "one column per field) or drop them before saving the file."
+)
+UNHASHABLE_VALUES = (
+    "Column {col!r} holds values of type {kind} (example: {example}), which cannot form groups. "
+    "Turn them into text or numbers first."
+)
+TOO_MANY_GROUPS = (
+    "Sensitive attribute {col!r} has {n:,} distinct values, above the limit of {limit:,} "
+    "groups per attribute: that many groups would take more memory and time than an audit "
+    "should. Group the rare values as \"other\" (CLI: --bucket-rare N keeps the N most "
+    "frequent values; Python: frame[{col!r}] = fairlens.data.bucket_rare(frame[{col!r}], top=N)), "
+    "pick a coarser column, or raise the limit with the environment variable {env}."
+)
+TOO_MANY_INTERSECTIONS = (
+    "The intersection of {cols} has {n:,} groups, above the limit of {limit:,}. Audit fewer "
+    "attributes together, group rare values as \"other\" (CLI: --bucket-rare N; Python: "
+    "fairlens.data.bucket_rare(frame[col], top=N) on each), or raise the limit with the "
+    "environment variable {env}."
+)

@@ -8,12 +8,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fairlens._validation import env_limit
 from fairlens.data import _errors as E
 from fairlens.data._errors import FairLensInputError
+from fairlens.data._load import clean_columns
 from fairlens.data._spec import AuditSpec, Task
 
 MISSING_GROUP = "(missing)"
 PROBABILITY_TOLERANCE = 1e-4
+#: At most this many groups per sensitive attribute (``$FAIRLENS_MAX_GROUPS``): checked when
+#: the attribute is coded, before any table is built.
+MAX_GROUPS = 1_000
+MAX_GROUPS_ENV = "FAIRLENS_MAX_GROUPS"
+#: At most this many groups in the intersection of the attributes that occur
+#: (``$FAIRLENS_MAX_INTERSECTION_GROUPS``).
+MAX_INTERSECTION_GROUPS = 5_000
+MAX_INTERSECTION_GROUPS_ENV = "FAIRLENS_MAX_INTERSECTION_GROUPS"
 _MAX_DISCRETE_LEVELS = 12
 _POSITIVE_WORDS = {"1", "yes", "y", "true", "t", "positive", "pos", ">50k", "bad", "high"}
 
@@ -269,13 +279,86 @@ def _multiclass(frame, spec, warnings):
     return y, names, proba
 
 
+def check_group_count(name: str, n_groups: int) -> None:
+    """Refuse an attribute with more than :data:`MAX_GROUPS` groups (every engine calls it)."""
+    limit = env_limit(MAX_GROUPS_ENV, MAX_GROUPS)
+    if n_groups > limit:
+        raise FairLensInputError(E.TOO_MANY_GROUPS.format(col=name, n=n_groups, limit=limit,
+                                                          env=MAX_GROUPS_ENV))
+
+
+def check_intersection_count(names: list[str], n_groups: int) -> None:
+    """Refuse an intersection of more than :data:`MAX_INTERSECTION_GROUPS` groups."""
+    limit = env_limit(MAX_INTERSECTION_GROUPS_ENV, MAX_INTERSECTION_GROUPS)
+    if len(names) > 1 and n_groups > limit:
+        raise FairLensInputError(E.TOO_MANY_INTERSECTIONS.format(
+            cols=" x ".join(map(repr, names)), n=n_groups, limit=limit,
+            env=MAX_INTERSECTION_GROUPS_ENV))
+
+
+def bucket_sensitive(frame: pd.DataFrame, columns: list[str], top: int) -> pd.DataFrame:
+    """``frame`` with each of ``columns`` that has more than ``top`` distinct values as its
+    ``top`` most frequent values and ``"other"`` (:func:`fairlens.data.bucket_rare`).
+
+    Numeric columns with many values are left alone: the audit cuts them into quartiles.
+    """
+    from fairlens.data._screening import bucket_rare
+
+    top = int(top)
+    if top < 1:
+        raise FairLensInputError(f"--bucket-rare must be at least 1, got {top}.")
+    out = frame
+    for col in columns:
+        if col not in frame.columns:
+            continue
+        series = frame[col]
+        numeric = pd.api.types.is_numeric_dtype(series) and \
+            not pd.api.types.is_bool_dtype(series)
+        if not numeric and _printed(series).nunique(dropna=True) > top:
+            if out is frame:
+                out = frame.copy(deep=False)
+            out[col] = bucket_rare(series, top=top)
+    return out
+
+
+def _printed(series: pd.Series) -> pd.Series:
+    """A column of mixed value types as the text of each value, so that values that print
+    the same (an integer 1 and a text "1") are one group; other columns as they are.
+
+    Raises
+    ------
+    FairLensInputError
+        When the values cannot be grouped (lists, dicts, sets).
+    """
+    if series.dtype != object:
+        return series
+    kinds = set(map(type, series.dropna().to_numpy()))
+    bad = kinds & {list, dict, set, np.ndarray}
+    if bad:
+        example = next(v for v in series.dropna() if type(v) in bad)
+        raise FairLensInputError(E.UNHASHABLE_VALUES.format(
+            col=str(series.name), kind=sorted(k.__name__ for k in bad)[0],
+            example=repr(example)[:60]))
+    if len(kinds) <= 1:
+        return series
+    return series.map(str, na_action="ignore")
+
+
 def encode_attribute(series: pd.Series, warnings: list[str]) -> Attribute:
     """Encode one sensitive column as group codes.
 
     Missing values become the explicit group ``"(missing)"`` (with a warning); numeric columns
-    with more than 12 distinct values are cut into quartile bins with readable edges.
+    with more than 12 distinct values are cut into quartile bins with readable edges; in a
+    column of mixed value types, values that print the same are one group (their text).
+
+    Raises
+    ------
+    FairLensInputError
+        When the column has more than :data:`MAX_GROUPS` groups, or values that cannot be
+        grouped.
     """
     name = str(series.name)
+    series = _printed(series)
     missing = series.isna()
     if missing.all():
         raise FairLensInputError(E.SENSITIVE_ALL_MISSING.format(col=name))
@@ -298,6 +381,8 @@ def encode_attribute(series: pd.Series, warnings: list[str]) -> Attribute:
     if isinstance(values.dtype, pd.CategoricalDtype):
         # Category codes are already small integers: no pass to factorize, no copy.
         codes = values.cat.codes.to_numpy()
+        check_group_count(name, int(np.count_nonzero(
+            np.bincount(codes[codes >= 0], minlength=len(values.cat.categories)))))
         categories = [_scalar(c) for c in values.cat.categories]
         if isinstance(values.cat.categories, pd.IntervalIndex) or values is not series:
             categories = [str(c) for c in values.cat.categories]
@@ -305,6 +390,7 @@ def encode_attribute(series: pd.Series, warnings: list[str]) -> Attribute:
             codes = np.where(codes < 0, len(categories), codes)
     else:
         codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)
+        check_group_count(name, len(uniques))
         categories = [_scalar(u) for u in uniques]
         if missing.any():
             codes[codes < 0] = len(categories)
@@ -359,6 +445,7 @@ def prepare(frame: pd.DataFrame, spec: AuditSpec) -> PreparedData:
     """
     if len(frame) == 0:
         raise FairLensInputError(E.NO_ROWS_LEFT.format(step="loading"))
+    frame = clean_columns(frame)
     _check_columns(frame, spec)
     if spec.score_kind == "probability" and not (0.0 <= spec.threshold <= 1.0):
         raise FairLensInputError(E.THRESHOLD_RANGE.format(value=spec.threshold))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -89,12 +90,17 @@ class AuditSpec:
         from fairlens._validation import check_choice
 
         check_choice("favorable", self.favorable, FAVORABLE_CHOICES)
+        # Columns are named by text: a column 0 of a frame built from an array is "0".
+        for name in ("label", "weight", "time", "proba_prefix"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str):
+                setattr(self, name, str(value))
         for name in ("sensitive", "score", "pred", "metric", "features"):
             value = getattr(self, name)
             if value is None:
                 setattr(self, name, [])
-            elif isinstance(value, str):
-                setattr(self, name, [value])
+            elif isinstance(value, str) or not isinstance(value, Iterable):
+                setattr(self, name, [str(value)])
             else:
                 setattr(self, name, [str(v) for v in value])
 
@@ -173,6 +179,11 @@ class AuditSpec:
             out.append(E.NO_LABEL)
         if frame is not None:
             names = list(frame.columns)
+            from fairlens.data._load import duplicate_names
+
+            dupes = duplicate_names(names)
+            if dupes:
+                out.append(E.DUPLICATE_FRAME_COLUMNS.format(cols=", ".join(map(repr, dupes))))
             present = {str(c) for c in names}
             missing = [c for c in self.columns(features=True) if c not in present]
             if missing:

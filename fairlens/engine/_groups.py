@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from fairlens.data import Attribute
+from fairlens.data._prepare import check_intersection_count
 from fairlens.engine._tables import CHUNK_ROWS, chunked_bincounts
 
 _DENSE_LIMIT = 50_000_000
@@ -110,6 +111,7 @@ def build_group_index(attributes: list[Attribute]) -> GroupIndex:
     if total <= _DENSE_LIMIT:
         counts = chunked_bincounts(n_rows, total, combined_of)[0]
         present = np.flatnonzero(counts)
+        check_intersection_count([a.name for a in attributes], len(present))
         lookup = np.full(total, -1, dtype=np.int32)
         lookup[present] = np.arange(len(present), dtype=np.int32)
         fine_codes = np.empty(n_rows, dtype=np.int32)
@@ -118,6 +120,7 @@ def build_group_index(attributes: list[Attribute]) -> GroupIndex:
             fine_codes[sl] = lookup[combined_of(sl)]
     else:
         present, fine_codes = np.unique(combined_of(slice(None)), return_inverse=True)
+        check_intersection_count([a.name for a in attributes], len(present))
     groupings = groupings_from_present(
         [a.name for a in attributes], [a.categories for a in attributes], present)
     return GroupIndex(fine_codes=fine_codes, n_fine=len(present), groupings=groupings)

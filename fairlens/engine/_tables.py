@@ -21,8 +21,16 @@ from dataclasses import dataclass
 import numpy as np
 
 EXACT_MAX_ROWS = 5_000_000
-EXACT_MAX_CELLS = 40_000_000
+#: The cell budget of one score table, groups x 2 x bins: exact bins (one per distinct score)
+#: only within it, and the grid's bins shrink as the groups grow (:func:`grid_bins`), so a
+#: table never holds more than this many cells on any engine.
+TABLE_CELLS = 10_000_000
+EXACT_MAX_CELLS = TABLE_CELLS
+#: The finest grid (few groups).
 GRID_BINS = 4000
+#: The grid sizes a score table may take, finest first: each a multiple of 10 (and of 2 down
+#: to 10), so thresholds on a 0.1 step (0.05 down to 20 bins) stay on bin edges.
+GRID_LADDER = (4000, 2000, 1000, 500, 200, 100, 50, 20, 10)
 VALUE_BINS = 4096
 #: Above EXACT_MAX_ROWS rows, scores get exact bins only with at most this many distinct values.
 EXACT_MAX_DISTINCT = 4096
@@ -236,12 +244,34 @@ def _unique_inverse(score: np.ndarray, order: np.ndarray | None):
     return ordered[change], inverse
 
 
+def grid_bins(n_groups: int) -> int:
+    """The number of grid bins of a score table over ``n_groups`` groups, on every engine.
+
+    The finest size of :data:`GRID_LADDER` whose table, ``n_groups x 2 x bins`` cells, stays
+    within :data:`TABLE_CELLS` (4000 bins up to 1,250 groups; never fewer than 10).
+    """
+    for bins in GRID_LADDER:
+        if max(int(n_groups), 1) * 2 * bins <= TABLE_CELLS:
+            return bins
+    return GRID_LADDER[-1]
+
+
+def value_bins(n_groups: int) -> int:
+    """The number of bins of a per-sample value table over ``n_groups`` groups, on every
+    engine: :data:`VALUE_BINS`, halved until ``n_groups x bins`` fits :data:`TABLE_CELLS`
+    (at least 16). Values get exact bins when they have at most this many distinct values."""
+    bins = VALUE_BINS
+    while bins > 16 and max(int(n_groups), 1) * bins > TABLE_CELLS:
+        bins //= 2
+    return bins
+
+
 def _score_bins(score: np.ndarray, n_groups: int, *, probability: bool,
                 order: np.ndarray | None = None):
     """Bin index of every score: ``(bins_of(slice), values, exact)``.
 
     Exact bins (one per distinct score) when there are few enough; otherwise a grid of
-    :data:`GRID_BINS` bins whose edges ``values`` satisfy ``values[b] <= score < values[b+1]``
+    :func:`grid_bins` bins whose edges ``values`` satisfy ``values[b] <= score < values[b+1]``
     exactly for every row in bin ``b``.
     """
     n = len(score)
@@ -272,19 +302,20 @@ def _score_bins(score: np.ndarray, n_groups: int, *, probability: bool,
     lo, hi = (0.0, 1.0) if probability else (float(score.min()), float(score.max()))
     if hi <= lo:
         hi = lo + 1.0
+    size = grid_bins(n_groups)
     # values[k] = lo + (hi - lo) * k / B, correctly rounded, so that 0.3 == values[1200].
-    values = lo + (hi - lo) * (np.arange(GRID_BINS) / GRID_BINS)
-    scale = GRID_BINS / (hi - lo)
+    values = lo + (hi - lo) * (np.arange(size) / size)
+    scale = size / (hi - lo)
 
     def grid_of(sl: slice) -> np.ndarray:
         chunk = score[sl]
         scaled = (chunk - lo) * scale
-        np.clip(scaled, 0, GRID_BINS - 1, out=scaled)
+        np.clip(scaled, 0, size - 1, out=scaled)
         bins = scaled.astype(np.int64)  # truncation is floor for non-negative values
         # Repair floating-point rounding so that values[b] <= score < values[b + 1] exactly.
         bins -= chunk < values[bins]
-        np.clip(bins, 0, GRID_BINS - 1, out=bins)
-        upper = np.minimum(bins + 1, GRID_BINS - 1)
+        np.clip(bins, 0, size - 1, out=bins)
+        upper = np.minimum(bins + 1, size - 1)
         bins += (upper > bins) & (chunk >= values[upper])
         return bins
 
@@ -300,7 +331,8 @@ def _slices(n_rows: int):
 class ValueTable:
     """Per-sample metric values: counts and sums per (group, value bin); axes ``(G, B)``.
 
-    Bins are the distinct values when there are at most 4096 of them, else a 4096-bin grid.
+    Bins are the distinct values when there are at most :func:`value_bins` of them (4096 for
+    up to 2,441 groups), else a grid of that many bins.
     Means are exact (from the sums); the bootstrap resamples whole bins.
     """
 
@@ -313,15 +345,16 @@ class ValueTable:
     @classmethod
     def build(cls, groups, n_groups, values, weights=None) -> ValueTable:
         """One pass of three ``bincount`` calls over ``group * B + bin``."""
+        size = value_bins(n_groups)
         distinct = np.unique(values) if len(values) <= EXACT_MAX_ROWS else None
-        if distinct is not None and len(distinct) <= VALUE_BINS:
+        if distinct is not None and len(distinct) <= size:
             bins = np.searchsorted(distinct, values)
             n_bins, exact = len(distinct), True
         else:
             lo, hi = float(values.min()), float(values.max())
-            width = (hi - lo) / VALUE_BINS if hi > lo else 1.0
-            bins = np.floor((values - lo) / width).astype(np.int64).clip(0, VALUE_BINS - 1)
-            n_bins, exact = VALUE_BINS, False
+            width = (hi - lo) / size if hi > lo else 1.0
+            bins = np.floor((values - lo) / width).astype(np.int64).clip(0, size - 1)
+            n_bins, exact = size, False
         size = n_groups * n_bins
 
         def key_of(sl: slice) -> np.ndarray:
