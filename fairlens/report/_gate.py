@@ -7,9 +7,11 @@ A rule names the condition that *fails* the build: ``NAME OP NUMBER`` with ``OP`
 equity-scaled metric ``es_<metric>`` (``es_auc``, ``es_accuracy``, ``es_dice``), a
 performance-scaled disparity ``psd_std_<metric>`` / ``psd_max_min_<metric>``, or an overall
 metric ``overall_<metric>`` (``overall_auc``). Without a grouping the rule is checked on every
-attribute and the intersection and fails if any of them violates it. Undefined values (a
-grouping whose groups are all too small) are listed but cannot fail a rule; a rule with no
-defined value at all fails.
+attribute and the intersection and fails if any of them violates it. A value can be undefined
+(null: e.g. ES, PSD and every disparity of a grouping where fewer than two groups reach the
+minimum group size). A rule with no defined value fails ("no defined value", with the reason):
+a gate never passes on nothing. A rule with some defined values is decided on them and names
+the undefined ones as not checked.
 
 In ``fairlens drift`` a rule may name the window it checks: ``latest:NAME OP NUMBER`` checks
 the latest window only (``latest:equalized_odds_difference>0.1``); a rule without a window is
@@ -108,6 +110,26 @@ def gate_values(doc: dict[str, Any]) -> dict[str, dict[str, float | None]]:
     return out
 
 
+def gate_reasons(doc: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Why a value a rule can name is null, from the audit's ``null_reasons``.
+
+    Returns ``{name: {grouping: reason}}`` (names as in :func:`gate_values`).
+    """
+    reasons = doc.get("null_reasons") or {}
+    out: dict[str, dict[str, str]] = {}
+    for grouping, measures in (reasons.get("disparities") or {}).items():
+        for name, why in measures.items():
+            out.setdefault(name, {})[grouping] = why
+    for grouping, metrics in (reasons.get("equity_scaled") or {}).items():
+        for metric, why in metrics.items():
+            out.setdefault(f"es_{metric}", {})[grouping] = why
+    for grouping, metrics in (reasons.get("performance_scaled_disparity") or {}).items():
+        for metric, why in metrics.items():
+            out.setdefault(f"psd_std_{metric}", {})[grouping] = why
+            out.setdefault(f"psd_max_min_{metric}", {})[grouping] = why
+    return out
+
+
 @dataclass
 class RuleResult:
     """The outcome of one rule: the values it saw and the groupings that broke it."""
@@ -116,6 +138,8 @@ class RuleResult:
     values: dict[str, float | None]
     failing: list[str] = field(default_factory=list)
     undefined: list[str] = field(default_factory=list)
+    reasons: dict[str, str] = field(default_factory=dict)
+    """Why an undefined value is undefined, where the audit says."""
 
     @property
     def passed(self) -> bool:
@@ -131,8 +155,10 @@ class RuleResult:
         if self.failing:
             return f"FAIL {self.rule.text}: " + ", ".join(fmt(g) for g in self.failing)
         if not self.passed:
-            return f"FAIL {self.rule.text}: no defined value (" + ", ".join(
-                fmt(g) for g in self.values) + ")"
+            why = list(dict.fromkeys(self.reasons[g] for g in self.undefined
+                                     if g in self.reasons))
+            return (f"FAIL {self.rule.text}: no defined value (" + ", ".join(
+                fmt(g) for g in self.values) + ")" + (f": {'; '.join(why)}" if why else ""))
         shown = ", ".join(fmt(g) for g in self.values)
         note = f" (not checked: {', '.join(self.undefined)})" if self.undefined else ""
         return f"pass {self.rule.text}: {shown}{note}"
@@ -143,7 +169,8 @@ class RuleResult:
                 "threshold": self.rule.threshold, "grouping": self.rule.grouping,
                 "window": self.rule.window,
                 "values": dict(self.values), "failing": list(self.failing),
-                "undefined": list(self.undefined), "passed": self.passed}
+                "undefined": list(self.undefined), "reasons": dict(self.reasons),
+                "passed": self.passed}
 
 
 @dataclass
@@ -190,7 +217,7 @@ def evaluate_gate(doc: dict[str, Any], rules: list[GateRule]) -> GateResult:
         raise FairLensInputError(
             f"The rule {windowed[0]!r} names a window; windows exist in fairlens drift "
             "(a time column), not in a single audit.")
-    return _evaluate(gate_values(doc), rules)
+    return _evaluate(gate_values(doc), rules, gate_reasons(doc))
 
 
 def evaluate_drift_gate(doc: dict[str, Any], rules: list[GateRule]) -> GateResult:
@@ -235,9 +262,9 @@ def evaluate_drift_gate(doc: dict[str, Any], rules: list[GateRule]) -> GateResul
     return GateResult(results)
 
 
-def _evaluate(available: dict[str, dict[str, float | None]],
-              rules: list[GateRule]) -> GateResult:
-    """Check ``rules`` against the values a document offers."""
+def _evaluate(available: dict[str, dict[str, float | None]], rules: list[GateRule],
+              reasons: dict[str, dict[str, str]] | None = None) -> GateResult:
+    """Check ``rules`` against the values a document offers (and why some are null)."""
     results = []
     for rule in rules:
         if rule.metric not in available:
@@ -255,6 +282,9 @@ def _evaluate(available: dict[str, dict[str, float | None]],
         for g, v in values.items():
             if v is None or (isinstance(v, float) and math.isnan(v)):
                 result.undefined.append(g)
+                why = (reasons or {}).get(rule.metric, {}).get(g)
+                if why:
+                    result.reasons[g] = why
             elif rule.violated(float(v)):
                 result.failing.append(g)
         results.append(result)

@@ -102,3 +102,48 @@ def test_rules_in_the_config(tmp_path, capsys):
     assert code == 2 and "Cannot read the rule" in err
     code, out, err = run(["audit", "--config", str(path), "--sample", "compas"], capsys)
     assert code == 2 and "not both" in err
+
+
+TOO_FEW = ("fewer than two groups have at least 100000 rows (the minimum group size), so "
+           "there is nothing to compare")
+
+
+def test_gate_never_passes_on_nothing(capsys):
+    # Before: ES equalled the overall AUC (0.702) with no group large enough, and
+    # "es_auc<0.6" passed on every grouping; it now has no defined value and fails.
+    base = ["audit", "--sample", "compas", "--bootstrap", "0", "--min-group-size", "100000",
+            "--quiet"]
+    code, _, err = run(base + ["--fail-on", "es_auc<0.6"], capsys)
+    assert code == 1
+    assert (f"FAIL es_auc<0.6: no defined value (race = undefined, sex = undefined, age_cat = "
+            f"undefined, race x sex x age_cat = undefined): {TOO_FEW}") in err
+    for rule in ("demographic_parity_difference>0.1", "psd_max_min_auc>0.2",
+                 "equalized_odds_difference[race]>0.1"):
+        code, _, err = run(base + ["--fail-on", rule], capsys)
+        assert code == 1 and f"FAIL {rule}: no defined value" in err, rule
+    code, _, err = run(base + ["--fail-on", "overall_auc<0.5"], capsys)
+    assert code == 0 and "pass overall_auc<0.5" in err
+
+
+def test_one_group_that_counts_fails_a_disparity_rule():
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"g": ["big"] * 200 + ["small"] * 10, "y": rng.integers(0, 2, 210),
+                          "s": rng.random(210)})
+    doc = audit(frame, label="y", score="s", sensitive="g", bootstrap=0).to_dict()
+    # Before: max - min over the one group that counts was 0.0, and the rule passed.
+    result = evaluate_gate(doc, [parse_rule("demographic_parity_difference>0.1")])
+    assert not result.passed
+    rule = result.to_dict()["rules"][0]
+    assert rule["undefined"] == ["g"] and rule["passed"] is False
+    assert rule["reasons"]["g"].startswith("fewer than two groups have at least 30 rows")
+
+
+def test_rule_with_some_defined_values_is_decided_on_them(compas_doc):
+    doc = {**compas_doc, "equity_scaled": {**compas_doc["equity_scaled"],
+                                           "race x sex x age_cat": {"auc": None}}}
+    result = evaluate_gate(doc, [parse_rule("es_auc<0.4")])
+    assert result.passed
+    assert result.results[0].message().endswith("(not checked: race x sex x age_cat)")
