@@ -208,3 +208,47 @@ def test_slices_command_finds_the_planted_slice(tmp_path: Path) -> None:
                    "--feature", "nope")
     assert proc.returncode == EXIT_INVALID and "'nope'" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_compas_tiny_groups_and_nothing_eligible_from_the_command_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    # The checks, as a user types them (in process: the entry point is tested above).
+    # Before: AUC "1.000 [1.000, 1.000]" for a group of 2, and ES equal to the overall AUC
+    # with no group large enough.
+    out = tmp_path / "tiny.json"
+    assert main(["audit", "--sample", "compas", "--bootstrap", "0", "--min-group-size", "0",
+                 "--json", str(out)]) == 0
+    text = capsys.readouterr().out
+    doc = json.loads(out.read_text())
+    small = [g for g in doc["groups"] if g["n"] < 30]
+    assert small
+    for g in small:
+        for m, (lo, hi) in g["ci"].items():
+            if g[m] is not None:
+                assert lo < hi, (g["attributes"], m, lo, hi)
+    assert "[ 1.000, 1.000]" not in text and "[ 0.000, 0.000]" not in text
+    out = tmp_path / "none.json"
+    assert main(["audit", "--sample", "compas", "--bootstrap", "0", "--min-group-size",
+                 "100000", "--json", str(out), "--fail-on", "es_auc<0.6"]) == 1
+    captured = capsys.readouterr()
+    assert "FAIL es_auc<0.6: no defined value" in captured.out + captured.err
+    doc = json.loads(out.read_text())
+    for grouping, es in doc["equity_scaled"].items():
+        assert es["auc"] is None and es["accuracy"] is None
+        assert doc["performance_scaled_disparity"][grouping]["auc"]["std"] is None
+        rule = doc["disparities"][grouping]["four_fifths_rule"]
+        assert rule["tested"] is False and rule["passes"] is None
+    assert "race                     not tested:" in captured.out
+
+
+def test_reference_of_an_attribute_applies_to_the_intersection(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    out = tmp_path / "ref.json"
+    assert main(["audit", "--sample", "compas", "--sensitive", "race", "--sensitive", "sex",
+                 "--reference", "Caucasian", "--bootstrap", "0", "--json", str(out),
+                 "--quiet"]) == 0
+    disp = json.loads(out.read_text())["disparities"]
+    assert (disp["race"]["reference"], disp["race"]["reference_rule"]) == ("Caucasian",
+                                                                           "chosen")
+    assert (disp["race x sex"]["reference"], disp["race x sex"]["reference_rule"]) == (
+        "Caucasian x Male", "combined")
