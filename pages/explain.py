@@ -13,6 +13,7 @@ from fairlens import ui
 from fairlens.data import FairLensInputError
 from fairlens.ui import explain_page as X
 from fairlens.wording import explain as words
+from fairlens.wording import md
 
 ui.page_header("Explain", words.PAGE_INTRO)
 
@@ -52,22 +53,22 @@ with ui.guarded("explain"), ui.progress_bar("Explaining...") as bar:
         result = X.explanation(spec, model, model_id, options, progress=bar)
     except OSError as exc:
         raise FairLensInputError(f"The model file could not be read: {exc}") from exc
+ui.record_run("explain", X.run_params(model_id, options))
 X.show_overview(result, already=warned)
 
 # --- global importance -------------------------------------------------------------------------
 X.section("Which features drive the scores", result)
-by_group = st.toggle(f"Split by {attribute}", value=True, key=X.W_BY_GROUP)
+by_group = st.toggle(f"Split by {md(attribute)}", value=True, key=X.W_BY_GROUP)
 st.plotly_chart(xp.importance_bars(result, attribute=attribute if by_group else None),
                 key="explain_importance_chart")
-st.dataframe(X.importance_table(result, attribute), hide_index=True,
-             key="explain_importance_table")
+ui.table(X.importance_table(result, attribute), headers=False, key="explain_importance_table")
 
 # --- the gap -----------------------------------------------------------------------------------
-X.section(f"Why {group_a} and {group_b} are scored differently", result)
+X.section(f"Why {md(group_a)} and {md(group_b)} are scored differently", result)
 if result.gap is not None:
-    st.markdown(words.gap_sentence(result.gap, result.subject))
+    st.markdown(words.gap_sentence(result.gap, result.subject, esc=md))
     st.plotly_chart(xp.gap_waterfall(result.gap), key="explain_gap_chart")
-    st.dataframe(X.gap_table(result), hide_index=True, key="explain_gap_table")
+    ui.table(X.gap_table(result), headers=False, key="explain_gap_table")
 
 # --- dependence --------------------------------------------------------------------------------
 st.subheader("How one feature acts, by group")
@@ -98,24 +99,26 @@ lime_seed = int(r2.number_input("LIME seed", min_value=0, value=0, key=X.W_LIME_
 with ui.guarded("explain", stop=False) as lime, st.spinner("Fitting LIME around the row..."):
     one = X.row_explanation(result, row, lime_seed)
 if not lime.failed:
-    st.markdown(words.row_sentence(one, result.model.output))
-    c_left, c_right = st.columns([1, 1])
-    c_left.dataframe(X.row_table(one), hide_index=True, key="explain_row_table")
-    c_right.plotly_chart(xp.row_bars(one), key="explain_row_chart")
+    score, score_column = X.file_score(spec, frame, row)
+    st.markdown(words.row_sentence(one, result.model.output, who=result.subject,
+                                   file_score=score, score_column=score_column, esc=md))
+    ui.table(X.row_table(one), headers=False, column_config=X.ROW_TABLE_COLUMNS,
+             key="explain_row_table")
+    st.plotly_chart(xp.row_bars(one), key="explain_row_chart")
 
 # --- flip test / proxies -----------------------------------------------------------------------
 if result.flip is not None:
-    X.section(f"Would the decision change if only {attribute} changed?", result)
-    st.caption(words.flip_values_caption(result.flip))
-    st.markdown(words.flip_sentence(result.flip, result.subject))
-    st.dataframe(X.flip_table(result), hide_index=True, key="explain_flip_table")
+    X.section(f"Would the decision change if only {md(attribute)} changed?", result)
+    st.caption(words.flip_values_caption(result.flip, esc=md))
+    st.markdown(words.flip_sentence(result.flip, result.subject, esc=md))
+    ui.table(X.flip_table(result), headers=False, key="explain_flip_table")
     if len(result.flip.rows):
         st.markdown(f"**{len(result.flip.rows):,} rows whose decision flips**")
-        st.dataframe(X.flipped_rows(result), hide_index=True, key="explain_flip_rows")
+        ui.table(X.flipped_rows(result), headers=False, key="explain_flip_rows")
 elif result.proxy is not None:
-    X.section(f"Do the other features stand in for {attribute}?", result)
-    st.markdown(words.proxy_sentence(result.proxy, result.subject))
-    st.dataframe(X.proxy_table(result), hide_index=True, key="explain_proxy_table")
+    X.section(f"Do the other features stand in for {md(attribute)}?", result)
+    st.markdown(words.proxy_sentence(result.proxy, result.subject, esc=md))
+    ui.table(X.proxy_table(result), headers=False, key="explain_proxy_table")
 
 st.download_button("Download the explanation (JSON)",
                    data=json.dumps(result.to_dict(), indent=2), file_name="fairlens-explain.json",

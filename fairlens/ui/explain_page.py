@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -28,6 +31,7 @@ from fairlens.explain import (
     Explanation,
     Model,
     RowExplanation,
+    check_model_budget,
     explain_row,
     from_estimator,
     group_labels,
@@ -40,6 +44,7 @@ from fairlens.ui import _session as S
 from fairlens.ui._cache import spec_key
 from fairlens.ui._page import show_warnings, stop_with
 from fairlens.wording import explain as words
+from fairlens.wording import md, names
 
 PAGE = "pages/explain.py"
 
@@ -61,6 +66,8 @@ RESULTS = "explain_results"
 """Session key: the latest explanations of this tab, by settings (two kept)."""
 ROWS = "explain_rows"
 """Session key: row explanations of this tab, by explanation and row (eight kept)."""
+INSPECTED = "explain_inspected"
+"""Session key: format and untrusted types of the latest uploaded model, by content hash."""
 
 SOURCE_SAMPLE = "The sample's model"
 SOURCE_UPLOAD = "Upload a model file"
@@ -97,73 +104,134 @@ def surrogate_gaps(spec: AuditSpec) -> str | None:
                                   "map them on the Data page.")
 
 
-def inspect_upload(name: str, content: bytes) -> tuple[str, list[str], Path]:
-    """Save an uploaded model to a private temporary file; its format and untrusted types.
+def safe_file_name(name: str) -> str:
+    """The name the private copy of an upload gets: the user's file name without folders or
+    unusual characters (messages about the file then name it as the user knows it)."""
+    base = Path(name).name
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(base).stem).strip("._") or "model"
+    return f"{stem[:80]}{Path(base).suffix.lower()}"
 
-    Nothing in the file runs here: ONNX and skops files are only read as archives.
-    """
-    digest = hashlib.sha256(content).hexdigest()[:16]
-    folder = Path(tempfile.gettempdir()) / "fairlens-models"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    path = folder / f"{digest}{Path(name).suffix.lower()}"
-    if not path.exists():
+
+@contextmanager
+def private_copy(name: str, content: bytes) -> Iterator[Path]:
+    """The upload written to a private temporary folder of this run (``mkdtemp``: only this
+    account can read it, mode 0700), removed when the block ends: nothing of a user's model
+    stays on disk, and no other user's run sees the folder."""
+    folder = Path(tempfile.mkdtemp(prefix="fairlens-model-"))
+    try:
+        path = folder / safe_file_name(name)
         path.write_bytes(content)
-    fmt = model_format(path)
-    types = untrusted_types(path) if fmt == "skops" else []
-    return fmt, types, path
+        yield path
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def user_message(exc: BaseException, path: Path, name: str) -> str:
+    """A loading error in the user's words: their file name, never the private folder."""
+    text = str(exc)
+    for internal in (str(path.resolve()), str(path), str(path.parent.resolve()),
+                     str(path.parent)):
+        text = text.replace(internal, name)
+    return text.replace(path.name, name)
+
+
+def inspect_upload(name: str, content: bytes) -> tuple[str, list[str]]:
+    """The format of an uploaded model and the types of a skops file skops does not trust
+    (kept per file content in this tab). Nothing in the file runs here: ONNX and skops files
+    are only read as archives, and a file over the model budget is refused first.
+
+    Raises
+    ------
+    FairLensInputError
+        An unknown format, an unreadable archive, a file over the model budget; the message
+        names the user's file.
+    """
+    digest = hashlib.sha256(content).hexdigest()
+    seen = st.session_state.setdefault(INSPECTED, {})
+    if digest not in seen:
+        with private_copy(name, content) as path:
+            try:
+                fmt = model_format(path)
+                check_model_budget(path)
+                types = untrusted_types(path) if fmt == "skops" else []
+            except FairLensInputError as exc:
+                raise FairLensInputError(user_message(exc, path, name)) from exc
+        seen.clear()
+        seen[digest] = (fmt, types)
+    return seen[digest]
+
+
+def trust_key(digest: str, upload_id: str = "") -> str:
+    """Key of the "I trust this file" checkbox of one upload of the file with this content
+    hash: a new or changed file, or the same file uploaded again, is a new checkbox, unticked."""
+    return f"{W_TRUST_PICKLE}__{digest[:32]}__{upload_id}"
+
+
+def types_key(digest: str) -> str:
+    """Key of the accepted skops types of the file with this content hash."""
+    return f"{W_TRUST_TYPES}__{digest[:32]}"
 
 
 def error_and_stop(exc: Exception) -> None:
-    """Show a library or file error and end the run."""
-    st.error(str(exc), icon=":material/error:")
+    """Show a library or file error (its file names escaped) and end the run."""
+    st.error(md(str(exc)), icon=":material/error:")
     st.stop()
 
 
 def uploaded_model(spec: AuditSpec) -> tuple[Model, str]:
-    """The upload widget and the trust choices; the loaded model and its identity (or stop)."""
+    """The upload widget and the trust choices; the loaded model and its identity (or stop).
+
+    Trust is given to a file's exact bytes (its SHA-256): the confirmation of a pickle and
+    the accepted types of a skops file are widgets of that content hash, so another file, or
+    the same name with other content, asks again.
+    """
     upload = st.file_uploader("Model file (.onnx, .skops; .pkl / .joblib only if you trust it)",
                               type=UPLOAD_TYPES, key=W_UPLOAD)
     if upload is None:
         st.info("ONNX models run in onnxruntime and skops files load without running code; "
                 "pickle and joblib files run code when loaded.", icon=":material/info:")
         st.stop()
+    content = upload.getvalue()
+    digest = hashlib.sha256(content).hexdigest()
     try:
-        fmt, types, path = inspect_upload(upload.name, upload.getvalue())
+        fmt, types = inspect_upload(upload.name, content)
     except (FairLensInputError, OSError) as exc:
         error_and_stop(exc)
     trust_pickle, trusted = False, []
     if fmt == "pickle":
-        st.warning("Loading a pickle or joblib file **runs the code inside it**, which can do "
-                   "anything your account can do. Only continue with a file you made or fully "
-                   "trust.", icon=":material/warning:")
+        st.warning(f"Loading a pickle or joblib file **runs the code inside it**, which can do "
+                   "anything the server's account can do. Only continue with a file you made or "
+                   f"fully trust. This confirmation is for **{md(upload.name)}** with exactly "
+                   f"this content (SHA-256 `{digest[:16]}`); another or changed file asks "
+                   "again.", icon=":material/warning:")
         trust_pickle = st.checkbox("I trust this file: load it and run its code", value=False,
-                                   key=W_TRUST_PICKLE)
+                                   key=trust_key(digest, str(upload.file_id)))
         if not trust_pickle:
             st.stop()
     if types:
         st.warning("This skops file holds types that are not trusted by default: "
-                   + ", ".join(f"`{t}`" for t in types), icon=":material/warning:")
-        trusted = st.multiselect("Types I accept", types, default=[], key=W_TRUST_TYPES)
+                   + ", ".join(f"`{md(t)}`" for t in types), icon=":material/warning:")
+        trusted = st.multiselect("Types I accept", types, default=[], key=types_key(digest))
     try:
-        model = upload_model(path, trust_pickle=trust_pickle, trusted_types=trusted,
-                             features=list(spec.features))
+        model = upload_model(upload.name, content, digest, trust_pickle=trust_pickle,
+                             trusted_types=trusted, features=list(spec.features))
     except (FairLensInputError, OSError) as exc:
         error_and_stop(exc)
-    st.caption(f"{model.source}; inputs: {', '.join(model.features)}.")
-    return model, f"upload:{path.name}:{trust_pickle}:{sorted(trusted)}"
+    st.caption(f"{md(model.source)}; inputs: {md(names(model.features))}.")
+    return model, f"upload:{digest}:{trust_pickle}:{sorted(trusted)}"
 
 
 def surrogate_inputs(spec: AuditSpec, frame: pd.DataFrame) -> list[str]:
     """The surrogate's inputs: the features, and the sensitive attributes if the user says so."""
     extra = [a for a in spec.sensitive if a not in spec.features and a in frame.columns]
     with_sensitive = bool(extra) and st.checkbox(
-        "Let the surrogate read the sensitive attributes too (" + ", ".join(extra) + ")",
+        f"Let the surrogate read the sensitive attributes too ({md(names(extra))})",
         value=False, key=W_SURROGATE_SENSITIVE,
         help="Then the attribute-flip test asks whether the file's scores depend on the "
              "attribute beyond the other features; otherwise the proxy check runs.")
     features = list(spec.features) + (extra if with_sensitive else [])
     st.caption(f"No model: FairLens trains gradient boosting to reproduce "
-               f"`{(spec.score or spec.pred)[0]}` from {', '.join(features)} "
+               f"**{md((spec.score or spec.pred)[0])}** from {md(names(features))} "
                "and explains that surrogate. Its fidelity is shown with every result.")
     return features
 
@@ -181,8 +249,8 @@ def pick_model(spec: AuditSpec, frame: pd.DataFrame
     if SOURCE_SURROGATE not in sources:
         st.caption(surrogate_gaps(spec))
     if source == SOURCE_SAMPLE:
-        st.caption(f"The {name} sample's scikit-learn pipeline (trained by FairLens on first "
-                   f"use). Its inputs: {', '.join(sample.features)}.")
+        st.caption(f"The {md(name)} sample's scikit-learn pipeline (trained by FairLens on "
+                   f"first use). Its inputs: {md(names(sample.features))}.")
         return sample, f"sample:{name}", None
     if source == SOURCE_UPLOAD:
         return (*uploaded_model(spec), None)
@@ -194,7 +262,7 @@ def groups_or_stop(frame: pd.DataFrame, attribute: str) -> list[str]:
     """The groups of ``attribute``, largest first, with the two group pickers kept valid."""
     groups = group_labels(frame[attribute]).value_counts().index.tolist()
     if len(groups) < 2:
-        stop_with(f"{attribute!r} has a single group; choose another attribute.")
+        stop_with(f"**{md(attribute)}** has a single group; choose another attribute.")
     for key, default in ((W_GROUP_A, groups[0]), (W_GROUP_B, groups[1])):
         if st.session_state.get(key) not in groups:
             st.session_state[key] = default
@@ -240,13 +308,14 @@ def show_overview(result: Explanation, *, already: list[str] = ()) -> None:
         f2.metric("Decision agreement", f"{result.fidelity.agreement:.1%}")
         f3.metric("Held-out rows", f"{result.fidelity.n_holdout:,}")
     show_warnings(result.warnings, already=already)
-    st.caption(f"Explained output: **{result.model.output}** ({result.model.source}).")
+    st.caption(f"Explained output: **{md(result.model.output)}** "
+               f"({md(result.model.source)}).")
 
 
 def section(title: str, result: Explanation) -> None:
     """A section's heading, with the surrogate's fidelity under it when it is one."""
     st.subheader(title)
-    note = words.fidelity_note(result.fidelity)
+    note = words.fidelity_note(result.fidelity, esc=md)
     if note:
         st.caption(note)
 
@@ -262,26 +331,28 @@ def default_row(result: Explanation) -> Any:
 
 
 def importance_table(result: Explanation, attribute: str) -> pd.DataFrame:
-    """Mean |SHAP| per feature: all rows and each group of ``attribute``."""
-    return result.importance_table(attribute).round(4)
+    """Mean |SHAP| per feature: all rows and each group of ``attribute`` (the groups' own
+    names as headers: show it with ``headers=False``)."""
+    t = result.importance_table(attribute).round(4)
+    return t.rename(columns={"feature": "Feature", "all rows": "All rows"})
 
 
 def gap_table(result: Explanation) -> pd.DataFrame:
     """The gap's per-feature contributions, largest magnitude first."""
     t = result.gap.table()
-    return pd.DataFrame({"feature": t["feature"], "contribution": t["contribution"].round(4),
-                         "share of gap": [f"{s:.0%}" if np.isfinite(s) else "\u2014"
+    return pd.DataFrame({"Feature": t["feature"], "Contribution": t["contribution"].round(4),
+                         "Share of gap": [f"{s:.0%}" if np.isfinite(s) else "-"
                                           for s in t["share"]]})
 
 
 def flip_table(result: Explanation) -> pd.DataFrame:
     """The flip test per group, as shown."""
     t = result.flip.by_group
-    return pd.DataFrame({"group": t["group"].astype(str), "rows tested": t["n"],
-                         "decisions that change": t["flipped"],
-                         "share": t["share"].map(lambda v: f"{v:.1%}"),
-                         "to positive": t["to_positive"], "to negative": t["to_negative"],
-                         "mean |score change|": t["mean_change"].round(4)})
+    return pd.DataFrame({"Group": t["group"].astype(str), "Rows tested": t["n"],
+                         "Decisions that change": t["flipped"],
+                         "Share": t["share"].map(lambda v: f"{v:.1%}"),
+                         "To positive": t["to_positive"], "To negative": t["to_negative"],
+                         "Mean |score change|": t["mean_change"].round(4)})
 
 
 def row_table(row: RowExplanation) -> pd.DataFrame:
@@ -293,20 +364,52 @@ def row_table(row: RowExplanation) -> pd.DataFrame:
                          "LIME weight": t["lime_weight"].round(4)})
 
 
+ROW_TABLE_COLUMNS = {
+    "Feature": st.column_config.TextColumn(width="medium"),
+    "Value": st.column_config.TextColumn(width="medium"),
+    "SHAP value": st.column_config.NumberColumn(width="small", format="%.4f"),
+    "LIME condition": st.column_config.TextColumn(width="large"),
+    "LIME weight": st.column_config.NumberColumn(width="small", format="%.4f"),
+}
+"""Widths of the row table (shown across the page: no column is cut)."""
+
+
 def flipped_rows(result: Explanation) -> pd.DataFrame:
     """The rows whose decision flips, as shown."""
     r = result.flip.rows
-    return pd.DataFrame({"row": r["row"], "group": r["group"], "flipped to": r["flipped_to"],
-                         "score": r["score"].round(4), "score after flip":
-                         r["flipped_score"].round(4), "decision": r["decision"],
-                         "decision after flip": r["flipped_decision"]})
+    return pd.DataFrame({"Row": r["row"], "Group": r["group"], "Flipped to": r["flipped_to"],
+                         "Score": r["score"].round(4), "Score after flip":
+                         r["flipped_score"].round(4), "Decision": r["decision"],
+                         "Decision after flip": r["flipped_decision"]})
 
 
 def proxy_table(result: Explanation) -> pd.DataFrame:
     """Features that carry the attribute (drop in AUC when shuffled)."""
     p = result.proxy
-    return pd.DataFrame({"feature": list(p.features),
+    return pd.DataFrame({"Feature": list(p.features),
                          "AUC drop when shuffled": [round(v, 4) for v in p.features.values()]})
+
+
+def file_score(spec: AuditSpec, frame: pd.DataFrame, row: Any) -> tuple[float | None, str | None]:
+    """The file's own score of ``row`` and its column (None when the file has no score)."""
+    column = spec.score[0] if spec.score else None
+    if column is None or column not in frame.columns or row not in frame.index:
+        return None, None
+    value = pd.to_numeric(pd.Series([frame.at[row, column]]), errors="coerce").iloc[0]
+    return (None, None) if pd.isna(value) else (float(value), column)
+
+
+def run_params(model_id: str, options: dict[str, Any]) -> dict[str, Any]:
+    """What :func:`fairlens.ui.record_run` records of an explanation run on the page: the
+    model (``"sample"``, ``"surrogate"`` or ``"file"``) and the explanation's settings, as
+    the report's explain section takes them."""
+    kind = model_id.split(":", 1)[0]
+    params: dict[str, Any] = {"model": {"upload": "file"}.get(kind, kind)}
+    for name in ("attribute", "group_a", "group_b", "sample_size", "seed", "features"):
+        if options.get(name) is not None:
+            value = options[name]
+            params[name] = list(value) if isinstance(value, (list, tuple)) else value
+    return params
 
 
 # --- per-session models ------------------------------------------------------------------------
@@ -314,16 +417,21 @@ def proxy_table(result: Explanation) -> pd.DataFrame:
 # and explanations are the user's own and live in this tab's session state.
 
 
-def upload_model(path: Path, *, trust_pickle: bool, trusted_types: list[str],
-                 features: list[str]) -> Model:
-    """Load an uploaded model with the user's trust choices (kept in this session)."""
-    key = json.dumps([str(path), trust_pickle, sorted(trusted_types)])
+def upload_model(name: str, content: bytes, digest: str, *, trust_pickle: bool,
+                 trusted_types: list[str], features: list[str]) -> Model:
+    """Load an uploaded model with the user's trust choices (kept in this session, by content
+    hash and choices), from a private copy that is removed once it is loaded."""
+    key = json.dumps([digest, trust_pickle, sorted(trusted_types)])
     cache = st.session_state.setdefault("explain_models", {})
     if key not in cache:
         cache.clear()
-        model = load_model(path, trust_pickle=trust_pickle, trusted_types=trusted_types,
-                           features=features or None)
-        model.source = model.source.replace(path.name, "(uploaded)")
+        with private_copy(name, content) as path:
+            try:
+                model = load_model(path, trust_pickle=trust_pickle, trusted_types=trusted_types,
+                                   features=features or None, sha256=digest)
+            except (FairLensInputError, OSError) as exc:
+                raise FairLensInputError(user_message(exc, path, name)) from exc
+            model.source = model.source.replace(path.name, name)
         cache[key] = model
     return cache[key]
 

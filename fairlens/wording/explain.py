@@ -8,9 +8,14 @@ that package, which imports this one).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fairlens.wording import fmt, fmt_int
+
+Esc = Callable[[Any], str]
+"""How a sentence renders a user value (a group, feature or column name): ``str`` for plain
+text, :func:`fairlens.wording.md` on a page (the page escapes at render time)."""
 
 PAGE_INTRO = (
     "Why does the model treat groups differently? SHAP values split every prediction into "
@@ -52,11 +57,11 @@ def surrogate_warning(fidelity: Any) -> str:
             "scores.")
 
 
-def fidelity_note(fidelity: Any) -> str | None:
+def fidelity_note(fidelity: Any, *, esc: Esc = str) -> str | None:
     """The sentence shown beside every explanation of a surrogate (None for a model)."""
     if fidelity is None:
         return None
-    return (f"Of a **surrogate** of `{fidelity.target}`, not of the model that made it: on "
+    return (f"Of a **surrogate** of **{esc(fidelity.target)}**, not of the model that made it: on "
             f"{fmt_int(fidelity.n_holdout)} held-out rows it reproduces the scores with R\u00b2 "
             f"**{fmt(fidelity.r2, 3)}** and the decisions with **{fidelity.agreement:.1%}** "
             "agreement.")
@@ -68,40 +73,52 @@ def largest_contributions(gap: Any, k: int | None = None) -> list[tuple[str, flo
     return items if k is None else items[:k]
 
 
-def gap_sentence(gap: Any, who: str) -> str:
+def gap_sentence(gap: Any, who: str, *, esc: Esc = str) -> str:
     """The gap between two groups' mean output in words, with its two largest drivers."""
-    drivers = " and ".join(f"**{f}** ({v:+.3f})" for f, v in largest_contributions(gap, 2))
-    return (f"Mean {gap.output} of {who}: **{gap.group_a}** {fmt(gap.mean_a, 3)} vs "
-            f"**{gap.group_b}** {fmt(gap.mean_b, 3)}, a gap of **{gap.gap:+.3f}** over "
+    drivers = " and ".join(f"**{esc(f)}** ({v:+.3f})" for f, v in largest_contributions(gap, 2))
+    return (f"Mean {gap.output} of {who}: **{esc(gap.group_a)}** {fmt(gap.mean_a, 3)} vs "
+            f"**{esc(gap.group_b)}** {fmt(gap.mean_b, 3)}, a gap of **{gap.gap:+.3f}** over "
             f"{fmt_int(gap.n_a)} + {fmt_int(gap.n_b)} explained rows. It splits exactly into "
             f"the features' contributions (they sum to the gap); the largest: {drivers}.")
 
 
-def flip_values_caption(flip: Any) -> str:
+def flip_values_caption(flip: Any, *, esc: Esc = str) -> str:
     """Which values the rows were flipped to."""
-    return ("Rows are flipped to " + ", ".join(f"**{v}**" for v in flip.values)
+    return ("Rows are flipped to " + ", ".join(f"**{esc(v)}**" for v in flip.values)
             + " (values with at least 30 explained rows).")
 
 
-def flip_sentence(flip: Any, who: str) -> str:
+def flip_sentence(flip: Any, who: str, *, esc: Esc = str) -> str:
     """The flip test's finding in words."""
-    return (f"Changing only **{flip.attribute}** (every other input kept) changes "
+    return (f"Changing only **{esc(flip.attribute)}** (every other input kept) changes "
             f"**{flip.share:.1%}** of the decisions (score \u2265 {flip.threshold:g}) of "
             f"{who}, over {fmt_int(flip.n)} rows.")
 
 
-def proxy_sentence(proxy: Any, who: str) -> str:
+def proxy_sentence(proxy: Any, who: str, *, esc: Esc = str) -> str:
     """The proxy check's finding in words."""
-    return (f"**{proxy.attribute}** is not an input of {who}, so it cannot be flipped. The "
+    return (f"**{esc(proxy.attribute)}** is not an input of {who}, so it cannot be flipped. The "
             f"inputs predict it with AUC **{fmt(proxy.auc, 3)}** on {fmt_int(proxy.n_holdout)} "
             f"held-out rows: they carry it **{proxy.verdict}** (0.5 = not at all).")
 
 
-def row_sentence(row: Any, output: str) -> str:
-    """One row's output as the base value plus its SHAP values, and LIME's fit."""
-    return (f"Row **{row.row}**: {output} **{row.output:.4f}** = base value "
-            f"{row.base_value:.4f} + the SHAP values below. LIME's local linear model "
-            f"(seed {row.seed}) fits with R\u00b2 {row.lime_r2:.2f}.")
+def row_sentence(row: Any, output: str, *, who: str = "the model",
+                 file_score: float | None = None, score_column: str | None = None,
+                 esc: Esc = str) -> str:
+    """One row's output as the base value plus its SHAP values, and LIME's fit.
+
+    ``who`` says whose output it is (``"the surrogate"``: FairLens's reproduction of the file's
+    score, not the score itself); ``file_score`` is the file's own score of the row, said
+    beside it when given.
+    """
+    text = (f"Row **{esc(row.row)}**: {who}'s {output} **{row.output:.4f}** = base value "
+            f"{row.base_value:.4f} + the SHAP values below.")
+    if file_score is not None:
+        column = f" ({esc(score_column)})" if score_column else ""
+        text += (f" The file's score{column} of this row is **{fmt(file_score, 4)}**; the "
+                 f"{fmt(row.output, 4)} is {who}'s {output}, not the file's.")
+    return text + (f" LIME's local linear model (seed {row.seed}) fits with R\u00b2 "
+                   f"{row.lime_r2:.2f}.")
 
 
 # --- the plain-text summary of ``fairlens explain`` ---------------------------------------------
