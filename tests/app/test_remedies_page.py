@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import pytest
 
+from fairlens import registry
+from fairlens.auditing import AuditOptions
 from fairlens.data import AuditSpec
-from fairlens.datasets import COMPAS_AUDIT, load_compas
+from fairlens.datasets import ADULT_AUDIT, COMPAS_AUDIT, load_adult, load_compas
 from fairlens.remedies import remedy_spec
+from fairlens.wording import md
 
 PAGE = "pages/remedies.py"
 
 
 def _table(at):
-    frame = at.main.table[0].value
-    return frame
+    """The before/after table, as a person reads it, by measure."""
+    return at.main.dataframe[0].value.set_index("Measure (held-out rows)")
 
 
 def _open(app):
@@ -23,7 +26,7 @@ def _open(app):
     return app
 
 
-def test_thresholds_before_after_numbers_are_the_librarys(app):
+def test_thresholds_before_after_numbers_are_the_librarys(app, workspace_dir):
     at = _open(app)
     assert at.selectbox(key="remedies_method").value == "thresholds"
     at.button(key="remedies_run").click().run()
@@ -32,16 +35,31 @@ def test_thresholds_before_after_numbers_are_the_librarys(app):
                            attribute="race", constraint="equalized_odds", tolerance=0.05,
                            test_size=0.3, seed=0, bootstrap=200, objective="accuracy")
     shown = _table(at)
-    acc = shown.loc["accuracy"]
+    acc = shown.loc["Accuracy"]
     assert float(acc["Before"]) == pytest.approx(round(expected.accuracy("before"), 3))
     assert float(acc["After"]) == pytest.approx(round(expected.accuracy("after"), 3))
-    eo = shown.loc["equalized odds difference (race)"]
+    eo = shown.loc["Equalized odds difference (race)"]
     assert float(eo["Before"]) == pytest.approx(round(expected.disparity("before"), 3))
     assert float(eo["After"]) == pytest.approx(round(expected.disparity("after"), 3))
     assert float(eo["After"]) < float(eo["Before"])
-    assert any(expected.sentence == s.value for s in at.success)
-    # the artefacts were saved in the workspace folder
-    assert any("Saved in the workspace folder" in c.value for c in at.caption)
+    assert [s.value for s in at.success] == [md(expected.sentence)]
+    # the artefacts were saved with the workspace, named for a person: the data's name and the
+    # file names, never the server's folder
+    saved = [c.value for c in at.caption if c.value.startswith("Saved with the workspace")]
+    assert saved == [md("Saved with the workspace of COMPAS sample: artefacts.json, "
+                        "predictions.csv and remedy.json (the downloads above hold the same "
+                        "content).")]
+    assert not any(str(workspace_dir) in c.value or "/remedies/" in c.value
+                   for c in at.caption)
+    # the report reproduces this run: the recorded parameters are the section's keywords
+    params = at.session_state["fl_runs"]["runs"]["remedy"]
+    assert params == {"method": "thresholds", "attribute": "race",
+                      "constraint": "equalized_odds", "tolerance": 0.05, "test_size": 0.3,
+                      "seed": 0, "objective": "accuracy", "folds": 5}
+    section = registry.get("section", "remedy")(**params)
+    again = section.run(load_compas(), AuditSpec(**COMPAS_AUDIT),
+                        options=AuditOptions(bootstrap=200))
+    assert again.sentence == expected.sentence
 
 
 def test_reweigh_with_other_constraint_and_tradeoff(app):
@@ -54,7 +72,7 @@ def test_reweigh_with_other_constraint_and_tradeoff(app):
                            attribute="race", constraint="demographic_parity", tolerance=0.05,
                            test_size=0.3, seed=0, bootstrap=200)
     shown = _table(at)
-    dp = shown.loc["demographic parity difference (race)"]
+    dp = shown.loc["Demographic parity difference (race)"]
     assert float(dp["Before"]) == pytest.approx(round(expected.disparity("before"), 3))
     assert float(dp["After"]) == pytest.approx(round(expected.disparity("after"), 3))
     assert "Reweighing" in at.success[0].value
@@ -62,8 +80,10 @@ def test_reweigh_with_other_constraint_and_tradeoff(app):
     at.button(key="remedies_compare").click().run()
     assert not at.exception, at.exception
     bullets = [m.value for m in at.markdown if m.value.startswith("- ")]
-    assert any("Group-specific thresholds" in b for b in bullets)
+    assert any(md("Group-specific thresholds") in b for b in bullets)
     assert any("Reweighing" in b for b in bullets)
+    assert at.main.dataframe[-1].value.columns.tolist() == ["Remedy", "Accuracy", "Disparity",
+                                                            "Pareto front"]
 
 
 def test_page_explains_when_nothing_to_remedy(app):
@@ -97,3 +117,42 @@ def test_remedy_uses_the_audits_own_options(app):
     held_out = frame.iloc[result.split.test].reset_index(drop=True)
     expected = audit_spec(held_out, spec, options=AuditOptions(min_group_size=50))
     assert result.to_dict()["before"]["disparities"] == expected.to_dict()["disparities"]
+
+
+def test_fis_on_adult_is_credited_only_with_what_it_added(app):
+    """FIS on the Adult sample: the headline and the table put the same learner retrained
+    without the scaling beside FIS, the page offers no tolerance (FIS takes none) and the
+    report's parameters are the run's."""
+    at = app
+    at.switch_page("pages/data.py").run()
+    at.selectbox(key="data_sample").set_value("adult").run()
+    at.button(key="data_open_sample").click().run()
+    at.radio(key="sidebar_ci").set_value("wilson").run()
+    _open(at)
+    at.selectbox(key="remedies_method").set_value("fis").run()
+    at.selectbox(key="remedies_attribute").set_value("sex").run()
+    at.number_input(key="remedies_epochs").set_value(2).run()
+    assert at.number_input(key="remedies_tolerance").disabled
+    at.button(key="remedies_run").click().run()
+    assert not at.exception, at.exception
+    params = at.session_state["fl_runs"]["runs"]["remedy"]
+    assert params == {"method": "fis", "attribute": "sex", "constraint": "equalized_odds",
+                      "test_size": 0.3, "seed": 0, "architecture": "mlp", "epochs": 2,
+                      "fis_coef": 0.5, "fis_temperature": 1.0}
+    result = next(iter(at.session_state["remedies_runs"].values()))[1]
+    expected = remedy_spec(load_adult(), AuditSpec(**ADULT_AUDIT),
+                           options=AuditOptions(ci="wilson"), **params)
+    assert expected.sentence == result.sentence
+    base, after = expected.disparity("baseline"), expected.disparity("after")
+    headline = at.success[0].value
+    assert md(f"{base:.3f}") in headline and md(f"{after:.3f}") in headline
+    assert md("the same learner retrained without it") in headline
+    shown = _table(at)
+    row = shown.loc["Equalized odds difference (sex)"]
+    assert row["Retrained without fairness"] == f"{base:.3f}"
+    assert row["After"] == f"{after:.3f}"
+    captions = " ".join(c.value for c in at.caption)
+    assert md("tolerance 0.05") not in captions and "does not hold" not in captions
+    assert md("No constraint (this remedy takes none)") in captions
+    values = [str(v) for v in shown.to_numpy().ravel()]
+    assert not any(v in ("None", "nan", "'-") or v.startswith(("'", "+")) for v in values)
