@@ -81,6 +81,8 @@ class ExplainSection(Analysis):
     trust_pickle : bool, default False
     trusted_types : list of str, optional
         The trust choices for the model file (see :func:`fairlens.explain.load_model`).
+    model_sha256 : str, optional
+        The SHA-256 of the model file the user confirmed: another file is refused.
     features : list of str, optional
         The surrogate's inputs (default ``spec.features``).
     attribute, group_a, group_b : optional
@@ -105,8 +107,9 @@ class ExplainSection(Analysis):
     def __init__(self, model: ModelChoice = "auto", *, sample: str | None = None,
                  model_file: str | None = None, model_name: str | None = None,
                  trust_pickle: bool = False, trusted_types: list[str] | None = None,
-                 features: list[str] | None = None, attribute: str | None = None,
-                 group_a: Any = None, group_b: Any = None, sample_size: int | None = None,
+                 model_sha256: str | None = None, features: list[str] | None = None,
+                 attribute: str | None = None, group_a: Any = None, group_b: Any = None,
+                 sample_size: int | None = None,
                  seed: int | None = None, base: str | None = None,
                  model_object: Model | None = None, progress: Any = None) -> None:
         if model not in MODEL_CHOICES:
@@ -118,6 +121,7 @@ class ExplainSection(Analysis):
         self.model_name = model_name
         self.trust_pickle = bool(trust_pickle)
         self.trusted_types = list(trusted_types or [])
+        self.model_sha256 = model_sha256
         self.features = list(features) if features else None
         self.attribute = attribute
         self.group_a = group_a
@@ -172,7 +176,7 @@ class ExplainSection(Analysis):
         try:
             model = load_model(path, trust_pickle=self.trust_pickle,
                                trusted_types=self.trusted_types,
-                               features=list(spec.features) or None)
+                               features=list(spec.features) or None, sha256=self.model_sha256)
         except OSError as exc:
             raise FairLensInputError(f"The model file could not be read: {exc}") from exc
         if self.model_name:

@@ -49,7 +49,8 @@ def section_params(config: ReportConfig, name: str, base: Path | None = None
     return params
 
 
-def sections_of(config: ReportConfig, base: Path | None = None
+def sections_of(config: ReportConfig, base: Path | None = None,
+                objects: dict[str, dict[str, Any]] | None = None
                 ) -> dict[str, registry.Analysis]:
     """The configured section of every analysis ``config`` asks for, in reading order.
 
@@ -68,7 +69,8 @@ def sections_of(config: ReportConfig, base: Path | None = None
                 flag=FLAGS.get(name, name), name=name, reason=exc)) from exc
         if name == "remedy":
             registry.get("remedy", params["method"])
-        out[name] = registry.create("section", name, **section_params(config, name, base))
+        out[name] = registry.create("section", name, **section_params(config, name, base),
+                                    **(objects or {}).get(name, {}))
     return out
 
 
@@ -80,7 +82,8 @@ def require_analyses(config: ReportConfig) -> None:
 
 def build_report(frame: pd.DataFrame, config: ReportConfig, *, fingerprint: dict[str, Any],
                  command: str | None = None, audit: Audit | None = None,
-                 progress: Progress | None = None, base: Path | None = None) -> Report:
+                 progress: Progress | None = None, base: Path | None = None,
+                 objects: dict[str, dict[str, Any]] | None = None) -> Report:
     """Audit ``frame`` as ``config`` says and run the analyses it asks for.
 
     Parameters
@@ -97,6 +100,10 @@ def build_report(frame: pd.DataFrame, config: ReportConfig, *, fingerprint: dict
         Called with a short message before each step.
     base : Path, optional
         The config's folder (where relative model paths are read).
+    objects : dict, optional
+        Analysis name -> keyword arguments that are not JSON, added to the config's (the
+        app passes the model file the user uploaded and trusted as the explain section's
+        ``model_object``).
 
     Raises
     ------
@@ -105,7 +112,7 @@ def build_report(frame: pd.DataFrame, config: ReportConfig, *, fingerprint: dict
         invalid.
     """
     rules = parse_rules(config.fail_on)
-    sections = sections_of(config, base)
+    sections = sections_of(config, base, objects)
     spec, options = config.audit_spec, config.options
     warnings: list[str] = []
     if config.content_sha256 and fingerprint.get("content_sha256") not in (

@@ -35,6 +35,8 @@ W_REMEDY = "report_remedy"
 W_REMEDY_METHOD = "report_remedy_method"
 W_RULES = "report_rules"
 W_BUILD = "report_build"
+EXPLAIN_MODELS = "explain_models"
+"""Session key of the Explain page: the model file loaded in this tab (by digest and trust)."""
 BUILD_REQUEST = "report_build_request"
 """Session key: set by the "Build the report" button's callback until the page builds it."""
 RESULT = "report_result"
@@ -139,11 +141,32 @@ def config_key(config: ReportConfig) -> str:
                       default=str)
 
 
+def uploaded_model(params: dict[str, Any]) -> Any:
+    """The model file the user uploaded and trusted on the Explain page (kept in this tab),
+    when the explain section explains it; else None."""
+    if params.get("model") != "file":
+        return None
+    models = st.session_state.get(EXPLAIN_MODELS) or {}
+    digest = params.get("model_sha256")
+    for key, model in models.items():
+        try:
+            kept = json.loads(key)[0]
+        except (ValueError, IndexError, TypeError):
+            continue
+        if digest is None or kept == digest:
+            return model
+    return None
+
+
 def build(config: ReportConfig, audit: Audit, progress: Any = None) -> Report:
     """Build the report of the active data with the app's own audit; keep it in the tab."""
+    objects = {}
+    model = uploaded_model(config.analyses.get("explain") or {})
+    if model is not None:
+        objects["explain"] = {"model_object": model}
     report = build_report(S.active_frame(), config, fingerprint=data_fingerprint(),
                           command=f"fairlens report --config {CONFIG_NAME}", audit=audit,
-                          progress=progress)
+                          progress=progress, objects=objects)
     st.session_state[RESULT] = (config_key(config), report)
     st.session_state.pop(HTML, None)
     return report

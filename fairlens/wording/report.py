@@ -227,7 +227,8 @@ PAGE_NAMES = {"labels": "Label errors", "slices": "Slices", "explain": "Explain"
 """The app page of each analysis of the report."""
 NOT_RUN_ON_PAGES = "Not run on the pages: defaults"
 """The label of an analysis the report ran with its defaults because no page ran it."""
-_HIDDEN_SETTINGS = {"base", "model_file", "progress", "origin"}
+_HIDDEN_SETTINGS = {"base", "model_file", "model_sha256", "progress", "origin",
+                    "model_object"}
 _MAX_SETTING_TEXT = 400
 
 
@@ -295,7 +296,7 @@ def _document_settings(name: str, doc: Mapping[str, Any]
         if gap.get("group_a") is not None:
             out["groups compared"] = f"{gap.get('group_a')} and {gap.get('group_b')}"
         out["rows explained"] = doc.get("sample_size")
-        covered |= {"model", "sample", "model_name", "trust_pickle", "trusted_types",
+        covered |= {"model", "sample", "trust_pickle", "trusted_types",
                     "features", "attribute", "group_a", "group_b", "sample_size"}
     elif name == "remedy":
         out["method"] = doc.get("method")
