@@ -35,13 +35,13 @@ ui.record_run("labels", L.run_params(chosen.request))
 
 # --- headline ----------------------------------------------------------------------------------
 lo, hi = issues.rate_ci
-cols = st.columns(4)
+cols = st.columns([2, 2, 2, 3])
 cols[0].metric("Rows analysed", f"{issues.n_rows:,}")
 cols[1].metric("Suspected label errors", f"{issues.n_issues:,}",
                help="Rows whose given label confident learning finds unlikely.")
 cols[2].metric("Share of rows", L.pct(issues.rate),
                help=f"95% Wilson interval {L.pct(lo)} - {L.pct(hi)}.")
-cols[3].metric("Probabilities", L.probabilities_short(issues), help=L.method_help(issues))
+cols[3].metric("Found with", L.method_short(issues), help=L.method_help(issues))
 st.markdown(md(issues.headline()))
 ui.show_warnings([md(W.for_page(w)) for w in issues.warnings], already=chosen.warned)
 with st.expander("How to read these results"):

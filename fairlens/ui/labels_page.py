@@ -212,8 +212,18 @@ MODEL_LABELS = {
 }
 
 
+METHOD_SHORT = {"features": "Cross-validated", "score": "Score in file",
+                "proba": "File columns"}
+"""The headline's "Found with" figure (short: a metric value is one line)."""
+
+
+def method_short(issues: LabelIssues) -> str:
+    """The headline's "Found with" figure of ``issues``."""
+    return METHOD_SHORT.get(issues.source, "Given")
+
+
 def probabilities_short(issues: LabelIssues) -> str:
-    """Where the probabilities of ``issues`` came from, in two or three words."""
+    """Where the probabilities of ``issues`` came from, in a few words."""
     return source_short(issues.source, issues.detection.options.get("n_splits", "?"))
 
 

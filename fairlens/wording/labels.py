@@ -93,7 +93,7 @@ def precomputed_folds(model: str, n_splits: int) -> str:
 def source_short(source: str, n_splits: Any = "?") -> str:
     """Where the probabilities came from, in two or three words."""
     if source == "features":
-        return f"{n_splits}-fold cross-validated model"
+        return f"a {n_splits}-fold cross-validated model"
     if source == "score":
         return "the file's score"
     return "the file's probabilities"

@@ -134,7 +134,7 @@ def test_compas_offers_the_cross_validated_model_and_says_why(compas):
     assert shown["Rows analysed"] == "7,214"
     assert shown["Suspected label errors"] == f"{issues.n_issues:,}"
     assert shown["Share of rows"] == L.pct(issues.rate)
-    assert shown["Probabilities"] == "3-fold cross-validated model"
+    assert shown["Found with"] == "Cross-validated"
     assert issues.n_issues != 2034
     # The headline states the method and its caveat, in the library's words.
     assert md(issues.headline()) in text(at)
@@ -192,7 +192,7 @@ def open_adult() -> AppTest:
 def test_adult_reads_the_files_score_and_states_the_caveat():
     at = open_adult()
     shown = metrics(at)
-    assert shown["Probabilities"] == "the file's score"
+    assert shown["Found with"] == "Score in file"
     assert W.CAVEAT_FILE[:60] in text(at).replace("\\", "")
     params = at.session_state["fl_runs"]["runs"]["labels"]
     assert params == {"source": "score", "filter_by": "prune_by_noise_rate",
@@ -300,7 +300,7 @@ def test_cross_validated_source_with_progress(planted):
     at.selectbox(key=L.W_MODEL).set_value("logistic_regression")
     at.button(key=L.W_RUN_CV).click().run()
     assert not at.exception, at.exception
-    assert metrics(at)["Probabilities"] == "5-fold cross-validated model"
+    assert metrics(at)["Found with"] == "Cross-validated"
     expected = fl.label_issues(planted.frame, label="label", score="score", sensitive="group",
                                features=planted.features, source="features",
                                model="logistic_regression")
