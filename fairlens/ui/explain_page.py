@@ -66,6 +66,8 @@ RESULTS = "explain_results"
 """Session key: the latest explanations of this tab, by settings (two kept)."""
 ROWS = "explain_rows"
 """Session key: row explanations of this tab, by explanation and row (eight kept)."""
+UPLOADED = "explain_uploaded"
+"""Session key: the model file explained last (its name, SHA-256 and trust choices)."""
 INSPECTED = "explain_inspected"
 """Session key: format and untrusted types of the latest uploaded model, by content hash."""
 
@@ -218,6 +220,9 @@ def uploaded_model(spec: AuditSpec) -> tuple[Model, str]:
     except (FairLensInputError, OSError) as exc:
         error_and_stop(exc)
     st.caption(f"{md(model.source)}; inputs: {md(names(model.features))}.")
+    st.session_state[UPLOADED] = {"model_name": upload.name, "model_sha256": digest,
+                                  "trust_pickle": bool(trust_pickle),
+                                  "trusted_types": sorted(trusted)}
     return model, f"upload:{digest}:{trust_pickle}:{sorted(trusted)}"
 
 
@@ -401,14 +406,20 @@ def file_score(spec: AuditSpec, frame: pd.DataFrame, row: Any) -> tuple[float | 
 
 def run_params(model_id: str, options: dict[str, Any]) -> dict[str, Any]:
     """What :func:`fairlens.ui.record_run` records of an explanation run on the page: the
-    model (``"sample"``, ``"surrogate"`` or ``"file"``) and the explanation's settings, as
-    the report's explain section takes them."""
-    kind = model_id.split(":", 1)[0]
-    params: dict[str, Any] = {"model": {"upload": "file"}.get(kind, kind)}
-    for name in ("attribute", "group_a", "group_b", "sample_size", "seed", "features"):
-        if options.get(name) is not None:
-            value = options[name]
-            params[name] = list(value) if isinstance(value, (list, tuple)) else value
+    keywords of the report's explain section (``model`` = ``"sample"`` with ``sample``,
+    ``"surrogate"`` with ``features``, or ``"file"`` with ``model_name``, ``model_sha256``,
+    ``trust_pickle``, ``trusted_types``) and the page's settings."""
+    kind, _, ref = model_id.partition(":")
+    params: dict[str, Any] = {name: options[name] for name in
+                              ("attribute", "group_a", "group_b", "sample_size", "seed")
+                              if options.get(name) is not None}
+    if kind == "sample":
+        params.update(model="sample", sample=ref)
+    elif kind == "upload":
+        uploaded = dict(st.session_state.get(UPLOADED) or {})
+        params.update(model="file", **uploaded)
+    else:
+        params.update(model="surrogate", features=list(options.get("features") or []))
     return params
 
 

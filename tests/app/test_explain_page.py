@@ -245,6 +245,11 @@ def test_trust_is_given_to_one_file_only(tmp_path, monkeypatch):
     assert shown["Explaining"] == "the model" and shown["SHAP method"] == "TreeExplainer"
     assert any("Decisions that change" in d.value.columns for d in at.main.dataframe)
     assert list(private.iterdir()) == [], "the private copy of the upload is removed"
+    assert at.session_state["fl_runs"]["runs"]["explain"] == {
+        "model": "file", "model_name": "adult.joblib",
+        "model_sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "trust_pickle": True,
+        "trusted_types": [], "attribute": "sex", "group_a": "Male", "group_b": "Female",
+        "sample_size": 2000, "seed": 0}
 
     marker = tmp_path / "pwned.txt"
     evil = pickle.dumps(_CreatesFile(str(marker)))
