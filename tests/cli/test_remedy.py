@@ -30,3 +30,37 @@ def test_cli_bad_input_exits_2_with_one_line(tmp_path, capsys):
                  "race", "--method", "reweigh"])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "feature" in err[0]
+
+
+def test_cli_thresholds_are_cross_fitted_unless_folds_0(tmp_path, capsys):
+    out = tmp_path / "remedy.json"
+    assert main(["remedy", "--sample", "compas", "--bootstrap", "0", "--json", str(out),
+                 "--quiet"]) == 0
+    doc = json.loads(out.read_text())
+    cross = doc["artefacts"]["cross_fit"]
+    assert cross["folds"] == 5 and doc["fit_check"]["cross_fit"] == cross
+    assert f"expected an equalized-odds gap of {cross['expected_gap']:.3f}" in doc["sentence"]
+    assert doc["settings"]["folds"] == 5  # the default
+    assert main(["remedy", "--sample", "compas", "--bootstrap", "0", "--folds", "0", "--json",
+                 str(out), "--quiet"]) == 0
+    exact = json.loads(out.read_text())
+    assert exact["artefacts"]["cross_fit"] is None and exact["settings"]["folds"] == 0
+    assert "cross-fitting" not in exact["sentence"]
+
+
+def test_cli_reweigh_takes_no_tolerance_and_names_the_unweighted_learner(tmp_path, capsys):
+    out = tmp_path / "remedy.json"
+    code = main(["remedy", "--sample", "compas", "--method", "reweigh", "--bootstrap", "0",
+                 "--json", str(out)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    doc = json.loads(out.read_text())
+    assert doc["tolerance"] is None and doc["takes_constraint"] is False
+    assert "holds" not in doc["fit_check"]
+    base = doc["baseline"]["disparities"]["race"]["equalized_odds_difference"]
+    after = doc["after"]["disparities"]["race"]["equalized_odds_difference"]
+    assert f"{base:.3f}" in doc["sentence"] and f"{after:.3f}" in doc["sentence"]
+    assert "the same learner retrained without it" in doc["sentence"]
+    assert doc["sentence"] in printed
+    assert "tolerance 0" not in printed and "does not hold" not in printed
+    assert "equalized_odds_difference measured; no constraint" in printed
