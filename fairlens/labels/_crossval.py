@@ -25,6 +25,7 @@ from threadpoolctl import threadpool_limits
 from fairlens.data import FairLensInputError
 from fairlens.data._features import FeatureEncoder
 from fairlens.labels import _errors as E
+from fairlens.wording.labels import model_name
 
 Progress = Callable[[float, int, str], None]
 """``progress(done, total, message)``: called before the first fold (``done`` 0), inside every
@@ -281,11 +282,12 @@ def cross_val_proba(
     proba = np.zeros((len(y), k), dtype=np.float64)
     accuracy = []
     notes: list[str] = []
+    shown = model_name(name)
     if progress is not None:
-        progress(0, folds, f"Training fold 1 of {folds} ({name})")
+        progress(0, folds, f"Training fold 1 of {folds} ({shown})")
     threads = int(n_threads) if n_threads else default_threads()
     for i, (train, test) in enumerate(splitter.split(X, y)):
-        tick = _FoldProgress(progress, i, folds, name)
+        tick = _FoldProgress(progress, i, folds, shown)
         tick(0.01, "encoding the features")
         fold_encoder = clone(encoder).fit(X.iloc[train])
         notes.extend(fold_encoder.notes_)
@@ -298,7 +300,7 @@ def cross_val_proba(
         accuracy.append(float(np.mean(classes[np.argmax(part, axis=1)] == y[test])))
         if progress is not None:
             done = i + 1
-            message = (f"Training fold {done + 1} of {folds} ({name})" if done < folds
+            message = (f"Training fold {done + 1} of {folds} ({shown})" if done < folds
                        else f"Cross-validation done ({folds} folds)")
             progress(done, folds, message)
     warnings.extend(dict.fromkeys(notes))

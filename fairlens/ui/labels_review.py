@@ -45,7 +45,8 @@ def save_decision(label: str, issues: LabelIssues, row: int) -> None:
     except (FairLensInputError, OSError) as exc:
         _notice("error", f"Could not save the decision: {md(exc)}")
         return
-    _notice("success", f"Saved: row {row} - {fl.DECISIONS[decision].lower()}.")
+    _notice("success", f"Saved: row {int(issues.data_rows([row])[0])} - "
+                       f"{fl.DECISIONS[decision].lower()}.")
     open_rows = [int(r) for r in issues.ranked_rows if int(r) not in log.decisions]
     if open_rows:
         st.session_state[L.W_ROW] = open_rows[0]
