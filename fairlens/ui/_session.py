@@ -10,6 +10,7 @@ import copy
 import hashlib
 import json
 import os
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -62,6 +63,9 @@ class ActiveData:
     engine : {"numpy", "duckdb"}
         What builds the count tables: ``"duckdb"`` from the Parquet file for a stored upload of
         more than :data:`BIG_UPLOAD_ROWS` rows, else ``"numpy"`` from the frame in memory.
+    read_only : bool
+        The workspace belongs to another session or user: this session may read and copy it;
+        its first change is saved to a copy of its own (:func:`autosave`).
     """
 
     key: str
@@ -76,6 +80,7 @@ class ActiveData:
     workspace: str | None = None
     workspace_name: str | None = None
     engine: str = "numpy"
+    read_only: bool = False
 
     @property
     def data_key(self) -> str | None:
@@ -117,6 +122,42 @@ def sample_defaults(name: str) -> tuple[AuditSpec, dict[str, Any]]:
 def store() -> WorkspaceStore:
     """The workspace store (folder from ``FAIRLENS_WORKSPACE_DIR``, read on every call)."""
     return WorkspaceStore()
+
+
+_OWNER_TOKEN = "fl_owner_token"
+"""Session key: the random secret that owns the workspaces this browser session creates."""
+
+
+def logged_in_user() -> str | None:
+    """The identity of the user logged in with Streamlit's login (``st.login``; issuer and
+    subject, else e-mail), or None when the server has no login or nobody is logged in."""
+    try:
+        user = st.user
+        if not user.is_logged_in:
+            return None
+        ident = user.get("sub") or user.get("email")
+        return f"{user.get('iss', '')}|{ident}" if ident else None
+    except Exception:  # noqa: BLE001 - no [auth] configured, or no script context
+        return None
+
+
+def owner_secret() -> str:
+    """This session's workspace owner secret: the logged-in user when the server has a login
+    (their workspaces follow them to every browser), else a random token kept in this
+    browser session (``secrets.token_urlsafe``; only its SHA-256 goes into a workspace)."""
+    user = logged_in_user()
+    if user:
+        return f"user:{user}"
+    token = st.session_state.get(_OWNER_TOKEN)
+    if not token:
+        token = secrets.token_urlsafe(32)
+        st.session_state[_OWNER_TOKEN] = token
+    return f"session:{token}"
+
+
+def owns(workspace: Workspace) -> bool:
+    """True when this session (or its logged-in user) owns ``workspace``."""
+    return workspace.owned_by(owner_secret())
 
 
 def active() -> ActiveData:
@@ -234,8 +275,13 @@ def sample_title(name: str | None) -> str:
     return titles.get(name or "", f"{name} sample")
 
 
-def open_sample(name: str) -> None:
-    """Make a built-in sample the active dataset, with its standard mapping."""
+def open_sample(name: str, *, keep: bool = True) -> None:
+    """Make a built-in sample the active dataset, with its standard mapping.
+
+    ``keep``: save it at once as a private workspace, so that its id is in the page address
+    and a reload reopens this sample (the first tab's default sample is not kept until it
+    changes).
+    """
     sample = samples()[name]
     frame = sample.loader()
     spec, settings = sample_defaults(name)
@@ -244,6 +290,17 @@ def open_sample(name: str) -> None:
         location=f"sample:{name}",
         n_rows=len(frame), n_columns=frame.shape[1], columns=[str(c) for c in frame.columns],
         sample=name)
+    if keep:
+        try:
+            ws = store().create(name=data.name, data_key=data.key, frame=frame,
+                                source={"kind": "sample", "sample": name},
+                                spec=spec.to_dict(), settings=settings, secret=owner_secret())
+        except (WorkspaceError, OSError) as exc:
+            notify("warning", f"This sample could not be saved to the workspace folder "
+                              f"({exc}); a reload returns to the first sample.")
+        else:
+            data.workspace = ws.id
+            data.location = f"store:{data.key}"
     _activate(data, spec, settings)
 
 
@@ -274,7 +331,7 @@ def open_upload(filename: str, content: bytes) -> None:
         ws = store().create(
             name=filename, data_key=key, frame=frame, source={"kind": "upload",
                                                               "filename": filename},
-            spec=spec.to_dict(), settings=settings)
+            spec=spec.to_dict(), settings=settings, secret=owner_secret())
     except (WorkspaceError, OSError) as exc:
         st.session_state[K.MEMORY_FRAME] = frame
         notify("warning", f"This upload could not be saved to the workspace folder ({exc}); "
@@ -324,7 +381,7 @@ def open_workspace(workspace_id: str) -> None:
         key=ws.data_key, name=ws.name, kind=kind, location=f"store:{ws.data_key}",
         n_rows=ws.n_rows, n_columns=ws.n_columns, sample=ws.source.get("sample"),
         filename=ws.source.get("filename"), workspace=ws.id,
-        workspace_name=ws.name if ws.listed else None)
+        workspace_name=ws.name if ws.listed else None, read_only=not owns(ws))
     if ws.columns:
         data.columns = list(ws.columns)
     else:
@@ -386,7 +443,7 @@ def init_session() -> None:
             notify("error", f"{wanted!r} in the address is not a workspace id. Showing the "
                             "COMPAS sample instead.")
     names = list(samples())
-    open_sample(K.DEFAULT_SAMPLE if K.DEFAULT_SAMPLE in names else names[0])
+    open_sample(K.DEFAULT_SAMPLE if K.DEFAULT_SAMPLE in names else names[0], keep=False)
 
 
 # --- changing the mapping and the settings ---------------------------------------------------
@@ -426,24 +483,38 @@ def autosave() -> None:
     """Write the mapping and settings to the active workspace when they changed.
 
     A sample gets a private workspace the first time its mapping or settings change; until
-    then there is nothing to lose.
+    then there is nothing to lose. A workspace of another session or user is never changed:
+    the first change goes to a copy owned by this session (its id replaces the other in the
+    address), and the session says so.
     """
     data = active()
     snap = _snapshot()
     if snap == st.session_state.get(K.SAVED_SNAPSHOT):
         return
     s = store()
+    secret = owner_secret()
     try:
-        if data.workspace:
+        if data.workspace and data.read_only:
+            original = data.workspace_name or data.name
+            ws = s.copy(data.workspace, secret=secret)
+            ws.spec, ws.settings = current_spec().to_dict(), current_settings()
+            s.save(ws, secret=secret)
+            data.workspace, data.workspace_name, data.read_only = ws.id, None, False
+            _sync_query()
+            notify("info", f"Workspace {original!r} belongs to another session, so it was not "
+                           "changed: your change went to your own copy (its link is now in the "
+                           "address bar).")
+        elif data.workspace:
             ws = s.get(data.workspace)
             ws.spec, ws.settings = current_spec().to_dict(), current_settings()
-            s.save(ws)
+            s.save(ws, secret=secret)
         elif data.location != "memory":
             frame = active_frame()
             source = ({"kind": "sample", "sample": data.sample} if data.kind == "sample"
                       else {"kind": "upload", "filename": data.filename})
             ws = s.create(name=data.name, data_key=data.key, frame=frame, source=source,
-                          spec=current_spec().to_dict(), settings=current_settings())
+                          spec=current_spec().to_dict(), settings=current_settings(),
+                          secret=secret)
             data.workspace = ws.id
             data.location = f"store:{data.key}"
             _sync_query()
@@ -455,8 +526,30 @@ def autosave() -> None:
     st.session_state[K.SAVED_SNAPSHOT] = snap
 
 
+def copy_workspace() -> Workspace:
+    """Make the open workspace this session's own: a copy with the same data, mapping and
+    settings (the original is not changed).
+
+    Raises
+    ------
+    WorkspaceError
+        When no workspace is open or it cannot be read.
+    """
+    data = active()
+    if not data.workspace:
+        raise WorkspaceError("There is no saved workspace to copy.")
+    original = data.workspace_name or data.name
+    ws = store().copy(data.workspace, secret=owner_secret(), name=f"{original} (copy)")
+    data.workspace, data.workspace_name, data.read_only = ws.id, None, False
+    data.name = ws.name
+    st.session_state[K.SAVED_SNAPSHOT] = _snapshot()
+    _sync_query()
+    return ws
+
+
 def save_to_list(name: str) -> Workspace:
-    """Save the session as a named workspace in the shared list.
+    """Save the session as a named workspace in the shared list (a workspace of another
+    session is first copied: the list then holds this session's own copy).
 
     Raises
     ------
@@ -466,15 +559,17 @@ def save_to_list(name: str) -> Workspace:
     name = name.strip()
     if not name:
         raise WorkspaceError("Give the workspace a name.")
+    data = active()
+    if data.workspace and data.read_only:
+        copy_workspace()
     st.session_state[K.SAVED_SNAPSHOT] = None
     autosave()
-    data = active()
     if not data.workspace:
         raise WorkspaceError("This dataset lives only in this browser tab and cannot be saved.")
     s = store()
     ws = s.get(data.workspace)
     ws.name, ws.listed = name, True
-    s.save(ws)
+    s.save(ws, secret=owner_secret())
     data.workspace_name = name
     data.name = name
     return ws
@@ -486,14 +581,23 @@ def saved_workspaces() -> list[Workspace]:
 
 
 def delete_workspace(workspace_id: str) -> None:
-    """Delete a saved workspace; the session keeps its data in memory if it was the open one."""
+    """Delete a workspace this session owns; the session keeps its data in memory if it was
+    the open one.
+
+    Raises
+    ------
+    WorkspaceError
+        When it belongs to another session or user (nothing is changed then).
+    """
+    s = store()
+    s.check_owner(workspace_id, owner_secret())
     data = active()
     if data.workspace == workspace_id:
         st.session_state[K.MEMORY_FRAME] = active_frame()
         data.location, data.workspace, data.workspace_name = "memory", None, None
-        data.engine = "numpy"
+        data.engine, data.read_only = "numpy", False
         _sync_query()
-    store().delete(workspace_id)
+    s.delete(workspace_id, secret=owner_secret())
 
 
 # --- the audit -------------------------------------------------------------------------------

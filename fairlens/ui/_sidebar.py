@@ -12,7 +12,7 @@ from fairlens.auditing import Statistics
 from fairlens.data import AuditSpec
 from fairlens.ui import _keys as K
 from fairlens.ui import _session as S
-from fairlens.ui._workspace import WorkspaceError
+from fairlens.ui._workspace import WorkspaceError, ttl_hours
 from fairlens.wording import md
 
 LARGEST = "(largest group)"
@@ -163,20 +163,47 @@ def _settings_section() -> None:
         st.caption(f"95% intervals, seed {settings['seed']}.")
 
 
+CONFIRM_DELETE = "sidebar_confirm_delete"
+"""Session key: the id of the workspace whose deletion waits for a confirmation."""
+
+
 def _open_workspace(workspace_id: str) -> None:
     try:
         S.open_workspace(workspace_id)
     except WorkspaceError as exc:
         S.notify("error", str(exc))
     else:
-        S.notify("success", f"Opened workspace {S.active().name!r}.")
+        note = (" It belongs to another session: you can read it, and your first change goes "
+                "to your own copy." if S.active().read_only else "")
+        S.notify("success", f"Opened workspace {S.active().name!r}.{note}")
+
+
+def _ask_delete(workspace_id: str) -> None:
+    st.session_state[CONFIRM_DELETE] = workspace_id
+
+
+def _cancel_delete() -> None:
+    st.session_state.pop(CONFIRM_DELETE, None)
 
 
 def _delete_workspace(workspace_id: str) -> None:
+    st.session_state.pop(CONFIRM_DELETE, None)
     try:
         S.delete_workspace(workspace_id)
     except WorkspaceError as exc:
         S.notify("error", str(exc))
+    else:
+        S.notify("success", "Deleted the workspace. This tab keeps its data until it closes.")
+
+
+def _copy_workspace() -> None:
+    try:
+        ws = S.copy_workspace()
+    except WorkspaceError as exc:
+        S.notify("error", str(exc))
+    else:
+        S.notify("success", f"This tab now works on your own copy, {ws.name!r}; the original "
+                            "is unchanged.")
 
 
 def _save_workspace() -> None:
@@ -189,15 +216,34 @@ def _save_workspace() -> None:
                             "and survives a server restart.")
 
 
+def _confirm_delete(workspace_id: str, name: str) -> None:
+    """The confirmation of a deletion, in place of the action that asked for it."""
+    st.warning(f"Delete workspace **{md(name)}** for everyone who has its link? This cannot "
+               "be undone.", icon=":material/delete:")
+    yes, no = st.columns(2)
+    yes.button("Delete", key="sidebar_delete_confirm", type="primary", on_click=_delete_workspace,
+               args=(workspace_id,), use_container_width=True)
+    no.button("Cancel", key="sidebar_delete_cancel", on_click=_cancel_delete,
+              use_container_width=True)
+
+
 def _workspace_section() -> None:
-    """Save status, save by name, and the shared list of saved workspaces."""
+    """Save status, save by name, delete or copy, and the shared list of saved workspaces."""
     data = S.active()
+    pending = st.session_state.get(CONFIRM_DELETE)
     st.markdown("**Workspace**")
-    if data.workspace_name:
+    if data.workspace and data.read_only:
+        st.caption(f"**{md(data.workspace_name or data.name)}** belongs to another session: "
+                   "you can read it; your first change is saved to your own copy, and the "
+                   "original stays as it is.")
+        st.button("Make my own copy", key="sidebar_copy", on_click=_copy_workspace,
+                  use_container_width=True)
+    elif data.workspace_name:
         st.caption(f"Saved as **{md(data.workspace_name)}**; changes are saved automatically.")
     elif data.workspace:
         st.caption("Changes are saved automatically to a private workspace (its link is in the "
-                   "address bar). Save it by name to list it here.")
+                   f"address bar; unsaved workspaces are removed after {_ttl_text()} without a "
+                   "change). Save it by name to list it here.")
     else:
         st.caption("Nothing to save yet: this is the unchanged sample.")
     owner = data.workspace or data.key
@@ -209,20 +255,40 @@ def _workspace_section() -> None:
     cols[1].button("Save", key="sidebar_save", on_click=_save_workspace,
                    use_container_width=True,
                    help="Save the data, the column mapping and these settings under this name.")
+    if data.workspace and not data.read_only:
+        if pending == data.workspace:
+            _confirm_delete(data.workspace, data.workspace_name or data.name)
+        else:
+            st.button("Delete this workspace", key="sidebar_delete_current",
+                      on_click=_ask_delete, args=(data.workspace,), use_container_width=True,
+                      icon=":material/delete:",
+                      help="Remove its data and settings from the server (asks first).")
     saved = S.saved_workspaces()
-    with st.expander(f"Saved workspaces ({len(saved)})", expanded=False):
+    with st.expander(f"Saved workspaces ({len(saved)})", expanded=pending is not None
+                     and pending != data.workspace):
         if not saved:
             st.caption("None yet.")
         for ws in saved[:30]:
             row = st.columns([5, 1], vertical_alignment="center")
             current = ws.id == data.workspace
+            mine = S.owns(ws)
             row[0].button(
-                f"{'● ' if current else ''}{ws.name}", key=f"sidebar_open_{ws.id}",
+                f"{'● ' if current else ''}{md(ws.name)}", key=f"sidebar_open_{ws.id}",
                 on_click=_open_workspace, args=(ws.id,), use_container_width=True,
                 disabled=current,
-                help=f"{ws.n_rows:,} rows x {ws.n_columns} columns, updated {ws.updated} UTC")
-            row[1].button("✕", key=f"sidebar_delete_{ws.id}", on_click=_delete_workspace,
-                          args=(ws.id,), help=f"Delete workspace {ws.name!r}")
+                help=f"{ws.n_rows:,} rows x {ws.n_columns} columns, updated {ws.updated} UTC"
+                     + ("" if mine else "; another session's: opens read-only"))
+            row[1].button("✕", key=f"sidebar_delete_{ws.id}", on_click=_ask_delete,
+                          args=(ws.id,), disabled=not mine,
+                          help=(f"Delete workspace {md(ws.name)} (asks first)" if mine else
+                                "Only the session (or user) that saved it can delete it."))
+            if pending == ws.id and mine and not current:
+                _confirm_delete(ws.id, ws.name)
+
+
+def _ttl_text() -> str:
+    hours = ttl_hours()
+    return f"{hours / 24:g} days" if hours >= 48 and hours % 24 == 0 else f"{hours:g} hours"
 
 
 def render_sidebar() -> None:

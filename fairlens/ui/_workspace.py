@@ -9,18 +9,28 @@ Workspaces are private until saved on purpose: each has a random 64-bit id (the 
 the page address so that a refresh reopens it), and only workspaces marked ``listed`` appear in
 the list that every user of the server sees.
 
+Every workspace has an owner: the document keeps the SHA-256 of the owner's secret (a random
+token of the browser session that created it, or the logged-in user's identity), never the
+secret itself. Only the owner's secret changes or deletes it (:meth:`WorkspaceStore.save`,
+:meth:`WorkspaceStore.delete` check it against the document on disk); anyone with the id may
+read it or copy it. Unsaved workspaces (not ``listed``) expire after
+``$FAIRLENS_WORKSPACE_TTL_HOURS`` hours without a change, and the folder holds at most
+``$FAIRLENS_WORKSPACE_QUOTA_MB`` MB.
+
 This module does not import streamlit, so it can be used and tested on its own.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import re
 import secrets
 import tempfile
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +39,19 @@ import pandas as pd
 WORKSPACE_SCHEMA = "fairlens.workspace/1"
 WORKSPACE_DIR_ENV = "FAIRLENS_WORKSPACE_DIR"
 DEFAULT_WORKSPACE_DIR = Path("~/.fairlens/workspaces")
+TTL_ENV = "FAIRLENS_WORKSPACE_TTL_HOURS"
+DEFAULT_TTL_HOURS = 168
+"""Unsaved workspaces are removed after this many hours without a change (7 days)."""
+QUOTA_ENV = "FAIRLENS_WORKSPACE_QUOTA_MB"
+DEFAULT_QUOTA_MB = 10_240
+"""Most megabytes the workspace folder of one server holds (data and documents, 10 GB)."""
+MSG_NOT_OWNER = ("Workspace {name!r} belongs to another session (or user): you can open it and "
+                 "copy it, but not change or delete it.")
+MSG_NO_OWNER = ("Workspace {name!r} has no owner (saved by a script or an earlier version of "
+                "FairLens): it is read-only; open it and change it to get your own copy.")
+MSG_QUOTA = ("The server's workspace folder is full ({used} of {quota} MB): this data cannot be "
+             "saved. Delete workspaces you no longer need (sidebar, Saved workspaces), or ask "
+             "whoever runs the server to raise FAIRLENS_WORKSPACE_QUOTA_MB.")
 _ID_PATTERN = re.compile(r"^[0-9a-f]{16}$")
 _KEY_PATTERN = re.compile(r"^[0-9a-f]{16,64}$")
 
@@ -37,6 +60,31 @@ def workspace_root() -> Path:
     """The workspace folder: ``$FAIRLENS_WORKSPACE_DIR`` or ``~/.fairlens/workspaces``."""
     configured = os.environ.get(WORKSPACE_DIR_ENV)
     return Path(configured).expanduser() if configured else DEFAULT_WORKSPACE_DIR.expanduser()
+
+
+def owner_hash(secret: str) -> str:
+    """What a workspace stores of its owner's secret: a SHA-256 (hex), never the secret."""
+    return hashlib.sha256(f"fairlens-workspace-owner:{secret}".encode()).hexdigest()
+
+
+def _env_number(name: str, default: float) -> float:
+    text = os.environ.get(name, "").strip()
+    try:
+        return float(text) if text else float(default)
+    except ValueError:
+        return float(default)
+
+
+def ttl_hours() -> float:
+    """Hours an unsaved workspace lives without a change (``$FAIRLENS_WORKSPACE_TTL_HOURS``,
+    default :data:`DEFAULT_TTL_HOURS`; read on every call)."""
+    return _env_number(TTL_ENV, DEFAULT_TTL_HOURS)
+
+
+def quota_bytes() -> int:
+    """Most bytes the workspace folder holds (``$FAIRLENS_WORKSPACE_QUOTA_MB``, default
+    :data:`DEFAULT_QUOTA_MB`; read on every call)."""
+    return int(_env_number(QUOTA_ENV, DEFAULT_QUOTA_MB) * 2**20)
 
 
 def _now() -> str:
@@ -70,6 +118,9 @@ class Workspace:
         Audit settings (threshold, reference groups, minimum group size, intervals).
     listed : bool
         Shown in the shared list of saved workspaces.
+    owner : str
+        :func:`owner_hash` of the owner's secret ("" for workspaces of earlier versions, which
+        are read-only).
     n_rows, n_columns : int
     columns : list of str
         Column names of the data.
@@ -84,11 +135,17 @@ class Workspace:
     spec: dict[str, Any]
     settings: dict[str, Any] = field(default_factory=dict)
     listed: bool = False
+    owner: str = ""
     n_rows: int = 0
     n_columns: int = 0
     columns: list[str] = field(default_factory=list)
     created: str = ""
     updated: str = ""
+
+    def owned_by(self, secret: str | None) -> bool:
+        """True when ``secret`` is the owner's (compared in constant time)."""
+        return bool(self.owner and secret) and hmac.compare_digest(self.owner,
+                                                                    owner_hash(str(secret)))
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document."""
@@ -221,22 +278,79 @@ class WorkspaceStore:
         source: dict[str, Any],
         spec: dict[str, Any],
         settings: dict[str, Any],
+        secret: str | None = None,
         listed: bool = False,
     ) -> Workspace:
-        """Store the data (if new) and a new workspace document pointing at it."""
+        """Store the data (if new) and a new workspace document pointing at it, owned by
+        ``secret`` (without one, e.g. from a script, it has no owner: read-only in the app,
+        where a change goes to a copy). Expired workspaces are removed first.
+
+        Raises
+        ------
+        WorkspaceError
+            When the data cannot be written, or the folder would exceed its quota.
+        """
+        self.prune()
+        new_data = not self.has_data(data_key)
         self.store_data(data_key, frame)
+        used, quota = self.used_bytes(), quota_bytes()
+        if used > quota:
+            if new_data:
+                self.data_path(data_key).unlink(missing_ok=True)
+            raise WorkspaceError(MSG_QUOTA.format(used=f"{used / 2**20:,.0f}",
+                                                  quota=f"{quota / 2**20:,.0f}"))
         now = _now()
         ws = Workspace(
             id=secrets.token_hex(8), name=name, data_key=data_key, source=dict(source),
             spec=dict(spec), settings=dict(settings), listed=listed,
+            owner=owner_hash(secret) if secret else "",
             n_rows=int(frame.shape[0]), n_columns=int(frame.shape[1]),
             columns=[str(c) for c in frame.columns], created=now, updated=now,
         )
-        self.save(ws)
+        self._write(ws)
         return ws
 
-    def save(self, workspace: Workspace) -> Workspace:
-        """Write the workspace document (its ``updated`` time is set to now)."""
+    def copy(self, workspace_id: str, *, secret: str, name: str | None = None) -> Workspace:
+        """A new unsaved workspace of the same data, mapping and settings, owned by
+        ``secret`` (anyone may copy a workspace they can open)."""
+        self.prune()
+        ws = self.get(workspace_id)
+        now = _now()
+        copy = Workspace.from_dict({**ws.to_dict(), "id": secrets.token_hex(8),
+                                    "name": name or ws.name, "listed": False,
+                                    "owner": owner_hash(secret), "created": now})
+        self._write(copy)
+        return copy
+
+    def check_owner(self, workspace_id: str, secret: str | None) -> Workspace:
+        """The workspace as stored, when ``secret`` is its owner's.
+
+        Raises
+        ------
+        WorkspaceError
+            When it does not exist, or belongs to someone else (or to no one).
+        """
+        stored = self.get(workspace_id)
+        if not stored.owner:
+            raise WorkspaceError(MSG_NO_OWNER.format(name=stored.name))
+        if not stored.owned_by(secret):
+            raise WorkspaceError(MSG_NOT_OWNER.format(name=stored.name))
+        return stored
+
+    def save(self, workspace: Workspace, *, secret: str) -> Workspace:
+        """Write the workspace document (its ``updated`` time is set to now), when ``secret``
+        is the owner's of the document on disk (the owner itself cannot be changed).
+
+        Raises
+        ------
+        WorkspaceError
+            When the workspace belongs to someone else.
+        """
+        stored = self.check_owner(workspace.id, secret)
+        workspace.owner = stored.owner
+        return self._write(workspace)
+
+    def _write(self, workspace: Workspace) -> Workspace:
         workspace.updated = _now()
         text = json.dumps(workspace.to_dict(), indent=2, default=_json_default)
         self._write_atomic(self._doc_path(workspace.id), lambda p: p.write_text(text, "utf-8"))
@@ -277,12 +391,47 @@ class WorkspaceStore:
                 out.append(ws)
         return sorted(out, key=lambda w: w.updated, reverse=True)
 
-    def delete(self, workspace_id: str) -> None:
-        """Remove a workspace, and its data when no other workspace uses it."""
+    def delete(self, workspace_id: str, *, secret: str) -> None:
+        """Remove a workspace, and its data when no other workspace uses it; only its owner
+        may (:meth:`check_owner`)."""
+        self.check_owner(workspace_id, secret)
+        self._remove(workspace_id)
+
+    def _remove(self, workspace_id: str) -> None:
         ws = self.get(workspace_id)
         self._doc_path(workspace_id).unlink(missing_ok=True)
         if not any(w.data_key == ws.data_key for w in self.list(listed_only=False)):
             self.data_path(ws.data_key).unlink(missing_ok=True)
+
+    def expired(self, *, now: datetime | None = None) -> list[Workspace]:
+        """Unsaved workspaces not changed for more than :func:`ttl_hours`."""
+        cutoff = (now or datetime.now(UTC)) - timedelta(hours=ttl_hours())
+        out = []
+        for ws in self.list(listed_only=False):
+            try:
+                updated = datetime.fromisoformat(ws.updated)
+            except ValueError:
+                continue
+            if not ws.listed and updated < cutoff:
+                out.append(ws)
+        return out
+
+    def prune(self, *, now: datetime | None = None) -> int:
+        """Remove the expired unsaved workspaces (and data no workspace uses); how many."""
+        gone = 0
+        for ws in self.expired(now=now):
+            try:
+                self._remove(ws.id)
+                gone += 1
+            except (WorkspaceError, OSError):
+                continue
+        return gone
+
+    def used_bytes(self) -> int:
+        """Bytes in the workspace folder (data and documents)."""
+        if not self.root.is_dir():
+            return 0
+        return sum(p.stat().st_size for p in self.root.rglob("*") if p.is_file())
 
 
 def _json_default(value: Any) -> Any:

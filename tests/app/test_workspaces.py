@@ -17,7 +17,8 @@ def test_store_round_trip(tmp_path):
     frame = pd.DataFrame({"y": [0, 1, 1], "g": ["a", "b", None], "s": [0.1, 0.9, 0.5]})
     ws = store.create(name="my data", data_key="ab" * 16, frame=frame,
                       source={"kind": "upload", "filename": "x.csv"},
-                      spec={"label": "y", "score": ["s"]}, settings={"min_group_size": 5})
+                      spec={"label": "y", "score": ["s"]}, settings={"min_group_size": 5},
+                      secret="me")
     assert store.list() == [], "workspaces are private until listed"
     assert [w.id for w in store.list(listed_only=False)] == [ws.id]
     again = WorkspaceStore(tmp_path / "ws").get(ws.id)
@@ -29,9 +30,10 @@ def test_store_round_trip(tmp_path):
     assert not list((tmp_path / "ws").rglob("*.pkl")) and not list((tmp_path / "ws").rglob(
         "*.pickle"))
     again.listed = True
-    store.save(again)
+    store.save(again, secret="me")
     assert [w.name for w in store.list()] == ["my data"]
-    store.delete(ws.id)
+    assert "me" not in document["owner"] and again.owned_by("me")
+    store.delete(ws.id, secret="me")
     assert store.list(listed_only=False) == [] and not store.has_data(ws.data_key)
 
 
