@@ -146,3 +146,12 @@ class DuckDBBackend:
     def close(self) -> None:
         """Close the connection."""
         self.con.close()
+
+    def materialize(self, name: str, sql: str) -> int:
+        """Keep the result of ``sql`` as the temporary table ``name``; its number of rows."""
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+        return int(self.con.execute(f"SELECT count(*) FROM {name}").fetchone()[0])
+
+    def drop(self, name: str) -> None:
+        """Drop a table of :meth:`materialize`."""
+        self.con.execute(f"DROP TABLE IF EXISTS {name}")

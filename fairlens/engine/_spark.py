@@ -117,3 +117,20 @@ class SparkBackend:
     def close(self) -> None:
         """Drop the temporary view."""
         self.spark.catalog.dropTempView(self.source)
+
+    def materialize(self, name: str, sql: str) -> int:
+        """Keep the result of ``sql`` (cached on the executors) as the view ``name``; its
+        number of rows."""
+        frame = self.spark.sql(sql).cache()
+        rows = int(frame.count())
+        frame.createOrReplaceTempView(name)
+        self._cached = getattr(self, "_cached", {})
+        self._cached[name] = frame
+        return rows
+
+    def drop(self, name: str) -> None:
+        """Drop a view of :meth:`materialize` and free its cache."""
+        frame = getattr(self, "_cached", {}).pop(name, None)
+        if frame is not None:
+            frame.unpersist()
+        self.spark.catalog.dropTempView(name)

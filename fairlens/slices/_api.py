@@ -3,6 +3,7 @@ collapsing, descriptions) and its column-keyword convenience :func:`find_slices`
 
 from __future__ import annotations
 
+import itertools
 from typing import Any, Literal
 
 import numpy as np
@@ -13,8 +14,12 @@ from fairlens._validation import check_choice, check_int, check_interval
 from fairlens.auditing import AuditOptions
 from fairlens.data import AuditSpec, FairLensInputError, frame_and_spec
 from fairlens.data._features import leak_warnings
+from fairlens.data._load import read_table
+from fairlens.engine import EngineName
+from fairlens.engine._source import resolve_engine
+from fairlens.engine._spark import is_spark_frame
 from fairlens.metrics import benjamini_hochberg, wilson_interval
-from fairlens.slices._binning import Encoded, encode
+from fairlens.slices._binning import MSG_BINS, Encoded, encode
 from fairlens.slices._result import Slice, SliceResult
 from fairlens.slices._search import MAX_LEVEL3_SLICES, Progress, search, slice_score
 from fairlens.wording.slices import describe_slice
@@ -30,6 +35,11 @@ MSG_SUPPORT = ("min_support must be a positive integer (rows) or a fraction in (
                "got {value!r}.")
 MSG_NO_ERRORS = "The error signal is zero on every row; there are no errors to find slices of."
 MSG_EMPTY = "The data has no rows."
+MSG_ERRORS_COLUMN = "The error column {col!r} is not in the data."
+MSG_ERRORS_ENGINE = ("On the DuckDB and Spark engines the rows stay in the engine: give errors "
+                     "as the name of a column of per-row errors, not as an array.")
+MSG_SPLIT_ENGINE = ("significance='split' draws a random half of the rows in memory; on the "
+                    "{engine} engine use significance='bh'.")
 MSG_CAPPED = ("The search was not exhaustive at three conditions: {capped:,} two-condition slices "
               "were not extended, to keep within {budget:,} slices (the most promising ones "
               "were). Choose fewer features or a larger minimum support for a complete search.")
@@ -187,13 +197,16 @@ def find_slices_spec(
     significance: Literal["bh", "split"] = "bh",
     collapse: bool = True,
     progress: Progress | None = None,
+    engine: EngineName | None = None,
 ) -> SliceResult:
     """Find the data slices where the model errs most, with significance and descriptions.
 
     Parameters
     ----------
-    frame : DataFrame
-        One row per case.
+    frame : DataFrame, Spark DataFrame, str or PathLike
+        One row per case: a frame in memory, or (for the DuckDB and Spark engines) a
+        Parquet/CSV path or glob, a ``duckdb:PATH?table=NAME`` URL, a Spark DataFrame or a
+        table Spark can read.
     spec : AuditSpec
         The mapping: ``label``, ``score``/``pred`` and ``threshold`` define the per-row error
         (see :func:`error_signal_spec`), ``features`` are sliced on, and the composition of
@@ -205,9 +218,10 @@ def find_slices_spec(
         Columns to slice on instead of ``spec.features``. Numeric columns with more than
         ``n_bins`` distinct values are cut at quantiles rounded to readable numbers; the
         others are categorical.
-    errors : array-like, optional
-        A per-row error signal of your own (0/1 flags such as label-issue flags, or a loss);
-        then ``error`` and the spec's prediction are not used.
+    errors : array-like or str, optional
+        A per-row error signal of your own (0/1 flags such as label-issue flags, or a loss),
+        or the name of the column that holds it; then ``error`` and the spec's prediction
+        are not used. The DuckDB and Spark engines take a column name only.
     error : str, default "misclassification"
         The kind of error, see :func:`error_signal`.
     max_depth : int, default 3
@@ -245,6 +259,14 @@ def find_slices_spec(
         ``progress(done, total, message)`` while the search runs: ``total`` is ``max_depth``,
         ``done`` the levels searched, the message says the level and the slices examined so
         far (``"Level 2 of 3: 1,240 slices examined"``), then the tests and descriptions.
+    engine : {"auto", "numpy", "duckdb", "spark"}, optional
+        What counts the rows (default ``options.engine``): numpy on a frame in memory; DuckDB
+        or Spark count the level-wise tables of the search (codes, pairs, triples of the
+        surviving parents) with ``GROUP BY GROUPING SETS`` on the binned features where the
+        rows are, with the same binning, so the slices and their numbers are the same (0/1
+        errors exactly; losses to rounding). On these engines ``significance="split"`` and
+        an error array are not available (they need the rows in memory), and the screening's
+        leak sentences are not computed.
 
     Returns
     -------
@@ -262,10 +284,25 @@ def find_slices_spec(
     check_interval("alpha", alpha, low=0.0, high=1.0, closed="neither")
     top_k = check_int("top_k", top_k, low=1)
     check_choice("significance", significance, SIGNIFICANCE)
+    chosen = resolve_engine(frame, options.engine if engine is None else engine)
+    if chosen in ("duckdb", "spark"):
+        return _find_slices_sql(
+            frame, spec, chosen, errors=errors, error=error, features=features,
+            max_depth=max_depth, min_support=min_support, top_k=top_k, alpha=alpha,
+            n_bins=n_bins, numeric_predicates=numeric_predicates, fdr=fdr,
+            significance=significance, collapse=collapse, seed=seed, threshold=threshold,
+            progress=progress)
+    if not isinstance(frame, pd.DataFrame):
+        frame = read_table(frame)
     n = len(frame)
     if n == 0:
         raise FairLensInputError(MSG_EMPTY)
-    if errors is None:
+    if isinstance(errors, str):
+        if errors not in frame.columns:
+            raise FairLensInputError(MSG_ERRORS_COLUMN.format(col=errors))
+        e = frame[errors].to_numpy(dtype=np.float64, na_value=np.nan)
+        error_name = "custom"
+    elif errors is None:
         e = error_signal_spec(frame, spec, options=options, error=error)
         error_name = str(error)
     else:
@@ -305,6 +342,120 @@ def find_slices_spec(
         warnings.append(MSG_CAPPED.format(capped=res.n_capped, budget=MAX_LEVEL3_SLICES))
 
     total, total_sq, mean_error = float(e.sum()), float((e * e).sum()), float(e.mean())
+
+    def split_p(preds: tuple[int, ...]) -> float:
+        mb = _pred_mask(enc, preds, half_b)
+        eb = e[half_b]
+        return _p_values(np.array([mb.sum()]), np.array([eb[mb].sum()]),
+                         np.array([(eb[mb] ** 2).sum()]), len(half_b), float(eb.sum()),
+                         float((eb**2).sum()), binary)[0]
+
+    params = dict(features=list(features), max_depth=max_depth, min_support=support, top_k=top_k,
+                  alpha=alpha, n_bins=n_bins, numeric_predicates=numeric_predicates, fdr=fdr,
+                  significance=significance, collapse=collapse, seed=seed, threshold=threshold)
+    return _report(res, _RowStats(enc, e, frame, list(spec.sensitive), binary), enc=enc, n=n,
+                   total=total, total_sq=total_sq, mean_error=mean_error, binary=binary,
+                   error_name=error_name, warnings=warnings, fdr=fdr, alpha=alpha, top_k=top_k,
+                   collapse=collapse, significance=significance, split_p=split_p,
+                   params=params)
+
+
+class _RowStats:
+    """Statistics of slices from the rows in memory (the numpy path)."""
+
+    def __init__(self, enc: Encoded, e: np.ndarray, frame: pd.DataFrame,
+                 sensitive: list[str], binary: bool) -> None:
+        self.enc, self.e, self.frame, self.sensitive = enc, e, frame, sensitive
+        self.binary = binary
+        self._masks: dict[tuple[int, ...], np.ndarray] = {}
+
+    def prepare(self, slices: list[tuple[int, ...]]) -> None:
+        """Nothing to fetch: the masks are computed when asked for."""
+
+    def mask(self, preds: tuple[int, ...]) -> np.ndarray:
+        if preds not in self._masks:
+            self._masks[preds] = _pred_mask(self.enc, preds)
+        return self._masks[preds]
+
+    def child_and_rest(self, child: tuple[int, ...], parent: tuple[int, ...]
+                       ) -> tuple[float, float, float, float, float | None]:
+        """Error sum and rows of the child and of the parent's other rows; Welch's p-value
+        (losses) of child vs rest."""
+        e = self.e
+        m_child = self.mask(child)
+        rest = self.mask(parent) & ~m_child
+        x1, n1 = e[m_child].sum(), m_child.sum()
+        x2, n2 = e[rest].sum(), rest.sum()
+        if self.binary or n2 == 0:
+            return x1, n1, x2, n2, None
+        p = float(stats.ttest_ind(e[m_child], e[rest], equal_var=False).pvalue) if (
+            n1 > 1 and n2 > 1) else 1.0
+        return x1, n1, x2, n2, p
+
+    def size_sum(self, preds: tuple[int, ...]) -> tuple[int, float, float]:
+        m = self.mask(preds)
+        return int(m.sum()), float(self.e[m].sum()), float((self.e[m] ** 2).sum())
+
+    def compositions(self, slices: list[tuple[int, ...]]):
+        overall = {a: _shares(self.frame[a]) for a in self.sensitive}
+        return overall, [{a: _shares(self.frame[a][self.mask(p)]) for a in self.sensitive}
+                         for p in slices]
+
+
+class _CellStats:
+    """Statistics of slices from an engine's cells (:class:`SqlSliceCounts`)."""
+
+    def __init__(self, counts: Any) -> None:
+        self.counts = counts
+        self._stats: dict[tuple[int, ...], tuple[float, ...]] = {}
+
+    def prepare(self, slices: list[tuple[int, ...]]) -> None:
+        """Fetch the statistics of the slices and of every slice with conditions left out."""
+        want = set()
+        for preds in slices:
+            for r in range(1, len(preds) + 1):
+                want.update(itertools.combinations(preds, r))
+        todo = [p for p in want if p not in self._stats]
+        self._stats.update(self.counts.stats(sorted(todo)))
+
+    def _get(self, preds: tuple[int, ...]) -> tuple[float, ...]:
+        if preds not in self._stats:
+            self.prepare([preds])
+        return self._stats[preds]
+
+    def child_and_rest(self, child: tuple[int, ...], parent: tuple[int, ...]
+                       ) -> tuple[float, float, float, float, float | None]:
+        n1, x1, q1 = self._get(child)
+        n0, x0, q0 = self._get(parent)
+        n2, x2, q2 = n0 - n1, x0 - x1, q0 - q1
+        p = _welch(n1, x1, q1, n2, x2, q2) if n1 > 1 and n2 > 1 else 1.0
+        return x1, n1, x2, n2, p
+
+    def size_sum(self, preds: tuple[int, ...]) -> tuple[int, float, float]:
+        n1, x1, q1 = self._get(preds)
+        return int(round(n1)), x1, q1
+
+    def compositions(self, slices: list[tuple[int, ...]]):
+        return self.counts.compositions(slices)
+
+
+def _welch(n1: float, x1: float, q1: float, n2: float, x2: float, q2: float) -> float:
+    """Welch's two-sided p-value of two samples given by rows, sum and sum of squares."""
+    m1, m2 = x1 / n1, x2 / n2
+    v1 = max(q1 - n1 * m1**2, 0.0) / (n1 - 1)
+    v2 = max(q2 - n2 * m2**2, 0.0) / (n2 - 1)
+    se2 = v1 / n1 + v2 / n2
+    if se2 <= 0:
+        return 1.0 if m1 == m2 else 0.0
+    dof = se2**2 / ((v1 / n1) ** 2 / (n1 - 1) + (v2 / n2) ** 2 / (n2 - 1))
+    return float(2 * stats.t.sf(abs(m1 - m2) / np.sqrt(se2), dof))
+
+
+def _report(res: Any, rows_stats: Any, *, enc: Encoded, n: int, total: float, total_sq: float,
+            mean_error: float, binary: bool, error_name: str, warnings: list[str], fdr: float,
+            alpha: float, top_k: int, collapse: bool, significance: str,
+            split_p: Any, params: dict[str, Any]) -> SliceResult:
+    """Significance, collapsing and descriptions of the search's top slices (any engine)."""
     if significance == "bh":
         p_all = _p_values(res.examined_size, res.examined_error_sum, res.examined_error_sq, n,
                           total, total_sq, binary)
@@ -313,6 +464,7 @@ def find_slices_spec(
         order = np.argsort(p_all[ok])
         p_sorted, q_sorted = p_all[ok][order], q_all[ok][order]
     n_examined = len(res.examined_size)
+    rows_stats.prepare([tuple(p) for p in res.preds])
 
     # collapse redundant children into their parents
     chosen: list[tuple[int, ...]] = []
@@ -320,14 +472,10 @@ def find_slices_spec(
     for preds in res.preds:
         cur = tuple(preds)
         while collapse and len(cur) > 1:
-            m_child = _pred_mask(enc, cur)
             worse = None
             for drop in range(len(cur)):
                 parent = cur[:drop] + cur[drop + 1:]
-                m_par = _pred_mask(enc, parent)
-                rest = m_par & ~m_child
-                x1, n1 = e[m_child].sum(), m_child.sum()
-                x2, n2 = e[rest].sum(), rest.sum()
+                x1, n1, x2, n2, p_loss = rows_stats.child_and_rest(cur, parent)
                 if n2 == 0:
                     # the extra condition keeps every row of the parent: the child adds nothing
                     worse = (float("inf"), parent)
@@ -337,11 +485,10 @@ def find_slices_spec(
                                         np.array([x1]), int(n1 + n2), float(x1 + x2),
                                         float(x1 + x2), True)[0])
                 else:
-                    a, b = e[m_child], e[rest]
-                    p = float(stats.ttest_ind(a, b, equal_var=False).pvalue) if (
-                        n1 > 1 and n2 > 1) else 1.0
+                    p = p_loss
                 if not (x1 / n1 > x2 / n2 and p < fdr):
-                    par_sc = float(slice_score(np.array([m_par.sum()]), np.array([e[m_par].sum()]),
+                    par_n, par_e, _ = rows_stats.size_sum(parent)
+                    par_sc = float(slice_score(np.array([par_n]), np.array([par_e]),
                                                n=n, mean_error=mean_error, alpha=alpha)[0])
                     if worse is None or par_sc > worse[0]:
                         worse = (par_sc, parent)
@@ -359,30 +506,21 @@ def find_slices_spec(
     # statistics of the chosen slices, ranked by score, top_k kept
     rows = []
     for preds in chosen:
-        m = _pred_mask(enc, preds)
-        size = int(m.sum())
-        esum = float(e[m].sum())
+        size, esum, esq = rows_stats.size_sum(preds)
         sc = float(slice_score(np.array([size]), np.array([esum]), n=n, mean_error=mean_error,
                                alpha=alpha)[0])
         if sc <= 0:
             continue
-        rows.append((sc, preds, m, size, esum, float((e[m] ** 2).sum())))
+        rows.append((sc, preds, size, esum, esq))
     rows.sort(key=lambda r: (-r[0], len(r[1]), r[1]))
     rows = rows[:top_k]
 
     if significance == "split" and rows:
-        pb = []
-        for _, preds, _m, _s, _e, _q in rows:
-            mb = _pred_mask(enc, preds, half_b)
-            eb = e[half_b]
-            pb.append(_p_values(np.array([mb.sum()]), np.array([eb[mb].sum()]),
-                                np.array([(eb[mb] ** 2).sum()]), len(half_b), float(eb.sum()),
-                                float((eb**2).sum()), binary)[0])
-        p_rep = np.asarray(pb, dtype=np.float64)
+        p_rep = np.asarray([split_p(r[1]) for r in rows], dtype=np.float64)
         q_rep = benjamini_hochberg(p_rep)
     elif rows:
-        p_rep = _p_values(np.array([r[3] for r in rows], dtype=np.float64),
-                          np.array([r[4] for r in rows]), np.array([r[5] for r in rows]), n,
+        p_rep = _p_values(np.array([r[2] for r in rows], dtype=np.float64),
+                          np.array([r[3] for r in rows]), np.array([r[4] for r in rows]), n,
                           total, total_sq, binary)
         idx = np.searchsorted(p_sorted, p_rep, side="right") - 1
         q_rep = np.where(idx >= 0, q_sorted[np.maximum(idx, 0)], np.nan)
@@ -391,10 +529,9 @@ def find_slices_spec(
     else:
         p_rep = q_rep = np.empty(0)
 
-    sens = list(spec.sensitive)
-    overall_comp = {a: _shares(frame[a]) for a in sens}
+    overall_comp, comps = rows_stats.compositions([r[1] for r in rows])
     slices: list[Slice] = []
-    for i, (sc, preds, m, size, esum, esq) in enumerate(rows):
+    for i, (sc, preds, size, esum, esq) in enumerate(rows):
         rate = esum / size
         if binary:
             lo, hi = wilson_interval(np.array([esum]), np.array([size]))
@@ -405,7 +542,7 @@ def find_slices_spec(
             ci = [rate - half, rate + half]
         rest_rate = (total - esum) / (n - size) if n > size else float("nan")
         conditions = [enc.condition(p) for p in sorted(preds, key=lambda p: enc.pred_feature[p])]
-        comp = {a: _shares(frame[a][m]) for a in sens}
+        comp = comps[i]
         q = float(q_rep[i])
         slices.append(Slice(
             conditions=conditions,
@@ -417,13 +554,117 @@ def find_slices_spec(
     if not slices:
         warnings.append("No slice scores above 0: no slice has an error rate high enough for its "
                         "size (try a higher alpha or a smaller min_support).")
-    params = dict(features=list(features), max_depth=max_depth, min_support=support, top_k=top_k,
-                  alpha=alpha, n_bins=n_bins, numeric_predicates=numeric_predicates, fdr=fdr,
-                  significance=significance, collapse=collapse, seed=seed, threshold=threshold)
     return SliceResult(slices=slices, n=n, overall_error=mean_error, error=error_name,
                        n_examined=n_examined, n_pruned=res.n_pruned, n_collapsed=n_collapsed,
                        significance=significance, fdr=fdr, overall_composition=overall_comp,
                        warnings=warnings, params=params)
+
+
+def _error_sql(tables: Any, spec: AuditSpec, error: str, errors: Any, threshold: float
+               ) -> tuple[str, str]:
+    """SQL of the per-row error of :func:`error_signal_spec` (or of an error column)."""
+    from fairlens.engine._sql import double
+
+    def col(name: str) -> str:
+        if name not in tables.kinds:
+            raise FairLensInputError(MSG_ERRORS_COLUMN.format(col=name))
+        return f"CAST({tables.b.quote(name)} AS DOUBLE)"
+
+    if errors is not None:
+        if not isinstance(errors, str):
+            raise FairLensInputError(MSG_ERRORS_ENGINE)
+        return col(errors), "custom"
+    if error not in ERROR_KINDS:
+        raise FairLensInputError(MSG_ERROR_KIND.format(choices=list(ERROR_KINDS), value=error))
+    score = spec.score[0] if spec.score else None
+    if error == "one_minus":
+        score = spec.metric[0] if spec.metric else score
+        if score is None:
+            raise FairLensInputError(
+                MSG_NEEDS.format(kind=error, what="score (the per-sample Dice/IoU)"))
+        return f"({double(1.0)} - {col(score)})", error
+    if spec.label is None:
+        raise FairLensInputError(MSG_NEEDS.format(kind=error, what="label"))
+    y = col(spec.label)
+    if error == "log_loss":
+        if score is None:
+            raise FairLensInputError(MSG_NEEDS.format(kind=error, what="score"))
+        p = f"greatest(least({col(score)}, {double(1 - EPS)}), {double(EPS)})"
+        return f"(-({y} * ln({p}) + ({double(1.0)} - {y}) * ln({double(1.0)} - {p})))", error
+    if spec.pred:
+        yhat = col(spec.pred[0])
+    elif score is not None:
+        yhat = f"(CASE WHEN {col(score)} >= {double(threshold)} THEN {double(1.0)} " \
+            f"ELSE {double(0.0)} END)"
+    else:
+        raise FairLensInputError(MSG_NEEDS.format(kind=error, what="pred or score"))
+    # the comparisons of numpy: a missing value differs from everything, equals nothing
+    if error == "misclassification":
+        return f"(CASE WHEN {yhat} = {y} THEN {double(0.0)} ELSE {double(1.0)} END)", error
+    one, zero = double(1.0), double(0.0)
+    a, b = (one, zero) if error == "false_positive" else (zero, one)
+    return f"(CASE WHEN {yhat} = {a} AND {y} = {b} THEN {one} ELSE {zero} END)", error
+
+
+def _find_slices_sql(source: Any, spec: AuditSpec, engine: str, *, errors: Any, error: str,
+                     features: list[str], max_depth: int, min_support: Any, top_k: int,
+                     alpha: float, n_bins: int, numeric_predicates: str, fdr: float,
+                     significance: str, collapse: bool, seed: int, threshold: float,
+                     progress: Progress | None) -> SliceResult:
+    """:func:`find_slices_spec` with the count tables built by DuckDB or Spark."""
+    from fairlens.engine._duckdb import DuckDBBackend
+    from fairlens.engine._slices import SqlSliceCounts
+
+    if significance == "split":
+        raise FairLensInputError(MSG_SPLIT_ENGINE.format(engine=engine))
+    if isinstance(n_bins, bool) or not isinstance(n_bins, int | np.integer) or n_bins < 2:
+        raise FairLensInputError(MSG_BINS.format(value=n_bins))
+    if engine == "duckdb":
+        if is_spark_frame(source):
+            raise FairLensInputError("A Spark DataFrame is searched with engine='spark'.")
+        backend = DuckDBBackend(source)
+    else:
+        from fairlens.engine._spark import SparkBackend
+
+        backend = SparkBackend(source)
+    counts = None
+    try:
+        probe = SqlSliceCounts.__new__(SqlSliceCounts)
+        probe.b, probe.kinds = backend, {c.name: c.kind for c in backend.columns}
+        e_sql, error_name = _error_sql(probe, spec, error, errors, threshold)
+        counts = SqlSliceCounts(backend, list(features), e_sql, list(spec.sensitive))
+        n = counts.n
+        if counts.bad:
+            raise FairLensInputError(MSG_ERRORS_VALUES)
+        if counts.total <= 0:
+            raise FairLensInputError(MSG_NO_ERRORS)
+        support = _support(min_support, n)
+        if progress is not None:
+            progress(0, max_depth, f"Encoding {len(features):,} features")
+        enc = counts.encode(n_bins=n_bins, numeric_predicates=numeric_predicates,
+                            min_count=support)
+        res = search(enc, np.empty(0), max_depth=max_depth, min_support=support, alpha=alpha,
+                     k=max(3 * top_k, top_k + 20), progress=progress, counts=counts)
+        if progress is not None:
+            progress(max_depth, max_depth, f"Testing and describing the top slices of "
+                                           f"{len(res.examined_size):,} examined")
+        warnings: list[str] = []
+        if res.n_capped:
+            warnings.append(MSG_CAPPED.format(capped=res.n_capped, budget=MAX_LEVEL3_SLICES))
+        return _report(res, _CellStats(counts), enc=enc, n=n, total=counts.total,
+                       total_sq=counts.total_sq, mean_error=counts.mean_error,
+                       binary=counts.binary, error_name=error_name, warnings=warnings, fdr=fdr,
+                       alpha=alpha, top_k=top_k, collapse=collapse, significance=significance,
+                       split_p=None,
+                       params=dict(features=list(features), max_depth=max_depth,
+                                   min_support=support, top_k=top_k, alpha=alpha,
+                                   n_bins=n_bins, numeric_predicates=numeric_predicates,
+                                   fdr=fdr, significance=significance, collapse=collapse,
+                                   seed=seed, threshold=threshold))
+    finally:
+        if counts is not None and hasattr(counts, "enc"):
+            counts.close()
+        backend.close()
 
 
 def _shares(s: pd.Series) -> dict[str, float]:

@@ -118,7 +118,25 @@ def readable_edges(x: np.ndarray, n_bins: int) -> np.ndarray:
     """
     if len(x) == 0:
         return np.empty(0)
-    q = np.quantile(x, np.linspace(0, 1, n_bins + 1))
+    q = np.quantile(x, quantile_levels(n_bins))
+
+    def next_above(low: float) -> float | None:
+        above = x[x > low]
+        return above.min() if len(above) else None
+
+    return edges_from_quantiles(q, next_above)
+
+
+def quantile_levels(n_bins: int) -> np.ndarray:
+    """The quantile levels of :func:`readable_edges`: ``0, 1/n_bins, ..., 1``."""
+    return np.linspace(0, 1, n_bins + 1)
+
+
+def edges_from_quantiles(q: np.ndarray, next_above: Any) -> np.ndarray:
+    """The readable inner edges of :func:`readable_edges` from the quantiles ``q`` (at
+    :func:`quantile_levels`) of the values; ``next_above(v)`` is the smallest value above
+    ``v`` (or None). An engine that counts values instead of holding them gives the same
+    edges from its own (bit-equal) quantiles."""
     q = np.unique(q)
     if len(q) < 2:
         return np.empty(0)
@@ -126,14 +144,47 @@ def readable_edges(x: np.ndarray, n_bins: int) -> np.ndarray:
     if len(inner) == 0:
         # the quantiles sit on two values only (a count that is mostly 0, say): split just
         # above the most common low value, "x < next value" against "x >= next value"
-        above = x[x > q[0]]
-        return np.array([above.min()]) if len(above) else np.empty(0)
+        above = next_above(q[0])
+        return np.array([above]) if above is not None else np.empty(0)
     out = []
     for k, v in enumerate(inner):
         half = min(v - q[k], q[k + 2] - v) / 2
         out.append(_roundest(float(v), v - half, v + half))
     edges = np.unique(np.asarray(out))
     return edges[edges > q[0]]
+
+
+def numeric_ranges(n_bins: int, numeric_predicates: str) -> list[tuple[int, int]]:
+    """Code ranges ``[lo, hi)`` of the predicates on a feature cut into ``n_bins`` bins."""
+    ranges: list[tuple[int, int]] = []
+    if numeric_predicates in ("bins", "both"):
+        ranges += [(b, b + 1) for b in range(n_bins)]
+    if numeric_predicates in ("thresholds", "both"):
+        ranges += [(0, b) for b in range(1, n_bins)] + [(b, n_bins) for b in range(1, n_bins)]
+    return sorted(set(ranges))
+
+
+def categorical_plan(cats: list[Any], counts: np.ndarray, min_count: int
+                     ) -> tuple[np.ndarray, list[Any], int]:
+    """Codes of the sorted categories ``cats`` held by ``counts`` rows: the 50 most common
+    kept (the others merged into :data:`OTHER`), then those below ``min_count`` merged into
+    :data:`RARE` (see :func:`encode`). Returns the code of each category, the categories of
+    the codes and how many were merged as rare."""
+    counts = np.asarray(counts, dtype=np.int64)
+    remap = np.arange(len(cats))
+    if len(cats) > MAX_CATEGORIES:
+        keep = np.argsort(-counts, kind="stable")[: MAX_CATEGORIES - 1]
+        remap = np.full(len(cats), MAX_CATEGORIES - 1)
+        remap[keep] = np.arange(len(keep))
+        cats = [cats[i] for i in keep] + [OTHER]
+        counts = np.bincount(remap, weights=counts, minlength=len(cats)).astype(np.int64)
+    rare = counts < max(int(min_count), 1)
+    if not rare.any():
+        return remap, list(cats), 0
+    kept = np.flatnonzero(~rare)
+    second = np.full(len(cats), len(kept))
+    second[kept] = np.arange(len(kept))
+    return second[remap], [cats[i] for i in kept] + [RARE], int(rare.sum())
 
 
 def _more_distinct_than(s: pd.Series, k: int) -> bool:
@@ -197,24 +248,15 @@ def encode(
             k = nb + 1
             edges.append(e)
             labels.append([])
-            ranges: list[tuple[int, int]] = []
-            if numeric_predicates in ("bins", "both"):
-                ranges += [(b, b + 1) for b in range(nb)]
-            if numeric_predicates in ("thresholds", "both"):
-                ranges += [(0, b) for b in range(1, nb)] + [(b, nb) for b in range(1, nb)]
-            ranges = sorted(set(ranges))
+            ranges = numeric_ranges(nb, numeric_predicates)
             has_missing = not ok.all()
         else:
             code, uniques = _factorize(s)
             cats = list(uniques)
             counts = np.bincount(code[code >= 0], minlength=len(cats))
-            if len(cats) > MAX_CATEGORIES:
-                keep = np.argsort(-counts, kind="stable")[: MAX_CATEGORIES - 1]
-                remap = np.full(len(cats), MAX_CATEGORIES - 1)
-                remap[keep] = np.arange(len(keep))
+            remap, cats, rare = categorical_plan(cats, counts, min_count)
+            if len(remap):
                 code = np.where(code >= 0, remap[np.maximum(code, 0)], -1)
-                cats = [cats[i] for i in keep] + [OTHER]
-            code, cats, rare = _merge_rare(code, cats, min_count)
             n_rare += rare
             nb = len(cats)
             code = np.where(code >= 0, code, nb)
@@ -241,22 +283,6 @@ def encode(
                    pred_feature=np.asarray(pf, dtype=np.int64),
                    pred_lo=np.asarray(plo, dtype=np.int64),
                    pred_hi=np.asarray(phi, dtype=np.int64), n_rare=n_rare)
-
-
-def _merge_rare(code: np.ndarray, cats: list[Any], min_count: int
-                ) -> tuple[np.ndarray, list[Any], int]:
-    """Categories held by fewer than ``min_count`` rows merged into one last code, :data:`RARE`
-    (which gets no predicate); the others keep their order. Returns the codes, the categories
-    and how many were merged."""
-    counts = np.bincount(code[code >= 0], minlength=len(cats))
-    rare = counts < max(int(min_count), 1)
-    if not rare.any():
-        return code, cats, 0
-    kept = np.flatnonzero(~rare)
-    remap = np.full(len(cats), len(kept))
-    remap[kept] = np.arange(len(kept))
-    code = np.where(code >= 0, remap[np.maximum(code, 0)], -1)
-    return code, [cats[i] for i in kept] + [RARE], int(rare.sum())
 
 
 def bin_labels(enc: Encoded, f: int) -> list[str]:

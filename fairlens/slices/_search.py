@@ -7,6 +7,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
@@ -55,6 +56,44 @@ def score_upper_bound(
         sc = (alpha * (err / mean_error - cands) - (1 - alpha) * (n - cands)) / cands
     sc = np.where(np.isfinite(sc), sc, -np.inf)
     return sc.max(axis=0)
+
+
+class SliceCounts(Protocol):
+    """The count tables of :func:`search` from an engine that holds the rows (DuckDB, Spark).
+
+    Tables are over the *global codes* of :class:`Encoded` (feature ``f``'s codes follow those
+    of the features before it); each method returns ``(rows, error sums, squared error
+    sums)``, the counts the numpy search takes from the rows, and every number after them
+    (scores, bounds, pruning, the top k) is the same computation.
+
+    Attributes
+    ----------
+    n : int
+        Rows.
+    binary : bool
+        Whether every error is 0 or 1.
+    mean_error, max_error : float
+    """
+
+    n: int
+    binary: bool
+    mean_error: float
+    max_error: float
+
+    def level1(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per global code (length: all codes)."""
+
+    def pairs(self, pairs: list[tuple[int, int]], pair_off: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Joint counts of feature pairs: pair ``p`` at ``pair_off[p] + code_i * n_j + code_j``."""
+
+    def triples(self, pairs: list[tuple[int, int]]
+                ) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Per pair ``(i, j)``: counts of shape ``(n_i * n_j, later codes)``, row
+        ``code_i * n_j + code_j``, column the global code minus the first code after ``j``."""
+
+    def children(self, preds: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per global code, the counts of the rows where every predicate of ``preds`` holds."""
 
 
 @dataclass
@@ -116,6 +155,7 @@ def search(
     k: int,
     progress: Progress | None = None,
     max_slices: int | None = None,
+    counts: SliceCounts | None = None,
 ) -> SearchResult:
     """Exact top-``k`` slices by SliceLine score, conjunctions of up to ``max_depth`` predicates.
 
@@ -137,16 +177,23 @@ def search(
     surviving two-condition slices would have more children than that, only the parents with
     the highest score upper bounds are expanded (:attr:`SearchResult.n_capped` counts the
     others; the search is then no longer exact).
+
+    ``counts`` (a :class:`SliceCounts`, e.g. of the DuckDB or Spark engine) gives the same
+    count tables without the rows: ``enc.codes`` and ``errors`` are then not read.
     """
     max_slices = MAX_LEVEL3_SLICES if max_slices is None else int(max_slices)
-    e = np.ascontiguousarray(errors, dtype=np.float64)
-    binary = bool(np.all((e == 0) | (e == 1)))
-    codes = np.ascontiguousarray(enc.codes)
-    n, n_feat = codes.shape
-    cols = [np.ascontiguousarray(codes[:, f], dtype=np.int32) for f in range(n_feat)]
-    e2 = e * e
-    mean_error = float(e.mean())
-    max_error = float(e.max())
+    if counts is None:
+        e = np.ascontiguousarray(errors, dtype=np.float64)
+        binary = bool(np.all((e == 0) | (e == 1)))
+        codes = np.ascontiguousarray(enc.codes)
+        n, n_feat = codes.shape
+        cols = [np.ascontiguousarray(codes[:, f], dtype=np.int32) for f in range(n_feat)]
+        e2 = e * e
+        mean_error = float(e.mean())
+        max_error = float(e.max())
+    else:
+        n, n_feat = counts.n, len(enc.names)
+        binary, mean_error, max_error = counts.binary, counts.mean_error, counts.max_error
     nc = enc.n_codes.astype(np.int64)
     off = np.concatenate([[0], np.cumsum(nc)]).astype(np.int64)
     pf, plo, phi = enc.pred_feature, enc.pred_lo, enc.pred_hi
@@ -197,11 +244,14 @@ def search(
 
     # level 1
     tell("Level 1", 0)
-    cnt = np.concatenate([np.bincount(cols[f], minlength=nc[f]) for f in range(n_feat)])
-    err = np.concatenate([np.bincount(cols[f], weights=e, minlength=nc[f])
-                          for f in range(n_feat)])
-    sq = np.concatenate([np.bincount(cols[f], weights=e2, minlength=nc[f])
-                         for f in range(n_feat)])
+    if counts is not None:
+        cnt, err, sq = counts.level1()
+    else:
+        cnt = np.concatenate([np.bincount(cols[f], minlength=nc[f]) for f in range(n_feat)])
+        err = np.concatenate([np.bincount(cols[f], weights=e, minlength=nc[f])
+                              for f in range(n_feat)])
+        sq = np.concatenate([np.bincount(cols[f], weights=e2, minlength=nc[f])
+                             for f in range(n_feat)])
     all_p = np.arange(n_pred)
     s1, e1, q1 = ranges_from_codes(cnt, err, sq, all_p)
     record(s1, e1, q1, lambda i: (int(all_p[i]),))
@@ -221,13 +271,17 @@ def search(
     pair_j = np.array([j for _, j in pairs], dtype=np.int64)
     sizes = nc[pair_i] * nc[pair_j]
     pair_off = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-    tn, te, tq = new_tables((int(pair_off[-1]),), n, not binary)
     n_threads = max(1, min(len(pairs), os.cpu_count() or 1))
-    parts = np.array_split(np.arange(len(pairs)), n_threads)
-    with ThreadPoolExecutor(max_workers=n_threads) as pool:
-        # the pairs' cells are disjoint, so the threads fill one set of tables
-        list(pool.map(lambda idx: pair_tables(codes, nc, pair_i[idx], pair_j[idx],
-                                              pair_off[idx], e, not binary, tn, te, tq), parts))
+    if counts is not None:
+        tn, te, tq = counts.pairs(pairs, pair_off)
+    else:
+        tn, te, tq = new_tables((int(pair_off[-1]),), n, not binary)
+        parts = np.array_split(np.arange(len(pairs)), n_threads)
+        with ThreadPoolExecutor(max_workers=n_threads) as pool:
+            # the pairs' cells are disjoint, so the threads fill one set of tables
+            list(pool.map(lambda idx: pair_tables(codes, nc, pair_i[idx], pair_j[idx],
+                                                  pair_off[idx], e, not binary, tn, te, tq),
+                          parts))
     if binary:
         tq = te
     lvl2: list[tuple[int, int]] = []
@@ -283,13 +337,17 @@ def search(
         last = int(pf[preds[-1]])
         if last + 1 >= n_feat:
             return
-        sub = codes[rows, last + 1:].astype(np.int64) + off[last + 1:n_feat][None, :]
-        er = e[rows]
-        flat = sub.ravel()
-        cnt_ = np.bincount(flat, minlength=off[-1])
-        err_ = np.bincount(flat, weights=np.repeat(er, sub.shape[1]), minlength=off[-1])
-        sq_ = (err_ if binary else
-               np.bincount(flat, weights=np.repeat(er * er, sub.shape[1]), minlength=off[-1]))
+        if counts is not None:
+            cnt_, err_, sq_ = counts.children(preds)
+        else:
+            sub = codes[rows, last + 1:].astype(np.int64) + off[last + 1:n_feat][None, :]
+            er = e[rows]
+            flat = sub.ravel()
+            cnt_ = np.bincount(flat, minlength=off[-1])
+            err_ = np.bincount(flat, weights=np.repeat(er, sub.shape[1]), minlength=off[-1])
+            sq_ = (err_ if binary else
+                   np.bincount(flat, weights=np.repeat(er * er, sub.shape[1]),
+                               minlength=off[-1]))
         cand = pred_order[first_pred_of_feat[last + 1]:]
         s, es, qs = ranges_from_codes(cnt_, err_, sq_, cand)
         ok, _ = record(s, es, qs, lambda x: (*preds, int(cand[x])))
@@ -299,6 +357,9 @@ def search(
         alive = expandable(s[ok], es[ok])
         n_pruned += int((~alive).sum())
         for c in kids[alive]:
+            if counts is not None:
+                expand(rows, (*preds, int(c)), depth + 1)
+                continue
             col = codes[rows, pf[c]]
             expand(rows[in_pred(col, c)], (*preds, int(c)), depth + 1)
 
@@ -369,6 +430,9 @@ def search(
         n_pruned += int((~alive).sum())
         for x in idx[alive]:
             a, b, c = int(a_s[x // nc_]), int(b_s[x // nc_]), int(cand[x % nc_])
+            if counts is not None:
+                expand(np.empty(0, dtype=np.int64), (a, b, c), 4)
+                continue
             keep = in_pred(cols[i], a) & in_pred(cols[j], b) & in_pred(cols[pf[c]], c)
             expand(np.flatnonzero(keep), (a, b, c), 4)
 
@@ -385,6 +449,20 @@ def search(
         if finished % every == 0:
             tell(level, 2 + (max_depth - 2) * finished / max(len(work), 1))
 
+    if counts is not None:
+        # the engine counts the (i, j, later feature) tables of every pair in one query
+        triples = counts.triples([ij for ij, _ in work])
+        for (i, j), plist in work:
+            a_s = np.array([a for a, _ in plist], dtype=np.int64)
+            b_s = np.array([b for _, b in plist], dtype=np.int64)
+            tn3, te3, tq3 = triples[(i, j)]
+            level3(i, j, a_s, b_s, int(off[j + 1]), int(off[-1] - off[j + 1]), tn3, te3,
+                   te3 if binary else tq3)
+            finished += 1
+            if finished % every == 0:
+                tell(level, 2 + (max_depth - 2) * finished / max(len(work), 1))
+        tell(level, max_depth)
+        return _finish(top, ex_s, ex_e, ex_q, n_pruned, n_capped)
     with ThreadPoolExecutor(max_workers=n_threads) as pool:
         # a window of pending pairs keeps a bounded number of tables alive at once
         pending: deque = deque()
