@@ -43,10 +43,10 @@ cols[2].metric("Share of rows", L.pct(issues.rate),
                help=f"95% Wilson interval {L.pct(lo)} - {L.pct(hi)}.")
 cols[3].metric("Found with", L.method_short(issues), help=L.method_help(issues))
 st.markdown(md(issues.headline()))
-ui.show_warnings([md(W.for_page(w)) for w in issues.warnings], already=chosen.warned)
+ui.show_warnings([W.for_page(w, esc=md) for w in issues.warnings], already=chosen.warned)
 with st.expander("How to read these results"):
     for note in issues.notes:
-        st.markdown(f"- {md(W.for_page(note))}")
+        st.markdown(f"- {W.for_page(note, esc=md)}")
     st.markdown(W.HOW_TO_READ)
 
 # --- rates by group ----------------------------------------------------------------------------
@@ -81,7 +81,7 @@ else:
 if fairness is not None:
     st.markdown(W.fairness_intro(issues.n_issues))
     for w in fairness.warnings:
-        st.warning(md(W.for_page(w)), icon=":material/warning:")
+        st.warning(W.for_page(w, esc=md), icon=":material/warning:")
     for sentence in fl.verdict_sentences(fairness.table, fairness.changed_rows, esc=md):
         st.markdown(f"- {sentence}")
     fgroupings = list(dict.fromkeys(fairness.table["grouping"]))

@@ -159,8 +159,7 @@ SAME_MODEL = (
     "Flagged rows are then by construction rows this model gets confidently wrong, so "
     "excluding or relabelling them flatters the model, most of all in a group where its scores "
     "are biased. For a fair before/after comparison, find the errors with an independent model "
-    "cross-validated on the features (in the app: 'A cross-validated model of the features'; "
-    "in Python: source='features'; CLI: --features)."
+    "cross-validated on the features " + FEATURES_HINT + "."
 )
 EXCLUSION_HARD_ROWS = (
     "Exclusion removes every flagged row, and flagged rows are not all label errors: some are "

@@ -425,9 +425,9 @@ def _source_warnings(issues: LabelIssues, spec: AuditSpec, several_models: bool)
     """What the user must know about the probabilities that found the errors."""
     out = []
     if issues.source == "score" and issues.score_column in spec.score:
-        out.append(E.SAME_MODEL.format(what=f"score column {issues.score_column!r}"))
+        out.append(E.SAME_MODEL.format(what=f"the score column {issues.score_column}"))
     elif issues.source == "proba" and spec.proba_prefix:
-        out.append(E.SAME_MODEL.format(what=f"columns {spec.proba_prefix!r}*"))
+        out.append(E.SAME_MODEL.format(what=f"the columns {spec.proba_prefix}*"))
     out.append(E.EXCLUSION_HARD_ROWS)
     if several_models and issues.source in ("score", "proba"):
         out.append(W.RELABEL_FAVOURS_MODEL)

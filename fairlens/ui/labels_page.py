@@ -306,8 +306,11 @@ def queue_display(queue: pd.DataFrame, issues: LabelIssues | None = None) -> pd.
     rest = [c for c in shown.columns if c not in first]
     shown = shown[first + rest].rename(columns=QUEUE_HEADERS)
     for c in shown.columns:
-        if shown[c].dtype == object:
-            shown[c] = shown[c].map(lambda v: "" if v is None else str(v))
+        missing = shown[c].isna()
+        if shown[c].dtype == object or missing.any():
+            shown[c] = [W.MISSING_VALUE if gone and c not in QUEUE_HEADERS.values() else
+                        "" if gone else str(v) for v, gone in zip(shown[c], missing,
+                                                                  strict=True)]
     return shown
 
 

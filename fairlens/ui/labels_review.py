@@ -153,7 +153,7 @@ def _reviewed_audit(spec: AuditSpec, issues: LabelIssues, fairness: LabelFairnes
           key="labels_review_table")
     st.caption(f"Attribute: {md(grouping)} (change it above). Value [95% bootstrap interval].")
     for w in warnings:
-        st.warning(md(W.for_page(w)), icon=":material/warning:")
+        st.warning(W.for_page(w, esc=md), icon=":material/warning:")
 
 
 @st.fragment

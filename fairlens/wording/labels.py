@@ -17,6 +17,8 @@ from fairlens.wording._text import names
 DASH = "\u2014"
 """Shown for undefined cells (a plain "-" would render as a Markdown bullet in st.table)."""
 UNDEFINED_VALUE = "undefined"
+MISSING_VALUE = "(missing)"
+"""A missing value of the user's data in a table."""
 MAX_NAMED_FEATURES = 8
 
 # --- number formats ----------------------------------------------------------------------------
@@ -238,12 +240,13 @@ PAGE_FEATURES_HINT = ("choose **A cross-validated model of the features** under 
 """How the page names the cross-validated model (its radio button)."""
 
 
-def for_page(message: str) -> str:
+def for_page(message: str, *, esc: Callable[[Any], str] = str) -> str:
     """A library message as the page shows it: the Python/CLI hint for the cross-validated
-    model becomes the page's radio button."""
+    model becomes the page's radio button. ``esc`` renders the message (the page passes
+    :func:`fairlens.wording.md`; the hint's own Markdown is kept)."""
     from fairlens.labels._errors import FEATURES_HINT
 
-    return str(message).replace(" " + FEATURES_HINT, f" ({PAGE_FEATURES_HINT})")
+    return esc(str(message)).replace(esc(" " + FEATURES_HINT), f" ({PAGE_FEATURES_HINT})")
 
 
 def raw_score_page(column: str) -> str:

@@ -194,6 +194,14 @@ def test_adult_reads_the_files_score_and_states_the_caveat():
     shown = metrics(at)
     assert shown["Found with"] == "Score in file"
     assert W.CAVEAT_FILE[:60] in text(at).replace("\\", "")
+    # The warning about the audited model's own probabilities points to the radio button.
+    same = [w.value for w in at.warning if "audited model itself" in w.value]
+    assert len(same) == 1 and "source=" not in same[0] and "CLI" not in same[0]
+    assert "A cross-validated model of the features" in same[0]
+    # Missing values of the data read "(missing)", never None or nan.
+    queue = frame_with(at, "Chance of the given label")
+    cells = {str(v) for v in queue.to_numpy().ravel()}
+    assert "(missing)" in cells and not {"None", "nan", "NaN"} & cells
     params = at.session_state["fl_runs"]["runs"]["labels"]
     assert params == {"source": "score", "filter_by": "prune_by_noise_rate",
                       "rank_by": "self_confidence"}
