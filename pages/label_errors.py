@@ -58,7 +58,7 @@ else:
     groupings = list(dict.fromkeys(by_group["grouping"]))
     ui.restore_widget(L.W_GROUPING, L.most_uneven(by_group), groupings)
     grouping = st.segmented_control("Compare groups by", groupings, required=True,
-                                    **ui.kept(L.W_GROUPING))
+                                    format_func=md, **ui.kept(L.W_GROUPING))
     rows = by_group[by_group["grouping"] == grouping].reset_index(drop=True)
     for sentence in L.rate_sentences(rows, grouping, esc=md):
         st.markdown(f"- {sentence}")
@@ -89,7 +89,7 @@ if fairness is not None:
     ui.restore_widget(L.W_FAIR_GROUPING, shown if shown in fgroupings else fgroupings[0],
                       fgroupings)
     fgrouping = st.segmented_control("Attribute", fgroupings, required=True,
-                                     **ui.kept(L.W_FAIR_GROUPING))
+                                     format_func=md, **ui.kept(L.W_FAIR_GROUPING))
     variants = [v for v in fairness.variants if v != "review"]
     ui.table(L.comparison_display(fairness.table, fgrouping, variants), headers=False,
              key="labels_fair_table")
