@@ -115,3 +115,94 @@ def test_missing_analysis_packages_disable_their_switch(monkeypatch, missing):
     at = open_report(new_app().run())
     key = R.W_EXPLAIN if missing == "explain" else R.W_REMEDY
     assert at.checkbox(key=key).disabled
+
+
+# --- the report reproduces what was run on the pages -------------------------------------------
+
+LABELS_PAGE = "pages/label_errors.py"
+EXPLAIN_PAGE = "pages/explain.py"
+REMEDIES_PAGE = "pages/remedies.py"
+COMPARED = ("audit", "labels", "explain", "remedy", "config", "summary")
+
+
+def _ok(at):
+    assert not at.exception, at.exception
+    return at
+
+
+def _metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_report_and_config_reproduce_the_pages_on_adult(tmp_path, capsys):
+    """Label errors with the cross-validated model, Explain with the sample's own model and
+    FIS on Remedies, each with settings other than the defaults: the Report page builds the
+    same numbers, says where each setting comes from, and the config it offers gives the same
+    JSON on the command line."""
+    at = _ok(new_app().run())
+    at.sidebar.number_input(key="sidebar_bootstrap").set_value(50).run()
+    at.switch_page("pages/data.py").run()
+    at.selectbox(key="data_sample").set_value("adult").run()
+    _ok(at.button(key="data_open_sample").click().run())
+
+    at.switch_page(LABELS_PAGE).run()
+    at.radio(key="labels_source").set_value("features").run()
+    at.multiselect(key="labels_features").set_value(["age", "education_num",
+                                                     "hours_per_week"]).run()
+    at.selectbox(key="labels_model").set_value("logistic_regression").run()
+    at.number_input(key="labels_folds").set_value(3).run()
+    _ok(at.button(key="labels_run_cv").click().run())
+    flagged = _metric(at, "Suspected label errors")
+
+    at.session_state["explain_sample_size"] = 100  # before the page explains 500 rows
+    at.session_state["explain_seed"] = 3
+    _ok(at.switch_page(EXPLAIN_PAGE).run())
+    assert at.radio(key="explain_source").value == "The sample's model"
+    assert at.number_input(key="explain_sample_size").value == 100
+    explained = list(at.session_state["explain_results"].values())[-1]
+
+    at.switch_page(REMEDIES_PAGE).run()
+    at.selectbox(key="remedies_method").set_value("fis").run()
+    at.selectbox(key="remedies_attribute").set_value("sex").run()
+    at.radio(key="remedies_architecture").set_value("logistic").run()
+    at.number_input(key="remedies_epochs").set_value(3).run()
+    _ok(at.button(key="remedies_run").click().run())
+    remedied = at.session_state["remedies_runs"][at.session_state["remedies_last"]][1]
+
+    open_report(at)
+    assert at.checkbox(key=R.W_LABELS).value and at.checkbox(key=R.W_EXPLAIN).value
+    assert at.checkbox(key=R.W_REMEDY).value and not at.checkbox(key=R.W_SLICES).value
+    assert at.selectbox(key=R.W_REMEDY_METHOD).value == "fis"
+    captions = [c.value for c in at.caption]
+    for page in ("Label errors", "Explain", "Remedies"):
+        assert f"As run on the {page} page" in captions
+    assert "Not run on the pages: defaults" in captions
+    _ok(at.button(key=R.W_BUILD).click().run())
+    report = at.session_state[R.RESULT][1]
+    assert not report.errors, report.errors
+
+    assert f"{report.labels.issues.n_issues:,}" == flagged
+    assert report.labels.to_dict()["source"] == "features"
+    assert report.explain.model.source == "the adult sample's scikit-learn pipeline"
+    assert report.explain.gap.gap == explained.gap.gap
+    assert report.explain.to_dict()["importance"] == explained.to_dict()["importance"]
+    doc, page_doc = report.remedy.to_dict(), remedied.to_dict()
+    assert doc["method"] == "fis"
+    for part in ("before", "after", "baseline"):
+        assert doc[part] == page_doc[part]
+
+    text = shown_config(at)
+    assert '[analyses.labels]\norigin = "page"\nsource = "features"' in text
+    assert '[analyses.remedy]\norigin = "page"\nmethod = "fis"' in text
+    config = ReportConfig.from_toml(text)
+    assert config.analyses["explain"]["model"] == "sample"
+    assert config.analyses["remedy"]["epochs"] == 3
+    path = tmp_path / R.CONFIG_NAME
+    path.write_text(text)
+    code = main(["report", "--config", str(path), "--json", str(tmp_path / "cli.json"),
+                 "--quiet"])
+    assert code == 0, capsys.readouterr().err
+    cli = json.loads((tmp_path / "cli.json").read_text())
+    app = json.loads(json.dumps(report.to_dict()))
+    for key in COMPARED:
+        assert cli[key] == app[key], key
