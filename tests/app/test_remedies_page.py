@@ -156,3 +156,29 @@ def test_fis_on_adult_is_credited_only_with_what_it_added(app):
     assert md("No constraint (this remedy takes none)") in captions
     values = [str(v) for v in shown.to_numpy().ravel()]
     assert not any(v in ("None", "nan", "'-") or v.startswith(("'", "+")) for v in values)
+
+
+def test_raw_propublica_file_thresholds(app, workspace_dir):
+    """The raw ProPublica export (53 columns, duplicate header names, identifiers, dates,
+    leaks) uploaded as it is: the thresholds run on the mapping the Data page proposes, and
+    what the page says is the library's result on the same frame and mapping (reweighing on
+    this file: tests/app/test_real_files.py)."""
+    from fairlens.data import read_table
+    from fairlens.ui import _keys as keys
+    from tests.app.conftest import upload
+    from tests.conftest import require_shared
+
+    path = require_shared("compas", "compas-scores-two-years.csv")
+    at = upload(app, "compas-scores-two-years.csv", path.read_bytes())
+    assert not at.exception, at.exception
+    at.radio(key="sidebar_ci").set_value("wilson").run()
+    spec = at.session_state[keys.SPEC]
+    _open(at)
+    at.button(key="remedies_run").click().run()
+    assert not at.exception, at.exception
+    params = at.session_state["fl_runs"]["runs"]["remedy"]
+    assert params["method"] == "thresholds" and params["folds"] == 5
+    expected = remedy_spec(read_table(path), spec, options=AuditOptions(ci="wilson"), **params)
+    assert [s.value for s in at.success] == [md(expected.sentence)]
+    assert expected.disparity("after") < expected.disparity("before")
+    assert not any(str(workspace_dir) in c.value for c in at.caption)
