@@ -10,6 +10,7 @@ import copy
 import hashlib
 import json
 import os
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -141,18 +142,49 @@ def logged_in_user() -> str | None:
         return None
 
 
+OWNER_COOKIE = "fairlens_owner"
+"""Cookie that keeps this browser's owner token across reloads (same site only)."""
+_OWNER_REMEMBERED = "fl_owner_remembered"
+"""Session key: True once the browser holds this session's token in its cookie."""
+_TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{40,64}$")
+
+
+def _browser_token() -> str | None:
+    """The owner token this browser sent in its cookie, when it has the right form."""
+    try:
+        value = st.context.cookies.get(OWNER_COOKIE)
+    except Exception:  # noqa: BLE001 - no browser (tests, bare mode)
+        return None
+    return value if isinstance(value, str) and _TOKEN_PATTERN.match(value) else None
+
+
 def owner_secret() -> str:
     """This session's workspace owner secret: the logged-in user when the server has a login
-    (their workspaces follow them to every browser), else a random token kept in this
-    browser session (``secrets.token_urlsafe``; only its SHA-256 goes into a workspace)."""
+    (their workspaces follow them to every browser), else a random token of this browser
+    (``secrets.token_urlsafe``, kept in a same-site cookie so that a reload is still the
+    owner; only its SHA-256 goes into a workspace)."""
     user = logged_in_user()
     if user:
         return f"user:{user}"
     token = st.session_state.get(_OWNER_TOKEN)
     if not token:
-        token = secrets.token_urlsafe(32)
+        token = _browser_token()
+        st.session_state[_OWNER_REMEMBERED] = token is not None
+        token = token or secrets.token_urlsafe(32)
         st.session_state[_OWNER_TOKEN] = token
     return f"session:{token}"
+
+
+def remember_owner() -> None:
+    """Have the browser keep this session's owner token in its cookie (once per session;
+    nothing to do with a login, or when the browser sent the token)."""
+    owner_secret()
+    if logged_in_user() or st.session_state.get(_OWNER_REMEMBERED):
+        return
+    st.session_state[_OWNER_REMEMBERED] = True
+    token = st.session_state[_OWNER_TOKEN]
+    st.html(f"<script>document.cookie = '{OWNER_COOKIE}={token}; path=/; "
+            "max-age=31536000; SameSite=Strict';</script>", unsafe_allow_javascript=True)
 
 
 def owns(workspace: Workspace) -> bool:

@@ -295,6 +295,7 @@ def render_sidebar() -> None:
     """Draw the shared sidebar (call from ``app.py`` before running the page)."""
     data = S.active()
     with st.sidebar:
+        S.remember_owner()
         st.markdown("**Dataset**")
         kind = "built-in sample" if data.kind == "sample" else "uploaded file"
         st.markdown(f"{md(data.name)}  \n:gray[{data.n_rows:,} rows x {data.n_columns} columns, "
