@@ -16,8 +16,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -72,10 +75,172 @@ def sample_key(name: str, _load: Callable[[], pd.DataFrame]) -> str:
     return frame_hash(_load())
 
 
-@st.cache_data(max_entries=6, show_spinner="Loading the data...")
+FRAME_CACHE_MB = 1024
+"""Memory the server keeps for loaded frames, all sessions together, in MiB
+(``$FAIRLENS_FRAME_CACHE_MB`` overrides it)."""
+SESSION_FRAME_CACHE_MB = 512
+"""Memory one browser session's frames may take in that cache, in MiB
+(``$FAIRLENS_SESSION_FRAME_CACHE_MB``); a frame larger than this is read again when needed
+and never kept."""
+FRAME_CACHE_ENV = "FAIRLENS_FRAME_CACHE_MB"
+SESSION_FRAME_CACHE_ENV = "FAIRLENS_SESSION_FRAME_CACHE_MB"
+SHARED_OWNER = "(built-in sample)"
+"""The owner of a built-in sample's frame: shared by every session, never the user's data."""
+
+
+def _budget_bytes(env: str, default_mb: int) -> int:
+    """``$env`` in MiB (a non-negative number), else ``default_mb``; in bytes."""
+    text = os.environ.get(env, "").strip()
+    try:
+        mb = float(text) if text else float(default_mb)
+    except ValueError:
+        mb = float(default_mb)
+    return int(max(mb, 0.0) * 2**20)
+
+
+def frame_bytes(frame: pd.DataFrame) -> int:
+    """Memory a frame holds, text included (``memory_usage(deep=True)``)."""
+    return int(frame.memory_usage(index=True, deep=True).sum())
+
+
+def current_owner() -> str:
+    """The browser session this run serves ("" outside a Streamlit run)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return ctx.session_id if ctx is not None else ""
+
+
+def _alive(owner: str) -> bool:
+    """False for a session the server no longer has (closed tab, expired reconnect)."""
+    from streamlit import runtime
+
+    if owner in (SHARED_OWNER, "") or not runtime.exists():
+        return True
+    rt = runtime.get_instance()
+    if rt.is_active_session(owner):
+        return True
+    manager = getattr(rt, "_session_mgr", None)
+    storage = getattr(manager, "_session_storage", None)
+    try:  # a disconnected session kept for reconnection (within server.disconnectedSessionTTL)
+        return storage is not None and storage.get(owner) is not None
+    except Exception:  # noqa: BLE001 - an unknown storage: treat it as gone
+        return False
+
+
+@dataclass
+class _Entry:
+    frame: pd.DataFrame
+    nbytes: int
+    owners: set[str] = field(default_factory=set)
+
+
+class FrameCache:
+    """Loaded frames bounded in bytes, in total and per browser session.
+
+    One copy per content hash (``data_key``); each entry lists the sessions that use it. A
+    session's frames count against its own budget (:data:`SESSION_FRAME_CACHE_MB`), the copies
+    together against :data:`FRAME_CACHE_MB`; the least recently used go first, and a frame is
+    dropped as soon as no live session uses it (its sessions' tabs are closed). A frame larger
+    than a session's budget is never kept. Thread-safe (sessions run in their own threads).
+
+    Parameters
+    ----------
+    total_bytes, session_bytes : int
+        The two budgets in bytes.
+    alive : callable, optional
+        Whether a session still exists (defaults to asking the Streamlit runtime).
+    """
+
+    def __init__(self, total_bytes: int, session_bytes: int,
+                 alive: Callable[[str], bool] = _alive) -> None:
+        self.total_bytes = int(total_bytes)
+        self.session_bytes = int(session_bytes)
+        self._alive = alive
+        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        self._lock = threading.RLock()
+
+    def get(self, data_key: str, owner: str,
+            load: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        """The frame of ``data_key`` for ``owner``, from the cache or ``load()``."""
+        with self._lock:
+            entry = self._entries.get(data_key)
+            if entry is not None:
+                self._entries.move_to_end(data_key)
+                entry.owners.add(owner)
+                self._fit(owner)
+                return entry.frame
+        frame = load()  # outside the lock: other sessions go on while this one reads its file
+        size = frame_bytes(frame)
+        with self._lock:
+            if size > min(self.session_bytes, self.total_bytes):
+                return frame
+            entry = self._entries.get(data_key)
+            if entry is None:
+                entry = self._entries[data_key] = _Entry(frame, size)
+            self._entries.move_to_end(data_key)
+            entry.owners.add(owner)
+            self._fit(owner)
+            return entry.frame
+
+    def _fit(self, owner: str) -> None:
+        """Drop dead sessions, then the owner's and everyone's least recently used frames
+        until both budgets hold."""
+        for key in list(self._entries):
+            entry = self._entries[key]
+            entry.owners = {o for o in entry.owners if self._alive(o)}
+            if not entry.owners:
+                del self._entries[key]
+        mine = [k for k, e in self._entries.items() if owner in e.owners]
+        while mine and self.owner_bytes(owner) > self.session_bytes:
+            key = mine.pop(0)
+            self._entries[key].owners.discard(owner)
+            if not self._entries[key].owners:
+                del self._entries[key]
+        while self._entries and self.used_bytes() > self.total_bytes:
+            self._entries.popitem(last=False)
+
+    def used_bytes(self) -> int:
+        """Bytes held, all sessions together (each frame once)."""
+        with self._lock:
+            return sum(e.nbytes for e in self._entries.values())
+
+    def owner_bytes(self, owner: str) -> int:
+        """Bytes of the frames ``owner`` uses."""
+        with self._lock:
+            return sum(e.nbytes for e in self._entries.values() if owner in e.owners)
+
+    def keys(self) -> list[str]:
+        """The data keys held, least recently used first."""
+        with self._lock:
+            return list(self._entries)
+
+    def drop_owner(self, owner: str) -> None:
+        """Forget ``owner`` (its frames go when nobody else uses them)."""
+        with self._lock:
+            for key in list(self._entries):
+                self._entries[key].owners.discard(owner)
+                if not self._entries[key].owners:
+                    del self._entries[key]
+
+
+@st.cache_resource(show_spinner=False)
+def frame_cache() -> FrameCache:
+    """The server's :class:`FrameCache` (budgets read from the environment at start;
+    ``st.cache_resource.clear()`` empties it, as a server restart does)."""
+    return FrameCache(_budget_bytes(FRAME_CACHE_ENV, FRAME_CACHE_MB),
+                      _budget_bytes(SESSION_FRAME_CACHE_ENV, SESSION_FRAME_CACHE_MB))
+
+
 def load_frame(data_key: str, location: str, _load: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-    """The full frame of a dataset (``_load`` runs only on a cache miss)."""
-    return _load()
+    """The full frame of a dataset (``_load`` runs only on a cache miss), kept in the
+    server's :func:`frame_cache` for this session (a built-in sample: for every session)."""
+    owner = SHARED_OWNER if location.startswith("sample:") else current_owner()
+    cache = frame_cache()
+    if data_key not in cache.keys():
+        with st.spinner("Loading the data..."):
+            return cache.get(data_key, owner, _load)
+    return cache.get(data_key, owner, _load)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

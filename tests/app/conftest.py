@@ -44,10 +44,13 @@ def restart_server() -> None:
 
 def readable(value):
     """Markdown text as a person reads it: the escapes of user values removed
-    (``African\\-American`` -> ``African-American``); other values unchanged."""
+    (``African\\-American`` -> ``African-American``) and the invisible word joiners that
+    keep URLs from becoming links; other values unchanged."""
     import re
 
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", value) if isinstance(value, str) else value
+    if not isinstance(value, str):
+        return value
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", value).replace("\u2060", "")
 
 
 def table_frame(at: AppTest, index: int = 0):

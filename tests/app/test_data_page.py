@@ -248,3 +248,61 @@ def test_switching_the_prediction_kind_keeps_the_draft():
     assert at.radio(key=keys.W_DATA_KIND).value == "score"
     assert not any("not applied yet" in readable(i.value) for i in at.info), \
         "the draft is the mapping"
+
+
+def test_frame_cache_is_bounded_in_bytes_per_session_and_in_total():
+    """Frames are kept one copy per content, within a session budget and a total budget,
+    least recently used first, and dropped when no live session uses them."""
+    import numpy as np
+
+    from fairlens.ui._cache import FrameCache, frame_bytes
+
+    def frame(seed: int) -> pd.DataFrame:
+        return pd.DataFrame({"x": np.random.default_rng(seed).random(125_000)})  # ~1 MB
+
+    size = frame_bytes(frame(0))
+    live = {"a", "b"}
+    cache = FrameCache(total_bytes=int(3.5 * size), session_bytes=int(2.5 * size),
+                       alive=lambda owner: owner in live)
+    loads: list[str] = []
+
+    def load(key: str):
+        def run() -> pd.DataFrame:
+            loads.append(key)
+            return frame(int(key[1:]))
+        return run
+
+    for key in ("k1", "k2", "k3"):
+        cache.get(key, "a", load(key))
+    assert cache.keys() == ["k2", "k3"] and cache.owner_bytes("a") == 2 * size
+    cache.get("k3", "b", load("k3"))  # the same content for another session: one copy
+    assert loads == ["k1", "k2", "k3"] and cache.used_bytes() == 2 * size
+    cache.get("k4", "b", load("k4"))
+    cache.get("k5", "b", load("k5"))
+    assert cache.used_bytes() <= 3.5 * size and cache.owner_bytes("b") <= 2.5 * size
+    assert "k2" not in cache.keys(), "the least recently used frame went first"
+    live.discard("b")  # b's tab was closed
+    cache.get("k3", "a", load("k3"))
+    assert cache.keys() == ["k3"] and cache.used_bytes() == size
+    big = FrameCache(total_bytes=size // 2, session_bytes=size // 2, alive=lambda o: True)
+    big.get("k1", "a", load("k1"))
+    big.get("k1", "a", load("k1"))
+    assert big.keys() == [] and loads[-2:] == ["k1", "k1"], "a frame over budget is not kept"
+
+
+def test_an_upload_is_kept_for_its_session_only(monkeypatch):
+    from fairlens.ui import _cache
+
+    from .conftest import new_app
+
+    at = new_app()
+    upload(at, "mine.csv", predictions_csv(n=800))
+    at.switch_page("pages/data.py").run()
+    key = at.session_state[keys.ACTIVE].key
+    cache = _cache.frame_cache()
+    assert key in cache.keys()
+    owners = cache._entries[key].owners
+    held = {k: e.owners for k, e in cache._entries.items()}
+    assert len(owners) == 1 and "(built-in sample)" not in owners, held
+    assert cache.owner_bytes(next(iter(owners))) >= _cache.frame_bytes(
+        fairlens.read_table(predictions_csv(n=800)))

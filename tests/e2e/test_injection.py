@@ -10,6 +10,7 @@ Chromium (unless ``FAIRLENS_REQUIRE_BROWSER=1``).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -17,8 +18,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.e2e.test_browser import run_server, settle, upload_on_the_data_page
-from tests.e2e.test_browser import browser  # noqa: F401 - the shared Chromium fixture
+from tests.e2e.test_browser import (
+    browser,  # noqa: F401 - the shared Chromium fixture
+    run_server,
+    settle,
+    upload_on_the_data_page,
+)
 
 ATTACKER = "attacker.example"
 PAYLOADS = [
@@ -43,8 +48,19 @@ BUTTONS = {"remedies": "Run remedy", "report": "Build the report"}
 RENDERED = """() => {
   const main = document.querySelector('[data-testid="stMain"]');
   const out = {imgs: [], links: [], headings: [], colored: [], katex: 0};
-  for (const img of document.querySelectorAll('img')) out.imgs.push(img.src);
-  for (const a of main.querySelectorAll('a')) out.links.push(a.href);
+  const where = (el) => {
+    const box = el.closest('[data-testid]:not([data-testid="stMarkdownContainer"])');
+    return (box ? box.getAttribute('data-testid') : '?') + ': '
+      + (el.closest('[data-testid="stMarkdownContainer"]') || el).innerText.slice(0, 160);
+  };
+  for (const img of document.querySelectorAll('img'))
+    if (img.src.includes('attacker')) out.imgs.push(img.src + ' in ' + where(img));
+  for (const a of main.querySelectorAll('a[href]')) {
+    const href = a.getAttribute('href') || '';
+    let host = '';
+    try { host = new URL(href, document.baseURI).host; } catch (e) { host = href; }
+    if (host.includes('attacker')) out.links.push(href + ' in ' + where(a));
+  }
   for (const h of main.querySelectorAll('h1, h2, h3, h4, h5, h6'))
     out.headings.push(h.innerText.trim());
   for (const el of main.querySelectorAll('[class*="colored"], span[style*="color"]'))
@@ -87,7 +103,13 @@ def injection_run(browser, tmp_path_factory):  # noqa: F811 - the shared fixture
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         upload_on_the_data_page(page, url, data)
-        page.get_by_text("Loaded payloads.csv").wait_for(timeout=120_000)
+        try:
+            page.get_by_text("Loaded payloads.csv").wait_for(timeout=180_000)
+        except Exception:
+            page.screenshot(path=str(folder / "upload.png"), full_page=True)
+            pytest.fail("the upload was not loaded: "
+                        + page.locator('[data-testid="stMain"]').inner_text()[:1500]
+                        + (folder / "streamlit.log").read_text()[-2000:])
         settle(page)
         for path, title in PAGES.items():
             page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first.click()
@@ -95,11 +117,14 @@ def injection_run(browser, tmp_path_factory):  # noqa: F811 - the shared fixture
             if path in BUTTONS:
                 page.get_by_role("button", name=BUTTONS[path]).first.click()
                 settle(page)
-            page.screenshot(path=str(folder / f"{path}.png"), full_page=True)
+            shots = Path(os.environ.get("FAIRLENS_SCREENSHOTS", folder))
+            shots.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(shots / f"injection_{path}.png"), full_page=True)
             seen[path] = {
                 "text": page.locator('[data-testid="stMain"]').inner_text(),
                 "dom": page.evaluate(RENDERED),
-                "exceptions": page.locator('[data-testid="stException"]').count(),
+                "exceptions": [e.inner_text()[:300] for e in
+                               page.locator('[data-testid="stException"]').all()],
             }
         page.close()
     outside = sorted({u for u in requests
@@ -116,16 +141,16 @@ def test_the_browser_asks_only_its_own_server(injection_run):
 def test_payloads_are_not_rendered(injection_run, path):
     shown = injection_run["pages"][path]
     dom = shown["dom"]
-    assert not [s for s in dom["imgs"] if ATTACKER in s], dom["imgs"]
-    assert not [h for h in dom["links"] if ATTACKER in h], dom["links"]
+    assert not dom["imgs"], dom["imgs"]
+    assert not dom["links"], dom["links"]
     assert "HEAD" not in dom["headings"] and "RED" not in dom["colored"], dom
     assert dom["katex"] == 0
-    assert shown["exceptions"] == 0, shown["text"][:2000]
+    assert not shown["exceptions"], shown["exceptions"]
 
 
 @pytest.mark.parametrize("path", ["data", "fairness", "equity", "over_time", "slices"])
 def test_group_values_read_as_literal_text(injection_run, path):
-    text = " ".join(injection_run["pages"][path]["text"].split())
+    text = " ".join(injection_run["pages"][path]["text"].replace("\u2060", "").split())
     if path == "data":
         wanted = [FEATURE]
     elif path == "slices":
