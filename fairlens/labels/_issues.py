@@ -35,7 +35,7 @@ from fairlens.labels._crossval import (
 )
 from fairlens.labels._detection import Detection, DetectorInput, FilterBy, RankBy
 from fairlens.labels._rates import RATE_COLUMNS, issue_rates
-from fairlens.labels._sample import MAX_ROWS, RowSample, row_sample
+from fairlens.labels._sample import RowSample, row_sample
 from fairlens.labels._sources import available_sources, feature_leak_warnings
 from fairlens.labels._validate import (
     check_labels,
@@ -649,7 +649,7 @@ def cross_val_proba_spec(
     n_splits: int = 5,
     seed: int = 0,
     progress: Progress | None = None,
-    max_rows: int | None = MAX_ROWS,
+    max_rows: int | Literal["auto"] | None = "auto",
 ) -> CrossValProba:
     """Cross-validated probabilities for the label of ``spec`` from feature columns of ``frame``.
 
@@ -712,7 +712,7 @@ def label_issues_spec(
     features: list[str] | None = None,
     pred_probs: np.ndarray | None = None,
     progress: Progress | None = None,
-    max_rows: int | None = MAX_ROWS,
+    max_rows: int | Literal["auto"] | None = "auto",
     **keywords: Any,
 ) -> LabelIssues:
     """Label issues of ``frame``, with the column roles given as an :class:`~fairlens.AuditSpec`.
@@ -742,10 +742,11 @@ def label_issues_spec(
         ``source="features"``; skips the training.
     progress : callable, optional
         ``progress(done, total, message)`` of the cross-validation.
-    max_rows : int or None, default :data:`fairlens.labels.MAX_ROWS` (200,000)
-        Above this many rows, the analysis works on a random sample of ``max_rows`` rows
-        stratified by the label and the sensitive attributes, drawn with ``options.seed``
-        (``result.sample``; JSON ``sample``); None analyses every row.
+    max_rows : int, "auto" or None, default "auto"
+        ``"auto"`` is :data:`fairlens.labels.MAX_ROWS` (200,000). Above this many rows, the
+        analysis works on a random sample of ``max_rows`` rows stratified by the label and
+        the sensitive attributes, drawn with ``options.seed`` (``result.sample``; JSON
+        ``sample``); None analyses every row.
     **keywords
         The older keyword options, still accepted: detector options (``filter_by``,
         ``rank_by``, ``frac_noise``, ``min_examples_per_class``, ``adjust_pred_probs``,

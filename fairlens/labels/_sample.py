@@ -69,9 +69,11 @@ class RowSample:
 
 
 def check_max_rows(max_rows: Any) -> int | None:
-    """``max_rows`` as an int (None: no limit)."""
+    """``max_rows`` as an int (None: no limit; ``"auto"``: :data:`MAX_ROWS`, read when called)."""
     if max_rows is None:
         return None
+    if isinstance(max_rows, str) and max_rows == "auto":
+        return MAX_ROWS
     if isinstance(max_rows, bool) or not isinstance(max_rows, (int, np.integer)) \
             or max_rows < MIN_MAX_ROWS:
         raise FairLensInputError(E.MAX_ROWS_RANGE.format(minimum=MIN_MAX_ROWS, value=max_rows))
@@ -106,7 +108,7 @@ def stratified_rows(strata: np.ndarray, size: int, seed: int) -> np.ndarray:
     return np.sort(order[rank < take[strata[order]]])
 
 
-def row_sample(frame: pd.DataFrame, spec: AuditSpec, *, max_rows: int | None = MAX_ROWS,
+def row_sample(frame: pd.DataFrame, spec: AuditSpec, *, max_rows: int | str | None = "auto",
                seed: int = 0) -> RowSample | None:
     """The sample to analyse when ``frame`` has more than ``max_rows`` rows, else None.
 

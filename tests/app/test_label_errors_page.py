@@ -343,3 +343,27 @@ def test_a_failing_cross_validation_is_a_message_not_a_crash(planted, monkeypatc
     assert [e.value for e in at.error] == [
         "The labels analysis could not run: ValueError: window shape cannot be larger than "
         "input array shape"]
+
+
+def test_big_data_works_on_a_stated_sample_and_numbers_rows_as_in_the_data(planted,
+                                                                            monkeypatch):
+    """Above fairlens.labels.MAX_ROWS rows the page analyses the seeded stratified sample,
+    says so in the headline, and the review queue shows the rows of the data (the limit is
+    lowered here to keep the test fast; MAX_ROWS is read when the analysis runs)."""
+    import fairlens.labels._sample as sampling
+
+    monkeypatch.setattr(sampling, "MAX_ROWS", 3_000)
+    big = planted.frame.head(5_000)
+    spec = AuditSpec(label="label", score=["score"], sensitive=["group"])
+    at = open_page(upload_session(big, spec, "big.csv", "big0", ci="wilson", bootstrap=0))
+    assert metrics(at)["Rows analysed"] == "3,000"
+    assert md("The data has 5,000 rows, more than the 3,000 that label errors work on") in \
+        text(at)
+    found = fl.label_issues_spec(big, spec, options=AuditOptions(ci="wilson", bootstrap=0))
+    assert found.sample.rows_analysed == 3_000
+    queue = frame_with(at, "Chance of the given label")
+    rows = [int(r) for r in queue["Row"]]
+    assert rows == [int(r) for r in found.issue_table()["row"][:len(rows)]]
+    assert max(rows) >= 3_000 or len(rows) < 5
+    assert [str(v) for v in queue["Given label"]] == [str(v) for v in big["label"].iloc[rows]]
+    assert L.LABEL_FLAGS not in at.session_state  # no flags of a sample for Slices
