@@ -26,6 +26,7 @@ from fairlens.data import _errors as E
 from fairlens.ui import _cache
 from fairlens.ui import _keys as K
 from fairlens.ui._workspace import Workspace, WorkspaceError, WorkspaceStore, is_workspace_id
+from fairlens.wording import md
 
 BIG_UPLOAD_ROWS = 2_000_000
 """Uploads with more rows are kept only as Parquet in their workspace: DuckDB builds the count
@@ -457,8 +458,36 @@ def close_subset() -> bool:
     return True
 
 
+def login_configured() -> bool:
+    """True when the server has Streamlit's login configured (``[auth]`` in
+    ``.streamlit/secrets.toml``): then every page asks for a login first."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # noqa: BLE001 - no secrets file
+        return False
+
+
+def require_login() -> None:
+    """With a login configured, stop the run of a visitor who is not logged in, showing only
+    the login button (nothing of any workspace is read before)."""
+    if not login_configured() or logged_in_user():
+        return
+    st.title("FairLens")
+    st.markdown("This FairLens server asks you to log in. Your workspaces then belong to you.")
+    providers = [k for k, v in dict(st.secrets["auth"]).items() if isinstance(v, dict)]
+    if providers:
+        for name in providers:
+            st.button(f"Log in with {md(name)}", key=f"login_{name}", on_click=st.login,
+                      args=(name,), type="primary")
+    else:
+        st.button("Log in", key="login", on_click=st.login, type="primary")
+    st.stop()
+
+
 def init_session() -> None:
-    """First run of a browser tab: reopen the workspace named in the address, else the sample."""
+    """First run of a browser tab: reopen the workspace named in the address, else the sample
+    (after the login, when the server has one)."""
+    require_login()
     if K.ACTIVE in st.session_state:
         _sync_query()
         return

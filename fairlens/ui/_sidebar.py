@@ -291,11 +291,24 @@ def _ttl_text() -> str:
     return f"{hours / 24:g} days" if hours >= 48 and hours % 24 == 0 else f"{hours:g} hours"
 
 
+def _user_section() -> None:
+    """Who is logged in, and the way out (only when the server has a login)."""
+    if not S.logged_in_user():
+        return
+    who = st.user.get("email") or st.user.get("name") or "you"
+    cols = st.columns([3, 2], vertical_alignment="center")
+    cols[0].caption(f"Logged in as **{md(who)}**; your workspaces belong to this login.")
+    cols[1].button("Log out", key="sidebar_logout", on_click=st.logout,
+                   use_container_width=True)
+    st.divider()
+
+
 def render_sidebar() -> None:
     """Draw the shared sidebar (call from ``app.py`` before running the page)."""
     data = S.active()
     with st.sidebar:
         S.remember_owner()
+        _user_section()
         st.markdown("**Dataset**")
         kind = "built-in sample" if data.kind == "sample" else "uploaded file"
         st.markdown(f"{md(data.name)}  \n:gray[{data.n_rows:,} rows x {data.n_columns} columns, "

@@ -146,3 +146,17 @@ def test_an_opened_sample_is_in_the_address_at_once_and_a_reload_keeps_it():
     data = reloaded.session_state[keys.ACTIVE]
     assert data.sample == "adult" and data.kind == "sample" and data.workspace == ws_id
     assert reloaded.query_params["workspace"] == ws_id
+
+
+def test_with_a_login_configured_nothing_opens_before_the_login():
+    _, ws_id = saved_by_a()
+    at = new_app({"workspace": ws_id})
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback",
+                          "cookie_secret": "x" * 32, "client_id": "fairlens",
+                          "client_secret": "s",
+                          "server_metadata_url": "http://localhost:9/.well-known/openid"}
+    at.run()
+    assert not at.exception, at.exception
+    assert [b.label for b in at.button] == ["Log in"]
+    assert keys.ACTIVE not in at.session_state, "a workspace was read before the login"
+    assert not at.sidebar.markdown and not at.main.table
