@@ -108,10 +108,11 @@ else:
                    delta_color="inverse", help="Change against the original predictions.")
     if result.baseline is not None:
         gap_base = result.disparity("baseline")
-        cols[2].metric(f"{gap_name}, beyond retraining", fmt(gap_after),
+        cols[2].metric("Beyond retraining", fmt(gap_after),
                        delta=f"{gap_after - gap_base:+.3f}", delta_color="inverse",
-                       help="Change against the same learner retrained without fairness, on "
-                            "the same split: what the fairness method itself added.")
+                       help=f"{gap_name} against the same learner retrained without "
+                            "fairness, on the same split: what the fairness method itself "
+                            "added.")
     ui.table(R.before_after_table(result), key="remedies_before_after")
     for note in R.fit_notes(result):
         st.caption(md(note))
@@ -120,7 +121,8 @@ else:
     if table is not None:
         st.markdown("**The thresholds** (a row is positive from this score on; where a share "
                     "is given, that share of the rows at that score is chosen at random)")
-        ui.table(table, key="remedies_thresholds")
+        ui.table(table, key="remedies_thresholds", column_config={
+            "Randomized": st.column_config.TextColumn(width="large")})
     weights = R.weights_table(result)
     if weights is not None:
         st.markdown("**Reweighing weights** w = P(A) P(Y) / P(A, Y)")

@@ -182,9 +182,8 @@ def thresholds_table(result: RemedyResult) -> pd.DataFrame | None:
     rows = []
     for g in groups:
         rand = "; ".join(
-            (f"score {p['score']:.4g}" if p["score_to"] == p["score"] else
-             f"scores {p['score']:.4g} to {p['score_to']:.4g}")
-            + f": {p['p_positive']:.0%} positive" for p in g["randomized"]) or "no"
+            (f"score {lo:.4g}" if hi == lo else f"scores {lo:.4g} to {hi:.4g}")
+            + f": {share} positive" for lo, hi, share in _shares(g["randomized"])) or "no"
         rates = g["expected_fit_rates"]
         threshold = g["threshold"]
         rows.append({"Group": str(g["group"]), "Rows (fit)": fmt_int(g["n_fit"]),
@@ -192,6 +191,20 @@ def thresholds_table(result: RemedyResult) -> pd.DataFrame | None:
                      else f"{float(threshold):.4g}", "Randomized": rand,
                      "TPR (fit)": _cell(rates["tpr"]), "FPR (fit)": _cell(rates["fpr"])})
     return pd.DataFrame(rows)
+
+
+def _shares(randomized: list[dict[str, Any]]) -> list[tuple[float, float, str]]:
+    """The randomized score ranges of one group, those that print the same share merged (the
+    rule is monotone in the score, so the scores between two ranges of one share have it
+    too)."""
+    out: list[tuple[float, float, str]] = []
+    for part in randomized:
+        share = f"{float(part['p_positive']):.0%}"
+        if out and out[-1][2] == share:
+            out[-1] = (out[-1][0], float(part["score_to"]), share)
+        else:
+            out.append((float(part["score"]), float(part["score_to"]), share))
+    return out
 
 
 def saved_caption(files: dict[str, str]) -> str:
