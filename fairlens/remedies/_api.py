@@ -30,6 +30,7 @@ from fairlens.remedies._common import (
     make_split,
 )
 from fairlens.remedies._result import RemedyResult
+from fairlens.wording import names
 
 Method = str | Remedy
 """A remedy's registered name, or a configured remedy object."""
@@ -51,8 +52,8 @@ def resolve_method(method: Method, keywords: dict[str, Any]) -> Remedy:
     """
     unknown = sorted(set(keywords) - set(_known_keywords()))
     if unknown:
-        raise FairLensInputError(f"Unknown remedy option(s) {unknown}; known: "
-                                 f"{_known_keywords()}.")
+        raise FairLensInputError(f"Unknown remedy option(s) {names(unknown)}; known: "
+                                 f"{names(_known_keywords())}.")
     if isinstance(method, Remedy):
         cls = type(method)
         return cls.from_keywords({**method.get_params(), **keywords})

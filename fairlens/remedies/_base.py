@@ -37,6 +37,7 @@ from fairlens.remedies._common import (
     prediction_spec,
 )
 from fairlens.remedies._result import RemedyResult
+from fairlens.wording import names
 from fairlens.wording.remedies import expected_gap_clause, retrained_sentence, sentence_for
 
 
@@ -177,8 +178,8 @@ def validate(frame: pd.DataFrame, spec: AuditSpec, remedy: Remedy,
                                                       choices=", ".join(spec.sensitive)))
     leak = [f for f in spec.features if f in (spec.label, *spec.score, *spec.pred)]
     if leak:
-        raise FairLensInputError(f"Feature column(s) {leak} are the label or the predictions; "
-                                 "remove them from the features.")
+        raise FairLensInputError(f"Feature column(s) {names(leak)} are the label or the "
+                                 "predictions; remove them from the features.")
     return str(attribute)
 
 
@@ -210,7 +211,7 @@ def evaluate(frame: pd.DataFrame, spec: AuditSpec, remedy: Remedy, *,
                      attribute=attribute, constraint=constraint, tolerance=tolerance,
                      seed=int(seed), audits=options, progress=progress)
     if spec.weight:
-        ctx.warnings.append(f"The sample-weight column {spec.weight!r} weighs the audits; the "
+        ctx.warnings.append(f"The sample-weight column {spec.weight} weighs the audits; the "
                             "remedies are fitted without it.")
     steps = 4
     tick = progress or (lambda done, total, message: None)

@@ -21,6 +21,7 @@ from fairlens.remedies._common import (
     score_spec,
 )
 from fairlens.remedies._models import feature_frame, fit_pipeline
+from fairlens.wording import names
 
 CURVES_SCHEMA = "fairlens.learning_curves/1"
 FLAT = 0.002
@@ -198,10 +199,10 @@ def learning_curves(
         flat = ranked[ranked["gain_per_doubling"] <= FLAT]
         if len(flat):
             sentences.append(f"More of the same data is not predicted to raise the {metric} of "
-                             f"{', '.join(map(str, flat['group']))} (flat curve); a gap there "
+                             f"{names(flat['group'])} (flat curve); a gap there "
                              "needs other features or better labels, not more rows.")
         skipped = advice[advice["small"]]["group"].tolist()
         if skipped:
-            sentences.append(f"Too few rows to tell for {', '.join(map(str, skipped))}.")
+            sentences.append(f"Too few rows to tell for {names(skipped)}.")
     return LearningCurves(curves=curves, advice=advice, sentences=sentences, metric=metric,
                           attribute=attribute, learner=learner, warnings=warnings)

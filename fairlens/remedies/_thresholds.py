@@ -167,7 +167,7 @@ class GroupThresholdOptimizer:
                     if g_all[g] > 0:
                         kind = "positive" if rate == "tpr" else "negative"
                         self.notes_.append(
-                            f"Group {groups[g]!r} has no {kind} labels in the fitting rows; "
+                            f"Group {groups[g]} has no {kind} labels in the fitting rows; "
                             f"its {rate.upper()} is not constrained.")
                     continue
                 coef = num / denom

@@ -27,7 +27,7 @@ from fairlens.remedies._common import (
 )
 from fairlens.remedies._methods import METHODS
 from fairlens.remedies._result import RemedyResult
-from fairlens.wording import fmt_ci
+from fairlens.wording import fmt_ci, names
 
 
 def pareto_mask(accuracy: np.ndarray, disparity: np.ndarray) -> np.ndarray:
@@ -144,7 +144,8 @@ def _remedies(methods: Sequence[Method], keywords: dict[str, Any]) -> list[tuple
     known = registry.names("remedy")
     bad = [m for m in given if not isinstance(m, Remedy) and m not in known]
     if bad:
-        raise FairLensInputError(f"Unknown remedies {bad}; choose from {', '.join(known)}.")
+        raise FairLensInputError(f"Unknown remedies {names(map(str, bad))}; choose from "
+                                 f"{', '.join(known)}.")
     options = {k: v for k, v in keywords.items()
                if k not in ("constraint", "test_size", "seed", "attribute", "output_dir")}
     return [(m, resolve_method(m, options)) for m in given]
