@@ -70,8 +70,7 @@ def _styles() -> dict[str, Any]:
                              leading=18, textColor=ink, spaceBefore=10, spaceAfter=4,
                              keepWithNext=1),
         "h3": ParagraphStyle("h3", parent=base["Heading3"], fontName=fonts["bold"], fontSize=10,
-                             leading=13, textColor=ink, spaceBefore=6, spaceAfter=2,
-                             keepWithNext=1),
+                             leading=13, textColor=ink, spaceBefore=6, spaceAfter=2),
         "body": ParagraphStyle("b", parent=base["BodyText"], fontName=fonts["regular"],
                                fontSize=9, leading=12, textColor=ink, spaceAfter=4),
         "muted": ParagraphStyle("m", parent=base["BodyText"], fontName=fonts["regular"],
@@ -85,6 +84,10 @@ def _styles() -> dict[str, Any]:
                                textColor=ink, backColor=colors.HexColor("#f1f5f9"),
                                borderPadding=4, spaceBefore=4),
     }
+
+
+TITLE_ROOM_MM = 30
+"""Room (mm) a table's title needs below it on the page: the title and its first rows."""
 
 
 def _keep_ci(text: str) -> str:
@@ -122,9 +125,12 @@ def _widths(table: Any, styles: dict[str, Any], width: float) -> list[float]:
 
 def _table(table: Any, styles: dict[str, Any], width: float) -> list[Any]:
     from reportlab.lib import colors
-    from reportlab.platypus import Paragraph, Table, TableStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import CondPageBreak, Paragraph, Table, TableStyle
 
-    out: list[Any] = [Paragraph(rich(table.title), styles["h3"])]
+    # a title never ends a page: a new page when less than a title and a few rows fit
+    out: list[Any] = [CondPageBreak(TITLE_ROOM_MM * mm),
+                      Paragraph(rich(table.title), styles["h3"])]
     data = [[Paragraph(rich(c), styles["head"]) for c in table.columns]]
     for row in table.rows:
         data.append([Paragraph(escape(_keep_ci(str(c))), styles["cell"]) for c in row])
