@@ -186,10 +186,11 @@ def headline_of(doc: dict[str, Any]) -> str:
 
 def raw_score_switch(column: str) -> str:
     """Why a raw score was passed over for the cross-validated model."""
-    return (f"The score {column} is a raw score (a risk scale, not a calibrated probability), "
-            "so it is not used as the probability of each label: confident learning would read "
-            "its top value as certainty and flag every label that contradicts it. A "
-            "cross-validated model of the features gives the probabilities instead.")
+    return (f'The score column "{column}" is a raw score (a risk scale, not a calibrated '
+            "probability), so it is not used as the probability of each label: confident "
+            "learning would read its top value as certainty and flag every label that "
+            "contradicts it. A cross-validated model of the features gives the probabilities "
+            "instead.")
 
 
 # --- one flagged row, for a person ---------------------------------------------------------------

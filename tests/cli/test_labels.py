@@ -61,7 +61,7 @@ def test_the_compas_samples_raw_score_is_passed_over_for_the_cross_validated_mod
     assert doc["source"] == "features" and doc["detector"]["name"] == "cross_validated"
     assert doc["method"]["raw_score_passed_over"] == "score"
     assert doc["method"]["n_splits"] == 3 and doc["method"]["model"] == "logistic_regression"
-    assert "The score score is a raw score" in doc["headline"]
+    assert 'The score column "score" is a raw score' in doc["headline"]
     assert "cross-validated in 3 folds on 5 feature columns" in doc["headline"]
     assert doc["n_issues"] != 2034
 
@@ -89,7 +89,7 @@ def test_a_raw_upload_gets_the_screened_features_and_the_reason(tmp_path, capsys
     assert "priors_count" in features
     assert not {"is_recid", "decile_score", "id", "name", "two_year_recid"} & set(features)
     summary = capsys.readouterr().out
-    assert summary.startswith("FairLens labels: ") and "decile_score is a raw score" in summary
+    assert summary.startswith("FairLens labels: ") and '"decile_score" is a raw score' in summary
     assert "0.0000" not in summary and "labelled " in summary
     # Asking for the score itself: exit 2 with the reason.
     assert main(["labels", str(data), "--label", "two_year_recid", "--score", "decile_score",
