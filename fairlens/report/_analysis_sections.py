@@ -153,6 +153,8 @@ def remedy_section(doc: Document) -> Section:
     except Exception:  # noqa: BLE001 - an unknown remedy keeps its name
         title = method
     attribute = doc.get("attribute")
+    disparities = (doc.get("before") or {}).get("disparities") or {}
+    shown_attribute = attribute or next(iter(disparities), None)
     paragraphs = []
     if doc.get("sentence"):
         paragraphs.append(str(doc["sentence"]))
@@ -172,13 +174,13 @@ def remedy_section(doc: Document) -> Section:
     def value(part: str, kind: str, key: str) -> Any:
         block = parts[part].get(kind) or {}
         if kind == "disparities":
-            block = block.get(str(attribute)) or {}
+            block = block.get(str(shown_attribute)) or {}
         return block.get(key)
 
     rows = []
     keys = [("overall", k, metric_label(k)) for k in
             ("accuracy", "balanced_accuracy", "selection_rate", "tpr", "fpr", "auc")]
-    keys += [("disparities", k, f"{measure_label(k)} ({attribute})") for k in
+    keys += [("disparities", k, f"{measure_label(k)} ({shown_attribute})") for k in
              ("equalized_odds_difference", "equal_opportunity_difference",
               "demographic_parity_difference")]
     for kind, key, label in keys:

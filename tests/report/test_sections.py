@@ -77,7 +77,7 @@ def test_explain_and_remedy_sections(base_report):
     assert "fidelity to the audited predictions: 0.91" in html
     assert "Flipping race changes 4% of decisions." in html
     assert "Group thresholds cut the equalized-odds gap from 0.31 to 0.04." in html
-    assert "disparities.race.equalized_odds_difference" in html
+    assert "Equalized odds difference (race)" in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and SCRIPT not in html
     tables = report.tables()
     assert tables["explain_gap"]["feature"].tolist() == ["priors", "age"]
