@@ -328,6 +328,8 @@ def _size_text(n_bytes: float) -> str:
 def _header_record(text: str, sep: str) -> tuple[list[str], int | None]:
     """The first non-blank record of ``text`` (names stripped, as pandas reads them) and the
     offset where the data lines start (None when no line ends after the header)."""
+    if len(sep) != 1:  # a regular expression or a long separator: pandas' own business
+        return [], None
     stream = io.StringIO(text, newline="")
     reader = csv.reader(stream, delimiter=sep, skipinitialspace=True)
     try:
