@@ -15,8 +15,8 @@ The rule (``interval_method`` per value in the JSON):
    keeps its bootstrap interval when it has width; when it collapses it gets none
    (``[null, null]``, method ``"none"``), with the reason in the warnings.
 
-Replaced intervals are widened to include the point estimate (weighted audits compute the
-point from weights and the small-sample interval from row counts).
+Every interval is widened to include its point estimate (weighted audits compute the point
+from weights and the small-sample interval from row counts).
 """
 
 from __future__ import annotations
@@ -177,6 +177,9 @@ def choose_intervals(metrics: dict[str, np.ndarray], n: np.ndarray,
         lo, hi = np.asarray(lo, dtype=np.float64).copy(), np.asarray(hi, dtype=np.float64).copy()
         method = np.full(v.shape, base_method[m], dtype=object)
         defined = ~np.isnan(v)
+        # Never an interval that excludes its own point (Wilson's rounded end at 0 was 7e-18).
+        lo = np.where(defined & ~np.isnan(lo), np.fmin(lo, v), lo)
+        hi = np.where(defined & ~np.isnan(hi), np.fmax(hi, v), hi)
         collapsed = defined & ~(hi > lo)
         if m in small:
             s_lo, s_hi, s_method = small[m]

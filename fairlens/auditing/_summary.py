@@ -591,9 +591,11 @@ def _interval_notes(name: str, labels: list[str], n: np.ndarray,
     out = []
     if swapped:
         tiny = sum(1 for i in swapped if n[i] < SMALL_GROUP_ROWS)
-        who = (f"{tiny} group(s) under {SMALL_GROUP_ROWS} rows" if tiny == len(swapped) else
-               f"{len(swapped)} group(s) ({tiny} under {SMALL_GROUP_ROWS} rows, "
-               f"{len(swapped) - tiny} with an interval of zero width)")
+        wide = len(swapped) - tiny
+        who = (f"{tiny} group(s) under {SMALL_GROUP_ROWS} rows" if not wide else
+               f"{wide} group(s) with an interval of zero width" if not tiny else
+               f"{len(swapped)} group(s) ({tiny} under {SMALL_GROUP_ROWS} rows, {wide} with an "
+               "interval of zero width)")
         out.append(
             f"{name}: {who} get small-sample intervals: Wilson for rates, a conservative "
             "maximum-variance interval for AUC (interval_method in the JSON).")
