@@ -109,12 +109,6 @@ def _chosen_index(grouping: Grouping, reference: Any) -> int | None:
     return None
 
 
-def _reference_index(grouping: Grouping, n: np.ndarray, reference: Any) -> int:
-    """The reference group: the user's choice where it applies, else the largest group."""
-    chosen = _chosen_index(grouping, reference)
-    return int(np.argmax(n)) if chosen is None else chosen
-
-
 def _references(stats: Statistics, sizes: dict[str, np.ndarray], opts: AuditOptions
                 ) -> tuple[dict[str, tuple[int, str]], list[str]]:
     """Reference group and rule of every grouping, and a warning where the rule fell back.
