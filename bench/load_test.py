@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -39,7 +40,10 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-dev-shm-usage"]
-STEP_TIMEOUT_MS = 300_000
+STEP_TIMEOUT_MS = 600_000
+"""Longest wait for one step (a page's results) before it counts as an error."""
+STAGGER_S = 2.0
+"""Seconds between the starts of two sessions."""
 SETTLED = """() => {
   const status = document.querySelector('[data-testid="stStatusWidget"]');
   const busy = status && /Stop|Running/.test(status.innerText);
@@ -120,17 +124,17 @@ class MemoryWatch(threading.Thread):
         super().__init__(daemon=True)
         self.pid, self.interval = pid, interval
         self.samples: list[int] = []
-        self._stop = threading.Event()
+        self._halt = threading.Event()
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             self.samples.append(_status_kib(self.pid, "VmRSS"))
-            self._stop.wait(self.interval)
+            self._halt.wait(self.interval)
 
     def stop(self) -> dict[str, float]:
         """Stop sampling; start, peak (sampled and the kernel's high-water mark) and end RSS."""
         high_water = _status_kib(self.pid, "VmHWM")
-        self._stop.set()
+        self._halt.set()
         self.join()
         mib = [s / 1024 for s in self.samples if s] or [0.0]
         return {"start_mib": mib[0], "peak_mib": max(max(mib), high_water / 1024),
@@ -145,6 +149,13 @@ class Outcome:
     round: int
     seconds: dict[str, float] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+
+
+def _probe(url: str) -> bool:
+    """Streamlit's own probe of ``<page>/_stcore/...`` before the server root (a 404 there
+    is how the browser finds the base path, not an error of the app)."""
+    path = url.split("://", 1)[-1].split("/", 1)[-1]
+    return "/_stcore/" in "/" + path and not path.startswith("_stcore/")
 
 
 async def _settle(page, pause: float = 0.6) -> None:
@@ -172,12 +183,18 @@ async def _open(page, title: str) -> None:
 async def session_rounds(browser, url: str, index: int, rounds: int, files: list[Path],
                          log: list[str]) -> list[Outcome]:
     """One browser session doing upload -> Fairness -> Equity -> Report ``rounds`` times."""
+    await asyncio.sleep(STAGGER_S * index)  # people do not all press Enter in the same second
     context = await browser.new_context(viewport={"width": 1400, "height": 1800})
+    context.set_default_timeout(STEP_TIMEOUT_MS)
+    context.set_default_navigation_timeout(STEP_TIMEOUT_MS)
     page = await context.new_page()
     problems: list[str] = []
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
     page.on("console", lambda m: problems.append(f"console: {m.text}")
-            if m.type == "error" or HANG_TEXT in m.text else None)
+            if (m.type == "error" and "Failed to load resource" not in m.text)
+            or HANG_TEXT in m.text else None)
+    page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}")
+            if r.status >= 400 and not _probe(r.url) else None)
     outcomes = []
     for r in range(rounds):
         out = Outcome(index, r + 1)
@@ -245,7 +262,12 @@ async def run(url: str, sessions: int, rounds: int, files: list[Path]) -> list[O
     return [o for per in results for o in per]
 
 
+def _exit_on_term(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)  # so that the server is stopped on the way out
+
+
 def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _exit_on_term)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)

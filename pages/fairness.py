@@ -37,10 +37,19 @@ def _headline(audit: ui.Audit, model: str) -> None:
                        else "")).strip() or None)
 
 
+WIDE_TABLE_METRICS = 9
+"""With more metric columns than this, the per-group table leaves its Flags out (the page
+would cut that last column off) and lists the flags under it."""
+
+
 def _group_table(by_group: pd.DataFrame, metrics: list[str], min_group_size: int,
                  grouping: str) -> None:
     """The per-group table: significant cells in yellow, small groups in grey."""
     display, mask = fmt.group_table(by_group, grouping, metrics, min_group_size=min_group_size)
+    flags = None
+    if len(metrics) > WIDE_TABLE_METRICS:
+        flags = [(g, f) for g, f in zip(display["Group"], display["Flags"], strict=True) if f]
+        display, mask = display.drop(columns="Flags"), mask.drop(columns="Flags")
     small = by_group[by_group["grouping"] == grouping]["small"].to_numpy(dtype=bool)
     css = np.where(mask.to_numpy(), "background-color: #fef3c7; font-weight: 600;", "")
     css = css.astype(object)
@@ -48,6 +57,9 @@ def _group_table(by_group: pd.DataFrame, metrics: list[str], min_group_size: int
     cell_css = pd.DataFrame(css, columns=display.columns).drop(columns="Group").to_numpy()
     ui.static_table(display.set_index("Group"),
                     styler=lambda safe: safe.style.apply(lambda _: cell_css, axis=None))
+    if flags:
+        st.markdown("**Flags:** " + "; ".join(f"{fmt.md(g)}: {fmt.md(f)}" for g, f in flags)
+                    + ".")
     st.caption("Each cell: value [95% confidence interval]. **\\*** and yellow: differs from the "
                "reference group after correcting for multiple comparisons (Benjamini-Hochberg, "
                "q < 0.05). Grey rows: groups below the minimum size, left out of disparities.")

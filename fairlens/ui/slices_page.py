@@ -54,17 +54,28 @@ TABLE_COLUMNS = {
 library's column names; the shown frame's headers are :func:`fairlens.wording.header` of
 them)."""
 SLICE_CHARS_PX = 7
-"""About how many pixels one character of a slice description takes in the table."""
+"""About how many pixels one character of a slice's conditions takes in the table."""
+SLICE_COLUMN_PX = (240, 520)
+"""Narrowest and widest Slice column (a wider one is not pinned, so the numbers can scroll)."""
 
 
-def table_columns(descriptions: list[str]) -> dict[str, Any]:
-    """:data:`TABLE_COLUMNS` keyed by the shown headers, the description column as wide as
-    its longest text (up to 900 px), so that no slice is cut off."""
+def table_columns(conditions: list[str]) -> dict[str, Any]:
+    """:data:`TABLE_COLUMNS` keyed by the shown headers, the Slice column as wide as its
+    longest conditions, so that no slice is cut off."""
     config = {header(k): v for k, v in TABLE_COLUMNS.items()}
-    longest = max((len(d) for d in descriptions), default=20)
+    want = SLICE_CHARS_PX * max((len(c) for c in conditions), default=20) + 24
+    width = int(min(max(want, SLICE_COLUMN_PX[0]), SLICE_COLUMN_PX[1]))
     config[header("description")] = st.column_config.TextColumn(
-        "Slice", width=int(min(900, max(300, SLICE_CHARS_PX * longest))), pinned=True)
+        "Slice", width=width, pinned=want <= SLICE_COLUMN_PX[1])
     return config
+
+
+def slices_table(result: fs.SliceResult) -> pd.DataFrame:
+    """The slices table as shown: each slice named by its conditions (its full sentence, with
+    the numbers the other columns hold, is in the list above the table)."""
+    shown = words.display_table(result.to_frame())
+    shown["description"] = [words.describe_conditions(s.conditions) for s in result.slices]
+    return shown
 
 
 def options() -> AuditOptions:
@@ -123,8 +134,8 @@ def show_slices(result: fs.SliceResult, *, already: list[str] = ()) -> None:
     for s in result.slices:
         st.markdown("- " + words.slice_line(md(s.description), s.significant, s.q_value,
                                             markdown=True))
-    table(words.display_table(result.to_frame()), key="slices_table",
-          column_config=table_columns([s.description for s in result.slices]))
+    shown = slices_table(result)
+    table(shown, key="slices_table", column_config=table_columns(list(shown["description"])))
     st.download_button("Download the slices (JSON)", data=result.to_json(indent=2),
                        file_name="fairlens-slices.json", mime="application/json",
                        key="slices_json", on_click="ignore", icon=":material/download:")

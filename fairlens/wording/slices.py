@@ -101,8 +101,8 @@ def describe_slice(conditions: list[dict[str, Any]], rate: float, mean_error: fl
                     best = (ratio, attr, value, share, base)
     if best is not None:
         _, attr, value, share, base = best
-        text += (f"; {attr} {format_value(value)} makes up {share:.0%} of them "
-                 f"against {base:.0%} of all rows")
+        text += (f"; {share:.0%} of the slice is {attr} {format_value(value)} "
+                 f"(against {base:.0%} of all rows)")
     return text
 
 

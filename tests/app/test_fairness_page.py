@@ -204,3 +204,20 @@ def test_invalid_mapping_shows_a_message_not_a_traceback(app):
     assert not app.exception
     assert any("no_such_column" in readable(e.value) for e in app.error)
     assert pd.Series([p.label for p in app.main.get("page_link")]).str.contains("Data").any()
+
+
+def test_all_metrics_table_lists_its_flags_under_it(compas_audit):
+    """With every metric the table is too wide for a Flags column: the flags follow it."""
+    from fairlens.ui import keys
+
+    from .conftest import new_app
+
+    at = new_app()
+    at.switch_page("pages/fairness.py").run()
+    at.toggle(key=keys.W_FAIRNESS_ALL_METRICS).set_value(True).run()
+    table = table_frame(at)
+    assert "Flags" not in table.columns and len(table.columns) > 10
+    line = next(readable(m.value) for m in at.markdown if m.value.startswith("**Flags:**"))
+    assert "African-American: reference group" in line
+    assert "Native American: small group (n < 30)" in line
+    assert "Caucasian: differs from reference: " in line

@@ -13,6 +13,7 @@ from fairlens import AuditSpec
 from fairlens.datasets import make_planted
 from fairlens.slices import find_slices, slice_mask
 from fairlens.ui import ActiveData, keys
+from fairlens.wording.slices import describe_conditions
 from tests.app.conftest import APP, TIMEOUT, restart_server
 
 from .conftest import readable
@@ -64,7 +65,8 @@ def test_planted_slice_is_shown_first(planted):
     assert expected.slices[0].description in text
     assert "age under 25" in text and "region is north" in text
     table = at.dataframe[0].value
-    assert list(table["Description"]) == [s.description for s in expected.slices]
+    assert list(table["Description"]) == [describe_conditions(s.conditions)
+                                          for s in expected.slices]
     assert len(at.get("plotly_chart")) == 2  # error tree and heat map
 
 
@@ -133,7 +135,8 @@ def test_label_issue_flags_are_an_error_signal(planted):
     expected = find_slices(frame, features=features, errors=mask.astype(float),
                            sensitive=["group"], min_support=max(30, len(frame) // 100))
     table = at.dataframe[0].value
-    assert list(table["Description"]) == [s.description for s in expected.slices]
+    assert list(table["Description"]) == [describe_conditions(s.conditions)
+                                          for s in expected.slices]
     shown = {m.label: m.value for m in at.metric}
     assert shown["Overall error"] == f"{mask.mean():.1%}"
     assert any(f"Error signal: {flags['about']}" in readable(c.value) for c in at.caption)
