@@ -251,13 +251,24 @@ MAX_NAMED = 6
 few)."""
 
 
-def _list_words(values: Any) -> str:
+def _list_words(key: str, values: Any) -> str:
+    """``features age and sex``, or for a long list ``12 features (age, sex, ...)``."""
     from fairlens.wording._text import names
 
     values = [str(v) for v in values]
     if len(values) <= MAX_NAMED:
-        return names(values)
-    return f"{len(values)} ({', '.join(values[:MAX_NAMED - 2])} ...)"
+        return f"{key} {names(values) if values else 'none'}"
+    return f"{len(values)} {key} ({', '.join(values[:MAX_NAMED - 2])} ...)"
+
+
+_CHOICES = {"objective", "architecture", "learner", "constraint"}
+"""Remedy settings whose values are choices named in snake_case (``equalized_odds``)."""
+
+
+def _words(value: Any) -> Any:
+    """A choice named in snake_case, for a person (``prune_by_noise_rate`` ->
+    ``prune by noise rate``); other values unchanged."""
+    return value.replace("_", " ") if isinstance(value, str) else value
 
 
 def _document_settings(name: str, doc: Mapping[str, Any]
@@ -274,15 +285,19 @@ def _document_settings(name: str, doc: Mapping[str, Any]
         if doc.get("source"):
             out["probabilities from"] = source_short(str(doc["source"]),
                                                      options.get("n_splits", "?"))
-        covered |= {"source", "detector"}
-        if isinstance(detector, Mapping):
-            out["detector"] = detector.get("name")
-            for key in ("model", "filter_by", "rank_by"):
-                if key in options:
-                    out[key.replace("_", " ")] = options[key]
-                    covered.add(key)
+        from fairlens.wording.labels import model_name
+
+        covered |= {"source", "detector", "n_splits"}
+        if doc.get("source") == "features" and options.get("model") is not None:
+            out["probabilities from"] = (f"a {options.get('n_splits', '?')}-fold "
+                                         f"cross-validated {model_name(options['model'])}")
+            covered.add("model")
+        for key in ("filter_by", "rank_by"):
+            if key in options:
+                out[key.replace("_", " ")] = _words(options[key])
+                covered.add(key)
     elif name == "slices":
-        out["error signal"] = doc.get("error")
+        out["error signal"] = _words(doc.get("error"))
         params = doc.get("params") or {}
         for key in ("features", "max_depth", "min_support", "top_k", "n_bins", "fdr"):
             if key in params:
@@ -310,7 +325,7 @@ def _document_settings(name: str, doc: Mapping[str, Any]
         settings = doc.get("settings") or {}
         for key, value in settings.items():
             if key not in ("attribute", "bootstrap", "min_group_size"):
-                out[key.replace("_", " ")] = value
+                out[key.replace("_", " ")] = _words(value) if key in _CHOICES else value
         covered |= {"method", "attribute", "constraint", "tolerance", *settings}
     return {k: v for k, v in out.items() if v is not None}, covered
 
@@ -322,8 +337,8 @@ def settings_text(name: str, params: Mapping[str, Any], doc: Mapping[str, Any] |
     for key, value in params.items():
         if key in _HIDDEN_SETTINGS or key in covered or value is None:
             continue
-        shown[key.replace("_", " ")] = value
-    parts = [f"{k} {_list_words(v) if isinstance(v, (list, tuple)) else _setting_value(v)}"
+        shown[key.replace("_", " ")] = _words(value) if key in _CHOICES else value
+    parts = [_list_words(k, v) if isinstance(v, (list, tuple)) else f"{k} {_setting_value(v)}"
              for k, v in shown.items()]
     text = "; ".join(parts)
     return text if len(text) <= _MAX_SETTING_TEXT else text[:_MAX_SETTING_TEXT - 3] + "..."
