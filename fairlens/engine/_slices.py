@@ -66,11 +66,12 @@ class SqlSliceCounts:
         self.features = list(features)
         self.sensitive = list(sensitive)
         self.kinds = {c.name: c.kind for c in backend.columns}
-        missing = [f for f in [*self.features, *self.sensitive] if f not in self.kinds]
-        if missing:
-            raise FairLensInputError(
-                f"Feature column {missing[0]!r} is not in the data; available columns: "
-                f"{list(self.kinds)}.")
+        for kind, names in (("Feature", self.features), ("Sensitive", self.sensitive)):
+            missing = [f for f in names if f not in self.kinds]
+            if missing:
+                raise FairLensInputError(
+                    f"{kind} column {missing[0]!r} is not in the data; available columns: "
+                    f"{list(self.kinds)}.")
         self.error = error
         self.cells = f"fl_slices_{next(_COUNTER)}"
         self._profile()

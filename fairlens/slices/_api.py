@@ -560,15 +560,18 @@ def _report(res: Any, rows_stats: Any, *, enc: Encoded, n: int, total: float, to
                        warnings=warnings, params=params)
 
 
-def _error_sql(tables: Any, spec: AuditSpec, error: str, errors: Any, threshold: float
-               ) -> tuple[str, str]:
-    """SQL of the per-row error of :func:`error_signal_spec` (or of an error column)."""
+def _error_sql(backend: Any, spec: AuditSpec, error: str, errors: Any, threshold: float
+                ) -> tuple[str, str]:
+    """SQL of the per-row error of :func:`error_signal_spec` (or of an error column) on an
+    engine's source, and the error's name."""
     from fairlens.engine._sql import double
 
+    names = {c.name for c in backend.columns}
+
     def col(name: str) -> str:
-        if name not in tables.kinds:
+        if name not in names:
             raise FairLensInputError(MSG_ERRORS_COLUMN.format(col=name))
-        return f"CAST({tables.b.quote(name)} AS DOUBLE)"
+        return f"CAST({backend.quote(name)} AS DOUBLE)"
 
     if errors is not None:
         if not isinstance(errors, str):
@@ -629,9 +632,7 @@ def _find_slices_sql(source: Any, spec: AuditSpec, engine: str, *, errors: Any, 
         backend = SparkBackend(source)
     counts = None
     try:
-        probe = SqlSliceCounts.__new__(SqlSliceCounts)
-        probe.b, probe.kinds = backend, {c.name: c.kind for c in backend.columns}
-        e_sql, error_name = _error_sql(probe, spec, error, errors, threshold)
+        e_sql, error_name = _error_sql(backend, spec, error, errors, threshold)
         counts = SqlSliceCounts(backend, list(features), e_sql, list(spec.sensitive))
         n = counts.n
         if counts.bad:
