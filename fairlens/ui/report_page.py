@@ -60,6 +60,14 @@ def remedy_methods() -> list[str]:
     return list(registry.names("remedy")) if available("remedy") else []
 
 
+def method_title(method: str) -> str:
+    """A remedy method's name for a person (its registered title)."""
+    try:
+        return registry.get("remedy", method).title
+    except Exception:  # noqa: BLE001 - an unknown method keeps its name
+        return method
+
+
 def page_runs() -> dict[str, dict[str, Any]]:
     """The analyses run on the pages of the active data, with their section settings."""
     return recorded_runs()

@@ -261,8 +261,26 @@ def _list_words(key: str, values: Any) -> str:
     return f"{len(values)} {key} ({', '.join(values[:MAX_NAMED - 2])} ...)"
 
 
+SETTING_NAMES = {
+    "fis_coef": "group share c", "fis_temperature": "temperature T", "febs_gamma": "gamma",
+    "test_size": "held-out share", "n_splits": "folds", "max_depth": "most conditions per slice",
+    "min_support": "minimum rows per slice", "top_k": "slices shown", "n_bins": "bins",
+    "fdr": "false discovery rate", "sample_size": "rows explained", "group_a": "group A",
+    "group_b": "group B", "model_name": "model file", "trust_pickle": "pickle trusted",
+}
+"""Section settings named as on the pages (others: their name with spaces)."""
 _CHOICES = {"objective", "architecture", "learner", "constraint"}
 """Remedy settings whose values are choices named in snake_case (``equalized_odds``)."""
+
+
+def _method_title(method: Any) -> Any:
+    """A remedy method by its registered title (``fis`` -> ``Fair identity scaling ...``)."""
+    from fairlens import registry
+
+    try:
+        return registry.get("remedy", str(method)).title
+    except Exception:  # noqa: BLE001 - an unknown method keeps its name
+        return method
 
 
 def _words(value: Any) -> Any:
@@ -301,7 +319,7 @@ def _document_settings(name: str, doc: Mapping[str, Any]
         params = doc.get("params") or {}
         for key in ("features", "max_depth", "min_support", "top_k", "n_bins", "fdr"):
             if key in params:
-                out[key.replace("_", " ")] = params[key]
+                out[SETTING_NAMES.get(key, key)] = params[key]
         covered |= {"error", *params}
     elif name == "explain":
         model = doc.get("model") or {}
@@ -314,7 +332,7 @@ def _document_settings(name: str, doc: Mapping[str, Any]
         covered |= {"model", "sample", "trust_pickle", "trusted_types",
                     "features", "attribute", "group_a", "group_b", "sample_size"}
     elif name == "remedy":
-        out["method"] = doc.get("method")
+        out["method"] = _method_title(doc.get("method"))
         out["attribute"] = doc.get("attribute")
         constraint = str(doc.get("constraint") or "").replace("_", " ") or None
         if doc.get("tolerance") is not None:
@@ -325,7 +343,8 @@ def _document_settings(name: str, doc: Mapping[str, Any]
         settings = doc.get("settings") or {}
         for key, value in settings.items():
             if key not in ("attribute", "bootstrap", "min_group_size"):
-                out[key.replace("_", " ")] = _words(value) if key in _CHOICES else value
+                out[SETTING_NAMES.get(key, key.replace("_", " "))] = (
+                    _words(value) if key in _CHOICES else value)
         covered |= {"method", "attribute", "constraint", "tolerance", *settings}
     return {k: v for k, v in out.items() if v is not None}, covered
 
@@ -337,7 +356,8 @@ def settings_text(name: str, params: Mapping[str, Any], doc: Mapping[str, Any] |
     for key, value in params.items():
         if key in _HIDDEN_SETTINGS or key in covered or value is None:
             continue
-        shown[key.replace("_", " ")] = _words(value) if key in _CHOICES else value
+        shown[SETTING_NAMES.get(key, key.replace("_", " "))] = (
+            _words(value) if key in _CHOICES else value)
     parts = [_list_words(k, v) if isinstance(v, (list, tuple)) else f"{k} {_setting_value(v)}"
              for k, v in shown.items()]
     text = "; ".join(parts)

@@ -131,8 +131,9 @@ def test_cli_config_reproduces_the_page_settings_exactly(tmp_path, capsys):
     html = render_html(page, interactive=False)
     assert "Not run on the pages: defaults (error signal misclassification" in html
     assert "As run on the Explain page, with its settings:" in html
-    assert ("As run on the Remedies page, with its settings: method thresholds; attribute race; "
-            "constraint demographic parity; tolerance 0.1") in html
+    assert ("As run on the Remedies page, with its settings: method Group-specific thresholds; "
+            "attribute race; constraint demographic parity; tolerance 0.1; held-out share 0.4; "
+            "seed 2") in html
 
 
 def test_label_issue_slices_use_the_label_sections_flags():
