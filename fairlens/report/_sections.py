@@ -36,6 +36,14 @@ from fairlens.wording.report import NOT_RUN_ON_PAGES, PAGE_NAMES, settings_origi
 CHART_METRICS = ("selection_rate", "tpr", "fpr", "ppv")
 """The per-group chart's metrics (binary tasks)."""
 KEY_MEASURES = tuple(MEASURE_LABELS)
+ROLE_NAMES = {"label": "label column", "sensitive": "sensitive attributes",
+              "score": "score column(s)", "pred": "predicted-label column(s)",
+              "proba_prefix": "class-probability columns (prefix)",
+              "metric": "per-sample metric column(s)", "features": "features",
+              "threshold": "decision threshold", "score_kind": "kind of score",
+              "favorable": "favorable prediction", "positive_label": "positive label",
+              "time": "time column", "weight": "row weight column"}
+"""The mapping's roles, for a person (the table "Audit spec (column roles)")."""
 PAGE_FLAGS = "(see the Flags column)"
 REPORT_FLAGS = "(marked * in the table below)"
 """The report's tables mark a significant difference with *; the pages have a Flags column."""
@@ -67,8 +75,8 @@ def about_section(report: Report) -> Section:
         ("column names", ", ".join(fp.get("column_names") or [])[:400])])
     spec = audit.spec.to_dict()
     mapping = _kv("Audit spec (column roles)", [
-        (k, ", ".join(map(str, v)) if isinstance(v, list) else v) for k, v in spec.items()
-        if v not in (None, [], "")])
+        (ROLE_NAMES.get(k, k.replace("_", " ")), ", ".join(map(str, v)) if isinstance(v, list)
+         else v) for k, v in spec.items() if v not in (None, [], "")])
     opts = audit.options
     settings = _kv("Settings", [
         ("reference group", opts.reference if opts.reference is not None else "largest group"),
