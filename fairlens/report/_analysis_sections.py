@@ -92,9 +92,9 @@ def explain_section(doc: Document) -> Section:
         fid = model.get("fidelity")
         fid_text = (f"; fidelity to the audited predictions: {fidelity_words(fid)}"
                     if fid is not None else "")
-        paragraphs.append(f"Explained model: {model.get('kind', '?')} "
-                          f"({model.get('source', '?')}){fid_text}; "
-                          f"{doc.get('sample_size', '?')} rows explained.")
+        what = "a surrogate of the scores" if model.get("kind") == "surrogate" else "the model"
+        paragraphs.append(f"Explained: {what} ({model.get('source', '?')}){fid_text}; "
+                          f"{fmt_int(doc.get('sample_size'))} rows explained.")
     gap = doc.get("gap") or {}
     if gap:
         paragraphs.append(
