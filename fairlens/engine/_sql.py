@@ -100,6 +100,13 @@ class Backend(Protocol):
     def row_number(self) -> str:
         """A window expression numbering the rows ``0, 1, ...`` in the source's order."""
 
+    def materialize(self, name: str, sql: str) -> int:
+        """Keep the result of ``sql`` as the temporary relation ``name`` (the slice search's
+        cells, :mod:`fairlens.engine._slices`); its number of rows."""
+
+    def drop(self, name: str) -> None:
+        """Drop a relation of :meth:`materialize`."""
+
 
 def double(value: float) -> str:
     """A double literal that every engine parses to exactly ``value``."""
