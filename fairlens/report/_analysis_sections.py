@@ -12,7 +12,7 @@ import pandas as pd
 
 from fairlens.report._content import Figure, Section, frame_table
 from fairlens.report._tables import explain_frames, labels_frames, remedy_frame, slices_frame
-from fairlens.wording import fmt, fmt_ci, fmt_int, is_missing, measure_label
+from fairlens.wording import fmt, fmt_ci, fmt_int, is_missing, measure_label, names
 from fairlens.wording.report import fidelity_words
 
 MAX_GROUP_COLUMNS = 8
@@ -84,6 +84,33 @@ def slices_section(doc: Document) -> Section:
                      tables=tables)
 
 
+FLIP_KEYS = ("attribute", "share", "threshold", "n")
+PROXY_KEYS = ("attribute", "auc", "n_holdout", "verdict")
+
+
+def _check_words(key: str, part: dict[str, Any], who: str) -> str:
+    """The flip test's or the proxy check's finding in words (the Explain page's sentences),
+    from its JSON object; the numbers it has, named, when a key is missing."""
+    from types import SimpleNamespace
+
+    from fairlens.wording.explain import flip_sentence, proxy_sentence
+
+    if part.get("sentence"):
+        return str(part["sentence"])
+    if key == "flip" and all(part.get(k) is not None for k in FLIP_KEYS):
+        return flip_sentence(SimpleNamespace(**part), who)
+    if key == "proxy" and all(part.get(k) is not None for k in PROXY_KEYS):
+        text = proxy_sentence(SimpleNamespace(**part), who)
+        features = part.get("features")
+        if isinstance(features, dict) and features:
+            top = sorted(features, key=lambda f: -(features[f] or 0))[:3]
+            text += (f" The inputs that carry most of it (the largest AUC drop when "
+                     f"shuffled): {names([str(f) for f in top])}.")
+        return text
+    return "; ".join(f"{k.replace('_', ' ')} {fmt(v) if isinstance(v, float) else v}"
+                     for k, v in part.items() if not isinstance(v, (dict, list)))
+
+
 def explain_section(doc: Document) -> Section:
     """Feature importance and the decomposition of the score gap between two groups."""
     model = doc.get("model") or {}
@@ -101,13 +128,11 @@ def explain_section(doc: Document) -> Section:
             f"Mean score of {gap.get('group_a', '?')} ({gap.get('attribute', '')}) "
             f"{fmt(gap.get('mean_a'))} vs {gap.get('group_b', '?')} {fmt(gap.get('mean_b'))}: "
             f"gap {fmt(gap.get('gap'))}, decomposed over the features below.")
+    who = "the surrogate" if model.get("kind") == "surrogate" else "the model"
     for key, title in (("flip", "Attribute-flip test"), ("proxy", "Proxy check")):
         part = doc.get(key)
         if isinstance(part, dict) and part:
-            text = part.get("sentence") or "; ".join(
-                f"{k} {fmt(v) if isinstance(v, float) else v}" for k, v in part.items()
-                if not isinstance(v, (dict, list)))
-            paragraphs.append(f"{title}: {text}")
+            paragraphs.append(f"{title}: {_check_words(key, part, who)}")
     frames = explain_frames(doc)
     tables, figures = [], []
     imp = frames.get("explain_importance")

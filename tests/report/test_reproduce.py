@@ -147,3 +147,28 @@ def test_label_issue_slices_use_the_label_sections_flags():
     assert not report.errors, report.errors
     flagged = report.labels.issues.mask.mean()
     assert report.slices.overall_error == pytest.approx(flagged)
+
+
+def test_settings_and_checks_are_written_for_a_person():
+    from fairlens.report._analysis_sections import explain_section
+    from fairlens.wording.report import settings_origin
+
+    labels = {"source": "features", "detector": {"name": "cross_validated", "options": {
+        "model": "hist_gradient_boosting", "n_splits": 5, "filter_by": "prune_by_noise_rate"}}}
+    assert settings_origin("labels", "page", {"features": ["age", "priors_count"]}, labels) == (
+        "As run on the Label errors page, with its settings: probabilities from a 5-fold "
+        "cross-validated gradient-boosting model; filter by prune by noise rate; features age "
+        "and priors_count.")
+    slices = {"error": "false_positive", "params": {"features": list("abcdefgh"), "top_k": 5}}
+    assert settings_origin("slices", "defaults", {}, slices) == (
+        "Not run on the pages: defaults (error signal false positive; 8 features (a, b, c, "
+        "d ...); slices shown 5).")
+    assert settings_origin("slices", None, {}, slices).startswith("Default settings: ")
+    section = explain_section({
+        "model": {"kind": "model", "source": "the adult sample's scikit-learn pipeline"},
+        "sample_size": 2000,
+        "flip": {"attribute": "sex", "share": 0.037, "threshold": 0.5, "n": 300}})
+    assert section.paragraphs == [
+        "Explained: the model (the adult sample's scikit-learn pipeline); 2,000 rows explained.",
+        "Attribute-flip test: Changing only **sex** (every other input kept) changes **3.7%** "
+        "of the decisions (score \u2265 0.5) of the model, over 300 rows."]
