@@ -27,6 +27,9 @@ def add_command(subparsers: Any) -> argparse.ArgumentParser:
                    help="allow a pickle/joblib model (loading it runs its code)")
     p.add_argument("--trust-type", action="append", metavar="TYPE",
                    help="accept this untrusted type of a skops file; repeat for several")
+    p.add_argument("--model-sha256", metavar="HEX",
+                   help="load the model file only if its content has this SHA-256 (pin the "
+                        "exact bytes you trust, e.g. with --trust-pickle in a pipeline)")
     C.add_options(p, "threshold")
     p.add_argument("--sample-size", type=int, default=2000, help="rows explained (2000)")
     C.add_options(p, "seed", "output")
@@ -45,7 +48,8 @@ def run_explain(args: argparse.Namespace) -> Explanation:
     if args.model:
         features = C.columns(args.features)
         model = load_model(args.model, trust_pickle=args.trust_pickle,
-                           trusted_types=args.trust_type, features=features or None)
+                           trusted_types=args.trust_type, features=features or None,
+                           sha256=args.model_sha256)
     elif args.sample:
         from fairlens.datasets import SAMPLE_MODELS
 

@@ -282,3 +282,15 @@ def test_onnx_errors_name_the_file_not_its_folder(tmp_path: Path) -> None:
     with pytest.raises(FairLensInputError) as info:
         load_model(bad)
     assert str(tmp_path) not in str(info.value) and "broken.onnx" in str(info.value)
+
+
+def test_cli_model_sha256_pins_the_trusted_bytes(tmp_path: Path, capsys) -> None:
+    from fairlens.cli import main
+
+    marker = tmp_path / "pwned.txt"
+    path = tmp_path / "model.pkl"
+    path.write_bytes(pickle.dumps(_CreatesFile(str(marker)), protocol=4))
+    code = main(["explain", "--sample", "adult", "--model", str(path), "--trust-pickle",
+                 "--model-sha256", "0" * 64, "--quiet"])
+    assert code == 2 and not marker.exists()
+    assert "model.pkl is not the file you confirmed" in capsys.readouterr().err
