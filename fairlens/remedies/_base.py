@@ -36,6 +36,7 @@ from fairlens.remedies._common import (
     positive_of,
     prediction_spec,
 )
+from fairlens.remedies._effect import paired_difference
 from fairlens.remedies._result import RemedyResult
 from fairlens.wording import names
 from fairlens.wording.remedies import expected_gap_clause, retrained_sentence, sentence_for
@@ -223,10 +224,12 @@ def evaluate(frame: pd.DataFrame, spec: AuditSpec, remedy: Remedy, *,
     tick(3, steps, "Auditing the remedied predictions on the held-out rows")
     after = audit_spec(out.after_frame, out.after_spec, options=options)
     baseline = None
+    beyond: dict[str, Any] = {}
     if out.baseline_frame is not None:
         baseline = audit_spec(out.baseline_frame, out.after_spec, options=options)
+        beyond = beyond_retraining(out, ctx, after, baseline)
     sentence = headline(remedy, constraint, attribute, before, after, baseline, out.fit_check,
-                        tolerance, len(test_part))
+                        tolerance, len(test_part), beyond)
     result = RemedyResult(
         method=remedy.name, constraint=constraint,
         tolerance=tolerance if remedy.takes_constraint else None, attribute=attribute,
@@ -235,16 +238,42 @@ def evaluate(frame: pd.DataFrame, spec: AuditSpec, remedy: Remedy, *,
         warnings=list(dict.fromkeys(ctx.warnings)),
         settings={"attribute": attribute, "test_size": float(test_size), "seed": int(seed),
                   **(settings or {})},
-        baseline=baseline, fit_check=out.fit_check, takes_constraint=remedy.takes_constraint)
+        baseline=baseline, fit_check=out.fit_check, takes_constraint=remedy.takes_constraint,
+        beyond_retraining=beyond)
     if output_dir:
         result.save(output_dir)
     tick(steps, steps, "Done")
     return result
 
 
+def _decisions(frame: pd.DataFrame, spec: AuditSpec, classes: list[Any]) -> np.ndarray:
+    """The 0/1 decisions of a remedied frame (its score at 0.5, or its predicted label)."""
+    if spec.score:
+        return (pd.to_numeric(frame[spec.score[0]]).to_numpy() >= spec.threshold).astype(int)
+    return (frame[spec.pred[0]].to_numpy() == classes[1]).astype(int)
+
+
+def beyond_retraining(out: Fitted, ctx: FitContext, after: Audit, baseline: Audit
+                      ) -> dict[str, Any]:
+    """The gap of the remedy minus that of the learner retrained without fairness on the same
+    held-out rows, with a paired bootstrap interval (empty when the audits are weighted or
+    the recomputed gaps are not the audits')."""
+    if ctx.spec.weight:
+        return {}
+    measure = MEASURE[ctx.constraint]
+    effect = paired_difference(
+        ctx.y_test, ctx.test_part[ctx.attribute].to_numpy(),
+        _decisions(out.after_frame, out.after_spec, ctx.classes),
+        _decisions(out.baseline_frame, out.after_spec, ctx.classes),
+        constraint=ctx.constraint, min_group_size=ctx.audits.min_group_size, seed=ctx.seed)
+    same = all(abs(effect[k] - disparity_of(audit, ctx.attribute, measure)) < 1e-9
+               for k, audit in (("with_method", after), ("without", baseline)))
+    return {"measure": measure, **effect} if same else {}
+
+
 def headline(remedy: Remedy, constraint: str, attribute: str, before: Audit, after: Audit,
              baseline: Audit | None, fit_check: dict[str, Any], tolerance: float,
-             n_test: int) -> str:
+             n_test: int, beyond: dict[str, Any] | None = None) -> str:
     """The result's sentence, from the held-out audits: a remedy that retrains is compared
     with the same learner retrained without fairness (what the method added beyond
     retraining); the others with the original predictions."""
@@ -262,9 +291,10 @@ def headline(remedy: Remedy, constraint: str, attribute: str, before: Audit, aft
                             plural=remedy.plural)
     base_gap = None if baseline is None else disparity_of(baseline, attribute, measure)
     base_acc = None if baseline is None else float(baseline.overall["accuracy"])
+    interval = (beyond["low"], beyond["high"]) if beyond else None
     return retrained_sentence(remedy.title, measure, attribute, gaps[0], gaps[1], base_gap,
                               accs[0], accs[1], base_acc, n_test, extra_text,
-                              plural=remedy.plural)
+                              plural=remedy.plural, interval=interval)
 
 
 # --- helpers of the remedies --------------------------------------------------------------------

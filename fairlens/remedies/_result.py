@@ -63,6 +63,10 @@ class RemedyResult:
     fit_check : dict
         The constraint's disparity on the fitting rows (against the tolerance for a remedy
         that takes a constraint; group thresholds add their cross-fitted choice).
+    beyond_retraining : dict
+        For a remedy that retrains: its held-out gap minus that of the same learner retrained
+        without fairness, with a paired bootstrap interval (``difference``, ``low``,
+        ``high``, ``level``, ``draws``, ``with_method``, ``without``).
     takes_constraint : bool
         The remedy targets the constraint within :attr:`tolerance` (thresholds, expgrad);
         for the others (reweighing, FIS, FEBS) ``tolerance`` is None and the constraint only
@@ -85,6 +89,7 @@ class RemedyResult:
     baseline: Audit | None = None
     fit_check: dict[str, Any] = field(default_factory=dict)
     takes_constraint: bool = True
+    beyond_retraining: dict[str, Any] = field(default_factory=dict)
 
     SCHEMA: ClassVar[str] = SCHEMA
 
@@ -122,6 +127,7 @@ class RemedyResult:
         }
         if self.baseline is not None:
             doc["baseline"] = audit_summary(self.baseline)
+            doc["beyond_retraining"] = json_safe(self.beyond_retraining)
         return doc
 
     def before_after(self) -> pd.DataFrame:

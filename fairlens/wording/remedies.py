@@ -103,13 +103,16 @@ def sentence_for(title: str, measure: str, attribute: str, before_gap: float,
 def retrained_sentence(title: str, measure: str, attribute: str, before_gap: float,
                        after_gap: float, baseline_gap: float | None, before_acc: float,
                        after_acc: float, baseline_acc: float | None, n_test: int,
-                       extra: str = "", *, plural: bool = False) -> str:
+                       extra: str = "", *, plural: bool = False,
+                       interval: tuple[float, float] | None = None) -> str:
     """The sentence of a remedy that retrains a model: what the fairness method added beyond
     retraining (against the same learner retrained without it, on the same split), then what
     retraining alone did against the original predictions.
 
     Without a baseline (``baseline_gap`` None) the change against the original predictions
-    is stated with the caveat that it mixes retraining and the method.
+    is stated with the caveat that it mixes retraining and the method. ``interval``: the
+    paired bootstrap interval of (gap with the method - gap without it); a "cut" or "raise"
+    whose interval holds 0 is said to be within the noise of the held-out rows.
 
     Examples
     --------
@@ -128,16 +131,20 @@ def retrained_sentence(title: str, measure: str, attribute: str, before_gap: flo
                 "trained without it for comparison)" + (f"; {extra}" if extra else "") + ".")
     if _nan(after_gap, baseline_gap):
         effect = f"leave the {words} ({attribute}) undefined"
-    elif after_gap < baseline_gap - _SAME:
-        effect = (f"cut the {words} ({attribute}) from {fmt(baseline_gap, DIGITS)}, the same "
+    elif abs(after_gap - baseline_gap) > _SAME:
+        direction = "cut" if after_gap < baseline_gap else "raise"
+        effect = (f"{direction} the {words} ({attribute}) from {fmt(baseline_gap, DIGITS)}, the same "
                   f"learner retrained without it, to {fmt(after_gap, DIGITS)}")
-    elif after_gap > baseline_gap + _SAME:
-        effect = (f"raise the {words} ({attribute}) from {fmt(baseline_gap, DIGITS)}, the same "
-                  f"learner retrained without it, to {fmt(after_gap, DIGITS)}")
+        spread = _interval_text(interval)
+        if spread:
+            noise = "within the noise of the held-out rows: " if interval[0] <= 0 <= \
+                interval[1] else ""
+            effect += f" ({noise}{spread})"
     else:
+        spread = _interval_text(interval)
         effect = (f"add nothing to the {words} ({attribute}) beyond retraining "
                   f"({fmt(after_gap, DIGITS)} with it, {fmt(baseline_gap, DIGITS)} for the "
-                  "same learner retrained without it)")
+                  "same learner retrained without it" + (f"; {spread}" if spread else "") + ")")
     cost = _cost(baseline_acc, after_acc)
     cost += "" if cost.startswith("leave") else " against that learner"
     retrain = _retrain_clause(before_gap, baseline_gap)
@@ -146,6 +153,12 @@ def retrained_sentence(title: str, measure: str, attribute: str, before_gap: flo
     if extra:
         text += f"; {extra}"
     return text + "."
+
+
+def _interval_text(interval: tuple[float, float] | None) -> str:
+    if interval is None or _nan(*interval):
+        return ""
+    return f"95% interval of the difference {interval[0]:+.3f} to {interval[1]:+.3f}"
 
 
 def _retrain_clause(before: float, retrained: float) -> str:

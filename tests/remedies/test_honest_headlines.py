@@ -102,6 +102,13 @@ def test_retrained_sentence_credits_only_what_the_method_added():
                           "retrained without it, to 0.050 and leaves accuracy unchanged; "
                           "retraining alone raised the gap from 0.100 (original predictions) "
                           "to 0.130")
+    noisy = retrained_sentence("FIS", "equalized_odds_difference", "sex", 0.10, 0.05, 0.13,
+                               0.87, 0.85, 0.85, 100, interval=(-0.11, 0.02))
+    assert ("to 0.050 (within the noise of the held-out rows: 95% interval of the difference "
+            "-0.110 to +0.020)") in noisy
+    clear = retrained_sentence("FIS", "equalized_odds_difference", "sex", 0.10, 0.05, 0.13,
+                               0.87, 0.85, 0.85, 100, interval=(-0.11, -0.04))
+    assert "to 0.050 (95% interval of the difference -0.110 to -0.040)" in clear
     alone = retrained_sentence("FIS", "equalized_odds_difference", "sex", 0.10, 0.05, None,
                                0.87, 0.85, None, 100)
     assert "mixes the effect of retraining with that of the method" in alone
@@ -165,6 +172,13 @@ def test_fis_has_no_constraint_rows_and_is_compared_with_the_unweighted_learner(
     if abs(after - base) <= 0.005:
         assert "adds nothing to the equalized-odds gap (g) beyond retraining" in result.sentence
     assert "retrained" in text.splitlines()[4]  # the column of the unweighted learner
+    # the method's own effect, paired on the same held-out rows, recomputed as the audit does
+    beyond = doc["beyond_retraining"]
+    assert beyond["with_method"] == pytest.approx(after, abs=1e-12)
+    assert beyond["without"] == pytest.approx(base, abs=1e-12)
+    assert beyond["low"] <= beyond["difference"] <= beyond["high"]
+    assert (f"95% interval of the difference {beyond['low']:+.3f} to {beyond['high']:+.3f}"
+            in result.sentence)
     # progress for a person: no 'none epoch 3/3'
     epochs = [m for m in messages if "epoch" in m]
     assert epochs and not any(m.startswith(("none", "fis")) for m in epochs)
