@@ -108,8 +108,8 @@ def _remedy(at, method: str) -> float:
     at.selectbox(key=R.W_METHOD).set_value(method).run()
     at.button(key=R.W_RUN).click().run()
     _no_exception(at, "remedies")
-    table = at.main.table[0].value
-    return float(table.loc["accuracy", "After"])
+    table = at.main.dataframe[0].value.set_index("Measure (held-out rows)")
+    return float(table.loc["Accuracy", "After"])
 
 
 def _report(at) -> None:
