@@ -102,8 +102,7 @@ if not lime.failed:
     score, score_column = X.file_score(spec, frame, row)
     st.markdown(words.row_sentence(one, result.model.output, who=result.subject,
                                    file_score=score, score_column=score_column, esc=md))
-    ui.table(X.row_table(one), headers=False, column_config=X.ROW_TABLE_COLUMNS,
-             key="explain_row_table")
+    ui.table(X.row_table(one), headers=False, key="explain_row_table")  # across the page
     st.plotly_chart(xp.row_bars(one), key="explain_row_chart")
 
 # --- flip test / proxies -----------------------------------------------------------------------

@@ -369,16 +369,6 @@ def row_table(row: RowExplanation) -> pd.DataFrame:
                          "LIME weight": t["lime_weight"].round(4)})
 
 
-ROW_TABLE_COLUMNS = {
-    "Feature": st.column_config.TextColumn(width="medium"),
-    "Value": st.column_config.TextColumn(width="medium"),
-    "SHAP value": st.column_config.NumberColumn(width="small", format="%.4f"),
-    "LIME condition": st.column_config.TextColumn(width="large"),
-    "LIME weight": st.column_config.NumberColumn(width="small", format="%.4f"),
-}
-"""Widths of the row table (shown across the page: no column is cut)."""
-
-
 def flipped_rows(result: Explanation) -> pd.DataFrame:
     """The rows whose decision flips, as shown."""
     r = result.flip.rows
