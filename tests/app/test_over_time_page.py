@@ -3,7 +3,6 @@ opened on the other pages and back, and what the page says without a time column
 
 from __future__ import annotations
 
-import fairlens
 from fairlens import AuditOptions, AuditSpec
 from fairlens.datasets import COMPAS_AUDIT, load_compas
 from fairlens.drift import drift_spec
