@@ -133,8 +133,8 @@ def retrained_sentence(title: str, measure: str, attribute: str, before_gap: flo
         effect = f"leave the {words} ({attribute}) undefined"
     elif abs(after_gap - baseline_gap) > _SAME:
         direction = "cut" if after_gap < baseline_gap else "raise"
-        effect = (f"{direction} the {words} ({attribute}) from {fmt(baseline_gap, DIGITS)}, the same "
-                  f"learner retrained without it, to {fmt(after_gap, DIGITS)}")
+        effect = (f"{direction} the {words} ({attribute}) from {fmt(baseline_gap, DIGITS)}, "
+                  f"the same learner retrained without it, to {fmt(after_gap, DIGITS)}")
         spread = _interval_text(interval)
         if spread:
             noise = "within the noise of the held-out rows: " if interval[0] <= 0 <= \
