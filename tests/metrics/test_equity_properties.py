@@ -40,7 +40,8 @@ def test_equity_scaled_pure_function(overall, values):
     # Leaving include out uses every defined group.
     es_all = float(equity_scaled(np.float64(overall), groups))
     defined = groups[~np.isnan(groups)]
-    assert len(defined) > 0 and es_all == pytest.approx(overall / (1 + np.abs(defined - overall).sum()), rel=1e-12)
+    assert len(defined) > 0
+    assert es_all == pytest.approx(overall / (1 + np.abs(defined - overall).sum()), rel=1e-12)
 
     psd_std, psd_max = (float(x) for x in performance_scaled_disparity(
         np.float64(overall), groups, include))
