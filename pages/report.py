@@ -50,9 +50,10 @@ use_remedy = cols[3].checkbox("Remedy", key=R.W_REMEDY, disabled=not methods,
 remedy = None
 if use_remedy and methods:
     ran = R.recorded_method(runs)
-    remedy = cols[3].selectbox("Remedy method", methods, key=R.W_REMEDY_METHOD,
-                               index=methods.index(ran) if ran in methods else 0,
-                               format_func=R.method_title)
+    # a row of its own: the methods' names are long
+    remedy = st.columns([2, 1])[0].selectbox(
+        "Remedy method", methods, key=R.W_REMEDY_METHOD,
+        index=methods.index(ran) if ran in methods else 0, format_func=R.method_title)
 cols[3].caption(R.origin_caption("remedy", runs, remedy))
 rules_text = st.text_area(
     "CI rules (optional, one per line)", key=R.W_RULES, height=80,

@@ -51,6 +51,8 @@ with ui.guarded("slices"), ui.progress_bar("Searching slices...") as bar:
     result, errors = P.search(frame, spec, features=features, error=error, flags=flags,
                               max_depth=depth, min_support=support, top_k=top_k,
                               progress=bar)
+ui.record_run("slices", {"features": list(features), "error": error, "max_depth": depth,
+                         "min_support": support, "top_k": top_k})
 
 P.show_slices(result, already=warned)
 if result.slices:

@@ -28,6 +28,6 @@ class SliceSection(SliceLine):
         """The slice finder on the spec's first model, with the audit's ``options``."""
         if spec.task != "binary":
             raise FairLensInputError(MSG_TASK)
-        if not spec.features:
+        if not (self.search_options.get("features") or spec.features):
             raise FairLensInputError(MSG_FEATURES)
         return super().run(frame, spec, options=options)

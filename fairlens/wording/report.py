@@ -239,6 +239,8 @@ def _setting_value(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:g}"
+    if isinstance(value, int):
+        return f"{value:,}"
     if isinstance(value, (list, tuple)):
         return names([str(v) for v in value]) if value else "none"
     if isinstance(value, dict):

@@ -15,7 +15,7 @@ from fairlens.cli import main
 from fairlens.report import ReportConfig
 from fairlens.ui import report_page as R
 
-from .conftest import new_app, predictions_csv, upload
+from .conftest import new_app, predictions_csv, readable, upload
 
 PAGE = R.PAGE
 
@@ -53,7 +53,7 @@ def test_build_preview_and_downloads(tmp_path):
     report = at.session_state[R.RESULT][1]
     assert report.slices is not None and report.gate is not None and not report.gate.passed
     assert any("1 of 2 rule(s) failed" in e.value for e in at.error)
-    summary = "\n".join(m.value for m in at.markdown)
+    summary = "\n".join(readable(m.value) for m in at.markdown)
     assert "equalized odds difference **0.40**" in summary
     assert ("the four-fifths rule **fails** for African-American, at 0.52 of Other's rate of "
             "the favorable outcome") in summary
@@ -206,3 +206,20 @@ def test_report_and_config_reproduce_the_pages_on_adult(tmp_path, capsys):
     app = json.loads(json.dumps(report.to_dict()))
     for key in COMPARED:
         assert cli[key] == app[key], key
+
+
+def test_report_repeats_the_slices_page_search():
+    at = _ok(new_app().run())
+    at.switch_page("pages/slices.py").run()
+    at.slider(key="slices_depth").set_value(2).run()
+    _ok(at.number_input(key="slices_top_k").set_value(4).run())
+    examined = _metric(at, "Slices examined")
+    open_report(at)
+    assert at.checkbox(key=R.W_SLICES).value
+    assert "As run on the Slices page" in [c.value for c in at.caption]
+    _ok(at.button(key=R.W_BUILD).click().run())
+    report = at.session_state[R.RESULT][1]
+    doc = report.slices.to_dict()
+    assert doc["params"]["max_depth"] == 2 and len(doc["slices"]) <= 4
+    assert f"{doc['n_examined']:,}" == examined
+    assert ReportConfig.from_toml(shown_config(at)).analyses["slices"]["top_k"] == 4
