@@ -65,7 +65,7 @@ RENDERED = """() => {
     out.headings.push(h.innerText.trim());
   for (const el of main.querySelectorAll('[class*="colored"], span[style*="color"]'))
     if (el.innerText.includes('RED')) out.colored.push(el.innerText);
-  out.katex = main.querySelectorAll('.katex a, a[href*="attacker"]').length;
+  out.katex = main.querySelectorAll('.katex a').length;
   return out;
 }"""
 
@@ -155,6 +155,8 @@ def test_group_values_read_as_literal_text(injection_run, path):
         wanted = [FEATURE]
     elif path == "slices":
         wanted = [FEATURE, _literal(PAYLOADS[0])]
+    elif path == "over_time":  # the six largest groups are drawn first
+        wanted = [_literal(p) for p in (PAYLOADS[1], PAYLOADS[2], PAYLOADS[6])]
     else:
         wanted = [_literal(p) for p in PAYLOADS[:2]]
     missing = [w for w in wanted if w not in text]
