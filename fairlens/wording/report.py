@@ -87,7 +87,9 @@ def _analysis_findings(documents: Documents) -> list[str]:
         if n_issues is not None and n_rows:
             from fairlens.wording.labels import headline_of
 
-            out.append(f"Label errors: {headline_of(dict(labels))}")
+            doc = dict(labels)
+            doc.setdefault("issue_rate", n_issues / n_rows)
+            out.append(f"Label errors: {headline_of(doc)}")
         if verdict:
             out.append(str(verdict[-1]))
     slices = (documents.get("slices") or {}).get("slices") or []

@@ -60,7 +60,8 @@ def test_summary_words_every_analysis_the_gate_and_errors(audit):
     assert out[0] == audited_what(audit, "preds.csv")
     assert out[1].startswith("Overall: Accuracy ")
     assert "By **race**:" in text and "intersectional groups of **race x sex**" in text
-    assert "Label errors: **45** of 900 labels (5.0%) look wrong" in text
+    assert ("Label errors: 45 of 900 labels (5.0%) look wrong to confident learning, found "
+            "with") in text
     assert "The gap survives." in text
     assert "Where the model errs most: age < 25 and priors >= 3: error 0.61." in text
     assert "the feature **priors** accounts for the largest part (-0.090)" in text
