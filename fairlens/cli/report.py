@@ -42,8 +42,9 @@ def add_command(subparsers: Any) -> argparse.ArgumentParser:
     add_audit_options(p)
     p.add_argument("--labels", action="store_true", help="include the label-error analysis")
     p.add_argument("--slices", action="store_true", help="include the error-slice analysis")
-    p.add_argument("--explain", action="store_true", help="include explanations (of the sample's own model when it has "
-                        "one, else of a surrogate of the scores; choose in the config's "
+    p.add_argument("--explain", action="store_true",
+                   help="include explanations (of the sample's own model when it has one, "
+                        "else of a surrogate of the scores; choose in the config's "
                         "[analyses.explain])")
     p.add_argument("--remedy", metavar="METHOD", help="include this remedy's before/after")
     p.add_argument("--html", metavar="OUT", help="write the self-contained HTML report here")
