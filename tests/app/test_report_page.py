@@ -223,3 +223,36 @@ def test_report_repeats_the_slices_page_search():
     assert doc["params"]["max_depth"] == 2 and len(doc["slices"]) <= 4
     assert f"{doc['n_examined']:,}" == examined
     assert ReportConfig.from_toml(shown_config(at)).analyses["slices"]["top_k"] == 4
+
+
+def test_report_explains_the_uploaded_model_and_the_cli_reads_it_next_to_the_config(
+        tmp_path, capsys):
+    import hashlib
+
+    import skops.io as sio
+
+    from fairlens.datasets import adult_model
+    from fairlens.ui import explain_page as X
+
+    from .test_explain_page import upload_adult_model
+
+    path = tmp_path / "adult.skops"
+    sio.dump(adult_model(), path)
+    at = upload_adult_model(path)
+    types = at.multiselect(key=X.types_key(hashlib.sha256(path.read_bytes()).hexdigest()))
+    _ok(types.set_value(list(types.options)).run())
+    open_report(at)
+    assert at.checkbox(key=R.W_EXPLAIN).value
+    _ok(at.button(key=R.W_BUILD).click().run())
+    report = at.session_state[R.RESULT][1]
+    assert not report.errors and report.explain.model.kind == "model"
+    assert "adult.skops" in report.explain.model.source
+    config = tmp_path / "cli"
+    config.mkdir()
+    (config / "adult.skops").write_bytes(path.read_bytes())
+    (config / R.CONFIG_NAME).write_text(shown_config(at))
+    code = main(["report", "--config", str(config / R.CONFIG_NAME), "--json",
+                 str(tmp_path / "cli.json"), "--quiet"])
+    assert code == 0, capsys.readouterr().err
+    cli = json.loads((tmp_path / "cli.json").read_text())
+    assert cli["explain"]["gap"] == json.loads(json.dumps(report.explain.to_dict()))["gap"]
