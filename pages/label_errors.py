@@ -43,7 +43,8 @@ cols[2].metric("Share of rows", L.pct(issues.rate),
                help=f"95% Wilson interval {L.pct(lo)} - {L.pct(hi)}.")
 cols[3].metric("Found with", L.method_short(issues), help=L.method_help(issues))
 st.markdown(md(issues.headline()))
-ui.show_warnings([W.for_page(w, esc=md) for w in issues.warnings], already=chosen.warned)
+ui.show_warnings([W.for_page(w, esc=md) for w in issues.warnings], already=chosen.warned,
+                 escaped=True)
 with st.expander("How to read these results"):
     for note in issues.notes:
         st.markdown(f"- {W.for_page(note, esc=md)}")

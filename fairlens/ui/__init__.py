@@ -11,8 +11,6 @@ from fairlens.data import AuditSpec, FairLensInputError
 from fairlens.ui import _cache as cache
 from fairlens.ui import _data_form as form
 from fairlens.ui import _keys as keys
-from fairlens.ui._runs import record_run, recorded_runs
-from fairlens.ui._show import shown_frame, table
 from fairlens.ui._keys import bind, kept, restore_widget, save_widget
 from fairlens.ui._page import (
     Progress,
@@ -37,6 +35,7 @@ from fairlens.ui._page import (
     take_explain_row_request,
     use_navigation,
 )
+from fairlens.ui._runs import record_run, recorded_runs
 from fairlens.ui._session import (
     ActiveData,
     active,
@@ -59,6 +58,7 @@ from fairlens.ui._session import (
     spec_version,
     update_settings,
 )
+from fairlens.ui._show import shown_frame, table
 from fairlens.ui._sidebar import min_group_size_input, render_sidebar
 from fairlens.ui._workspace import Workspace, WorkspaceError, WorkspaceStore, workspace_root
 

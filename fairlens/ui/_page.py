@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -346,14 +347,19 @@ def leak_warnings(spec: AuditSpec, features: list[str] | None = None) -> list[st
 
 
 def _warning_key(text: str) -> str:
-    return " ".join(str(text).split())
+    """The same warning, escaped for Markdown or not, written with any spacing."""
+    unescaped = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", str(text)).replace("\u2060", "")
+    return " ".join(unescaped.split())
 
 
-def show_warnings(*sources: Iterable[str], already: Iterable[str] = ()) -> list[str]:
+def show_warnings(*sources: Iterable[str], already: Iterable[str] = (),
+                  escaped: bool = False) -> list[str]:
     """Show each warning once (escaped: library warnings name the user's columns), in order,
     however many results repeat it (the leak warnings
     of :func:`fairlens.data.feature_warnings` come back in every result that uses them).
 
+    ``escaped``: the texts are Markdown already made safe by the caller (user values through
+    :func:`fairlens.wording.md`), shown as they are instead of escaped again.
     ``already``: warnings the page showed earlier in this run (not shown again). Returns
     every warning shown so far, ``already`` included, for a later call's ``already``.
     """
@@ -365,7 +371,7 @@ def show_warnings(*sources: Iterable[str], already: Iterable[str] = ()) -> list[
             if key and key not in seen:
                 seen.add(key)
                 shown.append(str(text))
-                st.warning(md(text), icon=":material/warning:")
+                st.warning(str(text) if escaped else md(text), icon=":material/warning:")
     return shown
 
 

@@ -72,7 +72,7 @@ def _features(spec: AuditSpec, candidates: list[str], seed: int, chosen: Detecti
     proba = L.cv_result(L.cv_key(spec, features, model, folds, seed))
     c3.button("Train the folds", key=L.W_RUN_CV, type="primary", disabled=not features,
               icon=":material/model_training:", on_click=_request_cv)
-    chosen.warned = _page.show_warnings([md(w) for w in _page.leak_warnings(spec, features)])
+    chosen.warned = _page.show_warnings(_page.leak_warnings(spec, features))
     if st.session_state.pop(L.CV_REQUEST, False) and features:
         with _page.guarded("labels"), _page.progress_bar("Starting cross-validation...") as bar:
             proba = L.run_cross_validation(spec, features, model, folds, seed, progress=bar)

@@ -21,7 +21,7 @@ from fairlens.ui import slices_page as P
 from tests._messy import PLANTED_REASONS, messy_frame
 from tests.conftest import require_shared
 
-from .conftest import new_app, restart_server, upload
+from .conftest import new_app, readable, restart_server, upload
 
 PROPUBLICA_LEFT_OUT = {
     "id": "identifier", "name": "identifier", "first": "identifier", "last": "identifier",
@@ -39,8 +39,8 @@ def cold_caches() -> None:
 
 
 def _no_exception(at, where: str) -> None:
-    assert not at.exception, (where, [e.value for e in at.exception])
-    failures = [e.value for e in at.error if "could not run" in e.value]
+    assert not at.exception, (where, [readable(e.value) for e in at.exception])
+    failures = [readable(e.value) for e in at.error if "could not run" in readable(e.value)]
     assert not failures, (where, failures)
 
 
@@ -55,7 +55,7 @@ def _uploaded(name: str, content: bytes):
     at = new_app()  # the first run is the Data page's (no audit of the sample)
     upload(at, name, content)
     _no_exception(at, "upload")
-    assert any(f"Loaded **{name}**" in s.value for s in at.success)
+    assert any(f"Loaded **{name}**" in readable(s.value) for s in at.success)
     if at.session_state[keys.SPEC].prediction_kinds:
         at.sidebar.radio(key=keys.W_CI).set_value("wilson").run()
         _no_exception(at, "settings")
@@ -79,7 +79,7 @@ def _label_errors(at, *, folds: int = 2) -> None:
     at.number_input(key=L.W_FOLDS).set_value(folds).run()
     at.button(key=L.W_RUN_CV).click().run()
     _no_exception(at, "label errors")
-    shown = {m.label: m.value for m in at.main.metric}
+    shown = {m.label: readable(m.value) for m in at.main.metric}
     assert "Suspected label errors" in shown, shown
 
 
@@ -90,8 +90,8 @@ def _slices(at, excluded: set[str]) -> None:
     assert set(features) <= set(at.session_state[keys.SPEC].features), "the mapping's features"
     at.slider(key=P.W_DEPTH).set_value(2).run()
     _no_exception(at, "slices")
-    assert any(h.value == "Slices, worst first" for h in at.subheader)
-    lines = [m.value for m in at.main.markdown if m.value.startswith("- ")]
+    assert any(readable(h.value) == "Slices, worst first" for h in at.subheader)
+    lines = [readable(m.value) for m in at.main.markdown if readable(m.value).startswith("- ")]
     for column in excluded:
         assert not any(f"{column} " in line or f"`{column}`" in line for line in lines), column
 
@@ -99,7 +99,7 @@ def _slices(at, excluded: set[str]) -> None:
 def _explain(at) -> None:
     at.session_state["explain_sample_size"] = 100  # the fewest rows the page explains
     _open(at, "pages/explain.py")
-    shown = {m.label: m.value for m in at.main.metric}
+    shown = {m.label: readable(m.value) for m in at.main.metric}
     assert shown.get("Explaining"), shown
 
 
@@ -116,7 +116,7 @@ def _report(at) -> None:
     _open(at, "pages/report.py")
     at.button(key="report_build").click().run()
     _no_exception(at, "report")
-    assert any(h.value == "Executive summary" for h in at.subheader)
+    assert any(readable(h.value) == "Executive summary" for h in at.subheader)
 
 
 def test_raw_propublica_file_on_every_page(compas_csv):
@@ -136,7 +136,8 @@ def test_raw_propublica_file_on_every_page(compas_csv):
 
     # a leak put back is warned about on the Data page
     at.multiselect(key=keys.W_DATA_FEATURES).set_value([*spec.features, "is_recid"]).run()
-    assert any("is_recid" in w.value and "answer" in w.value for w in at.warning)
+    assert any("is_recid" in readable(w.value) and "answer" in readable(w.value)
+               for w in at.warning)
     at.button(key="data_reset").click().run()
     assert "is_recid" not in at.multiselect(key=keys.W_DATA_FEATURES).value
 
@@ -157,11 +158,11 @@ def test_raw_propublica_file_on_every_page(compas_csv):
     accuracy = _remedy(at, "reweigh")
     assert 0.6 <= accuracy <= 0.75, accuracy
     _report(at)
-    assert any('favorable = "negative"' in c.value for c in at.main.code)
+    assert any('favorable = "negative"' in readable(c.value) for c in at.main.code)
 
 
 def _warned_once(at, column: str, where: str) -> None:
-    said = [w.value for w in at.main.warning if column in w.value]
+    said = [readable(w.value) for w in at.main.warning if column in readable(w.value)]
     assert len(said) == 1, (where, said)
 
 
@@ -198,23 +199,23 @@ def test_titanic_without_model_output(tmp_path):
     spec = at.session_state[keys.SPEC]
     assert spec.label == "survived" and not spec.prediction_kinds
     assert set(spec.features) >= {"class", "fare"}, spec.features
-    assert any("No prediction columns are mapped" in w.value for w in at.warning)
+    assert any("No prediction columns are mapped" in readable(w.value) for w in at.warning)
     needs = {"pages/fairness.py": "No prediction columns are mapped",
              "pages/equity.py": "No prediction columns are mapped",
              "pages/report.py": "No prediction columns are mapped",
              P.PAGE: "a score or decision column", R.PAGE: "the model's score"}
     for page, message in needs.items():
         _open(at, page)
-        said = [m.value for m in [*at.main.info, *at.main.error, *at.main.warning]]
+        said = [readable(m.value) for m in [*at.main.info, *at.main.error, *at.main.warning]]
         assert any(message in m for m in said), (page, said)
     _open(at, "pages/explain.py")
-    assert any("No surrogate of the scores" in c.value for c in at.main.caption)
+    assert any("No surrogate of the scores" in readable(c.value) for c in at.main.caption)
     _label_errors(at, folds=2)
     # without a model, the suspected label errors are the slices' error signal
     _open(at, P.PAGE)
     signal = at.selectbox(key=P.W_ERROR)
     assert signal.value == P.LABEL_ISSUE and len(signal.options) == 1, signal.options
-    assert any(h.value == "Slices, worst first" for h in at.subheader)
+    assert any(readable(h.value) == "Slices, worst first" for h in at.subheader)
 
 
 def test_a_failing_analysis_is_a_message_with_details(monkeypatch):
@@ -235,30 +236,31 @@ def test_a_failing_analysis_is_a_message_with_details(monkeypatch):
     at = new_app()  # the COMPAS sample, opened on the Slices page
     at.switch_page(P.PAGE).run()
     assert not at.exception
-    assert [e.value for e in at.main.error] == [
+    assert [readable(e.value) for e in at.main.error] == [
         "The slices analysis could not run: ValueError: window shape cannot be larger than "
         "input array shape"]
     details = [x for x in at.main.expander if x.label == "Details and what to try"]
-    assert details and "ValueError" in details[0].markdown[0].value
-    assert any("fairlens/" in c.value for c in details[0].caption), "where it was raised"
+    assert details and "ValueError" in readable(details[0].markdown[0].value)
+    assert any("fairlens/" in readable(c.value) for c in details[0].caption), "where it was raised"
 
     monkeypatch.setattr(R, "remedy_spec", refused)
     at.switch_page(R.PAGE).run()
     at.button(key=R.W_RUN).click().run()
     assert not at.exception
-    assert any("single group in the held-out rows" in e.value for e in at.main.error)
-    assert any(h.value.startswith("Trade-off") for h in at.subheader), "the page goes on"
+    assert any("single group in the held-out rows" in readable(e.value) for e in at.main.error)
+    assert any(readable(h.value).startswith("Trade-off") for h in at.subheader), "the page goes on"
 
     monkeypatch.setattr(fairlens.data, "screen_columns", broken)
     at.switch_page("pages/data.py").run()
     assert not at.exception
-    assert any(e.value.startswith("The column screening analysis could not run: ValueError")
-               for e in at.main.error)
-    assert any("The mapping fits the data" in s.value for s in at.main.success), "page goes on"
+    assert any(readable(e.value).startswith(
+        "The column screening analysis could not run: ValueError") for e in at.main.error)
+    assert any("The mapping fits the data" in readable(s.value)
+               for s in at.main.success), "page goes on"
 
     monkeypatch.setattr(report_page, "build_report", broken)
     at.switch_page("pages/report.py").run()
     at.button(key="report_build").click().run()
     assert not at.exception
-    assert any(e.value.startswith("The report analysis could not run: ValueError")
+    assert any(readable(e.value).startswith("The report analysis could not run: ValueError")
                for e in at.main.error)

@@ -95,7 +95,7 @@ def test_report_has_the_section_only_with_a_time_column(log, spec):
     assert planted[0].description in section.bullets
     table = section.tables[0]
     assert [r[0] for r in table.rows] == [w.label for w in report.over_time.windows]
-    assert table.columns[:3] == ["window", "rows", "changes"]
+    assert table.columns[:3] == ["Window", "Rows", "Changes"]
     assert "Equalized odds difference (group)" in table.columns
     chart = section.figures[0]
     assert chart.kind == "bars" and len(chart.data["labels"]) == 6

@@ -93,7 +93,7 @@ def test_walk_the_raw_propublica_file(browser, tmp_path):  # noqa: F811
         _shot(page, "2-fairness")
 
         _visit(page, "Label errors")
-        page.get_by_text("A cross-validated model of the features").click()
+        page.get_by_text("A cross-validated model of the features", exact=True).click()
         settle(page)
         folds = main_widget(page, "stNumberInput", "Folds").locator("input")
         folds.fill("2")
