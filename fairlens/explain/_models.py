@@ -8,7 +8,6 @@ and the transform in front of it.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import zipfile
 from collections.abc import Callable, Iterable
@@ -19,6 +18,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from fairlens._digest import file_sha256
 from fairlens.data import FairLensInputError
 
 ModelKind = Literal["model", "surrogate"]
@@ -75,22 +75,6 @@ def _mib(n: int) -> str:
     return f"{n / 2**20:,.0f} MiB" if n >= 2**20 else f"{n:,} bytes"
 
 
-def file_sha256(path: str | Path) -> str:
-    """The SHA-256 content hash of a file (hex): what the user's trust is given to.
-
-    Parameters
-    ----------
-    path : str or Path
-
-    Returns
-    -------
-    str
-    """
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(2**20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _zip_parts(path: Path) -> int | None:

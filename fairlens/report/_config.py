@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 import tomli_w
 
+from fairlens._digest import file_sha256
 from fairlens._json import json_safe
 from fairlens.auditing import DEFAULT_BOOTSTRAP, DEFAULT_MIN_GROUP_SIZE, AuditOptions
 from fairlens.data import AuditSpec, FairLensInputError, read_table
@@ -54,13 +55,6 @@ def content_sha256(frame: pd.DataFrame) -> str:
     return hashlib.sha256(buffer.getvalue().encode("utf-8")).hexdigest()
 
 
-def file_sha256(path: str | Path) -> str:
-    """SHA-256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 @dataclass
